@@ -1,0 +1,198 @@
+"""Settings: `config.yaml` for everything an operator may share, the environment for secrets.
+
+The file is validated at start; a bad file stops the bot with messages that name the key and the line,
+because a helpline that starts with half its settings silently defaulted is worse than one that refuses.
+Secrets never come from the file: a config file gets copied, committed and pasted into bug reports.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+
+from bot.yamlsource import YamlSyntaxError, load_yaml
+
+TELEGRAM_API = "https://api.telegram.org"
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+
+
+class ConfigError(Exception):
+    """Raised with every problem found, each naming the file, line and key."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContentSettings(_Strict):
+    dir: Path = Path("content")
+    # A node missing in a language is shown from this one, with a "not yet translated" line.
+    fallback_language: LanguageCode = "en"
+
+
+class OrganisationSettings(_Strict):
+    """The deploying organisation's details; content refers to them as {org_name} and so on."""
+
+    name: str = "the hotline"
+    website: str = ""
+    contacts: str = ""
+    hours: str = ""
+
+
+class TelegramSettings(_Strict):
+    api_server: str = TELEGRAM_API
+    polling_timeout: int = Field(default=30, ge=1, le=60)
+
+    @field_validator("api_server")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a server on this machine)")
+        return value.rstrip("/")
+
+
+class StorageSettings(_Strict):
+    data_dir: Path = Path("data")
+    database_url: str | None = None  # default: a SQLite file in data_dir
+
+
+class Settings(_Strict):
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["ru", "en", "de"], min_length=1)
+    default_language: LanguageCode = "ru"
+    content: ContentSettings = ContentSettings()
+    organisation: OrganisationSettings = OrganisationSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    storage: StorageSettings = StorageSettings()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("languages")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _languages_known(self) -> Settings:
+        if self.default_language not in self.languages:
+            raise ValueError(f"default_language {self.default_language!r} is not in languages")
+        if self.content.fallback_language not in self.languages:
+            raise ValueError(f"content.fallback_language {self.content.fallback_language!r} is not in languages")
+        return self
+
+
+class Secrets(BaseModel):
+    """Values that only ever come from the environment. repr() never shows them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bot_token: str | None = Field(default=None, repr=False)
+    secret_key: bytes | None = Field(default=None, repr=False)
+
+
+class Config(BaseModel):
+    """Everything the program needs to start, resolved: paths are absolute, env overrides applied."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    settings: Settings
+    secrets: Secrets
+    base_dir: Path
+    content_dir: Path
+    data_dir: Path
+    database_url: str
+    api_server: str
+
+    @property
+    def uses_real_telegram(self) -> bool:
+        return self.api_server == TELEGRAM_API
+
+
+def parse_secret_key(value: str) -> bytes:
+    """Decode HOTLINE_SECRET_KEY. The error never repeats the value."""
+    text = value.strip()
+    try:
+        key = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise ConfigError(
+            ["HOTLINE_SECRET_KEY is not valid base64; make a new one with `hotline keygen`"]
+        ) from None
+    if len(key) != 32:
+        raise ConfigError(
+            [f"HOTLINE_SECRET_KEY must decode to 32 bytes, not {len(key)}; make one with `hotline keygen`"]
+        )
+    return key
+
+
+def new_secret_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii").rstrip("=")
+
+
+def _describe(errors: ValidationError, path: Path, line_of: Any) -> list[str]:
+    problems = []
+    for error in errors.errors():
+        loc = list(error["loc"])
+        key = ".".join(str(part) for part in loc) or "(top level)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting (check the spelling; see config.yaml in the repository for all settings)"
+        message = message.removeprefix("Value error, ")
+        line = line_of(loc)
+        where = f"{path}:{line}" if line else str(path)
+        problems.append(f"{where}: {key}: {message}")
+    return problems
+
+
+def load_settings(path: Path) -> Settings:
+    try:
+        document = load_yaml(path)
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found (pass --config PATH)"]) from None
+    except YamlSyntaxError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise ConfigError([f"{where}: {exc.message}"]) from None
+    data = document.data if document.data is not None else {}
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}:1: the file must be a mapping of settings (key: value)"])
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path, document.line_of)) from None
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read config.yaml and the environment. Raises ConfigError listing every problem."""
+    env = os.environ if environ is None else environ
+    path = path.resolve()
+    settings = load_settings(path)
+    base = path.parent
+
+    secret_key = parse_secret_key(env["HOTLINE_SECRET_KEY"]) if env.get("HOTLINE_SECRET_KEY") else None
+    token = env.get("HOTLINE_BOT_TOKEN") or None
+    api_server = (env.get("HOTLINE_API_SERVER") or settings.telegram.api_server).rstrip("/")
+    if not api_server.startswith(("http://", "https://")):
+        raise ConfigError(["HOTLINE_API_SERVER must start with https:// or http://"])
+
+    data_dir = (base / settings.storage.data_dir).resolve()
+    database_url = env.get("HOTLINE_DATABASE_URL") or settings.storage.database_url
+    if not database_url:
+        database_url = f"sqlite+aiosqlite:///{data_dir / 'hotline.sqlite'}"
+    return Config(
+        settings=settings,
+        secrets=Secrets(bot_token=token, secret_key=secret_key),
+        base_dir=base,
+        content_dir=(base / settings.content.dir).resolve(),
+        data_dir=data_dir,
+        database_url=database_url,
+        api_server=api_server,
+    )

@@ -1,0 +1,381 @@
+"""Reads a content folder, checks it, and builds a ContentSnapshot.
+
+Loading and checking are one pass on purpose: what `hotline content check` accepts is exactly what the
+bot will load, and a reload that would break the bot is refused for the same reasons the checker gives.
+Every problem names a file and a line and says how to fix it, in words for editors, not programmers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ValidationError
+
+from bot import telegram_html
+from bot.config import OrganisationSettings
+from bot.content.model import (
+    BUTTON_MAX,
+    NODE_ID_RE,
+    TITLE_MAX,
+    ContentSnapshot,
+    Node,
+    Text,
+    TextSpec,
+    TreeSpec,
+)
+from bot.yamlsource import YamlDocument, YamlSyntaxError, load_yaml
+
+TREE_FILE = "tree.yml"
+PLACEHOLDER_RE = re.compile(r"\{([^{}\s]*)\}")
+MESSAGE_LIMIT = 4096
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: Level
+    file: Path
+    line: int | None
+    message: str
+    fix: str = ""
+
+    def render(self, root: Path | None = None) -> str:
+        path = self.file
+        if root is not None:
+            try:
+                path = self.file.relative_to(root)
+            except ValueError:
+                pass
+        where = f"{path}:{self.line}" if self.line else str(path)
+        text = f"{where}: {self.level}: {self.message}"
+        return f"{text}\n    fix: {self.fix}" if self.fix else text
+
+
+@dataclass
+class LoadResult:
+    snapshot: ContentSnapshot | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    @property
+    def errors(self) -> bool:
+        return any(p.level == "error" for p in self.problems)
+
+    def error(self, file: Path, line: int | None, message: str, fix: str = "") -> None:
+        self.problems.append(Problem("error", file, line, message, fix))
+
+    def warning(self, file: Path, line: int | None, message: str, fix: str = "") -> None:
+        self.problems.append(Problem("warning", file, line, message, fix))
+
+    def schema(self, doc: YamlDocument, exc: ValidationError, prefix: tuple[str, ...] = ()) -> None:
+        for err in exc.errors():
+            loc = (*prefix, *(str(p) for p in err["loc"]))
+            key = ".".join(loc)
+            if err["type"] == "extra_forbidden":
+                self.error(doc.path, doc.line_of(loc), f"unknown field '{loc[-1]}'",
+                           "check the spelling; CONTENT.md lists the fields a node can have")
+            elif err["type"] == "missing":
+                self.error(doc.path, doc.line_of(loc[:-1]), f"'{key}' is missing", f"add '{loc[-1]}:'")
+            elif err["type"] == "string_pattern_mismatch":
+                self.error(doc.path, doc.line_of(loc), f"'{key}' is not a valid id",
+                           "ids use a–z, 0–9 and _, start with a letter, at most 32 characters")
+            else:
+                self.error(doc.path, doc.line_of(loc), f"'{key}': {err['msg']}")
+
+
+def _validate(model: type[BaseModel], data: object, doc: YamlDocument, out: _Collector,
+              prefix: tuple[str, ...] = ()) -> BaseModel | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        out.schema(doc, exc, prefix)
+        return None
+
+
+def load_content(
+    directory: Path,
+    *,
+    languages: list[str],
+    fallback_language: str,
+    organisation: Mapping[str, str] | None = None,
+    today: date | None = None,
+) -> LoadResult:
+    """Load and check `directory`. The snapshot is None when any error was found."""
+    directory = directory.resolve()
+    out = _Collector()
+    today = today or date.today()
+    if organisation is None:
+        organisation = OrganisationSettings().model_dump()
+    placeholders = {f"org_{k}": v for k, v in organisation.items()}
+
+    tree_path = directory / TREE_FILE
+    if not directory.is_dir():
+        out.error(directory, None, "content folder not found", "pass the folder that holds tree.yml")
+        return LoadResult(None, out.problems)
+    docs = _read_all(directory, tree_path, languages, out)
+    if out.errors:  # a syntax error makes everything after it noise; stop at the real cause
+        return LoadResult(None, out.problems)
+
+    tree_doc = docs.pop(tree_path)
+    tree = _validate(TreeSpec, tree_doc.data, tree_doc, out)
+    if not isinstance(tree, TreeSpec):
+        return LoadResult(None, out.problems)
+    nodes = _check_structure(tree, tree_doc, out, today)
+
+    texts: dict[str, dict[str, Text]] = {lang: {} for lang in languages}
+    for path, doc in sorted(docs.items()):
+        language = path.parent.name
+        _read_texts(doc, language, nodes, placeholders, texts[language], out)
+
+    _check_translations(directory, nodes, texts, languages, fallback_language, out)
+    if out.errors:
+        return LoadResult(None, out.problems)
+
+    digest = hashlib.sha256()
+    for path in sorted([tree_path, *docs]):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+    snapshot = ContentSnapshot(
+        version=digest.hexdigest()[:8],
+        root=tree.root,
+        nodes=nodes,
+        texts=texts,
+        fallback_language=fallback_language,
+        languages=tuple(languages),
+    )
+    return LoadResult(snapshot, out.problems)
+
+
+def _read_all(directory: Path, tree_path: Path, languages: list[str], out: _Collector) -> dict[Path, YamlDocument]:
+    paths = [tree_path] if tree_path.exists() else []
+    if not paths:
+        out.error(tree_path, None, "tree.yml is missing", "every content folder needs a tree.yml with the structure")
+    for child in sorted(directory.iterdir()):
+        if child.is_dir() and not child.name.startswith("."):
+            if child.name not in languages:
+                out.warning(child, None, f"folder '{child.name}' is not a language listed in config.yaml",
+                            "add the language to `languages` in config.yaml, or rename the folder")
+                continue
+            paths.extend(sorted(child.glob("*.yml")) + sorted(child.glob("*.yaml")))
+    docs = {}
+    for path in paths:
+        try:
+            docs[path] = load_yaml(path)
+        except YamlSyntaxError as exc:
+            out.error(path, exc.line, exc.message,
+                      "look at this line and the one before: a missing space after ':', a tab, "
+                      "an unclosed quote or bracket, or a key written twice")
+    return docs
+
+
+def _check_structure(tree: TreeSpec, doc: YamlDocument, out: _Collector, today: date) -> dict[str, Node]:
+    specs = tree.nodes
+    parents: dict[str, str] = {}
+    for node_id, spec in specs.items():
+        line = doc.line_of(("nodes", node_id))
+        if not NODE_ID_RE.match(node_id):
+            out.error(doc.path, line, f"'{node_id}' is not a valid node id",
+                      "ids use a–z, 0–9 and _, start with a letter, at most 32 characters")
+        for field_name in ("children", "links"):
+            targets: list[str] = getattr(spec, field_name)
+            for index, target in enumerate(targets):
+                where = doc.line_of(("nodes", node_id, field_name, index))
+                if target not in specs:
+                    out.error(doc.path, where, f"node '{node_id}' links to '{target}', which does not exist",
+                              f"add a node '{target}' under `nodes:`, or correct the id")
+                elif target == node_id:
+                    out.error(doc.path, where, f"node '{node_id}' links to itself", f"remove '{target}'")
+            if len(set(targets)) != len(targets):
+                out.error(doc.path, line, f"node '{node_id}' lists the same node twice in {field_name}",
+                          "remove the repeated id")
+        for index, child in enumerate(spec.children):
+            where = doc.line_of(("nodes", node_id, "children", index))
+            if child == tree.root:
+                out.error(doc.path, where, f"the root '{child}' cannot be a child of '{node_id}'",
+                          "use `links:` to point back to it")
+            elif child in parents and child in specs:
+                out.error(doc.path, where, f"'{child}' is a child of both '{parents[child]}' and '{node_id}'",
+                          f"keep it under one parent; use `links: [{child}]` in the other")
+            else:
+                parents[child] = node_id
+        url_ids = [u.id for u in spec.urls]
+        if len(set(url_ids)) != len(url_ids):
+            out.error(doc.path, line, f"node '{node_id}' has two urls with the same id", "give each url its own id")
+        for index, url in enumerate(spec.urls):
+            _check_url(url.href, doc.path, doc.line_of(("nodes", node_id, "urls", index)), out)
+        for index, source in enumerate(spec.sources):
+            if source.url:
+                _check_url(source.url, doc.path, doc.line_of(("nodes", node_id, "sources", index)), out)
+        if node_id != tree.root:
+            if not spec.sources:
+                out.warning(doc.path, line, f"node '{node_id}' has no sources",
+                            "add `sources:` with where its facts come from")
+            if spec.checked is None:
+                out.warning(doc.path, line, f"node '{node_id}' has no `checked:` date",
+                            "add `checked: YYYY-MM-DD`, the day its facts were last confirmed")
+        if spec.review_by is not None and spec.review_by < today:
+            out.warning(doc.path, doc.line_of(("nodes", node_id, "review_by")),
+                        f"node '{node_id}' was due for review on {spec.review_by.isoformat()}",
+                        "re-check its facts against the sources, then update `checked:` and `review_by:`")
+
+    if tree.root not in specs:
+        out.error(doc.path, doc.line_of(("root",)), f"the root node '{tree.root}' is not defined",
+                  f"add '{tree.root}:' under `nodes:`")
+        return {}
+    reachable = _reachable(tree)
+    for node_id in specs:
+        if node_id not in reachable:
+            out.warning(doc.path, doc.line_of(("nodes", node_id)),
+                        f"node '{node_id}' cannot be reached from the menu",
+                        f"add '{node_id}' to some node's `children:`, or delete it")
+    return {
+        node_id: Node(
+            id=node_id,
+            parent=parents.get(node_id),
+            children=tuple(spec.children),
+            links=tuple(spec.links),
+            urls=tuple(spec.urls),
+            counsellor_prominent=spec.counsellor == "prominent",
+            sources=tuple(spec.sources),
+            checked=spec.checked,
+            review_by=spec.review_by,
+        )
+        for node_id, spec in specs.items()
+    }
+
+
+def _reachable(tree: TreeSpec) -> set[str]:
+    seen = set()
+    stack = [tree.root]
+    while stack:
+        current = stack.pop()
+        if current in seen or current not in tree.nodes:
+            continue
+        seen.add(current)
+        spec = tree.nodes[current]
+        stack.extend(spec.children)
+        stack.extend(spec.links)
+    return seen
+
+
+def _check_url(href: str, path: Path, line: int | None, out: _Collector) -> None:
+    parts = urlsplit(href)
+    if parts.scheme != "https" or not parts.netloc:
+        out.error(path, line, f"link '{href}' is not an https:// address",
+                  "use the organisation's https:// address")
+    elif parts.query:
+        out.warning(path, line, f"link '{href}' has a query string (?…), which can carry tracking",
+                    "remove everything from '?' on, if the page opens without it")
+
+
+def _fill(text: str, placeholders: Mapping[str, str]) -> tuple[str, list[str]]:
+    unknown: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in placeholders:
+            return html.escape(placeholders[name], quote=False)
+        unknown.append(name)
+        return match.group(0)
+
+    return PLACEHOLDER_RE.sub(replace, text), unknown
+
+
+def _read_texts(doc: YamlDocument, language: str, nodes: dict[str, Node], placeholders: Mapping[str, str],
+                into: dict[str, Text], out: _Collector) -> None:
+    if doc.data is None:
+        return
+    if not isinstance(doc.data, dict):
+        out.error(doc.path, 1, "a language file must map node ids to their texts",
+                  "start each entry with the node id, e.g. `start:`, then `title:` and `body:` indented")
+        return
+    known = ", ".join(f"{{{name}}}" for name in sorted(placeholders)) or "none"
+    for node_id, data in doc.data.items():
+        line = doc.line_of((node_id,))
+        spec = _validate(TextSpec, data, doc, out, (node_id,))
+        if not isinstance(spec, TextSpec):
+            continue
+        if node_id not in nodes:
+            out.error(doc.path, line, f"text for '{node_id}', but tree.yml has no such node",
+                      "correct the id, or add the node to tree.yml")
+            continue
+        if node_id in into:
+            out.error(doc.path, line, f"'{node_id}' has a second {language} text in another file",
+                      "keep one text per node and language")
+            continue
+        body, unknown = _fill(spec.body.strip(), placeholders)
+        for name in unknown:
+            out.error(doc.path, doc.line_of((node_id, "body")), f"unknown placeholder '{{{name}}}' in '{node_id}'",
+                      f"use one of: {known}; write other braces as words")
+        for problem in telegram_html.validate(body):
+            out.error(doc.path, doc.line_of((node_id, "body")), f"body of '{node_id}': {problem.message}",
+                      "Telegram would refuse to send this text")
+        length = telegram_html.visible_length(body) if not telegram_html.validate(body) else 0
+        if length > MESSAGE_LIMIT:
+            parts = -(-length // MESSAGE_LIMIT)
+            out.warning(doc.path, doc.line_of((node_id, "body")),
+                        f"body of '{node_id}' has {length} characters and will be sent in {parts} messages",
+                        f"Telegram allows {MESSAGE_LIMIT} per message; shorter is easier to read on a phone")
+        title, unknown_in_title = _fill(spec.title.strip(), placeholders)
+        if unknown_in_title:
+            out.error(doc.path, doc.line_of((node_id, "title")), f"unknown placeholder in the title of '{node_id}'",
+                      f"use one of: {known}")
+        if len(title) > TITLE_MAX:
+            out.warning(doc.path, doc.line_of((node_id, "title")),
+                        f"title of '{node_id}' is {len(title)} characters long",
+                        f"keep titles under {TITLE_MAX}, or add a shorter `button:`")
+        button = spec.button or title
+        shown_as_button = nodes[node_id].parent is not None or any(node_id in n.links for n in nodes.values())
+        if shown_as_button and len(button) > BUTTON_MAX:
+            out.warning(doc.path, doc.line_of((node_id, "button" if spec.button else "title")),
+                        f"the button for '{node_id}' is {len(button)} characters; phones cut it off",
+                        f"add `button:` with at most {BUTTON_MAX} characters")
+        url_ids = {u.id for u in nodes[node_id].urls}
+        for url_id in spec.urls:
+            if url_id not in url_ids:
+                out.error(doc.path, doc.line_of((node_id, "urls", url_id)),
+                          f"label for url '{url_id}', but node '{node_id}' has no such url in tree.yml",
+                          "correct the id, or add the url to the node in tree.yml")
+        into[node_id] = Text(title=title, button=button, body=body, url_labels=dict(spec.urls))
+
+
+def _check_translations(directory: Path, nodes: dict[str, Node], texts: dict[str, dict[str, Text]],
+                        languages: list[str], fallback: str, out: _Collector) -> None:
+    for language in languages:
+        folder = directory / language
+        missing = [node_id for node_id in nodes if node_id not in texts[language]]
+        if missing and language == fallback:
+            for node_id in missing:
+                out.error(folder, None, f"'{node_id}' has no {language} text, and {language} is the fallback "
+                          "language, so there is nothing to show",
+                          f"add '{node_id}:' with title and body to a file in {language}/")
+        elif missing:
+            out.warning(folder, None, f"{len(missing)} page(s) not translated into {language}, shown in "
+                        f"{fallback} instead: {', '.join(missing)}", f"add them to the files in {language}/")
+        for node_id, text in texts[language].items():
+            for url in nodes[node_id].urls:
+                if url.id in text.url_labels:
+                    continue
+                report = out.error if language == fallback else out.warning
+                report(folder, None, f"url '{url.id}' of '{node_id}' has no {language} label",
+                       f"add `urls: {{{url.id}: \"…\"}}` to '{node_id}'")

@@ -1,0 +1,141 @@
+"""The content's shape: what editors write (schemas) and what the bot serves (a frozen snapshot).
+
+The structure (which node leads where, sources, dates) is written once in `tree.yml`; each language
+folder holds only texts keyed by node id. One structure means every language has the same menus, and a
+translator can never break the navigation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# Ids travel in Telegram callback data (64 bytes at most), so they are short and plain.
+NODE_ID_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+NODE_ID_RE = re.compile(NODE_ID_PATTERN)
+NodeId = Annotated[str, StringConstraints(pattern=NODE_ID_PATTERN)]
+UrlId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+
+TITLE_MAX = 60
+BUTTON_MAX = 40
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceSpec(_Strict):
+    title: str = Field(min_length=1)
+    url: str | None = None
+
+
+class UrlSpec(_Strict):
+    id: UrlId
+    href: str
+
+
+class NodeSpec(_Strict):
+    """One node as written in tree.yml."""
+
+    children: list[NodeId] = Field(default_factory=list)
+    links: list[NodeId] = Field(default_factory=list)
+    urls: list[UrlSpec] = Field(default_factory=list)
+    counsellor: Literal["offered", "prominent"] = "offered"
+    sources: list[SourceSpec] = Field(default_factory=list)
+    checked: date | None = None
+    review_by: date | None = None
+
+
+class TreeSpec(_Strict):
+    root: NodeId
+    nodes: dict[str, NodeSpec] = Field(min_length=1)
+
+
+class TextSpec(_Strict):
+    """One node's text in one language, as written in content/<lang>/*.yml."""
+
+    title: str = Field(min_length=1)
+    button: str | None = Field(default=None, min_length=1)
+    body: str = Field(min_length=1)
+    urls: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    parent: str | None
+    children: tuple[str, ...]
+    links: tuple[str, ...]
+    urls: tuple[UrlSpec, ...]
+    counsellor_prominent: bool
+    sources: tuple[SourceSpec, ...]
+    checked: date | None
+    review_by: date | None
+
+
+@dataclass(frozen=True)
+class Text:
+    title: str
+    button: str
+    body: str  # Telegram HTML, placeholders already filled in
+    url_labels: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a person sees for one node: the text in their language, or in the fallback one."""
+
+    node: Node
+    text: Text
+    language: str  # the language the text is actually in
+    translated: bool  # False when the fallback language stands in
+
+
+@dataclass(frozen=True)
+class ContentSnapshot:
+    """An immutable, checked content tree. A reload builds a new one and swaps a single reference."""
+
+    version: str
+    root: str
+    nodes: Mapping[str, Node]
+    texts: Mapping[str, Mapping[str, Text]]  # language -> node id -> text
+    fallback_language: str
+    languages: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
+        object.__setattr__(
+            self, "texts", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.texts.items()})
+        )
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self.nodes
+
+    def page(self, node_id: str, language: str) -> Page:
+        node = self.nodes[node_id]
+        text = self.texts.get(language, {}).get(node_id)
+        if text is not None:
+            return Page(node, text, language, translated=True)
+        return Page(node, self.texts[self.fallback_language][node_id], self.fallback_language, translated=False)
+
+    def nearest_existing(self, node_id: str, ancestors: list[str]) -> str:
+        """Where to put someone whose node vanished in a reload: the node, else its nearest ancestor."""
+        for candidate in [node_id, *reversed(ancestors)]:
+            if candidate in self.nodes:
+                return candidate
+        return self.root
+
+    def path_to(self, node_id: str) -> list[str]:
+        """Ids from the root down to node_id (inclusive)."""
+        path = []
+        current: str | None = node_id
+        while current is not None:
+            path.append(current)
+            current = self.nodes[current].parent
+        return list(reversed(path))

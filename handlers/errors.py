@@ -1,0 +1,39 @@
+"""The last line: a handler that failed still gets the person an answer, and the log gets no content."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.types import ErrorEvent
+
+from bot.person import Person
+from bot.screens import Notice
+from bot.services import Services
+from handlers.identity import ChatAddress
+from handlers.render import show
+
+log = logging.getLogger("hotline.handlers")
+
+
+async def on_error(event: ErrorEvent, bot: Bot, services: Services, person: Person | None = None,
+                   address: ChatAddress | None = None) -> bool:
+    # Only the exception's type: its message may quote what the person wrote.
+    try:
+        kind = event.update.event_type
+    except LookupError:
+        kind = "unknown"
+    log.error("handler failed: %s while handling a %s update", type(event.exception).__name__, kind)
+    if person is not None and address is not None:
+        content = services.content.snapshot
+        try:
+            await show(bot, address, services.screens.notice(content, person.language, Notice.ERROR), content.version)
+        except Exception as exc:
+            log.error("could not send the error notice: %s", type(exc).__name__)
+    return True
+
+
+def build() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

@@ -1,0 +1,85 @@
+"""Everything the menus cannot use gets a clear answer in the person's language, never silence.
+
+Included last, so it only sees what no other router took.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ContentType
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineQuery, Message
+
+from bot.person import Person
+from bot.screens import Notice
+from bot.services import Services
+from handlers.identity import ChatAddress
+from handlers.render import show
+
+# Messages that say where someone is or who they know: never kept, never relayed.
+WHERE_AND_WHO = {ContentType.LOCATION, ContentType.VENUE, ContentType.CONTACT}
+
+# Longer than any question a menu could answer: say so instead of pretending to read it.
+LONG_TEXT = 1000
+
+
+async def _notice(bot: Bot, services: Services, person: Person, address: ChatAddress, notice: Notice,
+                  replace: Message | None = None) -> None:
+    content = services.content.snapshot
+    node = person.page_in(content.nodes, content.root)
+    screen = services.screens.notice(content, person.language, notice, node)
+    await show(bot, address, screen, content.version, replace=replace)
+
+
+async def location_or_contact(message: Message, bot: Bot, services: Services, person: Person,
+                              address: ChatAddress) -> None:
+    # It must not linger in a chat that may be read at a border.
+    try:
+        await message.delete()
+    except TelegramBadRequest:
+        pass
+    await _notice(bot, services, person, address, Notice.LOCATION)
+
+
+async def unknown_command(message: Message, bot: Bot, services: Services, person: Person,
+                          address: ChatAddress) -> None:
+    await _notice(bot, services, person, address, Notice.UNKNOWN_COMMAND)
+
+
+async def free_text(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+    long = len(message.text or "") > LONG_TEXT
+    await _notice(bot, services, person, address, Notice.TOO_LONG if long else Notice.FREE_TEXT)
+
+
+async def media(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+    await _notice(bot, services, person, address, Notice.MEDIA)
+
+
+async def edited(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+    await _notice(bot, services, person, address, Notice.EDITED)
+
+
+async def unknown_button(callback: CallbackQuery, bot: Bot, services: Services, person: Person,
+                         address: ChatAddress) -> None:
+    await callback.answer()
+    content = services.content.snapshot
+    screen = services.screens.notice(content, person.language, Notice.UNKNOWN_BUTTON, content.root)
+    await show(bot, address, screen, content.version, replace=callback.message)
+
+
+async def inline_query(query: InlineQuery) -> None:
+    # The bot is not meant for inline use (it would show in other chats); answer with nothing.
+    await query.answer([], cache_time=3600, is_personal=True)
+
+
+def build() -> Router:
+    router = Router(name="fallback")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(location_or_contact, F.content_type.in_(WHERE_AND_WHO))
+    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.register(free_text, F.text)
+    router.message.register(media)
+    router.edited_message.register(edited)
+    router.callback_query.register(unknown_button)
+    router.inline_query.register(inline_query)
+    return router

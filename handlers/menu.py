@@ -1,0 +1,90 @@
+"""Menu navigation: /start, /help, /language, and the buttons that move between pages."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, Message
+
+from bot.person import Person
+from bot.screens import Notice
+from bot.services import Services
+from handlers.callbacks import CounsellorCallback, LanguageCallback, LanguagesCallback, NavCallback
+from handlers.identity import ChatAddress
+from handlers.render import show
+
+
+async def start(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+    content = services.content.snapshot
+    await services.people.remember(person.pseudonym, node=content.root)
+    await show(bot, address, services.screens.page(content, content.root, person.language), content.version)
+
+
+async def help_(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+    content = services.content.snapshot
+    await show(bot, address, services.screens.help(content, person.language), content.version)
+
+
+async def language_menu(message: Message, bot: Bot, services: Services, person: Person,
+                        address: ChatAddress) -> None:
+    await show(bot, address, services.screens.languages(person.language), services.content.snapshot.version)
+
+
+async def language_menu_button(callback: CallbackQuery, bot: Bot, services: Services, person: Person,
+                               address: ChatAddress) -> None:
+    await callback.answer()
+    screen = services.screens.languages(person.language)
+    await show(bot, address, screen, services.content.snapshot.version, replace=callback.message)
+
+
+async def choose_language(callback: CallbackQuery, callback_data: LanguageCallback, bot: Bot, services: Services,
+                          person: Person, address: ChatAddress) -> None:
+    await callback.answer()
+    content = services.content.snapshot
+    language = callback_data.language
+    if language not in services.languages:
+        language = person.language
+    node = person.page_in(content.nodes, content.root)
+    await services.people.remember(person.pseudonym, language=language, node=node)
+    await show(bot, address, services.screens.page(content, node, language), content.version,
+               replace=callback.message)
+
+
+async def navigate(callback: CallbackQuery, callback_data: NavCallback, bot: Bot, services: Services,
+                   person: Person, address: ChatAddress) -> None:
+    await callback.answer()
+    content = services.content.snapshot
+    if callback_data.node in content:
+        node = callback_data.node
+        screen = services.screens.page(content, node, person.language)
+    else:
+        # Made from older content (the node was removed) or not made by us at all.
+        stale = callback_data.v != content.version[:6]
+        node = person.page_in(content.nodes, content.root) if stale else content.root
+        screen = services.screens.notice(
+            content, person.language, Notice.STALE_BUTTON if stale else Notice.UNKNOWN_BUTTON, node
+        )
+    await services.people.remember(person.pseudonym, node=node)
+    await show(bot, address, screen, content.version, replace=callback.message)
+
+
+async def ask_counsellor(callback: CallbackQuery, callback_data: CounsellorCallback, bot: Bot,
+                         services: Services, person: Person, address: ChatAddress) -> None:
+    await callback.answer()
+    content = services.content.snapshot
+    node = callback_data.node if callback_data.node in content else content.root
+    screen = services.screens.counsellor_placeholder(content, person.language, node)
+    await show(bot, address, screen, content.version, replace=callback.message)
+
+
+def build() -> Router:
+    router = Router(name="menu")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(start, CommandStart())
+    router.message.register(help_, Command("help"))
+    router.message.register(language_menu, Command("language"))
+    router.callback_query.register(language_menu_button, LanguagesCallback.filter())
+    router.callback_query.register(choose_language, LanguageCallback.filter())
+    router.callback_query.register(navigate, NavCallback.filter())
+    router.callback_query.register(ask_counsellor, CounsellorCallback.filter())
+    return router

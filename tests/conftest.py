@@ -1,0 +1,87 @@
+"""Shared fixtures: a config pointing at test content and a temporary database, a fake Telegram, and the
+real bot polling it. Nothing here talks to the real Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, load_config
+from bot.crypto import KeyRing
+from bot.simulator.server import FakeTelegram
+from hotline.app import Hotline
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
+TEST_KEY = b"k" * 32
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Config]:
+    def make(content: Path = FIXTURE_CONTENT, extra_yaml: str = "", **env: str) -> Config:
+        path = tmp_path / "config.yaml"
+        path.write_text(
+            f"languages: [ru, en, de]\n"
+            f"default_language: ru\n"
+            f"content: {{dir: '{content}', fallback_language: en}}\n"
+            f"organisation: {{name: 'Test Hotline', contacts: 'help@example.org'}}\n"
+            f"storage: {{data_dir: '{tmp_path / 'data'}'}}\n" + extra_yaml,
+            encoding="utf-8",
+        )
+        return load_config(path, environ=env)
+
+    return make
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config]) -> Config:
+    return make_config()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+class RunningBot:
+    """The real Hotline polling the fake Telegram in this event loop; can be restarted mid-test."""
+
+    def __init__(self, fake: FakeTelegram, config: Config) -> None:
+        self.fake = fake
+        self.config = config.model_copy(update={"api_server": fake.base_url})
+        self.app: Hotline | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> Hotline:
+        self.app = await Hotline.create(self.config, keys=KeyRing(TEST_KEY), token=self.fake.token)
+        self._task = asyncio.create_task(self.app.run_polling(handle_signals=False))
+        await self.fake.wait_for(lambda: self.fake.is_polling, timeout=10)
+        return self.app
+
+    async def stop(self) -> None:
+        if self.app is None or self._task is None:
+            return
+        await self.app.stop()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        await self.app.close()
+        self.app, self._task = None, None
+
+
+@pytest.fixture
+async def running(fake: FakeTelegram, config: Config) -> AsyncIterator[RunningBot]:
+    bot = RunningBot(fake, config)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()

@@ -1,0 +1,60 @@
+"""The `hotline` program itself, as a separate process: `run` against the fake Bot API, and the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.config import new_secret_key
+from bot.simulator.server import FakeTelegram
+from tests.chat import last, text_of
+from tests.conftest import ROOT
+
+HOTLINE = str(Path(sys.executable).parent / "hotline")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    env.update(extra)
+    return env
+
+
+async def test_hotline_run_polls_answers_and_stops_cleanly(fake: FakeTelegram, tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        HOTLINE, "run", "--config", str(ROOT / "config.yaml"),
+        env=_env(HOTLINE_BOT_TOKEN=fake.token, HOTLINE_SECRET_KEY=new_secret_key(),
+                 HOTLINE_API_SERVER=fake.base_url,
+                 HOTLINE_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'run.sqlite'}"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_for(lambda: fake.is_polling, timeout=30)
+        user = fake.user(123_456_789, language_code="de")
+        await fake.send_text(user, "/start")
+        await fake.wait_idle(timeout=10)
+        assert "Informationen für Menschen, die nicht kämpfen wollen" in text_of(last(fake, user))
+        assert last(fake, user).protect_content
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, err.decode()
+    log = err.decode()
+    assert "polling started" in log
+    assert fake.token not in log and fake.token.split(":")[1] not in log
+    assert "123456789" not in log
+
+
+async def test_demo_runs_the_bot_in_the_terminal() -> None:
+    process = await asyncio.create_subprocess_exec(
+        HOTLINE, "demo", "--config", str(ROOT / "config.yaml"), "--language", "ru",
+        env=_env(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(b"1\n/language\n4\n/quit\n"), timeout=60)
+    text = out.decode()
+    assert process.returncode == 0, err.decode()
+    assert "[1]" in text, "buttons are numbered"
+    assert "Главное меню" in text, "the menu in the pretend Telegram language"
+    assert "Hauptmenü" in text, "pressing 4 in the language menu switched to German"

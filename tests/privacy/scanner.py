@@ -1,0 +1,51 @@
+"""Looks for a person's identity in raw bytes: database files, WAL, logs.
+
+SQLite stores integers in binary, so a text search alone would miss an id; an unkeyed hash of an id is as
+good as the id (the id space is small). So each id is searched as text, as 4- and 8-byte integers in both
+byte orders, and as its plain SHA-256, SHA-1 and MD5; each string as UTF-8 and UTF-16.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def needles(ids: Iterable[int] = (), strings: Iterable[str] = ()) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    for value in ids:
+        text = str(value)
+        found[f"{value} as text"] = text.encode()
+        found[f"{value} as UTF-16"] = text.encode("utf-16-le")
+        for size in (4, 6, 8):  # SQLite writes an integer in the fewest of 1, 2, 3, 4, 6 or 8 bytes
+            if value < 2 ** (8 * size):
+                for order in ("big", "little"):
+                    found[f"{value} as {size}-byte {order}-endian"] = value.to_bytes(size, order)  # type: ignore[arg-type]
+        for algorithm in ("sha256", "sha1", "md5"):
+            digest = hashlib.new(algorithm, text.encode())
+            found[f"{algorithm}({value}) hex"] = digest.hexdigest().encode()
+            found[f"{algorithm}({value}) raw"] = digest.digest()
+    for value in strings:
+        found[f"{value!r} as UTF-8"] = value.encode()
+        found[f"{value!r} as UTF-16"] = value.encode("utf-16-le")
+        found[f"{value!r} lowercase"] = value.lower().encode()
+    return found
+
+
+def scan(data: bytes, wanted: dict[str, bytes]) -> list[str]:
+    return [name for name, pattern in wanted.items() if pattern in data]
+
+
+def storage_files(directory: Path) -> list[Path]:
+    """Every file a SQLite database may leave: the database, its WAL, shared memory and journal."""
+    return sorted(p for p in directory.rglob("*") if p.is_file())
+
+
+def scan_files(paths: Iterable[Path], wanted: dict[str, bytes]) -> dict[str, list[str]]:
+    hits = {}
+    for path in paths:
+        found = scan(path.read_bytes(), wanted)
+        if found:
+            hits[str(path)] = found
+    return hits

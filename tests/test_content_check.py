@@ -1,0 +1,192 @@
+"""`hotline content check`: the shipped content passes; broken content fails with file, line and a fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.content.loader import load_content
+from hotline.cli import main
+from tests.conftest import FIXTURE_CONTENT, ROOT
+
+LANGUAGES = ["ru", "en", "de"]
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def check(directory: Path, *flags: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["content", "check", str(directory), "--config", str(ROOT / "config.yaml"), *flags])
+    return code, capsys.readouterr().out
+
+
+def test_shipped_content_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = check(ROOT / "content", capsys=capsys)
+    assert code == 0, out
+    assert "error" not in out
+
+
+def test_fixture_content_passes_with_warnings_but_not_strict(content: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = check(content, capsys=capsys)
+    assert code == 0, out
+    assert "not translated into de" in out and "asylum" in out
+    code, out = check(content, "--strict", capsys=capsys)
+    assert code == 1
+    assert "--strict" in out
+
+
+def test_yaml_syntax_error(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = content / "en" / "nodes.yml"
+    edit(path, 'title: "I got a summons"', 'title: "I got a summons')
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}" in out
+    assert "YAML syntax error" in out
+    assert ": error:" in out and "fix:" in out
+
+
+def test_unknown_field_names_file_and_line(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = content / "en" / "nodes.yml"
+    edit(path, 'title: "Asylum"', 'titel: "Asylum"')
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert f"nodes.yml:{line_of(path, 'titel:')}: error: unknown field 'titel'" in out
+    assert "'asylum.title' is missing" in out
+
+
+def test_link_to_a_missing_node(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = content / "tree.yml"
+    edit(tree, "links: [contacts]", "links: [contact]")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert f"tree.yml:{line_of(tree, 'links: [contact]')}: error: node 'summons' links to 'contact', " \
+           "which does not exist" in out
+
+
+def test_duplicate_node_id(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = content / "tree.yml"
+    edit(tree, "  contacts:\n    sources:", "  asylum:\n    sources:")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    second = [n for n, line in enumerate(tree.read_text().splitlines(), start=1) if line == "  asylum:"][1]
+    assert f"tree.yml:{second}: error: the same key appears twice" in out
+
+
+def test_two_parents(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = content / "tree.yml"
+    edit(tree, "children: [summons_what, summons_long]", "children: [summons_what, summons_long, asylum]")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert f"tree.yml:{line_of(tree, 'summons_long, asylum')}: error: 'asylum' is a child of both 'start' and " \
+           "'summons'" in out
+
+
+def test_unreachable_node_is_a_warning(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = content / "tree.yml"
+    edit(tree, "children: [summons, asylum, contacts]", "children: [summons, asylum]")
+    edit(tree, "    links: [contacts]\n", "")
+    code, out = check(content, capsys=capsys)
+    assert code == 0, "an unreachable page can still be sent by a counsellor: warn, don't refuse"
+    assert f"tree.yml:{line_of(tree, '  contacts:')}: warning: node 'contacts' cannot be reached" in out
+
+
+def test_html_telegram_would_reject(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = content / "ru" / "nodes.yml"
+    edit(path, "<b>Без паники.</b>", "<div>Без паники.</div><br>")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert f"ru/nodes.yml:{line_of(path, 'RU-SUMMONS-BODY')}: error: body of 'summons'" in out
+    assert "div" in out
+
+
+def test_unclosed_tag_and_bare_ampersand(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = content / "de" / "nodes.yml"
+    edit(path, "<b>Ruhig bleiben.</b>", "<b>Ruhig & bleiben.")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert out.count("error: body of 'summons'") >= 2
+
+
+def test_unknown_placeholder(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = content / "en" / "nodes.yml"
+    edit(path, "{org_contacts}", "{org_phone}")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert f"nodes.yml:{line_of(path, '{org_phone}')}: error: unknown placeholder '{{org_phone}}'" in out
+    assert "{org_contacts}" in out, "the fix lists the placeholders that exist"
+
+
+def test_non_https_link(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = content / "tree.yml"
+    edit(tree, 'href: "https://example.org/guide"', 'href: "http://example.org/guide"')
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert f"tree.yml:{line_of(tree, 'http://example.org/guide')}: error: link" in out
+
+
+def test_fallback_language_text_missing_is_an_error(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = content / "en" / "nodes.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.split("asylum:")[0] + "contacts:" + text.split("contacts:")[1], encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert "'asylum' has no en text, and en is the fallback language" in out
+
+
+def test_text_for_unknown_node(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = content / "en" / "nodes.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nsumons:\n  title: x\n  body: y\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert f"nodes.yml:{line_of(path, 'sumons:')}: error: text for 'sumons', but tree.yml has no such node" in out
+
+
+def test_bad_node_id(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = content / "tree.yml"
+    edit(tree, "  contacts:\n    sources:", "  contacts:\n    children: [Bad-Id]\n    sources:")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert f"tree.yml:{line_of(tree, 'Bad-Id')}: error: 'nodes.contacts.children.0' is not a valid id" in out
+
+
+def test_node_ids_fit_telegram_callback_data() -> None:
+    from handlers.callbacks import CounsellorCallback, NavCallback
+
+    longest = "a" * 32
+    assert len(NavCallback(node=longest, v="abcdef").pack().encode()) <= 64
+    assert len(CounsellorCallback(node=longest).pack().encode()) <= 64
+
+
+def test_review_date_in_the_past_warns(content: Path) -> None:
+    edit(content / "tree.yml", "checked: 2026-10-15", "checked: 2026-10-15\n    review_by: 2026-01-01")
+    result = load_content(content, languages=LANGUAGES, fallback_language="en")
+    assert result.snapshot is not None
+    assert any("due for review on 2026-01-01" in p.message for p in result.warnings)
+
+
+def test_snapshot_version_changes_with_content(content: Path) -> None:
+    first = load_content(content, languages=LANGUAGES, fallback_language="en").snapshot
+    edit(content / "en" / "nodes.yml", "EN-ASYLUM-BODY", "EN-ASYLUM-BODY changed")
+    second = load_content(content, languages=LANGUAGES, fallback_language="en").snapshot
+    assert first is not None and second is not None
+    assert first.version != second.version
