@@ -11,14 +11,18 @@ import base64
 import binascii
 import os
 from collections.abc import Mapping
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from bot.yamlsource import YamlSyntaxError, load_yaml
 
 TELEGRAM_API = "https://api.telegram.org"
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WORKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 
 
@@ -49,6 +53,47 @@ class OrganisationSettings(_Strict):
     hours: str = ""
 
 
+class CounsellorSettings(_Strict):
+    """A counsellor, by Telegram id. Ids live here, in the operator's file, never in the database."""
+
+    telegram_id: int = Field(gt=0)
+    languages: list[LanguageCode] = Field(min_length=1)
+    max_cases: int = Field(default=3, ge=1, le=20)
+    alias: str | None = Field(default=None, max_length=32)  # what people see instead of "Counsellor"
+
+
+class WorkingHours(_Strict):
+    timezone: str = "Europe/Berlin"
+    days: list[Weekday] = Field(default_factory=lambda: list(WORKDAYS), min_length=1)
+    start: time_of_day = time_of_day(10, 0)
+    end: time_of_day = time_of_day(18, 0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Berlin") from None
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkingHours:
+        if self.end <= self.start:
+            raise ValueError("end must be later than start")
+        return self
+
+
+class HandoffSettings(_Strict):
+    working_hours: WorkingHours = WorkingHours()
+    # How long after a case is closed a new message from the person reopens it.
+    reopen_window_hours: int = Field(default=72, ge=0, le=24 * 30)
+    # A rough time a counsellor spends per case, for the wait estimate people are given.
+    minutes_per_case: int = Field(default=20, ge=1, le=240)
+    # At most one "new case" notification per counsellor in this many seconds.
+    notify_interval_seconds: int = Field(default=60, ge=0, le=3600)
+
+
 class TelegramSettings(_Strict):
     api_server: str = TELEGRAM_API
     polling_timeout: int = Field(default=30, ge=1, le=60)
@@ -73,6 +118,9 @@ class Settings(_Strict):
     organisation: OrganisationSettings = OrganisationSettings()
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
+    counsellors: list[CounsellorSettings] = Field(default_factory=list)
+    admins: list[int] = Field(default_factory=list)  # Telegram ids of people who may run admin commands
+    handoff: HandoffSettings = HandoffSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("languages")
@@ -88,6 +136,13 @@ class Settings(_Strict):
             raise ValueError(f"default_language {self.default_language!r} is not in languages")
         if self.content.fallback_language not in self.languages:
             raise ValueError(f"content.fallback_language {self.content.fallback_language!r} is not in languages")
+        ids = [c.telegram_id for c in self.counsellors]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a counsellor is listed twice")
+        for counsellor in self.counsellors:
+            unknown = [lang for lang in counsellor.languages if lang not in self.languages]
+            if unknown:
+                raise ValueError(f"a counsellor's language {unknown[0]!r} is not in languages")
         return self
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import gettext
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -40,6 +40,13 @@ class Translator:
 
     def date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.language)
+
+    def datetime(self, value: datetime) -> str:
+        """A moment in its own time zone, e.g. "Montag, 24. November, 10:00 (Europe/Berlin)"."""
+        day = format_date(value.date(), format="full", locale=self.language)
+        clock = format_time(value.timetz(), format="HH:mm", locale=self.language)
+        zone = getattr(value.tzinfo, "key", None) or "UTC"
+        return f"{day}, {clock} ({zone})"
 
     @property
     def language_name(self) -> str:

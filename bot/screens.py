@@ -36,7 +36,34 @@ class ShowLanguages:
     pass
 
 
-Action = GoTo | AskCounsellor | SetLanguage | ShowLanguages
+@dataclass(frozen=True)
+class ConfirmHandoff:
+    node: str
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class EndConversation:
+    pass
+
+
+@dataclass(frozen=True)
+class Rate:
+    code: str  # the case code: random, identifies nobody
+    rating: str
+
+
+@dataclass(frozen=True)
+class Focus:
+    code: str  # a counsellor switches to this case
+
+
+Action = (GoTo | AskCounsellor | SetLanguage | ShowLanguages | ConfirmHandoff | CancelRequest | EndConversation
+          | Rate | Focus)
 
 
 @dataclass(frozen=True)
@@ -158,13 +185,6 @@ class Screens:
                         quote=False),
         ])
         return Screen((text,), ((Button("🏠 " + _("Main menu"), GoTo(content.root)),),))
-
-    def counsellor_placeholder(self, content: ContentSnapshot, language: str, node_id: str) -> Screen:
-        _ = self._catalogs[language].gettext
-        text = html.escape(_("Talking to a counsellor through this bot is not available yet. The organisations "
-                             "under 🏠 Main menu can help you directly."), quote=False)
-        return Screen((text,), ((Button("⬅️ " + _("Back"), GoTo(node_id)),
-                                  Button("🏠 " + _("Main menu"), GoTo(content.root))),))
 
     def notice(self, content: ContentSnapshot, language: str, notice: Notice, node_id: str | None = None) -> Screen:
         t = self._catalogs[language]

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.cases import Cases
 from bot.config import Config
 from bot.content.store import ContentStore
+from bot.counsellor_screens import CounsellorScreens
 from bot.crypto import KeyRing
+from bot.handoff_screens import HandoffScreens
+from bot.hours import Hours
 from bot.i18n import Catalogs
+from bot.roster import Roster
 from bot.screens import Screens
 from bot.storage.database import Database
 from bot.storage.people import People
@@ -22,6 +27,11 @@ class Services:
     catalogs: Catalogs
     screens: Screens
     people: People
+    cases: Cases
+    roster: Roster
+    hours: Hours
+    handoff: HandoffScreens
+    desk: CounsellorScreens
 
     @property
     def languages(self) -> list[str]:

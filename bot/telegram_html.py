@@ -46,9 +46,7 @@ _TAG_RE = re.compile(
 _ATTR_RE = re.compile(
     r"""\s+(?P<name>[^\s=<>/"']+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'<>]+)))?"""
 )
-_ENTITY_RE = re.compile(
-    r"&(?:(?P<named>lt|gt|amp|quot)|#(?P<dec>[0-9]{1,7})|#[xX](?P<hex>[0-9A-Fa-f]{1,6}));"
-)
+_ENTITY_RE = re.compile(r"&(?:(?P<named>lt|gt|amp|quot)|#(?P<dec>[0-9]{1,7})|#[xX](?P<hex>[0-9A-Fa-f]{1,6}));")
 _NAMED_LIKE_RE = re.compile(r"&[A-Za-z][A-Za-z0-9]*;")
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -223,9 +221,7 @@ class _Scanner:
 
     def open(self, tag: _Tag, match: re.Match[str]) -> None:
         if match["slash"]:
-            self.problem(
-                tag.offset, f"self-closing <{tag.name}/> is not supported; write <{tag.name}>…</{tag.name}>"
-            )
+            self.problem(tag.offset, f"self-closing <{tag.name}/> is not supported; write <{tag.name}>…</{tag.name}>")
             return
         attrs = self.attributes(tag, match)
         self.check_attributes(tag, attrs)
@@ -239,9 +235,7 @@ class _Scanner:
         for attr in _ATTR_RE.finditer(match["attrs"]):
             name = attr["name"].lower()
             if attr["bare"] is not None:
-                self.problem(
-                    base + attr.start(), f'quote the value of {name} in <{tag.name}>, e.g. {name}="…"'
-                )
+                self.problem(base + attr.start(), f'quote the value of {name} in <{tag.name}>, e.g. {name}="…"')
                 attrs[name] = attr["bare"]
                 continue
             group = "dq" if attr["dq"] is not None else "sq" if attr["sq"] is not None else None
@@ -268,17 +262,13 @@ class _Scanner:
             if value is None and not (tag.name == "blockquote" and name == "expandable"):
                 self.problem(tag.offset, f'attribute {name} of <{tag.name}> needs a value, e.g. {name}="…"')
         if tag.name == "span" and attrs.get("class") != "tg-spoiler":
-            self.problem(
-                tag.offset, '<span> is only supported as <span class="tg-spoiler">; or use <tg-spoiler>'
-            )
+            self.problem(tag.offset, '<span> is only supported as <span class="tg-spoiler">; or use <tg-spoiler>')
         elif tag.name == "a":
             self.check_link(tag, attrs.get("href"))
         elif tag.name == "code" and "class" in attrs:
             language = attrs["class"] or ""
             if not language.startswith("language-") or len(language) == len("language-"):
-                self.problem(
-                    tag.offset, 'the class of <code> must be "language-NAME", e.g. "language-python"'
-                )
+                self.problem(tag.offset, 'the class of <code> must be "language-NAME", e.g. "language-python"')
             elif not self.stack or self.stack[-1].name != "pre":
                 self.problem(tag.offset, "a language class only works on <code> directly inside <pre>")
         elif tag.name == "tg-emoji" and not (attrs.get("emoji-id") or "").isdigit():

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, menu
+from handlers import counsellor, errors, fallback, handoff, menu
 
 
 def build_router() -> Router:
     root = Router(name="hotline")
-    root.include_routers(errors.build(), menu.build(), fallback.build())
+    # Order matters: counsellors first (their plain messages go to a case), menus, then a person's
+    # conversation, and the fallback last, for whatever nobody took.
+    root.include_routers(errors.build(), counsellor.build(), menu.build(), handoff.build(), fallback.build())
     return root

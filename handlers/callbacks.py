@@ -20,3 +20,24 @@ class LanguageCallback(CallbackData, prefix="l"):
 
 class LanguagesCallback(CallbackData, prefix="ls"):
     pass
+
+
+class ConfirmHandoffCallback(CallbackData, prefix="hc"):
+    node: str
+
+
+class CancelRequestCallback(CallbackData, prefix="hx"):
+    pass
+
+
+class EndConversationCallback(CallbackData, prefix="he"):
+    pass
+
+
+class RateCallback(CallbackData, prefix="hr"):
+    code: str
+    rating: str
+
+
+class FocusCallback(CallbackData, prefix="cf"):
+    code: str

@@ -7,17 +7,17 @@ import logging
 from aiogram import Bot, Router
 from aiogram.types import ErrorEvent
 
+from bot.address import Address
 from bot.person import Person
 from bot.screens import Notice
 from bot.services import Services
-from handlers.identity import ChatAddress
 from handlers.render import show
 
 log = logging.getLogger("hotline.handlers")
 
 
 async def on_error(event: ErrorEvent, bot: Bot, services: Services, person: Person | None = None,
-                   address: ChatAddress | None = None) -> bool:
+                   address: Address | None = None) -> bool:
     # Only the exception's type: its message may quote what the person wrote.
     try:
         kind = event.update.event_type

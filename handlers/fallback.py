@@ -10,10 +10,10 @@ from aiogram.enums import ContentType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineQuery, Message
 
+from bot.address import Address
 from bot.person import Person
 from bot.screens import Notice
 from bot.services import Services
-from handlers.identity import ChatAddress
 from handlers.render import show
 
 # Messages that say where someone is or who they know: never kept, never relayed.
@@ -23,7 +23,7 @@ WHERE_AND_WHO = {ContentType.LOCATION, ContentType.VENUE, ContentType.CONTACT}
 LONG_TEXT = 1000
 
 
-async def _notice(bot: Bot, services: Services, person: Person, address: ChatAddress, notice: Notice,
+async def _notice(bot: Bot, services: Services, person: Person, address: Address, notice: Notice,
                   replace: Message | None = None) -> None:
     content = services.content.snapshot
     node = person.page_in(content.nodes, content.root)
@@ -32,7 +32,7 @@ async def _notice(bot: Bot, services: Services, person: Person, address: ChatAdd
 
 
 async def location_or_contact(message: Message, bot: Bot, services: Services, person: Person,
-                              address: ChatAddress) -> None:
+                              address: Address) -> None:
     # It must not linger in a chat that may be read at a border.
     try:
         await message.delete()
@@ -42,25 +42,25 @@ async def location_or_contact(message: Message, bot: Bot, services: Services, pe
 
 
 async def unknown_command(message: Message, bot: Bot, services: Services, person: Person,
-                          address: ChatAddress) -> None:
+                          address: Address) -> None:
     await _notice(bot, services, person, address, Notice.UNKNOWN_COMMAND)
 
 
-async def free_text(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+async def free_text(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
     long = len(message.text or "") > LONG_TEXT
     await _notice(bot, services, person, address, Notice.TOO_LONG if long else Notice.FREE_TEXT)
 
 
-async def media(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+async def media(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
     await _notice(bot, services, person, address, Notice.MEDIA)
 
 
-async def edited(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+async def edited(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
     await _notice(bot, services, person, address, Notice.EDITED)
 
 
 async def unknown_button(callback: CallbackQuery, bot: Bot, services: Services, person: Person,
-                         address: ChatAddress) -> None:
+                         address: Address) -> None:
     await callback.answer()
     content = services.content.snapshot
     screen = services.screens.notice(content, person.language, Notice.UNKNOWN_BUTTON, content.root)

@@ -1,8 +1,8 @@
 """The identity boundary: the only module that reads who sent an update.
 
-It turns the Telegram user into a keyed pseudonym and the chat into an opaque ChatAddress, and hands
-those to the handlers. Nothing past this point sees a user id, chat id, name or username; a test reads
-every other module's source to keep it that way.
+It turns the Telegram user into a keyed pseudonym and the chat into an opaque Address, recognises
+counsellors listed in config.yaml, and hands those to the handlers. Nothing past this point sees a user
+id, chat id, name or username; a test reads every other module's source to keep it that way.
 """
 
 from __future__ import annotations
@@ -10,30 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot
+from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject, User
 
+from bot.address import Address
 from bot.person import Person, pick_language
 from bot.services import Services
-
-
-class ChatAddress:
-    """Where to answer. Holds the chat id privately; it is never printed, logged or stored in the clear."""
-
-    __slots__ = ("_chat_id",)
-
-    def __init__(self, chat_id: int) -> None:
-        self._chat_id = chat_id
-
-    def __repr__(self) -> str:
-        return "ChatAddress(<hidden>)"
-
-    async def send_message(self, bot: Bot, text: str, **kwargs: Any) -> int:
-        message = await bot.send_message(chat_id=self._chat_id, text=text, **kwargs)
-        return message.message_id
-
-    async def delete_message(self, bot: Bot, message_id: int) -> bool:
-        return await bot.delete_message(chat_id=self._chat_id, message_id=message_id)
 
 
 class IdentityBoundary(BaseMiddleware):
@@ -66,5 +48,6 @@ class IdentityBoundary(BaseMiddleware):
             node=state.node if state else None,
             chose_language=bool(state and state.language),
         )
-        data["address"] = ChatAddress(chat.id) if chat is not None else None
+        data["address"] = Address(chat.id) if chat is not None else None
+        data["counsellor"] = services.roster.for_telegram_user(user.id)
         return await handler(event, data)

@@ -6,39 +6,39 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 
+from bot.address import Address
 from bot.person import Person
 from bot.screens import Notice
 from bot.services import Services
-from handlers.callbacks import CounsellorCallback, LanguageCallback, LanguagesCallback, NavCallback
-from handlers.identity import ChatAddress
+from handlers.callbacks import LanguageCallback, LanguagesCallback, NavCallback
 from handlers.render import show
 
 
-async def start(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+async def start(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
     content = services.content.snapshot
     await services.people.remember(person.pseudonym, node=content.root)
     await show(bot, address, services.screens.page(content, content.root, person.language), content.version)
 
 
-async def help_(message: Message, bot: Bot, services: Services, person: Person, address: ChatAddress) -> None:
+async def help_(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
     content = services.content.snapshot
     await show(bot, address, services.screens.help(content, person.language), content.version)
 
 
 async def language_menu(message: Message, bot: Bot, services: Services, person: Person,
-                        address: ChatAddress) -> None:
+                        address: Address) -> None:
     await show(bot, address, services.screens.languages(person.language), services.content.snapshot.version)
 
 
 async def language_menu_button(callback: CallbackQuery, bot: Bot, services: Services, person: Person,
-                               address: ChatAddress) -> None:
+                               address: Address) -> None:
     await callback.answer()
     screen = services.screens.languages(person.language)
     await show(bot, address, screen, services.content.snapshot.version, replace=callback.message)
 
 
 async def choose_language(callback: CallbackQuery, callback_data: LanguageCallback, bot: Bot, services: Services,
-                          person: Person, address: ChatAddress) -> None:
+                          person: Person, address: Address) -> None:
     await callback.answer()
     content = services.content.snapshot
     language = callback_data.language
@@ -51,7 +51,7 @@ async def choose_language(callback: CallbackQuery, callback_data: LanguageCallba
 
 
 async def navigate(callback: CallbackQuery, callback_data: NavCallback, bot: Bot, services: Services,
-                   person: Person, address: ChatAddress) -> None:
+                   person: Person, address: Address) -> None:
     await callback.answer()
     content = services.content.snapshot
     if callback_data.node in content:
@@ -68,15 +68,6 @@ async def navigate(callback: CallbackQuery, callback_data: NavCallback, bot: Bot
     await show(bot, address, screen, content.version, replace=callback.message)
 
 
-async def ask_counsellor(callback: CallbackQuery, callback_data: CounsellorCallback, bot: Bot,
-                         services: Services, person: Person, address: ChatAddress) -> None:
-    await callback.answer()
-    content = services.content.snapshot
-    node = callback_data.node if callback_data.node in content else content.root
-    screen = services.screens.counsellor_placeholder(content, person.language, node)
-    await show(bot, address, screen, content.version, replace=callback.message)
-
-
 def build() -> Router:
     router = Router(name="menu")
     router.message.filter(F.chat.type == "private")
@@ -86,5 +77,4 @@ def build() -> Router:
     router.callback_query.register(language_menu_button, LanguagesCallback.filter())
     router.callback_query.register(choose_language, LanguageCallback.filter())
     router.callback_query.register(navigate, NavCallback.filter())
-    router.callback_query.register(ask_counsellor, CounsellorCallback.filter())
     return router

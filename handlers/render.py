@@ -6,9 +6,31 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
 
-from bot.screens import AskCounsellor, Button, GoTo, Screen, SetLanguage, ShowLanguages
-from handlers.callbacks import CounsellorCallback, LanguageCallback, LanguagesCallback, NavCallback
-from handlers.identity import ChatAddress
+from bot.address import Address
+from bot.screens import (
+    AskCounsellor,
+    Button,
+    CancelRequest,
+    ConfirmHandoff,
+    EndConversation,
+    Focus,
+    GoTo,
+    Rate,
+    Screen,
+    SetLanguage,
+    ShowLanguages,
+)
+from handlers.callbacks import (
+    CancelRequestCallback,
+    ConfirmHandoffCallback,
+    CounsellorCallback,
+    EndConversationCallback,
+    FocusCallback,
+    LanguageCallback,
+    LanguagesCallback,
+    NavCallback,
+    RateCallback,
+)
 
 
 def callback_data(button: Button, version: str) -> str:
@@ -21,6 +43,16 @@ def callback_data(button: Button, version: str) -> str:
         return LanguageCallback(language=action.language).pack()
     if isinstance(action, ShowLanguages):
         return LanguagesCallback().pack()
+    if isinstance(action, ConfirmHandoff):
+        return ConfirmHandoffCallback(node=action.node).pack()
+    if isinstance(action, CancelRequest):
+        return CancelRequestCallback().pack()
+    if isinstance(action, EndConversation):
+        return EndConversationCallback().pack()
+    if isinstance(action, Rate):
+        return RateCallback(code=action.code, rating=action.rating).pack()
+    if isinstance(action, Focus):
+        return FocusCallback(code=action.code).pack()
     raise ValueError(f"button without an action: {type(action).__name__}")
 
 
@@ -41,7 +73,7 @@ def keyboard(screen: Screen, version: str) -> InlineKeyboardMarkup | None:
 
 async def show(
     bot: Bot,
-    address: ChatAddress,
+    address: Address,
     screen: Screen,
     version: str,
     *,
@@ -66,6 +98,13 @@ async def show(
             await replace.delete()
         except TelegramBadRequest:
             pass
+    await send(bot, address, screen, version)
+
+
+async def send(bot: Bot, address: Address, screen: Screen, version: str = "") -> int:
+    """Send a screen as new messages; returns the id of the last one (the one with the buttons)."""
+    chat_id = address.for_delivery()
     for part in screen.parts[:-1]:
-        await address.send_message(bot, part)
-    await address.send_message(bot, screen.parts[-1], reply_markup=markup)
+        await bot.send_message(chat_id=chat_id, text=part)
+    message = await bot.send_message(chat_id=chat_id, text=screen.parts[-1], reply_markup=keyboard(screen, version))
+    return message.message_id

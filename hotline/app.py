@@ -12,11 +12,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 
+from bot.cases import Cases
 from bot.config import Config
 from bot.content.loader import Problem
 from bot.content.store import ContentStore, load_for
+from bot.counsellor_screens import CounsellorScreens
 from bot.crypto import KeyRing
+from bot.handoff_screens import HandoffScreens
+from bot.hours import Hours
 from bot.i18n import Catalogs
+from bot.roster import Roster
 from bot.screens import Screens
 from bot.services import Services
 from bot.storage.database import Database
@@ -47,15 +52,21 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
                     len(result.warnings))
     database = Database(config.database_url)
     await database.migrate()
-    catalogs = Catalogs(list(config.settings.languages))
+    settings = config.settings
+    catalogs = Catalogs(list(settings.languages))
     return Services(
         config=config,
         keys=keys,
         database=database,
         content=ContentStore(result.snapshot),
         catalogs=catalogs,
-        screens=Screens(catalogs, list(config.settings.languages)),
+        screens=Screens(catalogs, list(settings.languages)),
         people=People(database.sessions),
+        cases=Cases(database.sessions, keys),
+        roster=Roster(settings, keys),
+        hours=Hours(settings.handoff.working_hours),
+        handoff=HandoffScreens(catalogs, settings.organisation.name),
+        desk=CounsellorScreens(catalogs),
     )
 
 

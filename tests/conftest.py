@@ -85,3 +85,32 @@ async def running(fake: FakeTelegram, config: Config) -> AsyncIterator[RunningBo
         yield bot
     finally:
         await bot.stop()
+
+
+COUNSELLOR_RU = 9_100_000_001  # speaks ru and en
+COUNSELLOR_DE = 9_100_000_002  # speaks de and en
+
+ALWAYS_OPEN = """
+handoff:
+  working_hours: {timezone: UTC, days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "23:59"}
+  notify_interval_seconds: 0
+"""
+
+
+def counsellors_yaml(hours: str = ALWAYS_OPEN) -> str:
+    return f"""
+counsellors:
+  - {{telegram_id: {COUNSELLOR_RU}, languages: [ru, en], max_cases: 2}}
+  - {{telegram_id: {COUNSELLOR_DE}, languages: [de, en], max_cases: 3, alias: Anna}}
+""" + hours
+
+
+@pytest.fixture
+async def desk(fake: FakeTelegram, make_config: Callable[..., Config]) -> AsyncIterator[RunningBot]:
+    """The bot with two counsellors in config.yaml, working hours always open."""
+    bot = RunningBot(fake, make_config(extra_yaml=counsellors_yaml()))
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()

@@ -90,9 +90,7 @@ def test_self_closing_tags_are_rejected() -> None:
 
 
 def test_bare_less_than_is_an_error() -> None:
-    assert validate("1 < 2") == [
-        HtmlProblem(2, "a bare '<' must be written as &lt; (it does not start a valid tag)")
-    ]
+    assert validate("1 < 2") == [HtmlProblem(2, "a bare '<' must be written as &lt; (it does not start a valid tag)")]
     assert validate("a <b") != []
 
 
@@ -349,9 +347,7 @@ def wrap(tag_and_body: tuple[str, str]) -> str:
 
 VALID_HTML = st.recursive(
     st.lists(PIECES, max_size=12).map("".join),
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=4).map("".join), st.tuples(TAGS, inner).map(wrap)
-    ),
+    lambda inner: st.one_of(st.lists(inner, min_size=1, max_size=4).map("".join), st.tuples(TAGS, inner).map(wrap)),
     max_leaves=40,
 )
 

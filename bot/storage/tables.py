@@ -6,9 +6,9 @@ the day, enough for retention and nothing more.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -32,3 +32,70 @@ class PersonRecord(Base):
     language: Mapped[str | None] = mapped_column(String(8))  # chosen with /language; None: follow Telegram's
     node: Mapped[str | None] = mapped_column(String(32))  # the menu page they are on
     seen_on: Mapped[date] = mapped_column(Date)  # day of last use, for retention
+
+
+class CaseRecord(Base):
+    """One request for a counsellor. Holds no message content: messages stay in Telegram and are copied."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # random, shown to both sides
+    person: Mapped[str] = mapped_column(String(64), index=True)  # pseudonym
+    address: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed chat id, bound to this row
+    language: Mapped[str] = mapped_column(String(8))
+    topic: Mapped[str] = mapped_column(String(32))  # the menu page the request came from
+    status: Mapped[str] = mapped_column(String(16), index=True)  # waiting | active | closed
+    counsellor: Mapped[str | None] = mapped_column(String(64), index=True)  # counsellor pseudonym
+    last_counsellor: Mapped[str | None] = mapped_column(String(64))  # for a reopen
+    queue_seq: Mapped[int] = mapped_column(Integer, index=True)  # place in the queue, kept on release
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime)  # to the minute, while waiting
+    told_position: Mapped[int | None] = mapped_column(Integer)  # last queue place the person was told
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)  # to the hour: the reopen window
+    rating: Mapped[str | None] = mapped_column(String(8))
+    document_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RelayRecord(Base):
+    """Which copy of a message stands for which original: for replies, edits and clean-up."""
+
+    __tablename__ = "relays"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    from_person: Mapped[bool] = mapped_column(Boolean)
+    person_message_id: Mapped[int | None] = mapped_column(Integer)  # message id in the person's chat
+    counsellor: Mapped[str | None] = mapped_column(String(64))  # whose chat holds the copy
+    counsellor_message_id: Mapped[int | None] = mapped_column(Integer)  # None: waiting for a counsellor
+
+
+class NoteRecord(Base):
+    """A counsellor's internal note; the person never sees it. Text sealed, bound to the row."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    text: Mapped[bytes | None] = mapped_column(LargeBinary)
+    written_on: Mapped[date] = mapped_column(Date)
+
+
+class BlockRecord(Base):
+    """People a counsellor stopped for abusing the line."""
+
+    __tablename__ = "blocks"
+
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)
+    blocked_on: Mapped[date] = mapped_column(Date)
+
+
+class CounsellorRecord(Base):
+    """A counsellor's working state. Who they are stays in config.yaml."""
+
+    __tablename__ = "counsellors"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # pseudonym
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
+    focus_case_id: Mapped[int | None] = mapped_column(Integer)  # where their plain messages go
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime)  # for throttling notifications

@@ -79,13 +79,14 @@ async def test_prominent_counsellor_button_comes_first(running: RunningBot, fake
     assert "Talk to a counsellor" in labels(last(fake, user))[0]
 
 
-async def test_counsellor_button_leads_to_a_clear_placeholder(running: RunningBot, fake: FakeTelegram) -> None:
+async def test_counsellor_button_explains_before_anything_happens(running: RunningBot, fake: FakeTelegram) -> None:
     user = fake.user(803, language_code="de")
     await say(fake, user, "/start")
     await tap(fake, user, "Ich habe eine Einberufung")
     await tap(fake, user, "Beratung")
     message = last(fake, user)
-    assert "noch nicht" in text_of(message)
+    assert "Bitte schick nicht deinen echten Namen" in text_of(message)
+    assert "Telegram selbst kann diesen Chat sehen" in text_of(message)
     await tap(fake, user, "Zurück")
     assert "DE-SUMMONS-BODY" in text_of(last(fake, user)), "Back returns to the page the request came from"
 

@@ -1,0 +1,356 @@
+"""Cases and the queue: who asked for a counsellor, who holds the case, what has been relayed.
+
+Nothing here knows Telegram. A case is keyed by a random code (never derived from the person); the chat to
+answer is stored sealed and bound to its row; messages themselves are not stored at all (they stay in the
+person's chat and are copied when a counsellor takes the case), only which copy stands for which original.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.address import Address
+from bot.crypto import KeyRing
+from bot.storage.tables import BlockRecord, CaseRecord, CounsellorRecord, NoteRecord, RelayRecord
+
+WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
+RATINGS = ("good", "okay", "bad")
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed without confusion
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+    return f"{raw[:3]}-{raw[3:]}"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    code: str
+    person: str
+    language: str
+    topic: str
+    status: str
+    counsellor: str | None
+    last_counsellor: str | None
+    queued_at: datetime | None
+    told_position: int | None
+    closed_at: datetime | None
+    rating: str | None
+
+    @classmethod
+    def of(cls, r: CaseRecord) -> Case:
+        return cls(r.id, r.code, r.person, r.language, r.topic, r.status, r.counsellor, r.last_counsellor,
+                   r.queued_at, r.told_position, r.closed_at, r.rating)
+
+
+@dataclass(frozen=True)
+class Relay:
+    id: int
+    case_id: int
+    from_person: bool
+    person_message_id: int | None
+    counsellor: str | None
+    counsellor_message_id: int | None
+
+
+@dataclass(frozen=True)
+class CounsellorState:
+    on_duty: bool
+    focus_case_id: int | None
+
+
+def _relay(r: RelayRecord) -> Relay:
+    return Relay(r.id, r.case_id, r.from_person, r.person_message_id, r.counsellor, r.counsellor_message_id)
+
+
+class Cases:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], keys: KeyRing,
+                 clock: Callable[[], datetime] = now_utc) -> None:
+        self._sessions = sessions
+        self._keys = keys
+        self._clock = clock
+
+    def _minute(self) -> datetime:
+        return self._clock().replace(second=0, microsecond=0)
+
+    def _hour(self) -> datetime:
+        return self._clock().replace(minute=0, second=0, microsecond=0)
+
+    def _today(self) -> date:
+        return self._clock().date()
+
+    # --- the person's side ----------------------------------------------------------------
+
+    async def open(self, person: str, address: Address, language: str, topic: str) -> Case:
+        for _attempt in range(5):
+            try:
+                async with self._sessions.begin() as session:
+                    seq = (await session.execute(select(func.max(CaseRecord.queue_seq)))).scalar() or 0
+                    record = CaseRecord(code=new_code(), person=person, language=language, topic=topic,
+                                        status=WAITING, queue_seq=seq + 1, queued_at=self._minute(),
+                                        opened_on=self._today(), document_warned=False)
+                    session.add(record)
+                    await session.flush()
+                    record.address = address.seal(self._keys, f"cases.address:{record.id}")
+                    return Case.of(record)
+            except IntegrityError:
+                continue  # a code collision: draw another
+        raise RuntimeError("could not draw a unique case code")
+
+    async def current(self, person: str) -> Case | None:
+        """Their waiting or active case, if any."""
+        async with self._sessions() as session:
+            record = (await session.execute(
+                select(CaseRecord).where(CaseRecord.person == person, CaseRecord.status != CLOSED)
+            )).scalars().first()
+            return Case.of(record) if record else None
+
+    async def reopenable(self, person: str, window: timedelta) -> Case | None:
+        """Their most recently closed case, if it closed within the window."""
+        if window <= timedelta(0):
+            return None
+        async with self._sessions() as session:
+            record = (await session.execute(
+                select(CaseRecord)
+                .where(CaseRecord.person == person, CaseRecord.status == CLOSED,
+                       CaseRecord.closed_at >= self._hour() - window)
+                .order_by(CaseRecord.closed_at.desc())
+            )).scalars().first()
+            return Case.of(record) if record else None
+
+    async def address_of(self, case: Case) -> Address:
+        async with self._sessions() as session:
+            sealed = (await session.execute(
+                select(CaseRecord.address).where(CaseRecord.id == case.id))).scalar_one()
+        if sealed is None:
+            raise LookupError("the case has no address any more")
+        return Address.open(self._keys, sealed, f"cases.address:{case.id}")
+
+    async def get(self, case_id: int) -> Case | None:
+        async with self._sessions() as session:
+            record = await session.get(CaseRecord, case_id)
+            return Case.of(record) if record else None
+
+    async def by_code(self, code: str) -> Case | None:
+        async with self._sessions() as session:
+            record = (await session.execute(
+                select(CaseRecord).where(CaseRecord.code == code.strip().upper()))).scalars().first()
+            return Case.of(record) if record else None
+
+    async def position(self, case: Case) -> int:
+        """1-based place among the waiting cases in the same language."""
+        async with self._sessions() as session:
+            seq = (await session.execute(
+                select(CaseRecord.queue_seq).where(CaseRecord.id == case.id))).scalar_one()
+            ahead = (await session.execute(
+                select(func.count()).select_from(CaseRecord).where(
+                    CaseRecord.status == WAITING, CaseRecord.language == case.language,
+                    CaseRecord.queue_seq < seq))).scalar_one()
+        return int(ahead) + 1
+
+    async def set_told_position(self, case_id: int, position: int | None) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(update(CaseRecord).where(CaseRecord.id == case_id).values(told_position=position))
+
+    async def warn_document_once(self, case_id: int) -> bool:
+        """True the first time only: the person is warned about file metadata once per case."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(CaseRecord).where(CaseRecord.id == case_id, CaseRecord.document_warned.is_(False))
+                .values(document_warned=True))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def close(self, case_id: int) -> Case | None:
+        async with self._sessions.begin() as session:
+            record = await session.get(CaseRecord, case_id)
+            if record is None or record.status == CLOSED:
+                return None
+            record.last_counsellor = record.counsellor or record.last_counsellor
+            record.status, record.counsellor, record.queued_at = CLOSED, None, None
+            record.closed_at, record.told_position = self._hour(), None
+            return Case.of(record)
+
+    async def reopen(self, case_id: int, counsellor: str | None) -> Case:
+        """Back to the counsellor who had it (when given), else to the end of the queue."""
+        async with self._sessions.begin() as session:
+            record = await session.get(CaseRecord, case_id)
+            if record is None:
+                raise LookupError("no such case")
+            seq = (await session.execute(select(func.max(CaseRecord.queue_seq)))).scalar() or 0
+            record.closed_at, record.rating = None, None
+            if counsellor is not None:
+                record.status, record.counsellor, record.queued_at = ACTIVE, counsellor, None
+            else:
+                record.status, record.counsellor, record.queued_at = WAITING, None, self._minute()
+                record.queue_seq = seq + 1
+            return Case.of(record)
+
+    async def rate(self, case_id: int, person: str, rating: str) -> bool:
+        if rating not in RATINGS:
+            return False
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(CaseRecord).where(CaseRecord.id == case_id, CaseRecord.person == person,
+                                         CaseRecord.status == CLOSED).values(rating=rating))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def block(self, person: str) -> None:
+        async with self._sessions.begin() as session:
+            if await session.get(BlockRecord, person) is None:
+                session.add(BlockRecord(person=person, blocked_on=self._today()))
+
+    async def is_blocked(self, person: str) -> bool:
+        async with self._sessions() as session:
+            return await session.get(BlockRecord, person) is not None
+
+    # --- the counsellors' side ------------------------------------------------------------
+
+    async def waiting(self, languages: Sequence[str]) -> list[Case]:
+        async with self._sessions() as session:
+            records = (await session.execute(
+                select(CaseRecord).where(CaseRecord.status == WAITING, CaseRecord.language.in_(languages))
+                .order_by(CaseRecord.queue_seq))).scalars().all()
+            return [Case.of(r) for r in records]
+
+    async def held_by(self, counsellor: str) -> list[Case]:
+        async with self._sessions() as session:
+            records = (await session.execute(
+                select(CaseRecord).where(CaseRecord.status == ACTIVE, CaseRecord.counsellor == counsellor)
+                .order_by(CaseRecord.id))).scalars().all()
+            return [Case.of(r) for r in records]
+
+    async def take(self, case_id: int, counsellor: str) -> Case | None:
+        """Claim a waiting case. Atomic: of two counsellors taking at once, exactly one gets it."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(CaseRecord).where(CaseRecord.id == case_id, CaseRecord.status == WAITING)
+                .values(status=ACTIVE, counsellor=counsellor, queued_at=None, told_position=None))
+            if not result.rowcount:  # type: ignore[attr-defined]
+                return None
+            (await self._counsellor(session, counsellor)).focus_case_id = case_id
+            record = await session.get(CaseRecord, case_id)
+            assert record is not None
+            return Case.of(record)
+
+    async def take_next(self, counsellor: str, languages: Sequence[str]) -> Case | None:
+        for candidate in await self.waiting(languages):
+            taken = await self.take(candidate.id, counsellor)
+            if taken is not None:
+                return taken
+        return None
+
+    async def release(self, case_id: int, counsellor: str) -> Case | None:
+        """Back to the queue at its old place: it has waited already."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(CaseRecord).where(CaseRecord.id == case_id, CaseRecord.status == ACTIVE,
+                                         CaseRecord.counsellor == counsellor)
+                .values(status=WAITING, counsellor=None, last_counsellor=counsellor, queued_at=self._minute()))
+            if not result.rowcount:  # type: ignore[attr-defined]
+                return None
+            record = await session.get(CaseRecord, case_id)
+            assert record is not None
+            return Case.of(record)
+
+    async def add_note(self, case_id: int, text: str) -> None:
+        async with self._sessions.begin() as session:
+            note = NoteRecord(case_id=case_id, written_on=self._today())
+            session.add(note)
+            await session.flush()
+            note.text = self._keys.seal(text.encode(), aad=f"notes.text:{note.id}")
+
+    async def notes(self, case_id: int) -> list[str]:
+        async with self._sessions() as session:
+            rows = (await session.execute(
+                select(NoteRecord.id, NoteRecord.text).where(NoteRecord.case_id == case_id)
+                .order_by(NoteRecord.id))).all()
+        return [self._keys.open(text, aad=f"notes.text:{note_id}").decode() for note_id, text in rows if text]
+
+    async def state(self, counsellor: str) -> CounsellorState:
+        async with self._sessions() as session:
+            record = await session.get(CounsellorRecord, counsellor)
+            return CounsellorState(record.on_duty, record.focus_case_id) if record else CounsellorState(False, None)
+
+    async def _counsellor(self, session: AsyncSession, counsellor: str) -> CounsellorRecord:
+        record = await session.get(CounsellorRecord, counsellor)
+        if record is None:
+            record = CounsellorRecord(key=counsellor, on_duty=False)
+            session.add(record)
+        return record
+
+    async def set_duty(self, counsellor: str, on_duty: bool) -> None:
+        async with self._sessions.begin() as session:
+            (await self._counsellor(session, counsellor)).on_duty = on_duty
+
+    async def set_focus(self, counsellor: str, case_id: int | None) -> None:
+        async with self._sessions.begin() as session:
+            (await self._counsellor(session, counsellor)).focus_case_id = case_id
+
+    async def on_duty(self) -> set[str]:
+        async with self._sessions() as session:
+            return set((await session.execute(
+                select(CounsellorRecord.key).where(CounsellorRecord.on_duty.is_(True)))).scalars())
+
+    async def may_notify(self, counsellor: str, interval: timedelta) -> bool:
+        """Throttle: True (and remember now) unless they were notified within the interval."""
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            record = await self._counsellor(session, counsellor)
+            if record.notified_at is not None and now - record.notified_at < interval:
+                return False
+            record.notified_at = now
+            return True
+
+    # --- the relay ledger -----------------------------------------------------------------
+
+    async def record(self, case_id: int, *, from_person: bool, person_message_id: int | None,
+                     counsellor: str | None = None, counsellor_message_id: int | None = None) -> Relay:
+        async with self._sessions.begin() as session:
+            record = RelayRecord(case_id=case_id, from_person=from_person, person_message_id=person_message_id,
+                                 counsellor=counsellor, counsellor_message_id=counsellor_message_id)
+            session.add(record)
+            await session.flush()
+            return _relay(record)
+
+    async def pending(self, case_id: int) -> list[Relay]:
+        """The person's messages no counsellor has seen yet, oldest first."""
+        async with self._sessions() as session:
+            records = (await session.execute(
+                select(RelayRecord).where(RelayRecord.case_id == case_id, RelayRecord.from_person.is_(True),
+                                          RelayRecord.counsellor_message_id.is_(None))
+                .order_by(RelayRecord.id))).scalars().all()
+            return [_relay(r) for r in records]
+
+    async def delivered(self, relay_id: int, counsellor: str, counsellor_message_id: int | None) -> None:
+        """Mark a pending message as shown; None means it could not be copied (the person deleted it)."""
+        async with self._sessions.begin() as session:
+            if counsellor_message_id is None:
+                await session.execute(delete(RelayRecord).where(RelayRecord.id == relay_id))
+            else:
+                await session.execute(update(RelayRecord).where(RelayRecord.id == relay_id).values(
+                    counsellor=counsellor, counsellor_message_id=counsellor_message_id))
+
+    async def relay_of_person_message(self, case_id: int, person_message_id: int) -> Relay | None:
+        async with self._sessions() as session:
+            record = (await session.execute(select(RelayRecord).where(
+                RelayRecord.case_id == case_id, RelayRecord.person_message_id == person_message_id))).scalars().first()
+            return _relay(record) if record else None
+
+    async def relay_of_counsellor_message(self, counsellor: str, counsellor_message_id: int) -> Relay | None:
+        async with self._sessions() as session:
+            record = (await session.execute(select(RelayRecord).where(and_(
+                RelayRecord.counsellor == counsellor,
+                RelayRecord.counsellor_message_id == counsellor_message_id)))).scalars().first()
+            return _relay(record) if record else None

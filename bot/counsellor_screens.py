@@ -1,0 +1,131 @@
+"""What counsellors read. A case is only ever its code, language, topic and waiting time: never a person."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.cases import Case
+from bot.content.model import ContentSnapshot
+from bot.i18n import Catalogs, Translator
+from bot.screens import Button, Focus, Screen
+
+
+def _p(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+class CounsellorScreens:
+    def __init__(self, catalogs: Catalogs) -> None:
+        self._catalogs = catalogs
+
+    def _t(self, language: str) -> Translator:
+        return self._catalogs[language]
+
+    def topic(self, content: ContentSnapshot, case: Case) -> str:
+        if case.topic in content:
+            return content.page(case.topic, content.fallback_language).text.title
+        return case.topic
+
+    def case_line(self, content: ContentSnapshot, case: Case, now: datetime | None = None) -> str:
+        line = f"<b>{_p(case.code)}</b> · {_p(case.language)} · {_p(self.topic(content, case))}"
+        if now is not None and case.queued_at is not None:
+            minutes = max(0, int((now - case.queued_at).total_seconds() // 60))
+            line += f" · {minutes} min"
+        return line
+
+    def case_button(self, case: Case) -> Button:
+        return Button(f"💬 {case.code}", Focus(case.code))
+
+    def reply(self, language: str, key: str, **values: object) -> Screen:
+        """One-line answers to a counsellor's command."""
+        t = self._t(language)
+        _ = t.gettext
+        n = int(values.get("n", 0))  # type: ignore[call-overload]
+        texts = {
+            "not_waiting": _("That case is not waiting any more."),
+            "no_such_case": _("There is no case with that code."),
+            "at_capacity": t.ngettext("You already hold {n} case, the most you can.",
+                                      "You already hold {n} cases, the most you can.", n),
+            "no_focus": _("You hold no case. /queue shows who is waiting."),
+            "note_usage": _("Write the note after the command: /note TEXT"),
+            "send_usage": _("Name the page after the command: /send PAGE (page ids are in content/tree.yml)."),
+            "no_such_page": _("There is no page with that id."),
+            "page_sent": _("Sent the page “{title}”."),
+            "on_duty": _("You are on duty. You will be told about new requests in: {languages}."),
+            "off_duty": _("You are off duty. No more notifications."),
+            "undeliverable": _("This could not be delivered: the person has left the conversation."),
+            "not_relayed": _("This kind of message cannot be passed on. Send text, a photo, a file or a voice "
+                             "message."),
+        }
+        return Screen((_p(texts[key].format(**values)),))
+
+    def help(self, language: str) -> Screen:
+        _ = self._t(language).gettext
+        lines = [
+            "<b>" + _p(_("Counsellor commands")) + "</b>",
+            _p(_("/on and /off: start or end your shift (you are told about new requests while on duty)")),
+            _p(_("/queue: who is waiting")),
+            _p(_("/take: take the longest-waiting case; /take CODE: take that case")),
+            _p(_("/cases: the cases you hold; tap one to write to it")),
+            _p(_("/note TEXT: a note on the current case that the person never sees")),
+            _p(_("/send PAGE: send a menu page to the person, in their language")),
+            _p(_("/release: put the current case back in the queue; /close: end it; /block: stop a person "
+                 "who abuses the line")),
+            _p(_("Anything else you write goes to the current case. Reply to a message to answer its case.")),
+        ]
+        return Screen(("\n".join(lines),))
+
+    def new_case(self, language: str, content: ContentSnapshot, case: Case) -> Screen:
+        _ = self._t(language).gettext
+        return Screen(("🔔 " + _p(_("New request:")) + " " + self.case_line(content, case) + "\n"
+                       + _p(_("/take to take it.")),))
+
+    def queue(self, language: str, content: ContentSnapshot, cases: Sequence[Case], now: datetime) -> Screen:
+        _ = self._t(language).gettext
+        if not cases:
+            return Screen((_p(_("Nobody is waiting in your languages.")),))
+        lines = ["<b>" + _p(_("Waiting:")) + "</b>", *(self.case_line(content, c, now) for c in cases)]
+        return Screen(("\n".join(lines),))
+
+    def taken(self, language: str, content: ContentSnapshot, case: Case, notes: Sequence[str],
+              held: Sequence[Case]) -> Screen:
+        _ = self._t(language).gettext
+        lines = [_p(_("You took this case:")) + " " + self.case_line(content, case),
+                 _p(_("What the person has written so far follows. Anything you write now goes to this case."))]
+        if notes:
+            lines.append("<b>" + _p(_("Notes:")) + "</b>")
+            lines.extend("• " + _p(note) for note in notes)
+        return Screen(("\n".join(lines),), self.switcher(held))
+
+    def switcher(self, held: Sequence[Case]) -> tuple[tuple[Button, ...], ...]:
+        return tuple((self.case_button(c),) for c in held) if len(held) > 1 else ()
+
+    def cases(self, language: str, content: ContentSnapshot, held: Sequence[Case], focus: int | None) -> Screen:
+        _ = self._t(language).gettext
+        if not held:
+            return Screen((_p(_("You hold no case. /queue shows who is waiting.")),))
+        lines = ["<b>" + _p(_("Your cases:")) + "</b>"]
+        lines += [("▶ " if c.id == focus else "") + self.case_line(content, c) for c in held]
+        return Screen(("\n".join(lines),), tuple((self.case_button(c),) for c in held))
+
+    def focused(self, language: str, content: ContentSnapshot, case: Case) -> Screen:
+        _ = self._t(language).gettext
+        return Screen((_p(_("Now writing to:")) + " " + self.case_line(content, case),))
+
+    def case_event(self, language: str, case: Case, event: str) -> Screen:
+        """Short news about a case, never with content: it ended, was reopened, the person left."""
+        _ = self._t(language).gettext
+        texts = {
+            "ended_by_person": _("The person ended the conversation. The case is closed."),
+            "cancelled": _("The person cancelled the request."),
+            "left": _("The person left the conversation (they blocked the bot or deleted the chat). "
+                      "The case is closed."),
+            "reopened": _("The person wrote again: the case is open again and yours."),
+            "closed": _("Case closed."),
+            "released": _("The case is back in the queue."),
+            "blocked": _("The person is blocked and the case is closed."),
+            "note_saved": _("Note saved."),
+        }
+        return Screen((f"<b>{_p(case.code)}</b>: " + _p(texts[event]),))

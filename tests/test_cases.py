@@ -1,0 +1,138 @@
+"""The queue's rules, straight against the database: atomic claims, places, reopening, sealed notes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.address import Address
+from bot.cases import ACTIVE, CLOSED, WAITING, Cases
+from bot.crypto import DecryptionError, KeyRing
+from bot.storage.database import Database
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 20, 12, 34, 56)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'cases.sqlite'}")
+    await database.migrate()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def cases(db: Database, clock: Clock) -> Cases:
+    return Cases(db.sessions, KeyRing(b"c" * 32), clock)
+
+
+async def test_many_counsellors_taking_one_case_at_once_exactly_one_wins(cases: Cases) -> None:
+    case = await cases.open("p1", Address(1), "ru", "start")
+    results = await asyncio.gather(*(cases.take(case.id, f"counsellor-{n}") for n in range(20)))
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1
+    assert (await cases.get(case.id)).counsellor == winners[0].counsellor  # type: ignore[union-attr]
+
+
+async def test_take_next_never_hands_out_a_case_twice(cases: Cases) -> None:
+    for n in range(10):
+        await cases.open(f"p{n}", Address(n), "en", "start")
+    taken = await asyncio.gather(*(cases.take_next(f"c{n}", ["en"]) for n in range(14)))
+    ids = [t.id for t in taken if t is not None]
+    assert len(ids) == 10 and len(set(ids)) == 10
+
+
+async def test_positions_are_per_language_and_release_keeps_the_place(cases: Cases) -> None:
+    a = await cases.open("a", Address(1), "ru", "start")
+    b = await cases.open("b", Address(2), "de", "start")
+    c = await cases.open("c", Address(3), "ru", "start")
+    assert [await cases.position(x) for x in (a, b, c)] == [1, 1, 2]
+    await cases.take(a.id, "k")
+    assert await cases.position(c) == 1
+    released = await cases.release(a.id, "k")
+    assert released is not None and released.status == WAITING
+    assert await cases.position(released) == 1 and await cases.position(c) == 2
+
+
+async def test_codes_are_random_and_not_derived_from_the_person(cases: Cases) -> None:
+    codes = {(await cases.open("same-person", Address(7013370042), "en", "start")).code for _ in range(200)}
+    assert len(codes) == 200
+    assert not any("7013370042" in code or "same" in code.lower() for code in codes)
+
+
+async def test_reopen_window(cases: Cases, clock: Clock) -> None:
+    case = await cases.open("p", Address(1), "ru", "start")
+    await cases.take(case.id, "k")
+    closed = await cases.close(case.id)
+    assert closed is not None and closed.status == CLOSED
+    assert closed.closed_at == clock.now.replace(minute=0, second=0), "kept to the hour"
+    clock.now += timedelta(hours=71)
+    assert await cases.reopenable("p", timedelta(hours=72)) is not None
+    clock.now += timedelta(hours=3)
+    assert await cases.reopenable("p", timedelta(hours=72)) is None
+    assert await cases.reopenable("p", timedelta(0)) is None
+
+
+async def test_reopen_goes_back_to_the_counsellor_or_the_queue(cases: Cases) -> None:
+    case = await cases.open("p", Address(1), "ru", "start")
+    await cases.take(case.id, "k")
+    await cases.close(case.id)
+    back = await cases.reopen(case.id, "k")
+    assert back.status == ACTIVE and back.counsellor == "k"
+    await cases.close(case.id)
+    queued = await cases.reopen(case.id, None)
+    assert queued.status == WAITING and queued.counsellor is None
+
+
+async def test_addresses_and_notes_are_sealed_to_their_rows(cases: Cases, db: Database) -> None:
+    a = await cases.open("a", Address(111), "ru", "start")
+    b = await cases.open("b", Address(222), "ru", "start")
+    assert await cases.address_of(a) == Address(111)
+    await cases.add_note(a.id, "secret note")
+    assert await cases.notes(a.id) == ["secret note"]
+    # Copy a's sealed address onto b's row: it must not open there.
+    from sqlalchemy import update
+
+    from bot.storage.tables import CaseRecord
+    async with db.sessions.begin() as session:
+        sealed = (await session.get(CaseRecord, a.id)).address  # type: ignore[union-attr]
+        await session.execute(update(CaseRecord).where(CaseRecord.id == b.id).values(address=sealed))
+    with pytest.raises(DecryptionError):
+        await cases.address_of(b)
+
+
+async def test_queued_time_is_kept_to_the_minute(cases: Cases, clock: Clock) -> None:
+    case = await cases.open("p", Address(1), "ru", "start")
+    assert case.queued_at == clock.now.replace(second=0, microsecond=0)
+
+
+async def test_notifications_are_throttled(cases: Cases, clock: Clock) -> None:
+    assert await cases.may_notify("k", timedelta(seconds=60))
+    assert not await cases.may_notify("k", timedelta(seconds=60))
+    clock.now += timedelta(seconds=61)
+    assert await cases.may_notify("k", timedelta(seconds=60))
+
+
+async def test_blocks_and_document_warning_once(cases: Cases) -> None:
+    case = await cases.open("p", Address(1), "ru", "start")
+    assert await cases.warn_document_once(case.id)
+    assert not await cases.warn_document_once(case.id)
+    assert not await cases.is_blocked("p")
+    await cases.block("p")
+    await cases.block("p")
+    assert await cases.is_blocked("p")
