@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, select, update
@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.address import Address
-from bot.crypto import KeyRing
-from bot.storage.tables import BlockRecord, CaseRecord, CounsellorRecord, NoteRecord, RelayRecord
+from bot.crypto import KeyRing, open_with, seal_with
+from bot.storage.tables import BlockRecord, CaseKeyRecord, CaseRecord, CounsellorRecord, NoteRecord, RelayRecord
 
 WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
 RATINGS = ("good", "okay", "bad")
@@ -103,7 +103,11 @@ class Cases:
                                         opened_on=self._today(), document_warned=False)
                     session.add(record)
                     await session.flush()
-                    record.address = address.seal(self._keys, f"cases.address:{record.id}")
+                    data_key = KeyRing.new_data_key()
+                    session.add(CaseKeyRecord(case_id=record.id, wrapped=self._keys.seal(
+                        data_key, aad=f"case_keys.wrapped:{record.id}")))
+                    record.address = seal_with(data_key, str(address.for_delivery()).encode(),
+                                               f"cases.address:{record.id}")
                     return Case.of(record)
             except IntegrityError:
                 continue  # a code collision: draw another
@@ -130,13 +134,20 @@ class Cases:
             )).scalars().first()
             return Case.of(record) if record else None
 
+    async def _data_key(self, session: AsyncSession, case_id: int) -> bytes:
+        record = await session.get(CaseKeyRecord, case_id)
+        if record is None:
+            raise LookupError("the case key is gone: the case was shredded")
+        return self._keys.open(record.wrapped, aad=f"case_keys.wrapped:{case_id}")
+
     async def address_of(self, case: Case) -> Address:
         async with self._sessions() as session:
             sealed = (await session.execute(
-                select(CaseRecord.address).where(CaseRecord.id == case.id))).scalar_one()
-        if sealed is None:
-            raise LookupError("the case has no address any more")
-        return Address.open(self._keys, sealed, f"cases.address:{case.id}")
+                select(CaseRecord.address).where(CaseRecord.id == case.id))).scalar_one_or_none()
+            if sealed is None:
+                raise LookupError("the case has no address any more")
+            data_key = await self._data_key(session, case.id)
+        return Address(int(open_with(data_key, sealed, f"cases.address:{case.id}")))
 
     async def get(self, case_id: int) -> Case | None:
         async with self._sessions() as session:
@@ -232,8 +243,11 @@ class Cases:
             return [Case.of(r) for r in records]
 
     async def take(self, case_id: int, counsellor: str) -> Case | None:
-        """Claim a waiting case. Atomic: of two counsellors taking at once, exactly one gets it."""
+        """Claim a waiting case. Atomic: of two counsellors taking at once, exactly one gets it.
+        The case returned still says when it was queued, so the wait can be counted."""
         async with self._sessions.begin() as session:
+            queued_at = (await session.execute(
+                select(CaseRecord.queued_at).where(CaseRecord.id == case_id))).scalar_one_or_none()
             result = await session.execute(
                 update(CaseRecord).where(CaseRecord.id == case_id, CaseRecord.status == WAITING)
                 .values(status=ACTIVE, counsellor=counsellor, queued_at=None, told_position=None))
@@ -242,7 +256,7 @@ class Cases:
             (await self._counsellor(session, counsellor)).focus_case_id = case_id
             record = await session.get(CaseRecord, case_id)
             assert record is not None
-            return Case.of(record)
+            return replace(Case.of(record), queued_at=queued_at)
 
     async def take_next(self, counsellor: str, languages: Sequence[str]) -> Case | None:
         for candidate in await self.waiting(languages):
@@ -266,17 +280,21 @@ class Cases:
 
     async def add_note(self, case_id: int, text: str) -> None:
         async with self._sessions.begin() as session:
+            data_key = await self._data_key(session, case_id)
             note = NoteRecord(case_id=case_id, written_on=self._today())
             session.add(note)
             await session.flush()
-            note.text = self._keys.seal(text.encode(), aad=f"notes.text:{note.id}")
+            note.text = seal_with(data_key, text.encode(), f"notes.text:{note.id}")
 
     async def notes(self, case_id: int) -> list[str]:
         async with self._sessions() as session:
             rows = (await session.execute(
                 select(NoteRecord.id, NoteRecord.text).where(NoteRecord.case_id == case_id)
                 .order_by(NoteRecord.id))).all()
-        return [self._keys.open(text, aad=f"notes.text:{note_id}").decode() for note_id, text in rows if text]
+            if not rows:
+                return []
+            data_key = await self._data_key(session, case_id)
+        return [open_with(data_key, text, f"notes.text:{note_id}").decode() for note_id, text in rows if text]
 
     async def state(self, counsellor: str) -> CounsellorState:
         async with self._sessions() as session:
@@ -319,7 +337,8 @@ class Cases:
                      counsellor: str | None = None, counsellor_message_id: int | None = None) -> Relay:
         async with self._sessions.begin() as session:
             record = RelayRecord(case_id=case_id, from_person=from_person, person_message_id=person_message_id,
-                                 counsellor=counsellor, counsellor_message_id=counsellor_message_id)
+                                 counsellor=counsellor, counsellor_message_id=counsellor_message_id,
+                                 at=self._hour())
             session.add(record)
             await session.flush()
             return _relay(record)
@@ -340,7 +359,7 @@ class Cases:
                 await session.execute(delete(RelayRecord).where(RelayRecord.id == relay_id))
             else:
                 await session.execute(update(RelayRecord).where(RelayRecord.id == relay_id).values(
-                    counsellor=counsellor, counsellor_message_id=counsellor_message_id))
+                    counsellor=counsellor, counsellor_message_id=counsellor_message_id, at=self._hour()))
 
     async def relay_of_person_message(self, case_id: int, person_message_id: int) -> Relay | None:
         async with self._sessions() as session:
@@ -354,3 +373,93 @@ class Cases:
                 RelayRecord.counsellor == counsellor,
                 RelayRecord.counsellor_message_id == counsellor_message_id)))).scalars().first()
             return _relay(record) if record else None
+
+    # --- forgetting, retention, revocation, key rotation ----------------------------------
+
+    async def forget(self, person: str) -> list[Case]:
+        """Erase every case of the person, with its ledger, notes and key. Returns the ones that were open."""
+        async with self._sessions.begin() as session:
+            records = (await session.execute(select(CaseRecord).where(CaseRecord.person == person))).scalars().all()
+            still_open = [Case.of(r) for r in records if r.status != CLOSED]
+            await session.execute(delete(CaseRecord).where(CaseRecord.person == person))
+            await session.execute(delete(BlockRecord).where(BlockRecord.person == person))
+            return still_open
+
+    async def expire_waiting(self, older_than: timedelta) -> list[tuple[Case, Address]]:
+        """Close cases nobody took in time; returns them with where to tell the person."""
+        cutoff = self._minute() - older_than
+        expired = []
+        for case in await self._cases_where(CaseRecord.status == WAITING, CaseRecord.queued_at < cutoff):
+            try:
+                address = await self.address_of(case)
+            except LookupError:
+                address = None
+            closed = await self.close(case.id)
+            if closed is not None and address is not None:
+                expired.append((closed, address))
+        return expired
+
+    async def purge_closed(self, older_than: timedelta) -> int:
+        """Delete closed cases (with notes, ledger and key) closed before the cutoff."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(delete(CaseRecord).where(
+                CaseRecord.status == CLOSED, CaseRecord.closed_at < self._hour() - older_than))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def purge_blocks(self, older_than: timedelta) -> int:
+        async with self._sessions.begin() as session:
+            result = await session.execute(delete(BlockRecord).where(
+                BlockRecord.blocked_on < self._today() - older_than))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _cases_where(self, *conditions: object) -> list[Case]:
+        async with self._sessions() as session:
+            records = (await session.execute(select(CaseRecord).where(*conditions))).scalars().all()  # type: ignore[arg-type]
+            return [Case.of(r) for r in records]
+
+    async def release_all(self, counsellor: str) -> list[Case]:
+        """A counsellor is gone: their cases go back to the queue at their old places."""
+        released = []
+        for case in await self.held_by(counsellor):
+            back = await self.release(case.id, counsellor)
+            if back is not None:
+                released.append(back)
+        async with self._sessions.begin() as session:
+            await session.execute(delete(CounsellorRecord).where(CounsellorRecord.key == counsellor))
+        return released
+
+    async def copies_in_chat_of(self, counsellor: str, since: timedelta) -> list[int]:
+        """Message ids in a counsellor's chat that Telegram still lets the bot delete."""
+        async with self._sessions() as session:
+            rows = (await session.execute(select(RelayRecord.counsellor_message_id).where(
+                RelayRecord.counsellor == counsellor, RelayRecord.counsellor_message_id.is_not(None),
+                RelayRecord.at >= self._hour() - since))).scalars().all()
+            return [int(r) for r in rows if r is not None]
+
+    async def rename_person(self, old: str, new: str) -> None:
+        """After a key rotation: the person's pseudonym under the old key becomes the new one."""
+        async with self._sessions.begin() as session:
+            await session.execute(update(CaseRecord).where(CaseRecord.person == old).values(person=new))
+            await session.execute(update(BlockRecord).where(BlockRecord.person == old).values(person=new))
+
+    async def rename_counsellor(self, old: str, new: str) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(update(CaseRecord).where(CaseRecord.counsellor == old).values(counsellor=new))
+            await session.execute(
+                update(CaseRecord).where(CaseRecord.last_counsellor == old).values(last_counsellor=new))
+            await session.execute(update(RelayRecord).where(RelayRecord.counsellor == old).values(counsellor=new))
+            await session.execute(update(CounsellorRecord).where(CounsellorRecord.key == old).values(key=new))
+
+    async def rewrap_keys(self) -> int:
+        """Re-seal every case key under the current master key (the case data itself need not change)."""
+        count = 0
+        async with self._sessions.begin() as session:
+            for record in (await session.execute(select(CaseKeyRecord))).scalars():
+                aad = f"case_keys.wrapped:{record.case_id}"
+                if not self._keys.is_current(record.wrapped):
+                    record.wrapped = self._keys.reseal(record.wrapped, aad=aad)
+                    count += 1
+        return count
+
+    async def open_cases(self) -> list[Case]:
+        return await self._cases_where(CaseRecord.status != CLOSED)

@@ -42,6 +42,8 @@ class ContentSettings(_Strict):
     dir: Path = Path("content")
     # A node missing in a language is shown from this one, with a "not yet translated" line.
     fallback_language: LanguageCode = "en"
+    # Reload by itself when a content file changes (otherwise: /reload, or SIGHUP to the process).
+    watch: bool = False
 
 
 class OrganisationSettings(_Strict):
@@ -94,6 +96,31 @@ class HandoffSettings(_Strict):
     notify_interval_seconds: int = Field(default=60, ge=0, le=3600)
 
 
+# No setting may keep data longer than this, whatever config.yaml says: the longer data is kept, the more
+# a seizure yields.
+MAX_RETENTION_DAYS = 30
+# Telegram lets a bot delete messages in a private chat for 48 hours only; clean up well before that.
+TELEGRAM_DELETE_WINDOW_HOURS = 48
+
+
+class PrivacySettings(_Strict):
+    closed_case_days: int = Field(default=7, ge=1, le=MAX_RETENTION_DAYS)  # closed cases, their notes and ledger
+    waiting_case_hours: int = Field(default=72, ge=1, le=MAX_RETENTION_DAYS * 24)  # nobody took it: expire
+    inactive_person_days: int = Field(default=7, ge=1, le=MAX_RETENTION_DAYS)  # menu state of people gone quiet
+    audit_days: int = Field(default=30, ge=1, le=MAX_RETENTION_DAYS)
+    block_days: int = Field(default=30, ge=1, le=MAX_RETENTION_DAYS)
+    # Delete the bot's and the person's messages from their chat once they are this old; 0 turns it off.
+    chat_cleanup_hours: int = Field(default=24, ge=0, le=TELEGRAM_DELETE_WINDOW_HOURS - 6)
+    housekeeping_minutes: int = Field(default=10, ge=1, le=60)  # how often clean-up and purges run
+
+
+class LimitSettings(_Strict):
+    messages_per_minute: int = Field(default=20, ge=1, le=600)  # per person
+    requests_per_hour: int = Field(default=3, ge=1, le=60)  # counsellor requests per person
+    new_cases_per_hour: int = Field(default=200, ge=1, le=100_000)  # all people together
+    max_file_mb: int = Field(default=20, ge=1, le=2000)  # files larger than this are not passed on
+
+
 class TelegramSettings(_Strict):
     api_server: str = TELEGRAM_API
     polling_timeout: int = Field(default=30, ge=1, le=60)
@@ -121,6 +148,8 @@ class Settings(_Strict):
     counsellors: list[CounsellorSettings] = Field(default_factory=list)
     admins: list[int] = Field(default_factory=list)  # Telegram ids of people who may run admin commands
     handoff: HandoffSettings = HandoffSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    limits: LimitSettings = LimitSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("languages")
@@ -153,6 +182,7 @@ class Secrets(BaseModel):
 
     bot_token: str | None = Field(default=None, repr=False)
     secret_key: bytes | None = Field(default=None, repr=False)
+    previous_keys: tuple[bytes, ...] = Field(default=(), repr=False)
 
 
 class Config(BaseModel):
@@ -162,6 +192,7 @@ class Config(BaseModel):
 
     settings: Settings
     secrets: Secrets
+    path: Path  # the config file, watched for counsellor changes
     base_dir: Path
     content_dir: Path
     data_dir: Path
@@ -173,19 +204,15 @@ class Config(BaseModel):
         return self.api_server == TELEGRAM_API
 
 
-def parse_secret_key(value: str) -> bytes:
-    """Decode HOTLINE_SECRET_KEY. The error never repeats the value."""
+def parse_secret_key(value: str, name: str = "HOTLINE_SECRET_KEY") -> bytes:
+    """Decode a key from the environment. The error never repeats the value."""
     text = value.strip()
     try:
         key = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raise ConfigError(
-            ["HOTLINE_SECRET_KEY is not valid base64; make a new one with `hotline keygen`"]
-        ) from None
+        raise ConfigError([f"{name} is not valid base64; make a new key with `hotline keygen`"]) from None
     if len(key) != 32:
-        raise ConfigError(
-            [f"HOTLINE_SECRET_KEY must decode to 32 bytes, not {len(key)}; make one with `hotline keygen`"]
-        )
+        raise ConfigError([f"{name} must decode to 32 bytes, not {len(key)}; make one with `hotline keygen`"])
     return key
 
 
@@ -233,6 +260,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     base = path.parent
 
     secret_key = parse_secret_key(env["HOTLINE_SECRET_KEY"]) if env.get("HOTLINE_SECRET_KEY") else None
+    previous = tuple(parse_secret_key(k, "HOTLINE_PREVIOUS_KEYS")
+                     for k in env.get("HOTLINE_PREVIOUS_KEYS", "").split(",") if k.strip())
     token = env.get("HOTLINE_BOT_TOKEN") or None
     api_server = (env.get("HOTLINE_API_SERVER") or settings.telegram.api_server).rstrip("/")
     if not api_server.startswith(("http://", "https://")):
@@ -244,7 +273,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         database_url = f"sqlite+aiosqlite:///{data_dir / 'hotline.sqlite'}"
     return Config(
         settings=settings,
-        secrets=Secrets(bot_token=token, secret_key=secret_key),
+        secrets=Secrets(bot_token=token, secret_key=secret_key, previous_keys=previous),
+        path=path,
         base_dir=base,
         content_dir=(base / settings.content.dir).resolve(),
         data_dir=data_dir,

@@ -38,6 +38,10 @@ class CounsellorScreens:
     def case_button(self, case: Case) -> Button:
         return Button(f"💬 {case.code}", Focus(case.code))
 
+    def message(self, language: str, text: str) -> Screen:
+        """A one-off line that is already translated."""
+        return Screen((_p(text),))
+
     def reply(self, language: str, key: str, **values: object) -> Screen:
         """One-line answers to a counsellor's command."""
         t = self._t(language)
@@ -127,5 +131,6 @@ class CounsellorScreens:
             "released": _("The case is back in the queue."),
             "blocked": _("The person is blocked and the case is closed."),
             "note_saved": _("Note saved."),
+            "withdrawn": _("The person withdrew the request and had their data deleted. The case is closed."),
         }
         return Screen((f"<b>{_p(case.code)}</b>: " + _p(texts[event]),))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import IO
 
 TOKEN_RE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 MASK = "<token>"
@@ -28,12 +29,16 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler()
+def make_handler(stream: IO[str] | None = None) -> logging.Handler:
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactTokens())
+    return handler
+
+
+def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [make_handler()]
     root.setLevel(level)
     # aiohttp's access log and SQLAlchemy's echo would print requests and statements: keep them quiet.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Container
 from dataclasses import dataclass
 
 
@@ -12,10 +11,6 @@ class Person:
     language: str  # the language to answer in, always one the bot supports
     node: str | None  # the menu page they were last on
     chose_language: bool  # True once they picked a language themselves
-
-    def page_in(self, nodes: Container[str], root: str) -> str:
-        """The page they are on, if it still exists; else the root."""
-        return self.node if self.node is not None and self.node in nodes else root
 
 
 def pick_language(chosen: str | None, telegram_hint: str | None, supported: list[str], default: str) -> str:

@@ -1,12 +1,16 @@
-"""Who the counsellors and admins are: from config.yaml, known to the rest of the code by pseudonym."""
+"""Who the counsellors and admins are: from config.yaml, known to the rest of the code by pseudonym.
+
+The roster can change while the bot runs: an edited config.yaml or an admin's /revoke takes effect on
+the next update, because a counsellor whose phone was seized must lose access now, not at the next restart.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.address import Address
-from bot.config import Settings
+from bot.config import CounsellorSettings, Settings
 from bot.crypto import KeyRing
 
 
@@ -24,30 +28,63 @@ class Counsellor:
         return self.languages[0]
 
 
+@dataclass(frozen=True)
+class RosterChange:
+    added: list[Counsellor]
+    removed: list[Counsellor]
+
+
 class Roster:
-    def __init__(self, settings: Settings, keys: KeyRing) -> None:
+    def __init__(self, settings: Settings, keys: KeyRing, revoked: Iterable[str] = ()) -> None:
+        self._keys = keys
+        self._revoked = set(revoked)
         self._by_telegram_id: dict[int, Counsellor] = {}
-        for entry in settings.counsellors:
-            counsellor = Counsellor(
-                key=keys.pseudonym("counsellor", entry.telegram_id),
-                languages=tuple(entry.languages),
-                max_cases=entry.max_cases,
-                alias=entry.alias,
-                address=Address(entry.telegram_id),
-            )
-            self._by_telegram_id[entry.telegram_id] = counsellor
-        self._by_key = {c.key: c for c in self._by_telegram_id.values()}
-        self._admins = {keys.pseudonym("user", admin) for admin in settings.admins}
+        self._previous: dict[str, list[str]] = {}
+        self._admins: set[str] = set()
+        self.reload(settings)
+
+    def _make(self, entry: CounsellorSettings) -> Counsellor:
+        return Counsellor(
+            key=self._keys.pseudonym("counsellor", entry.telegram_id),
+            languages=tuple(entry.languages),
+            max_cases=entry.max_cases,
+            alias=entry.alias,
+            address=Address(entry.telegram_id),
+        )
+
+    def reload(self, settings: Settings) -> RosterChange:
+        before = {c.key: c for c in self._by_telegram_id.values()}
+        fresh = {entry.telegram_id: self._make(entry) for entry in settings.counsellors}
+        self._by_telegram_id = {tid: c for tid, c in fresh.items() if c.key not in self._revoked}
+        self._previous = {c.key: self._keys.previous_pseudonyms("counsellor", tid)
+                          for tid, c in self._by_telegram_id.items()}
+        self._admins = {self._keys.pseudonym("user", admin) for admin in settings.admins}
+        after = {c.key: c for c in self._by_telegram_id.values()}
+        return RosterChange(added=[c for k, c in after.items() if k not in before],
+                            removed=[c for k, c in before.items() if k not in after])
+
+    def revoke(self, telegram_id: int) -> Counsellor | None:
+        """Remove a counsellor now; they stay removed while the bot runs, whatever config.yaml says."""
+        counsellor = self._by_telegram_id.pop(telegram_id, None)
+        self._revoked.add(self._keys.pseudonym("counsellor", telegram_id))
+        return counsellor
+
+    def revoked_key(self, telegram_id: int) -> str:
+        return self._keys.pseudonym("counsellor", telegram_id)
 
     def for_telegram_user(self, telegram_id: int) -> Counsellor | None:
         """Called by the identity boundary only."""
         return self._by_telegram_id.get(telegram_id)
 
     def by_key(self, key: str) -> Counsellor | None:
-        return self._by_key.get(key)
+        return next((c for c in self._by_telegram_id.values() if c.key == key), None)
+
+    def previous_keys(self, counsellor: Counsellor) -> list[str]:
+        """The counsellor's pseudonyms under previous secret keys: for renaming after a rotation."""
+        return self._previous.get(counsellor.key, [])
 
     def is_admin(self, person_key: str) -> bool:
         return person_key in self._admins
 
     def __iter__(self) -> Iterator[Counsellor]:
-        return iter(self._by_key.values())
+        return iter(list(self._by_telegram_id.values()))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot import telegram_html
+from bot.content.about import checked_dates
 from bot.content.loader import MESSAGE_LIMIT
 from bot.content.model import ContentSnapshot
 from bot.i18n import Catalogs, Translator
@@ -62,8 +63,18 @@ class Focus:
     code: str  # a counsellor switches to this case
 
 
+@dataclass(frozen=True)
+class ClearChat:
+    """Quick exit: delete the visible history now."""
+
+
+@dataclass(frozen=True)
+class Forget:
+    confirmed: bool = False
+
+
 Action = (GoTo | AskCounsellor | SetLanguage | ShowLanguages | ConfirmHandoff | CancelRequest | EndConversation
-          | Rate | Focus)
+          | Rate | Focus | ClearChat | Forget)
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,9 @@ class Screens:
         node = page.node
 
         lines = [f"<b>{html.escape(page.text.title, quote=False)}</b>", page.text.body]
-        if not page.translated:
+        if node_id == content.about:
+            lines.append(checked_dates(content, language, t))
+        if not page.translated and not page.untranslated_on_purpose:
             lines.append("<i>" + html.escape(_("This page is not yet translated into {language}; "
                                                "it is shown in {fallback}.").format(
                 language=t.name_of(language), fallback=t.name_of(page.language))) + "</i>")
@@ -155,11 +168,14 @@ class Screens:
             rows.append((Button("🔗 " + label, url=url.href),))
         if not node.counsellor_prominent:
             rows.append((counsellor,))
+        clear = self.clear_button(language)
         if node_id == content.root:
-            rows.append((Button("🌐 " + _("Language"), ShowLanguages()),))
+            rows.append((Button("🌐 " + _("Language"), ShowLanguages()), clear))
+            rows.append((Button("🗑 " + _("Delete everything"), Forget()),))
         else:
             back = node.parent or content.root
             rows.append((Button("⬅️ " + _("Back"), GoTo(back)), Button("🏠 " + _("Main menu"), GoTo(content.root))))
+            rows.append((clear,))
         return Screen(parts, tuple(rows))
 
     def languages(self, current: str) -> Screen:
@@ -199,4 +215,9 @@ class Screens:
         rows: list[tuple[Button, ...]] = [(Button("🏠 " + _("Main menu"), GoTo(content.root)),)]
         if notice is not Notice.ERROR:
             rows.append((Button("💬 " + _("Talk to a counsellor"), AskCounsellor(node_id or content.root)),))
+        rows.append((self.clear_button(language),))
         return Screen((text,), tuple(rows))
+
+    def clear_button(self, language: str) -> Button:
+        """Quick exit, on every menu: someone looking over a shoulder is one tap from an empty chat."""
+        return Button("🧹 " + self._catalogs[language].gettext("Clear this chat"), ClearChat())

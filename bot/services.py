@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.audit import Audit
 from bot.cases import Cases
+from bot.chats import ChatLedger
+from bot.clock import Clock
 from bot.config import Config
 from bot.content.store import ContentStore
 from bot.counsellor_screens import CounsellorScreens
@@ -12,10 +15,15 @@ from bot.crypto import KeyRing
 from bot.handoff_screens import HandoffScreens
 from bot.hours import Hours
 from bot.i18n import Catalogs
+from bot.limits import Limits
+from bot.privacy_screens import PrivacyScreens
 from bot.roster import Roster
 from bot.screens import Screens
+from bot.search import SearchIndex
+from bot.stats import Stats
 from bot.storage.database import Database
 from bot.storage.people import People
+from bot.storage.revocations import Revocations
 
 
 @dataclass
@@ -32,6 +40,14 @@ class Services:
     hours: Hours
     handoff: HandoffScreens
     desk: CounsellorScreens
+    chats: ChatLedger
+    audit: Audit
+    limits: Limits
+    revocations: Revocations
+    privacy: PrivacyScreens
+    clock: Clock
+    stats: Stats
+    search: SearchIndex  # built from content.snapshot; rebuild(snapshot) whenever the content is replaced
 
     @property
     def languages(self) -> list[str]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import counsellor, errors, fallback, handoff, menu
+from handlers import admin, counsellor, errors, fallback, handoff, menu, privacy, search
 
 
 def build_router() -> Router:
     root = Router(name="hotline")
-    # Order matters: counsellors first (their plain messages go to a case), menus, then a person's
-    # conversation, and the fallback last, for whatever nobody took.
-    root.include_routers(errors.build(), counsellor.build(), menu.build(), handoff.build(), fallback.build())
+    # Order matters: counsellors first (their plain messages go to a case), admins, the person's own
+    # privacy controls, menus, then a person's conversation, and the fallback last, for whatever nobody took.
+    root.include_routers(errors.build(), counsellor.build(), admin.build(), privacy.build(), menu.build(),
+                         handoff.build(), search.build(), fallback.build())
     return root

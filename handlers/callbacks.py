@@ -41,3 +41,11 @@ class RateCallback(CallbackData, prefix="hr"):
 
 class FocusCallback(CallbackData, prefix="cf"):
     code: str
+
+
+class ClearChatCallback(CallbackData, prefix="x"):
+    pass
+
+
+class ForgetCallback(CallbackData, prefix="fg"):
+    confirmed: bool = False

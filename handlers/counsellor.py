@@ -7,6 +7,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
+from bot.audit import Event
 from bot.cases import ACTIVE, Case, now_utc
 from bot.roster import Counsellor
 from bot.screens import Screen
@@ -82,6 +83,8 @@ async def take(message: Message, command: CommandObject, bot: Bot, services: Ser
             await _say(bot, services, counsellor, services.desk.queue(language, services.content.snapshot, [],
                                                                       now_utc()))
             return
+    await services.audit.log(Event.TAKEN, case_code=case.code, counsellor=counsellor.key)
+    services.stats.waited(case.queued_at)
     content = services.content.snapshot
     notes = await services.cases.notes(case.id)
     held = await services.cases.held_by(counsellor.key)
@@ -156,6 +159,7 @@ async def release(message: Message, bot: Bot, services: Services, counsellor: Co
     released = await services.cases.release(case.id, counsellor.key)
     if released is None:
         return
+    await services.audit.log(Event.RELEASED, case_code=case.code, counsellor=counsellor.key)
     await services.cases.set_focus(counsellor.key, None)
     await _say(bot, services, counsellor, services.desk.case_event(counsellor.ui_language, case, "released"))
     position = await services.cases.position(released)
@@ -180,6 +184,9 @@ async def _end(message: Message, bot: Bot, services: Services, counsellor: Couns
         return
     await services.cases.close(case.id)
     await services.cases.set_focus(counsellor.key, None)
+    await services.audit.log(Event.BLOCKED if block else Event.CLOSED, case_code=case.code,
+                             counsellor=counsellor.key)
+    services.stats.closed(case.language)
     content = services.content.snapshot
     person = await services.cases.address_of(case)
     if block:

@@ -11,6 +11,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineQuery, Message
 
 from bot.address import Address
+from bot.audit import Event
 from bot.person import Person
 from bot.screens import Notice
 from bot.services import Services
@@ -26,7 +27,7 @@ LONG_TEXT = 1000
 async def _notice(bot: Bot, services: Services, person: Person, address: Address, notice: Notice,
                   replace: Message | None = None) -> None:
     content = services.content.snapshot
-    node = person.page_in(content.nodes, content.root)
+    node = services.content.locate(person.node)
     screen = services.screens.notice(content, person.language, notice, node)
     await show(bot, address, screen, content.version, replace=replace)
 
@@ -41,8 +42,16 @@ async def location_or_contact(message: Message, bot: Bot, services: Services, pe
     await _notice(bot, services, person, address, Notice.LOCATION)
 
 
+# Commands that exist for counsellors and admins only: from anyone else they look unknown, and are audited.
+STAFF_COMMANDS = frozenset({"on", "off", "queue", "take", "cases", "note", "send", "release", "close", "block",
+                            "audit", "revoke", "reload", "stats"})
+
+
 async def unknown_command(message: Message, bot: Bot, services: Services, person: Person,
                           address: Address) -> None:
+    word = (message.text or "/").split(maxsplit=1)[0][1:].split("@")[0].lower()
+    if word in STAFF_COMMANDS:
+        await services.audit.log(Event.ACCESS_DENIED)
     await _notice(bot, services, person, address, Notice.UNKNOWN_COMMAND)
 
 

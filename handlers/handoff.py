@@ -12,6 +12,7 @@ from aiogram.filters import KICKED, ChatMemberUpdatedFilter, Command
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObject
 
 from bot.address import Address
+from bot.audit import Event
 from bot.cases import ACTIVE, WAITING, Case
 from bot.person import Person
 from bot.screens import Screen
@@ -25,6 +26,17 @@ from handlers.callbacks import (
     RateCallback,
 )
 from handlers.render import show
+
+
+def file_size(message: Message) -> int:
+    """The size Telegram reports for the message's file, if it has one."""
+    for media in (message.document, message.video, message.audio, message.voice, message.animation,
+                  message.video_note, message.sticker):
+        if media is not None and media.file_size:
+            return int(media.file_size)
+    if message.photo:
+        return int(message.photo[-1].file_size or 0)
+    return 0
 
 
 async def in_conversation(_event: TelegramObject, person: Person | None = None,
@@ -92,8 +104,19 @@ async def confirm(callback: CallbackQuery, callback_data: ConfirmHandoffCallback
     if await _answered_already(bot, services, person, address, message):
         return
     content = services.content.snapshot
+    limits = services.limits
+    if not limits.requests.allow(person.pseudonym):
+        await show(bot, address, services.privacy.too_many_requests(person.language, content.root),
+                   content.version, replace=message)
+        return
+    if not limits.new_cases.allow("all"):
+        await show(bot, address, services.privacy.line_busy(person.language, content.root), content.version,
+                   replace=message)
+        return
     topic = callback_data.node if callback_data.node in content else content.root
     case = await services.cases.open(person.pseudonym, address, person.language, topic)
+    await services.audit.log(Event.CASE_OPENED, case_code=case.code)
+    services.stats.handoff(topic, person.language)
     position = await services.cases.position(case)
     await services.cases.set_told_position(case.id, position)
     await _status(bot, services, person, address, case, replace=message)
@@ -105,6 +128,8 @@ async def _close_by_person(bot: Bot, services: Services, person: Person, address
     closed = await services.cases.close(case.id)
     if closed is None:
         return
+    await services.audit.log(Event.CLOSED, case_code=case.code)
+    services.stats.closed(case.language)
     content = services.content.snapshot
     counsellor = services.roster.by_key(case.counsellor) if case.counsellor else None
     if case.status == WAITING:
@@ -166,6 +191,10 @@ async def message_in_case(message: Message, bot: Bot, services: Services, person
         return
     if kind not in relay.RELAYED_KINDS:
         await _reply(bot, services, address, services.handoff.not_relayed_kind(case.language))
+        return
+    limit_mb = services.config.settings.limits.max_file_mb
+    if file_size(message) > limit_mb * 1024 * 1024:
+        await _reply(bot, services, address, services.privacy.file_too_large(case.language, limit_mb))
         return
     if kind == ContentType.DOCUMENT and await services.cases.warn_document_once(case.id):
         await _reply(bot, services, address, services.handoff.document_warning(case.language))

@@ -17,6 +17,7 @@ from handlers.render import show
 async def start(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
     content = services.content.snapshot
     await services.people.remember(person.pseudonym, node=content.root)
+    services.stats.view(content.root, person.language)
     await show(bot, address, services.screens.page(content, content.root, person.language), content.version)
 
 
@@ -44,7 +45,7 @@ async def choose_language(callback: CallbackQuery, callback_data: LanguageCallba
     language = callback_data.language
     if language not in services.languages:
         language = person.language
-    node = person.page_in(content.nodes, content.root)
+    node = services.content.locate(person.node)
     await services.people.remember(person.pseudonym, language=language, node=node)
     await show(bot, address, services.screens.page(content, node, language), content.version,
                replace=callback.message)
@@ -60,11 +61,16 @@ async def navigate(callback: CallbackQuery, callback_data: NavCallback, bot: Bot
     else:
         # Made from older content (the node was removed) or not made by us at all.
         stale = callback_data.v != content.version[:6]
-        node = person.page_in(content.nodes, content.root) if stale else content.root
+        node = content.root
+        if stale:  # where the vanished page's readers now land, else where the person was
+            node = services.content.locate(callback_data.node)
+            if node == content.root:
+                node = services.content.locate(person.node)
         screen = services.screens.notice(
             content, person.language, Notice.STALE_BUTTON if stale else Notice.UNKNOWN_BUTTON, node
         )
     await services.people.remember(person.pseudonym, node=node)
+    services.stats.view(node, person.language, came_from=person.node)
     await show(bot, address, screen, content.version, replace=callback.message)
 
 

@@ -11,9 +11,11 @@ from bot.screens import (
     AskCounsellor,
     Button,
     CancelRequest,
+    ClearChat,
     ConfirmHandoff,
     EndConversation,
     Focus,
+    Forget,
     GoTo,
     Rate,
     Screen,
@@ -22,10 +24,12 @@ from bot.screens import (
 )
 from handlers.callbacks import (
     CancelRequestCallback,
+    ClearChatCallback,
     ConfirmHandoffCallback,
     CounsellorCallback,
     EndConversationCallback,
     FocusCallback,
+    ForgetCallback,
     LanguageCallback,
     LanguagesCallback,
     NavCallback,
@@ -53,6 +57,10 @@ def callback_data(button: Button, version: str) -> str:
         return RateCallback(code=action.code, rating=action.rating).pack()
     if isinstance(action, Focus):
         return FocusCallback(code=action.code).pack()
+    if isinstance(action, ClearChat):
+        return ClearChatCallback().pack()
+    if isinstance(action, Forget):
+        return ForgetCallback(confirmed=action.confirmed).pack()
     raise ValueError(f"button without an action: {type(action).__name__}")
 
 

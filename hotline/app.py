@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, TelegramObject
 
+from bot.audit import Audit
 from bot.cases import Cases
+from bot.chats import ChatLedger
+from bot.clock import Clock
 from bot.config import Config
-from bot.content.loader import Problem
+from bot.content.loader import LoadResult, Problem
 from bot.content.store import ContentStore, load_for
 from bot.counsellor_screens import CounsellorScreens
 from bot.crypto import KeyRing
 from bot.handoff_screens import HandoffScreens
 from bot.hours import Hours
 from bot.i18n import Catalogs
+from bot.keys import WrongKeyError, verify_key
+from bot.limits import Limits
+from bot.privacy_screens import PrivacyScreens
 from bot.roster import Roster
 from bot.screens import Screens
+from bot.search import SearchIndex
 from bot.services import Services
+from bot.stats import Stats
+from bot.storage.counters import Counters
 from bot.storage.database import Database
 from bot.storage.people import People
+from bot.storage.revocations import Revocations
 from handlers import build_router
-from handlers.identity import IdentityBoundary
+from handlers.flood import FloodControl
+from handlers.housekeeping import housekeeping_loop
+from handlers.identity import IdentityBoundary, OutgoingLedger
 
 log = logging.getLogger("hotline")
 
@@ -52,22 +69,52 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
                     len(result.warnings))
     database = Database(config.database_url)
     await database.migrate()
+    try:
+        await verify_key(database, keys)
+    except WrongKeyError as exc:
+        await database.close()
+        raise StartupError([str(exc)]) from None
     settings = config.settings
     catalogs = Catalogs(list(settings.languages))
-    return Services(
+    clock = Clock()
+    revocations = Revocations(database.sessions)
+    cases = Cases(database.sessions, keys, clock)
+    audit = Audit(database.sessions, clock)
+    roster = Roster(settings, keys, await revocations.all())
+    await _adopt_rotated_counsellor_keys(roster, cases, audit)
+    limits = settings.limits
+    services = Services(
         config=config,
         keys=keys,
         database=database,
         content=ContentStore(result.snapshot),
         catalogs=catalogs,
         screens=Screens(catalogs, list(settings.languages)),
-        people=People(database.sessions),
-        cases=Cases(database.sessions, keys),
-        roster=Roster(settings, keys),
+        people=People(database.sessions, clock),
+        cases=cases,
+        roster=roster,
         hours=Hours(settings.handoff.working_hours),
         handoff=HandoffScreens(catalogs, settings.organisation.name),
         desk=CounsellorScreens(catalogs),
+        chats=ChatLedger(database.sessions, keys, clock),
+        audit=audit,
+        limits=Limits(limits.messages_per_minute, limits.requests_per_hour, limits.new_cases_per_hour),
+        revocations=revocations,
+        privacy=PrivacyScreens(catalogs),
+        clock=clock,
+        stats=Stats(Counters(database.sessions), clock),
+        search=SearchIndex(result.snapshot),
     )
+    services.content.on_replace(services.search.rebuild)
+    return services
+
+
+async def _adopt_rotated_counsellor_keys(roster: Roster, cases: Cases, audit: Audit) -> None:
+    """Counsellors' ids are in config.yaml, so their pseudonyms can be renamed right after a key rotation."""
+    for counsellor in roster:
+        for old in roster.previous_keys(counsellor):
+            await cases.rename_counsellor(old, counsellor.key)
+            await audit.rename_counsellor(old, counsellor.key)
 
 
 def build_bot(config: Config, token: str) -> Bot:
@@ -80,9 +127,28 @@ def build_bot(config: Config, token: str) -> Bot:
     return Bot(token=token, session=session, default=defaults)
 
 
-def build_dispatcher(services: Services) -> Dispatcher:
+class InFlight(BaseMiddleware):
+    """Counts updates being handled: for a graceful stop, and for tests to know the bot has finished."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        self.count += 1
+        try:
+            return await handler(event, data)
+        finally:
+            self.count -= 1
+
+
+def build_dispatcher(services: Services, in_flight: InFlight) -> Dispatcher:
     dispatcher = Dispatcher(services=services)
+    dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(IdentityBoundary(services))
+    flood = FloodControl(services)
+    dispatcher.message.outer_middleware(flood)
+    dispatcher.callback_query.outer_middleware(flood)
     dispatcher.include_router(build_router())
     return dispatcher
 
@@ -115,25 +181,64 @@ class Hotline:
     services: Services
     bot: Bot
     dispatcher: Dispatcher
+    in_flight: InFlight
 
     @classmethod
     async def create(cls, config: Config, *, keys: KeyRing, token: str) -> Hotline:
         services = await build_services(config, keys)
         bot = build_bot(config, token)
-        return cls(services, bot, build_dispatcher(services))
+        bot.session.middleware(OutgoingLedger(services))
+        in_flight = InFlight()
+        return cls(services, bot, build_dispatcher(services, in_flight), in_flight)
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self_check(self.bot)
         await announce_commands(self.bot, self.services)
         log.info("polling started")
-        await self.dispatcher.start_polling(
-            self.bot,
-            handle_signals=handle_signals,
-            close_bot_session=False,
-            polling_timeout=self.services.config.settings.telegram.polling_timeout,
-            allowed_updates=self.dispatcher.resolve_used_update_types(),
-        )
+        chores: list[asyncio.Task[Any]] = [asyncio.create_task(housekeeping_loop(self.bot, self.services))]
+        if self.services.config.settings.content.watch:
+            chores.append(asyncio.create_task(self._watch_content()))
+        if handle_signals:
+            with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on some platforms
+                asyncio.get_running_loop().add_signal_handler(
+                    signal.SIGHUP, lambda: chores.append(asyncio.create_task(self.reload_content())))
+        try:
+            await self.dispatcher.start_polling(
+                self.bot,
+                handle_signals=handle_signals,
+                close_bot_session=False,
+                polling_timeout=self.services.config.settings.telegram.polling_timeout,
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+            )
+        finally:
+            for chore in chores:
+                chore.cancel()
+            await asyncio.gather(*chores, return_exceptions=True)
+
+    async def reload_content(self) -> LoadResult:
+        """Publish the content folder if it passes the check; otherwise keep serving the old content."""
+        result = await self.services.content.reload(self.services.config)
+        if result.snapshot is None:
+            log.warning("content reload refused: %d error(s); the old content keeps serving", len(result.errors))
+        else:
+            log.info("content reloaded: %d pages, version %s", len(result.snapshot.nodes), result.snapshot.version)
+        return result
+
+    async def _watch_content(self, interval: float = 2.0) -> None:
+        """Reload when a file under the content folder changes (content.watch in config.yaml)."""
+        folder = self.services.config.content_dir
+
+        def fingerprint() -> tuple[tuple[str, float], ...]:
+            return tuple(sorted((str(p), p.stat().st_mtime) for p in folder.rglob("*.y*ml")))
+
+        seen = await asyncio.to_thread(fingerprint)
+        while True:
+            await asyncio.sleep(interval)
+            now = await asyncio.to_thread(fingerprint)
+            if now != seen:
+                seen = now
+                await self.reload_content()
 
     async def stop(self) -> None:
         try:
@@ -142,5 +247,6 @@ class Hotline:
             pass  # it was not polling
 
     async def close(self) -> None:
+        await self.services.stats.flush()
         await self.bot.session.close()
         await self.services.database.close()

@@ -50,6 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--language", default="en", metavar="CODE",
                       help="the language your pretend Telegram app is set to (default: en)")
 
+    commands.add_parser("rotate-keys", parents=[common], help="re-encrypt everything under a new secret key",
+                        description="After setting a new HOTLINE_SECRET_KEY and moving the old one to "
+                                    "HOTLINE_PREVIOUS_KEYS, re-encrypt all stored data under the new key. Then the "
+                                    "old key can be destroyed (people's pseudonyms move over when they next "
+                                    "write; the rest expire with the retention periods).")
+
+    stats = commands.add_parser("stats", parents=[common], help="anonymous usage statistics",
+                                description="Page views, where people stop, requests for a counsellor by topic "
+                                            "and language, cases, and the median wait: anonymous daily counts, "
+                                            "never per person.")
+    stats.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
+    stats.add_argument("--chart", type=Path, metavar="FILE.png",
+                       help="also draw views and requests per day (needs: pip install 'hotline[charts]')")
+
     commands.add_parser("keygen", parents=[common], help="print a new secret key",
                         description="Print a new random secret key. Put it in HOTLINE_SECRET_KEY and keep it "
                                     "off the server's disk if you can: whoever has it can read the database.")
@@ -62,7 +76,57 @@ def _parser() -> argparse.ArgumentParser:
                                                     "errors; warnings alone exit 0 unless --strict.")
     check.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _translation_parsers(content_commands, common)
+    search = content_commands.add_parser(
+        "search", parents=[common], help="try a question against the bot's search",
+        description="Show how the bot ranks the pages for a question typed in a language: the pages a person "
+                    "would get (the first three), the next ones, and which words matched. Add `keywords:` to "
+                    "a page's text to help the search find it.")
+    search.add_argument("query", help="the question, as a person would type it (quote it)")
+    search.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    search.add_argument("--lang", required=True, metavar="CODE", help="the language the person reads")
+    search.add_argument("--limit", type=int, default=10, metavar="N", help="how many pages to list (default 10)")
     return parser
+
+
+def _translation_parsers(content_commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                         common: argparse.ArgumentParser) -> None:
+    status = content_commands.add_parser(
+        "status", parents=[common], help="what is left to translate, per language",
+        description="Per language: which pages are translated and current, outdated (the English changed "
+                    "after they were translated), unverified, missing, or untranslated on purpose; link "
+                    "labels and short buttons count too. --mark-current records, after you compared a "
+                    "translation with the English, that it matches the English as it is now.")
+    status.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    status.add_argument("--lang", metavar="CODE", help="only this language")
+    mark = status.add_mutually_exclusive_group()
+    mark.add_argument("--mark-current", nargs="+", metavar="NODE",
+                      help="mark these translations (of --lang) as matching the current English")
+    mark.add_argument("--all", action="store_true",
+                      help="mark every outdated or unverified translation of --lang as current")
+
+    export = content_commands.add_parser(
+        "export", parents=[common], help="write one language's texts to a PO or CSV file for translators",
+        description="Write every text of one language, beside its English source, to a PO file (for Poedit, "
+                    "Weblate, Crowdin …) or a CSV file (for a spreadsheet). Texts that need checking are "
+                    "marked (fuzzy in PO, the 'check' column in CSV). Bring it back with `content import`.")
+    export.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    export.add_argument("--lang", required=True, metavar="CODE", help="the language to translate into")
+    export.add_argument("--format", choices=["po", "csv"], help="default: from the file name, else po")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: content-CODE.po")
+    export.add_argument("--from", dest="previous", type=Path, metavar="OLD_FILE",
+                        help="carry the translations over from an older export of the same language; those "
+                             "whose English changed since are marked for checking")
+
+    imp = content_commands.add_parser(
+        "import", parents=[common], help="bring a translated PO or CSV file back into the content",
+        description="Read a file made by `content export`, show what it changes, check the result like "
+                    "`content check`, and write it into the language's folder. Refuses a file for another "
+                    "language or made from other English texts.")
+    imp.add_argument("file", type=Path, help="the translated .po or .csv file")
+    imp.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    imp.add_argument("--lang", metavar="CODE", help="refuse the file unless it is in this language")
+    imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
 
 
 def _config(path: Path, *, required: bool) -> Config:
@@ -83,6 +147,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "content" and args.content_command == "check":
             return _content_check(_config(args.config, required=False), args.directory, args.strict)
+        if args.command == "content" and args.content_command == "search":
+            from hotline.search_cli import content_search
+
+            return content_search(_config(args.config, required=False), args.directory, args.query, args.lang,
+                                  args.limit)
+        if args.command == "content" and args.content_command in ("status", "export", "import"):
+            from hotline.content_cli import run_translation_tool
+
+            return run_translation_tool(_config(args.config, required=False), args)
+        if args.command == "stats":
+            return asyncio.run(_stats(load_config(args.config), args.days, args.chart))
+        if args.command == "rotate-keys":
+            return asyncio.run(_rotate_keys(load_config(args.config)))
         if args.command == "run":
             return asyncio.run(_run(load_config(args.config)))
         if args.command == "demo":
@@ -117,6 +194,58 @@ def _content_check(config: Config, directory: Path | None, strict: bool) -> int:
     return 0
 
 
+async def _stats(config: Config, days: int, chart_path: Path | None) -> int:
+    from bot.clock import Clock
+    from bot.content.store import load_for
+    from bot.stats import Stats, chart, render
+    from bot.storage.counters import Counters
+    from bot.storage.database import Database
+
+    database = Database(config.database_url)
+    try:
+        await database.migrate()
+        report = await Stats(Counters(database.sessions), Clock()).report(max(1, days))
+    finally:
+        await database.close()
+    loaded = load_for(config)
+    content = loaded.snapshot
+    fallback = config.settings.content.fallback_language
+    titles = {node: content.page(node, fallback).text.title for node in content.nodes} if content else {}
+    print(render(report, titles))
+    if chart_path is not None:
+        try:
+            chart(report, str(chart_path))
+        except ImportError:
+            print("hotline: charts need matplotlib: pip install 'hotline[charts]'", file=sys.stderr)
+            return 2
+        print(f"Chart written to {chart_path}")
+    return 0
+
+
+async def _rotate_keys(config: Config) -> int:
+    from bot.cases import Cases
+    from bot.keys import WrongKeyError, rotate_all
+    from bot.storage.database import Database
+
+    if not config.secrets.secret_key:
+        print("hotline: HOTLINE_SECRET_KEY (the new key) is not set.", file=sys.stderr)
+        return 2
+    keys = KeyRing(config.secrets.secret_key, config.secrets.previous_keys)
+    database = Database(config.database_url)
+    try:
+        await database.migrate()
+        report = await rotate_all(database, keys, Cases(database.sessions, keys))
+    except WrongKeyError as exc:
+        print(f"hotline: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await database.close()
+    print(f"Re-encrypted {report.case_keys} case key(s) and {report.addresses} chat address(es) under the new key.")
+    print("You can now remove the old key from HOTLINE_PREVIOUS_KEYS once people have had time to write again, "
+          "or right away if losing their menu state is fine.")
+    return 0
+
+
 async def _run(config: Config) -> int:
     from hotline.app import Hotline, StartupError
 
@@ -129,7 +258,8 @@ async def _run(config: Config) -> int:
         return 2
     assert config.secrets.secret_key is not None and config.secrets.bot_token is not None
     try:
-        app = await Hotline.create(config, keys=KeyRing(config.secrets.secret_key), token=config.secrets.bot_token)
+        keys = KeyRing(config.secrets.secret_key, config.secrets.previous_keys)
+        app = await Hotline.create(config, keys=keys, token=config.secrets.bot_token)
     except StartupError as exc:
         print("hotline: cannot start:", *exc.problems, sep="\n  ", file=sys.stderr)
         return 2
@@ -161,6 +291,8 @@ async def _demo(config: Config, language: str) -> int:
             await fake.stop()
             return 2
         polling = asyncio.create_task(app.run_polling(handle_signals=False))
+        # The terminal waits for the bot to finish each answer; the fake cannot see inside the bot.
+        fake.bot_busy = lambda: "handling" if app.in_flight.count else None
         person = fake.user(int.from_bytes(os.urandom(4), "big") | 1, "Demo", language_code=language)
         await fake.send_text(person, "/start")  # open the menu, as tapping START in Telegram would
         try:

@@ -55,14 +55,17 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 class RunningBot:
     """The real Hotline polling the fake Telegram in this event loop; can be restarted mid-test."""
 
-    def __init__(self, fake: FakeTelegram, config: Config) -> None:
+    def __init__(self, fake: FakeTelegram, config: Config, keys: KeyRing | None = None) -> None:
         self.fake = fake
         self.config = config.model_copy(update={"api_server": fake.base_url})
+        self.keys = keys or KeyRing(TEST_KEY)
         self.app: Hotline | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> Hotline:
-        self.app = await Hotline.create(self.config, keys=KeyRing(TEST_KEY), token=self.fake.token)
+        self.app = await Hotline.create(self.config, keys=self.keys, token=self.fake.token)
+        app = self.app
+        self.fake.bot_busy = lambda: f"{app.in_flight.count} update(s) in flight" if app.in_flight.count else None
         self._task = asyncio.create_task(self.app.run_polling(handle_signals=False))
         await self.fake.wait_for(lambda: self.fake.is_polling, timeout=10)
         return self.app

@@ -23,6 +23,7 @@ from bot import telegram_html
 from bot.config import OrganisationSettings
 from bot.content.model import (
     BUTTON_MAX,
+    KEYWORD_MAX,
     NODE_ID_RE,
     TITLE_MAX,
     ContentSnapshot,
@@ -30,6 +31,7 @@ from bot.content.model import (
     Text,
     TextSpec,
     TreeSpec,
+    hash_text,
 )
 from bot.yamlsource import YamlDocument, YamlSyntaxError, load_yaml
 
@@ -38,6 +40,7 @@ PLACEHOLDER_RE = re.compile(r"\{([^{}\s]*)\}")
 MESSAGE_LIMIT = 4096
 
 Level = Literal["error", "warning"]
+Where = tuple[Path, int | None]  # a file and a line
 
 
 @dataclass(frozen=True)
@@ -142,13 +145,20 @@ def load_content(
     if not isinstance(tree, TreeSpec):
         return LoadResult(None, out.problems)
     nodes = _check_structure(tree, tree_doc, out, today)
+    if tree.about is not None and tree.about not in tree.nodes:
+        out.error(tree_doc.path, tree_doc.line_of(("about",)), f"the about node '{tree.about}' is not defined",
+                  f"add '{tree.about}:' under `nodes:`, or correct the id after `about:`")
 
     texts: dict[str, dict[str, Text]] = {lang: {} for lang in languages}
+    untranslated: dict[str, dict[str, Where]] = {lang: {} for lang in languages}
+    where: dict[tuple[str, str], Where] = {}
     for path, doc in sorted(docs.items()):
         language = path.parent.name
-        _read_texts(doc, language, nodes, placeholders, texts[language], out)
+        _read_texts(doc, language, nodes, placeholders, texts[language], out,
+                    untranslated=untranslated[language], where=where, fallback=fallback_language)
 
-    _check_translations(directory, nodes, texts, languages, fallback_language, out)
+    _check_translations(directory, nodes, texts, languages, fallback_language, out,
+                        untranslated=untranslated, where=where)
     if out.errors:
         return LoadResult(None, out.problems)
 
@@ -162,6 +172,8 @@ def load_content(
         texts=texts,
         fallback_language=fallback_language,
         languages=tuple(languages),
+        untranslated={lang: frozenset(ids) for lang, ids in untranslated.items() if ids},
+        about=tree.about,
     )
     return LoadResult(snapshot, out.problems)
 
@@ -301,8 +313,25 @@ def _fill(text: str, placeholders: Mapping[str, str]) -> tuple[str, list[str]]:
     return PLACEHOLDER_RE.sub(replace, text), unknown
 
 
+def _read_untranslated(doc: YamlDocument, language: str, node_id: str, data: dict[str, object],
+                       fallback: str, out: _Collector) -> bool:
+    """An entry `untranslated: true`: the fallback text is meant for this language's readers as it is."""
+    line = doc.line_of((node_id, "untranslated"))
+    others = sorted(set(data) - {"untranslated"})
+    if others:
+        out.error(doc.path, line, f"'{node_id}' is marked `untranslated: true` but also has "
+                  f"{', '.join(others)}", "keep either the translation or `untranslated: true`, not both")
+        return False
+    if language == fallback:
+        out.error(doc.path, line, f"'{node_id}' is marked untranslated in {language}, the fallback language, "
+                  "so there is nothing to show", f"write the {language} text of '{node_id}'")
+        return False
+    return True
+
+
 def _read_texts(doc: YamlDocument, language: str, nodes: dict[str, Node], placeholders: Mapping[str, str],
-                into: dict[str, Text], out: _Collector) -> None:
+                into: dict[str, Text], out: _Collector, *, untranslated: dict[str, Where],
+                where: dict[tuple[str, str], Where], fallback: str) -> None:
     if doc.data is None:
         return
     if not isinstance(doc.data, dict):
@@ -312,16 +341,30 @@ def _read_texts(doc: YamlDocument, language: str, nodes: dict[str, Node], placeh
     known = ", ".join(f"{{{name}}}" for name in sorted(placeholders)) or "none"
     for node_id, data in doc.data.items():
         line = doc.line_of((node_id,))
-        spec = _validate(TextSpec, data, doc, out, (node_id,))
-        if not isinstance(spec, TextSpec):
+        flag = data.get("untranslated") if isinstance(data, dict) else None
+        if flag is False:
+            data = {key: value for key, value in data.items() if key != "untranslated"}
+        elif flag is not None and flag is not True:
+            out.error(doc.path, doc.line_of((node_id, "untranslated")), f"'{node_id}': `untranslated:` must be "
+                      "true or false", "write `untranslated: true`, or remove the line")
+            continue
+        on_purpose = flag is True
+        spec = None if on_purpose else _validate(TextSpec, data, doc, out, (node_id,))
+        if not on_purpose and not isinstance(spec, TextSpec):
             continue
         if node_id not in nodes:
             out.error(doc.path, line, f"text for '{node_id}', but tree.yml has no such node",
                       "correct the id, or add the node to tree.yml")
             continue
-        if node_id in into:
+        if node_id in into or node_id in untranslated:
             out.error(doc.path, line, f"'{node_id}' has a second {language} text in another file",
                       "keep one text per node and language")
+            continue
+        where[(language, node_id)] = (doc.path, line)
+        if not isinstance(spec, TextSpec):
+            assert isinstance(data, dict)
+            if _read_untranslated(doc, language, node_id, data, fallback, out):
+                untranslated[node_id] = (doc.path, line)
             continue
         body, unknown = _fill(spec.body.strip(), placeholders)
         for name in unknown:
@@ -356,14 +399,41 @@ def _read_texts(doc: YamlDocument, language: str, nodes: dict[str, Node], placeh
                 out.error(doc.path, doc.line_of((node_id, "urls", url_id)),
                           f"label for url '{url_id}', but node '{node_id}' has no such url in tree.yml",
                           "correct the id, or add the url to the node in tree.yml")
-        into[node_id] = Text(title=title, button=button, body=body, url_labels=dict(spec.urls))
+        keywords = _check_keywords(doc, node_id, spec.keywords, out)
+        into[node_id] = Text(title=title, button=button, body=body, url_labels=dict(spec.urls),
+                             text_hash=hash_text(spec.title, spec.button, spec.body, spec.urls),
+                             source_hash=spec.source_hash, keywords=keywords)
+
+
+def _check_keywords(doc: YamlDocument, node_id: str, keywords: list[str], out: _Collector) -> tuple[str, ...]:
+    """Search keywords: short phrases, each once. They are typed by people, so they are never shown."""
+    kept: list[str] = []
+    seen: dict[str, int] = {}
+    for index, keyword in enumerate(keywords):
+        line = doc.line_of((node_id, "keywords", index))
+        phrase = " ".join(keyword.split())
+        folded = phrase.casefold().replace("ё", "е")
+        if not phrase:
+            out.error(doc.path, line, f"keyword {index + 1} of '{node_id}' is empty", "remove it, or write a word")
+        elif len(phrase) > KEYWORD_MAX:
+            out.error(doc.path, line, f"keyword {index + 1} of '{node_id}' has {len(phrase)} characters",
+                      f"keep keywords under {KEYWORD_MAX} characters: a few words people would type")
+        elif folded in seen:
+            out.error(doc.path, line, f"keyword '{phrase}' of '{node_id}' is listed twice "
+                      f"(also keyword {seen[folded] + 1})", "remove the repeated keyword")
+        else:
+            seen[folded] = index
+            kept.append(phrase)
+    return tuple(kept)
 
 
 def _check_translations(directory: Path, nodes: dict[str, Node], texts: dict[str, dict[str, Text]],
-                        languages: list[str], fallback: str, out: _Collector) -> None:
+                        languages: list[str], fallback: str, out: _Collector, *,
+                        untranslated: dict[str, dict[str, Where]], where: dict[tuple[str, str], Where]) -> None:
     for language in languages:
         folder = directory / language
-        missing = [node_id for node_id in nodes if node_id not in texts[language]]
+        missing = [node_id for node_id in nodes
+                   if node_id not in texts[language] and node_id not in untranslated[language]]
         if missing and language == fallback:
             for node_id in missing:
                 out.error(folder, None, f"'{node_id}' has no {language} text, and {language} is the fallback "
@@ -379,3 +449,28 @@ def _check_translations(directory: Path, nodes: dict[str, Node], texts: dict[str
                 report = out.error if language == fallback else out.warning
                 report(folder, None, f"url '{url.id}' of '{node_id}' has no {language} label",
                        f"add `urls: {{{url.id}: \"…\"}}` to '{node_id}'")
+        if language != fallback:
+            _check_freshness(folder, texts[language], texts[fallback], language, fallback, where, out)
+
+
+def _check_freshness(folder: Path, texts: dict[str, Text], sources: dict[str, Text], language: str,
+                     fallback: str, where: dict[tuple[str, str], Where], out: _Collector) -> None:
+    """Warn about translations made from an older fallback text: they may now say something else."""
+    unverified = []
+    for node_id, text in texts.items():
+        source = sources.get(node_id)
+        if source is None:
+            continue
+        if text.source_hash is None:
+            unverified.append(node_id)
+        elif text.source_hash != source.text_hash:
+            path, line = where[(language, node_id)]
+            out.warning(path, line, f"the {language} text of '{node_id}' was translated from an older {fallback} "
+                        "text: the two may now say different things",
+                        f"update the translation, then run `hotline content status --lang {language} "
+                        f"--mark-current {node_id}`")
+    if unverified:
+        out.warning(folder, None, f"{len(unverified)} {language} text(s) have no `source_hash:`, so nobody can tell "
+                    f"whether they match the current {fallback}: {', '.join(unverified)}",
+                    f"compare them with the {fallback} text, then run `hotline content status --lang {language} "
+                    "--mark-current NODE` (or `--all`)")

@@ -7,6 +7,8 @@ translator can never break the navigation.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ UrlId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 TITLE_MAX = 60
 BUTTON_MAX = 40
+KEYWORD_MAX = 60
 
 
 class _Strict(BaseModel):
@@ -54,6 +57,7 @@ class NodeSpec(_Strict):
 
 class TreeSpec(_Strict):
     root: NodeId
+    about: NodeId | None = None  # the node that lists, for people, when each answer was checked
     nodes: dict[str, NodeSpec] = Field(min_length=1)
 
 
@@ -64,6 +68,20 @@ class TextSpec(_Strict):
     button: str | None = Field(default=None, min_length=1)
     body: str = Field(min_length=1)
     urls: dict[str, str] = Field(default_factory=dict)
+    # Words and phrases people may type for this page that its text does not use ("вызов в военкомат"
+    # for a page about the summons): the search finds the page by them as by its title.
+    keywords: list[str] = Field(default_factory=list)
+    # In a translation: the hash_text() of the fallback-language text it was made from. When the
+    # fallback text changes, the hashes differ and the translation is reported as outdated.
+    source_hash: str | None = None
+
+
+def hash_text(title: str, button: str | None, body: str, urls: Mapping[str, str]) -> str:
+    """A short fingerprint of a text as written (placeholders unfilled), so settings changes don't count."""
+    payload = json.dumps({"title": title.strip(), "button": (button or "").strip(), "body": body.strip(),
+                          "urls": {k: v.strip() for k, v in sorted(urls.items())}},
+                         ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,9 @@ class Text:
     button: str
     body: str  # Telegram HTML, placeholders already filled in
     url_labels: Mapping[str, str]
+    text_hash: str = ""  # hash_text() of this text as written
+    source_hash: str | None = None  # in a translation: the text_hash of the fallback text it was made from
+    keywords: tuple[str, ...] = ()  # extra words the search finds this page by
 
 
 @dataclass(frozen=True)
@@ -95,6 +116,9 @@ class Page:
     text: Text
     language: str  # the language the text is actually in
     translated: bool  # False when the fallback language stands in
+    # The editors marked the node `untranslated: true`: the fallback text is meant for these readers too,
+    # so the "not yet translated" line would promise something that will not come.
+    untranslated_on_purpose: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,11 +131,16 @@ class ContentSnapshot:
     texts: Mapping[str, Mapping[str, Text]]  # language -> node id -> text
     fallback_language: str
     languages: tuple[str, ...] = field(default=())
+    untranslated: Mapping[str, frozenset[str]] = field(default_factory=dict)  # language -> node ids
+    about: str | None = None  # the node that lists when each answer was checked
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
         object.__setattr__(
             self, "texts", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.texts.items()})
+        )
+        object.__setattr__(
+            self, "untranslated", MappingProxyType({k: frozenset(v) for k, v in self.untranslated.items()})
         )
 
     def __contains__(self, node_id: object) -> bool:
@@ -122,7 +151,9 @@ class ContentSnapshot:
         text = self.texts.get(language, {}).get(node_id)
         if text is not None:
             return Page(node, text, language, translated=True)
-        return Page(node, self.texts[self.fallback_language][node_id], self.fallback_language, translated=False)
+        on_purpose = node_id in self.untranslated.get(language, frozenset())
+        return Page(node, self.texts[self.fallback_language][node_id], self.fallback_language, translated=False,
+                    untranslated_on_purpose=on_purpose)
 
     def nearest_existing(self, node_id: str, ancestors: list[str]) -> str:
         """Where to put someone whose node vanished in a reload: the node, else its nearest ancestor."""

@@ -228,6 +228,9 @@ class FakeTelegram:
         self.answered_callbacks: dict[str, dict[str, Any]] = {}
         self.errors: list[BaseException] = []
         """Exceptions inside the fake itself (answered as 500); a test should expect none."""
+        self.bot_busy: Callable[[], str | None] | None = None
+        """Optional word from the bot under test: a reason it is still busy (say, updates in flight),
+        which the fake cannot see from the wire. wait_idle waits for it too."""
         self._chats: dict[int, _Chat] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
@@ -435,6 +438,8 @@ class FakeTelegram:
             await asyncio.sleep(0.005)
 
     def _busy_reason(self, now: float, quiet: float) -> str | None:
+        if self.bot_busy is not None and (reason := self.bot_busy()):
+            return reason
         waiting = sum(1 for update in self._updates if update["update_id"] > self._delivered_upto)
         if waiting:
             return f"{waiting} update(s) not fetched yet (is the bot polling?); {self._recent_calls()}"

@@ -8,6 +8,7 @@ PostgreSQL (asyncpg) unchanged.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from bot.storage.tables import Base, SchemaVersion
 
 _SCHEMA_VERSION = Base.metadata.tables[SchemaVersion.__tablename__]
+# aiosqlite logs every statement with its parameters at DEBUG, and SQLAlchemy does when echo is on: both
+# would print pseudonyms and sealed values. They stay at WARNING whatever level the rest of the program runs at.
+for _chatty in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool"):
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
+
 Migration = Callable[[AsyncConnection], Awaitable[None]]
 
 
@@ -26,7 +32,8 @@ async def _v1_initial(connection: AsyncConnection) -> None:
     await connection.run_sync(Base.metadata.create_all)
 
 
-# Append only: each step moves the schema one version up and runs once per database.
+# Append only: each step moves the schema one version up and runs once per database. v1 is the schema of
+# the first release and may still change until then; after it, every change is a new step.
 MIGRATIONS: list[Migration] = [_v1_initial]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -32,6 +32,8 @@ class PersonRecord(Base):
     language: Mapped[str | None] = mapped_column(String(8))  # chosen with /language; None: follow Telegram's
     node: Mapped[str | None] = mapped_column(String(32))  # the menu page they are on
     seen_on: Mapped[date] = mapped_column(Date)  # day of last use, for retention
+    # Sealed chat id, kept only while the chat has messages the bot must still delete (chat clean-up).
+    address: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class CaseRecord(Base):
@@ -42,7 +44,7 @@ class CaseRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)  # random, shown to both sides
     person: Mapped[str] = mapped_column(String(64), index=True)  # pseudonym
-    address: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed chat id, bound to this row
+    address: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed with the case key, bound to this row
     language: Mapped[str] = mapped_column(String(8))
     topic: Mapped[str] = mapped_column(String(32))  # the menu page the request came from
     status: Mapped[str] = mapped_column(String(16), index=True)  # waiting | active | closed
@@ -68,10 +70,21 @@ class RelayRecord(Base):
     person_message_id: Mapped[int | None] = mapped_column(Integer)  # message id in the person's chat
     counsellor: Mapped[str | None] = mapped_column(String(64))  # whose chat holds the copy
     counsellor_message_id: Mapped[int | None] = mapped_column(Integer)  # None: waiting for a counsellor
+    at: Mapped[datetime] = mapped_column(DateTime)  # to the hour: Telegram deletes only within 48 hours
+
+
+class CaseKeyRecord(Base):
+    """A case's own data key, wrapped by the master key. Deleting it makes the case's sealed data unreadable,
+    in this file and in any copy of it (crypto-shredding)."""
+
+    __tablename__ = "case_keys"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class NoteRecord(Base):
-    """A counsellor's internal note; the person never sees it. Text sealed, bound to the row."""
+    """A counsellor's internal note; the person never sees it. Text sealed with the case key, bound to the row."""
 
     __tablename__ = "notes"
 
@@ -99,3 +112,57 @@ class CounsellorRecord(Base):
     on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
     focus_case_id: Mapped[int | None] = mapped_column(Integer)  # where their plain messages go
     notified_at: Mapped[datetime | None] = mapped_column(DateTime)  # for throttling notifications
+
+
+class ChatMessageRecord(Base):
+    """Messages in a person's chat that the bot may still delete: for "Clear this chat", /forget and the
+    automatic clean-up. Only ids and the hour; never content."""
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(64), index=True)  # pseudonym
+    message_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)  # to the hour
+
+
+class AuditRecord(Base):
+    """What happened, never to whom or what was said: a fixed list of events, a case code, a day."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event: Mapped[str] = mapped_column(String(32))
+    case_code: Mapped[str | None] = mapped_column(String(16))
+    counsellor: Mapped[str | None] = mapped_column(String(64))  # pseudonym
+    day: Mapped[date] = mapped_column(Date, index=True)
+
+
+class RevokedCounsellorRecord(Base):
+    """Counsellors an admin removed with /revoke; they stay removed even if config.yaml still lists them."""
+
+    __tablename__ = "revoked_counsellors"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # pseudonym
+    revoked_on: Mapped[date] = mapped_column(Date)
+
+
+class KeyCheckRecord(Base):
+    """A known value sealed under the master key: a wrong HOTLINE_SECRET_KEY is caught at start, not later."""
+
+    __tablename__ = "key_check"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DailyCounterRecord(Base):
+    """Anonymous tallies per day: how often something happened (name), optionally per a public key such
+    as a node id or a language. Never per person, never anything a person typed."""
+
+    __tablename__ = "daily_counters"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.config import new_secret_key
 from bot.simulator.server import FakeTelegram
-from tests.chat import last, text_of
+from tests.chat import last, text_of, visible
 from tests.conftest import ROOT
 
 HOTLINE = str(Path(sys.executable).parent / "hotline")
@@ -58,3 +58,38 @@ async def test_demo_runs_the_bot_in_the_terminal() -> None:
     assert "[1]" in text, "buttons are numbered"
     assert "Главное меню" in text, "the menu in the pretend Telegram language"
     assert "Hauptmenü" in text, "pressing 4 in the language menu switched to German"
+
+
+async def test_sighup_reloads_the_content(fake: FakeTelegram, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import FIXTURE_CONTENT
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    config = tmp_path / "config.yaml"
+    config.write_text(f"languages: [ru, en, de]\ncontent: {{dir: '{content}'}}\nstorage: {{data_dir: '{tmp_path}'}}\n")
+    process = await asyncio.create_subprocess_exec(
+        HOTLINE, "run", "--config", str(config),
+        env=_env(HOTLINE_BOT_TOKEN=fake.token, HOTLINE_SECRET_KEY=new_secret_key(), HOTLINE_API_SERVER=fake.base_url),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_for(lambda: fake.is_polling, timeout=30)
+        nodes = content / "en" / "nodes.yml"
+        nodes.write_text(nodes.read_text(encoding="utf-8").replace("EN-ROOT-BODY.", "EN-ROOT-BODY-SIGHUP."),
+                         encoding="utf-8")
+        process.send_signal(signal.SIGHUP)
+        user = fake.user(123_456_790, language_code="en")
+        for _attempt in range(50):
+            answered = len(visible(fake, user))
+            await fake.send_text(user, "/start")
+            await fake.wait_for(lambda: len(visible(fake, user)) > answered, timeout=10)  # noqa: B023
+            if "SIGHUP" in text_of(last(fake, user)):
+                break
+            await asyncio.sleep(0.1)
+        assert "EN-ROOT-BODY-SIGHUP" in text_of(last(fake, user))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert "content reloaded" in err.decode()

@@ -1,0 +1,132 @@
+"""Search latency and index build time over a generated 10,000-node tree.
+
+    .venv/bin/python benchmarks/search.py [--nodes 10000] [--queries 2000] [--languages ru,en,de]
+
+The tree's texts are made of the shipped content's own words (so the vocabulary, word lengths and
+alphabets are realistic) in random order; queries are the question sets of tests/search_questions plus
+words drawn from the tree, some with a typo, some in Latin letters, some on the wrong keyboard layout.
+Prints p50/p95/p99 query latency and the build time; asserts nothing (the targets are in issue 8:
+p99 under 10 ms, build under 2 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.content.loader import load_content  # noqa: E402
+from bot.content.model import ContentSnapshot, Node, Text  # noqa: E402
+from bot.search import SearchIndex  # noqa: E402
+from bot.search.folding import TRANSLIT, to_latin_layout  # noqa: E402
+from bot.search.text import strip_markup, words  # noqa: E402
+from bot.yamlsource import load_yaml  # noqa: E402
+
+
+def shipped_words(language: str) -> list[str]:
+    result = load_content(ROOT / "content", languages=["ru", "uk", "en", "de"], fallback_language="en")
+    assert result.snapshot is not None
+    found: list[str] = []
+    for text in result.snapshot.texts[language].values():
+        found.extend(words(text.title + " " + strip_markup(text.body)))
+    return found
+
+
+def generate(nodes: int, languages: list[str], rng: random.Random) -> ContentSnapshot:
+    vocabulary = {language: shipped_words(language) for language in languages}
+    ids = ["start"] + [f"n{i:05d}" for i in range(1, nodes)]
+    children: dict[str, list[str]] = {node: [] for node in ids}
+    parents: dict[str, str | None] = {"start": None}
+    for index, node in enumerate(ids[1:], start=1):
+        parent = ids[rng.randrange(0, index)] if index > 10 else "start"
+        parents[node] = parent
+        children[parent].append(node)
+    tree = {
+        node: Node(id=node, parent=parents[node], children=tuple(children[node]), links=(), urls=(),
+                   counsellor_prominent=False, sources=(), checked=None, review_by=None)
+        for node in ids
+    }
+    texts: dict[str, dict[str, Text]] = {}
+    for language in languages:
+        pool = vocabulary[language]
+        per_node = {}
+        for node in ids:
+            title = " ".join(rng.choice(pool) for _ in range(rng.randint(2, 6)))
+            body = " ".join(rng.choice(pool) for _ in range(rng.randint(40, 160)))
+            keywords = tuple(rng.choice(pool) for _ in range(rng.randint(0, 3)))
+            per_node[node] = Text(title=title, button=title[:40], body=body, url_labels={}, keywords=keywords)
+        texts[language] = per_node
+    return ContentSnapshot(version="bench", root="start", nodes=tree, texts=texts, fallback_language=languages[0],
+                           languages=tuple(languages))
+
+
+def queries(snapshot: ContentSnapshot, languages: list[str], count: int,
+            rng: random.Random) -> list[tuple[str, str]]:
+    made: list[tuple[str, str]] = []
+    for language in languages:
+        path = ROOT / "tests" / "search_questions" / f"{language}.yml"
+        if path.exists():
+            made.extend((item["q"], language) for item in load_yaml(path).data)
+    node_ids = list(snapshot.nodes)
+    while len(made) < count:
+        language = rng.choice(languages)
+        text = snapshot.texts[language][rng.choice(node_ids)]
+        picked = rng.sample(words(text.body), k=min(4, len(words(text.body))))
+        query = " ".join(picked[: rng.randint(1, 4)])
+        roll = rng.random()
+        if roll < 0.2 and len(query) > 5:  # a typo
+            cut = rng.randrange(1, len(query) - 1)
+            query = query[:cut] + query[cut + 1:]
+        elif roll < 0.3 and language in ("ru", "uk"):
+            query = query.translate(TRANSLIT)  # Latin letters
+        elif roll < 0.4 and language in ("ru", "uk"):
+            query = to_latin_layout(query)  # the wrong keyboard layout
+        made.append((query, language))
+    rng.shuffle(made)
+    return made[:count]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nodes", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--languages", default="ru,en,de")
+    args = parser.parse_args()
+    rng = random.Random(8)
+    languages = args.languages.split(",")
+    snapshot = generate(args.nodes, languages, rng)
+    words_per_language = sum(len(words(t.body)) for t in snapshot.texts[languages[0]].values())
+    print(f"tree: {args.nodes} nodes x {len(languages)} languages ({', '.join(languages)}), "
+          f"~{words_per_language // args.nodes} body words per node")
+
+    started = time.perf_counter()
+    index = SearchIndex(snapshot)
+    build = time.perf_counter() - started
+    print(f"index build: {build:.2f} s for all {len(languages)} languages ({build / len(languages):.2f} s each)")
+
+    batch = queries(snapshot, languages, args.queries, rng)
+    for query, language in batch[:50]:  # warm caches, as a running bot would have them
+        index.search(query, language)
+    latencies = []
+    for query, language in batch:
+        started = time.perf_counter()
+        index.search(query, language)
+        latencies.append((time.perf_counter() - started) * 1000)
+    print(f"queries: {len(latencies)}; latency ms: p50 {percentile(latencies, 0.50):.2f}, "
+          f"p95 {percentile(latencies, 0.95):.2f}, p99 {percentile(latencies, 0.99):.2f}, "
+          f"max {max(latencies):.2f}, mean {statistics.fmean(latencies):.2f}")
+
+
+if __name__ == "__main__":
+    main()

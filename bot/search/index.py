@@ -1,0 +1,314 @@
+"""The search index of one language's texts, and its ranking.
+
+Each node is a document with three fields: its title (and button label), the editors' keywords and the
+body. A query is read chunk by chunk (what the person separated with spaces). Each chunk is read as typed
+and, where the alphabets disagree, as if the keyboard had been on the other layout; the reading that
+explains more of it wins. Each word of it then finds the index terms it may mean, each with a quality:
+the same stem (1.0), the same word with an ending the stemmer left on (0.9), a transliteration (0.9), a
+word one or two typos away (0.8, 0.6), a longer word it begins (0.6) or, in German, a part of a compound
+(0.5). A term in a page's title or keywords earns a flat bonus, in its body it counts by BM25; each query
+word counts once per page, by its best reading there, and the sum is weighted by how much of the query
+the page explains.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from operator import itemgetter
+
+from bot.content.model import Text
+from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
+from bot.search.fuzzy import DeleteIndex
+from bot.search.stemming import stem
+from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
+
+TITLE_WEIGHT = 2.5  # flat, on top of the body's BM25 (which is at most K1 + 1)
+KEYWORD_WEIGHT = 2.0
+BODY_WEIGHT = 1.0
+K1 = 1.2
+B = 0.5
+
+EXACT = 1.0
+TRANSLIT = 0.9
+ONE_TYPO = 0.8
+TWO_TYPOS = 0.6
+VARIANT = 0.9
+PARTIAL = 0.6
+COMPOUND_PART = 0.5
+
+CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk"})
+COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no"})  # languages that glue words: "Asyl|antrag"
+MAX_TERMS_PER_WORD = 6  # readings kept per query word, best first
+# Of a very common term, only its strongest documents are kept: those with it in the title or keywords,
+# then those that use it most. A page that only mentions it in passing does not win on it anyway.
+MAX_POSTINGS = 300
+MIN_VARIANT = 5  # stems this long may differ by VARIANT_LETTERS letters at the end and still be one word
+VARIANT_LETTERS = 2
+MIN_PARTIAL = 5  # a query word must be this long to stand for longer words it begins
+
+
+@dataclass(frozen=True)
+class Document:
+    node: str
+    title: str
+    keywords: tuple[str, ...]
+    body: str  # Telegram HTML
+
+
+@dataclass(frozen=True)
+class Hit:
+    node: str
+    score: float
+    coverage: float  # 0..1: how much of the query this document explains
+    terms: tuple[str, ...]  # the index terms that matched, for editors tuning keywords
+
+
+@dataclass(frozen=True)
+class Ranking:
+    language: str
+    hits: tuple[Hit, ...]  # best first
+
+    @property
+    def confidence(self) -> float:
+        return self.hits[0].coverage if self.hits else 0.0
+
+
+@dataclass
+class _Word:
+    """One query word: the index terms it may mean, with their quality."""
+
+    text: str
+    terms: dict[str, float]
+    stop: bool = False
+
+
+class LanguageIndex:
+    def __init__(self, language: str, documents: Iterable[Document]) -> None:
+        self.language = language
+        self.cyrillic = language in CYRILLIC_LANGUAGES
+        self.stop_words = STOP_WORDS.get(language, frozenset())
+        # Latin spellings of this language's stop words ("chto", "kak") are stop words too.
+        self._stop_skeletons = frozenset(cyrillic_skeleton(w) for w in self.stop_words) if self.cyrillic else (
+            frozenset())
+        self.nodes: list[str] = []
+        surface: dict[str, str] = {}
+        fields: list[tuple[dict[str, int], dict[str, int], dict[str, int]]] = []
+        for document in documents:
+            self.nodes.append(document.node)
+            title = self._terms(words(document.title), surface)
+            keywords = self._terms([w for k in document.keywords for w in words(k)], surface)
+            body = self._terms(words(strip_markup(document.body)), surface)
+            fields.append((title, keywords, body))
+        self._postings, self._df = self._rank_postings(fields)
+        self._sorted_terms = sorted(self._postings)
+        self._surface = surface
+        self._fuzzy = DeleteIndex([*surface.items(), *((t, t) for t in self._postings)])
+        cyrillic_words = [(cyrillic_skeleton(w), t) for w, t in surface.items() if script_of(w) == "cyrillic"]
+        self._skeletons = DeleteIndex(cyrillic_words)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def _terms(self, tokens: list[str], surface: dict[str, str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        stop_words = self.stop_words
+        for token in tokens:
+            if token in stop_words:
+                continue
+            term = surface.get(token)
+            if term is None:
+                term = surface[token] = stem(token, self.language)
+            counts[term] = counts.get(term, 0) + 1
+        return counts
+
+    @staticmethod
+    def _rank_postings(fields: list[tuple[dict[str, int], dict[str, int], dict[str, int]]]
+                       ) -> tuple[dict[str, list[tuple[int, float]]], dict[str, int]]:
+        """Each term's documents with their weight (of a very common term, only the strongest), and how
+        many documents each term is in.
+
+        A term in the title or the keywords earns a flat bonus: a page is about what its title says,
+        however often its body repeats other words. The body counts by BM25.
+        """
+        count = len(fields) or 1
+        lengths = [sum(body.values()) for _t, _k, body in fields]
+        average = (sum(lengths) / count) or 1.0
+        per_term: dict[str, dict[int, float]] = {}
+        saturation = BODY_WEIGHT * (K1 + 1)
+        for doc, (title, keywords, body) in enumerate(fields):
+            norm = K1 * (1 - B + B * lengths[doc] / average)
+            for term, n in body.items():
+                weights = per_term.get(term)
+                if weights is None:
+                    per_term[term] = {doc: n * saturation / (n + norm)}
+                else:
+                    weights[doc] = n * saturation / (n + norm)
+            for term in title.keys() | keywords.keys():
+                bonus = TITLE_WEIGHT if term in title else KEYWORD_WEIGHT
+                weights = per_term.setdefault(term, {})
+                weights[doc] = weights.get(doc, 0.0) + bonus
+        weight_of = itemgetter(1)
+        postings = {term: list(weights.items()) if len(weights) <= MAX_POSTINGS
+                    else heapq.nlargest(MAX_POSTINGS, weights.items(), key=weight_of)
+                    for term, weights in per_term.items()}
+        return postings, {term: len(weights) for term, weights in per_term.items()}
+
+    def idf(self, term: str) -> float:
+        return self._idf(self._df.get(term, 0))
+
+    def _idf(self, df: int) -> float:
+        count = len(self.nodes) or 1
+        return math.log(1 + (count - df + 0.5) / (df + 0.5))
+
+    # --- reading the query ---------------------------------------------------------------------------
+
+    def _is_stop(self, word: str) -> bool:
+        if word in self.stop_words:
+            return True
+        return self.cyrillic and script_of(word) == "latin" and skeleton(word) in self._stop_skeletons
+
+    def _expand(self, word: str) -> _Word:
+        if self._is_stop(word):
+            return _Word(word, {}, stop=True)
+        found: dict[str, float] = {}
+
+        def offer(term: str, quality: float) -> None:
+            if quality > found.get(term, 0.0):
+                found[term] = quality
+
+        term = stem(word, self.language)
+        exact = term in self._postings or word in self._surface
+        if word in self._surface:
+            offer(self._surface[word], EXACT)
+        if term in self._postings:
+            offer(term, EXACT)
+        if self.cyrillic and script_of(word) == "latin":
+            translit = skeleton(word)
+            for value in self._skeletons.exact(translit):
+                offer(value, TRANSLIT)
+            if not found:
+                for value, edits in self._skeletons.near(translit):
+                    offer(value, ONE_TYPO * TRANSLIT if edits == 1 else TWO_TYPOS * TRANSLIT)
+        if not found:
+            for probe in {word, term}:
+                for value, edits in self._fuzzy.near(probe):
+                    offer(value, ONE_TYPO if edits == 1 else TWO_TYPOS)
+        self._partials(term, offer, exact)
+        best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
+        return _Word(word, dict(best))
+
+    def _partials(self, term: str, offer: Callable[[str, float], None], exact: bool) -> None:
+        """Terms that differ from this one by an ending the stemmer left on one side only ("приз" and
+        "призыв", "белар" and "беларус"); longer words it begins ("einberuf" → "einberufungsbescheid");
+        and, for a word the index does not know, the known words it is made of ("asylantrags" → "antrag")."""
+        if len(term) >= MIN_VARIANT:
+            start = bisect.bisect_left(self._sorted_terms, term)
+            for candidate in self._sorted_terms[start:start + 40]:
+                if not candidate.startswith(term):
+                    break
+                longer = len(candidate) - len(term)
+                if 0 < longer <= VARIANT_LETTERS:
+                    offer(candidate, VARIANT)
+                elif longer and len(term) >= MIN_PARTIAL:
+                    offer(candidate, PARTIAL)
+            for cut in range(1, VARIANT_LETTERS + 1):
+                head = term[:-cut]
+                if len(head) >= MIN_VARIANT and head in self._postings:
+                    offer(head, VARIANT)
+        if exact or len(term) < MIN_PARTIAL or self.language not in COMPOUNDING:
+            return
+        for cut in range(len(term) - 3, 3, -1):
+            head, tail = term[:cut], term[cut:]
+            if head in self._postings:
+                offer(head, COMPOUND_PART)
+            if tail in self._postings and len(tail) >= 4:
+                offer(tail, COMPOUND_PART)
+
+    def _read_chunk(self, chunk: str) -> list[_Word]:
+        readings = [words(chunk)]
+        script = script_of(chunk)
+        if self.cyrillic and script == "latin":
+            readings.append(words(to_cyrillic_layout(chunk)))
+        elif not self.cyrillic and script == "cyrillic":
+            readings.append(words(to_latin_layout(chunk)))
+        best: list[_Word] = []
+        best_score = -1.0
+        for reading in readings:
+            expanded = [self._expand(w) for w in reading]
+            score = sum(1.0 if w.stop else max(w.terms.values(), default=0.0) for w in expanded)
+            if score > best_score + 1e-9:
+                best, best_score = expanded, score
+        return best
+
+    def read(self, query: str) -> list[_Word]:
+        """The query's words with what each may mean; stop words are kept but mean nothing."""
+        return [w for chunk in normalise(query).split() for w in self._read_chunk(chunk)]
+
+    # --- ranking -----------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
+               min_coverage: float = 0.15) -> Ranking:
+        meaningful = [w for w in self.read(query) if not w.stop]
+        if not meaningful or not self.nodes:
+            return Ranking(self.language, ())
+        # Each query word counts once per document, by its best reading there, and weighs by the rarity
+        # of its commonest reading, so a word read many ways ("получить": получ, получа, получен) is not
+        # made rare by its rare readings.
+        scores: dict[int, float] = {}
+        covered: dict[int, float] = {}
+        total_weight = 0.0
+        unknown = 0
+        known_weights = []
+        for word in meaningful:
+            if not word.terms:
+                unknown += 1
+                continue
+            weight = self._idf(max(self._df[t] for t in word.terms))
+            known_weights.append(weight)
+            total_weight += weight
+            best: dict[int, float] = {}
+            quality_of: dict[int, float] = {}
+            for term, quality in word.terms.items():
+                for doc, value in self._postings[term]:
+                    score = quality * value
+                    if score > best.get(doc, 0.0):
+                        best[doc] = score
+                        quality_of[doc] = quality
+            for doc, score in best.items():
+                scores[doc] = scores.get(doc, 0.0) + weight * score
+                covered[doc] = covered.get(doc, 0.0) + weight * quality_of[doc]
+        if not scores:
+            return Ranking(self.language, ())
+        # An unknown word counts as much as an average known one: it is part of the question all the same.
+        total_weight += unknown * (sum(known_weights) / len(known_weights))
+        ranked = heapq.nlargest(
+            limit, ((score * (0.25 + covered[doc] / total_weight), -doc) for doc, score in scores.items())
+        )
+        top = ranked[0][0]
+        hits = []
+        for final, negative in ranked:
+            doc = -negative
+            coverage = covered[doc] / total_weight
+            if final >= relative_cutoff * top and coverage >= min_coverage:
+                terms = tuple(t for w in meaningful for t in w.terms if any(d == doc for d, _v in self._head(t)))
+                hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms))
+        return Ranking(self.language, tuple(hits))
+
+    def _head(self, term: str) -> list[tuple[int, float]]:
+        return self._postings.get(term, [])
+
+
+def documents_of(texts: Mapping[str, Text], root: str) -> list[Document]:
+    """The searchable documents of one language: every node's text except the start page, which is the
+    main menu and always one tap away."""
+    documents = []
+    for node, text in texts.items():
+        if node == root:
+            continue
+        title = text.title if text.button == text.title else f"{text.title} {text.button}"
+        documents.append(Document(node, title, text.keywords, text.body))
+    return documents

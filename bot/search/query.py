@@ -1,0 +1,81 @@
+"""What kind of message a typed text is, before anything is searched.
+
+Some texts are not questions: a greeting, "menu", "I want a human", a smiley, a whole life story. Each
+gets a clear answer of its own instead of search results that would only be noise.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from bot.search.folding import to_cyrillic_layout
+from bot.search.text import ALL_STOP_WORDS, has_letters, letter_count, script_of, words
+
+# Longer than a search query: someone telling their story. They need a person, not a list of pages.
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 30
+MIN_QUERY_LETTERS = 3
+
+
+class QueryKind(Enum):
+    SEARCH = "search"
+    COMMAND = "command"  # "/something": the command handlers' business
+    NO_WORDS = "no_words"  # emoji, stickers typed as text, punctuation
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    GREETING = "greeting"
+    MENU = "menu"  # "menu", "start", "back": they want the buttons
+    COUNSELLOR = "counsellor"  # "a human please", "help": they want a person
+
+
+_GREETINGS = frozenset("""
+    привет приветствую здравствуйте здравствуй здрасте добрый день вечер утро доброе хай hi hello hey hallo
+    moin servus guten tag abend morgen привіт вітаю добрий доброго дня ранку вечора спасибо благодарю
+    спасибі дякую thanks thank danke dankeschön ok ок окей okay хорошо понятно ясно gut alles klar ага
+    да нет yes no ja nein так ні test тест
+""".split())
+_MENU_WORDS = frozenset("""
+    меню старт начало назад главное главная start menu back main home zurück hauptmenü startseite
+    language язык мова sprache
+""".split())
+_COUNSELLOR_WORDS = frozenset("""
+    консультант консультанта консультанту консультантом консультанты консультации консультация
+    консультацію человек человеком человеку людьми живой живым оператор оператором поговорить
+    позвоните позвонить помогите помощь помочь нужна нужен консультант юрист юриста адвокат адвоката
+    людина людиною живою поговорити допоможіть допомога допомогти потрібна
+    counsellor counselor counselling human person operator someone talk speak help lawyer real
+    berater beraterin beratung mensch menschen sprechen reden hilfe helfen anwalt anwältin
+    want хочу хочу хочет hätte möchte need brauche
+""".split())
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in ALL_STOP_WORDS]
+
+
+def _all_in(found: list[str], vocabulary: frozenset[str]) -> bool:
+    return bool(found) and all(w in vocabulary for w in found)
+
+
+def classify(text: str) -> QueryKind:
+    stripped = text.strip()
+    if stripped.startswith("/"):
+        return QueryKind.COMMAND
+    if not has_letters(stripped) and not any(c.isdigit() for c in stripped):
+        return QueryKind.NO_WORDS
+    if len(stripped) > MAX_QUERY_CHARS or len(words(stripped)) > MAX_QUERY_WORDS:
+        return QueryKind.TOO_LONG
+    found = _content_words(stripped)
+    readings = [found]
+    if script_of(stripped) == "latin":
+        readings.append(_content_words(to_cyrillic_layout(stripped)))  # "ghbdtn" is "привет"
+    for reading in readings:
+        if _all_in(reading, _GREETINGS):
+            return QueryKind.GREETING
+        if _all_in(reading, _MENU_WORDS):
+            return QueryKind.MENU
+        if _all_in(reading, _COUNSELLOR_WORDS):
+            return QueryKind.COUNSELLOR
+    if letter_count(stripped) < MIN_QUERY_LETTERS or not found:
+        return QueryKind.TOO_SHORT
+    return QueryKind.SEARCH

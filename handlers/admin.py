@@ -1,0 +1,80 @@
+"""Admin commands, for the Telegram ids listed under `admins:` in config.yaml. Anyone else gets the same
+answer as for any unknown command."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message, TelegramObject
+
+from bot.address import Address
+from bot.person import Person
+from bot.services import Services
+from bot.stats import render
+from handlers.render import send
+from handlers.staff import remove_counsellor
+
+
+def is_admin(_event: TelegramObject, person: Person | None = None, services: Services | None = None) -> bool:
+    return person is not None and services is not None and services.roster.is_admin(person.pseudonym)
+
+
+async def audit(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
+    entries = await services.audit.recent(40)
+    lines = [f"{e.day.isoformat()} {e.event.value}" + (f" {e.case_code}" if e.case_code else "")
+             + (f" c:{e.counsellor[:8]}" if e.counsellor else "") for e in entries]
+    text = "<b>audit</b>\n" + html.escape("\n".join(lines) or "(empty)", quote=False)
+    await bot.send_message(chat_id=address.for_delivery(), text=text)
+
+
+async def revoke(message: Message, command: CommandObject, bot: Bot, services: Services, person: Person,
+                 address: Address) -> None:
+    """/revoke TELEGRAM_ID: the counsellor loses access now and stays removed after restarts."""
+    _ = services.catalogs[person.language].gettext
+    argument = (command.args or "").strip()
+    if not argument.isdigit():
+        await send(bot, address, services.desk.message(person.language, _("Usage: /revoke TELEGRAM_ID")))
+        return
+    telegram_id = int(argument)
+    await services.revocations.add(services.roster.revoked_key(telegram_id))
+    counsellor = services.roster.revoke(telegram_id)
+    if counsellor is not None:
+        await remove_counsellor(bot, services, counsellor)
+    done = _("Removed. Their cases are back in the queue.") if counsellor else _("No such counsellor; noted anyway.")
+    await send(bot, address, services.desk.message(person.language, done))
+
+
+async def reload(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
+    """/reload: publish the content folder if it passes the check; else say exactly what is wrong."""
+    result = await services.content.reload(services.config)
+    base = services.config.base_dir
+    if result.snapshot is not None:
+        text = (f"<b>content reloaded</b>: {len(result.snapshot.nodes)} pages, version {result.snapshot.version}, "
+                f"{len(result.warnings)} warning(s)")
+    else:
+        shown = [p.render(base) for p in result.errors[:10]]
+        more = f"\n… and {len(result.errors) - 10} more" if len(result.errors) > 10 else ""
+        text = ("<b>content NOT reloaded</b>: the old content keeps serving. Fix these and /reload again:\n"
+                + html.escape("\n".join(shown) + more, quote=False))
+    await bot.send_message(chat_id=address.for_delivery(), text=text)
+
+
+async def stats(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
+    """/stats: the last seven days' anonymous counts."""
+    report = await services.stats.report(7)
+    content = services.content.snapshot
+    titles = {node: content.page(node, content.fallback_language).text.title for node in content.nodes}
+    text = render(report, titles)
+    await bot.send_message(chat_id=address.for_delivery(), text="<pre>" + html.escape(text[:3900]) + "</pre>")
+
+
+def build() -> Router:
+    router = Router(name="admin")
+    router.message.filter(F.chat.type == "private", is_admin)
+    router.message.register(audit, Command("audit"))
+    router.message.register(revoke, Command("revoke"))
+    router.message.register(reload, Command("reload"))
+    router.message.register(stats, Command("stats"))
+    return router

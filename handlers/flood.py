@@ -1,0 +1,40 @@
+"""Flood control: a person sending faster than any human gets one polite answer, then silence until they
+slow down. Counsellors are not limited here (their volume is their work)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.types import CallbackQuery, TelegramObject
+
+from bot.address import Address
+from bot.person import Person
+from bot.services import Services
+from handlers.render import send
+
+log = logging.getLogger("hotline.flood")
+
+
+class FloodControl(BaseMiddleware):
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        person: Person | None = data.get("person")
+        if person is None or data.get("counsellor") is not None:
+            return await handler(event, data)
+        buckets = self._services.limits.messages
+        if buckets.allow(person.pseudonym):
+            return await handler(event, data)
+        if isinstance(event, CallbackQuery):
+            await event.answer()
+        address: Address | None = data.get("address")
+        bot: Bot = data["bot"]
+        if buckets.first_refusal(person.pseudonym) and address is not None:
+            log.info("flood: a person was asked to slow down")
+            await send(bot, address, self._services.privacy.rate_limited(person.language))
+        return None

@@ -1,0 +1,71 @@
+"""The scheduled work that keeps little behind: chat clean-up, expiring and purging cases, retention.
+
+Runs by itself every few minutes while the bot runs (and once at start, so a bot that was down catches
+up). After purging, the WAL is checkpointed so deleted rows leave no copy in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aiogram import Bot
+
+from bot.audit import Event
+from bot.services import Services
+from handlers import relay
+from handlers.staff import delete_messages
+
+log = logging.getLogger("hotline.housekeeping")
+
+
+@dataclass(frozen=True)
+class HousekeepingReport:
+    messages_deleted: int
+    cases_expired: int
+    cases_purged: int
+    people_purged: int
+
+
+async def housekeeping(bot: Bot, services: Services) -> HousekeepingReport:
+    privacy = services.config.settings.privacy
+    deleted = 0
+    if privacy.chat_cleanup_hours:
+        for chat in await services.chats.due(timedelta(hours=privacy.chat_cleanup_hours)):
+            deleted += await delete_messages(bot, chat.address.for_delivery(), chat.message_ids)
+            await services.chats.cleared(chat.person, chat.message_ids)
+    await services.chats.expire()
+
+    expired = await services.cases.expire_waiting(timedelta(hours=privacy.waiting_case_hours))
+    root = services.content.snapshot.root
+    for case, address in expired:
+        await relay.tell(bot, address, services.privacy.expired(case.language, root), services)
+        await services.audit.log(Event.EXPIRED, case_code=case.code)
+
+    purged = await services.cases.purge_closed(timedelta(days=privacy.closed_case_days))
+    if purged:
+        await services.audit.log(Event.PURGED)
+    await services.cases.purge_blocks(timedelta(days=privacy.block_days))
+    open_cases = {c.person for c in await services.cases.open_cases()}
+    people = await services.people.purge_inactive(timedelta(days=privacy.inactive_person_days), keep=open_cases)
+    await services.audit.purge(timedelta(days=privacy.audit_days))
+    await services.stats.flush()
+    services.limits.messages.prune()
+    services.limits.requests.prune()
+    await services.database.checkpoint()
+    report = HousekeepingReport(deleted, len(expired), purged, people)
+    log.info("housekeeping: %d messages deleted, %d cases expired, %d purged, %d people purged",
+             report.messages_deleted, report.cases_expired, report.cases_purged, report.people_purged)
+    return report
+
+
+async def housekeeping_loop(bot: Bot, services: Services) -> None:
+    interval = services.config.settings.privacy.housekeeping_minutes * 60
+    while True:
+        try:
+            await housekeeping(bot, services)
+        except Exception as exc:
+            log.error("housekeeping failed: %s", type(exc).__name__)
+        await asyncio.sleep(interval)

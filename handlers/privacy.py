@@ -1,0 +1,86 @@
+"""The person's control over what is left behind: clear the chat now, or have everything forgotten."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot.address import Address
+from bot.audit import Event
+from bot.person import Person
+from bot.services import Services
+from handlers import relay
+from handlers.callbacks import ClearChatCallback, ForgetCallback
+from handlers.identity import untracked
+from handlers.render import send, show
+from handlers.staff import delete_messages
+
+log = logging.getLogger("hotline.privacy")
+
+
+async def _clear(bot: Bot, services: Services, person: Person) -> int:
+    """Delete everything in the person's chat that Telegram still allows; returns how many."""
+    chat = await services.chats.of(person.pseudonym)
+    if chat is None:
+        return 0
+    deleted = await delete_messages(bot, chat.address.for_delivery(), chat.message_ids)
+    await services.chats.cleared(person.pseudonym, chat.message_ids)
+    return deleted
+
+
+async def clear_chat(callback: CallbackQuery, bot: Bot, services: Services, person: Person) -> None:
+    # Answer first: once the menu is gone the spinner would have nowhere to stop.
+    _ = services.catalogs[person.language].gettext
+    await callback.answer(_("Chat cleared."))
+    await _clear(bot, services, person)
+
+
+async def forget_command(message: Message, bot: Bot, services: Services, person: Person,
+                         address: Address) -> None:
+    content = services.content.snapshot
+    await show(bot, address, services.privacy.forget_confirm(person.language, content.root), content.version)
+
+
+async def forget_button(callback: CallbackQuery, callback_data: ForgetCallback, bot: Bot, services: Services,
+                        person: Person, address: Address) -> None:
+    await callback.answer()
+    content = services.content.snapshot
+    if not callback_data.confirmed:
+        replace = callback.message if isinstance(callback.message, Message) else None
+        await show(bot, address, services.privacy.forget_confirm(person.language, content.root), content.version,
+                   replace=replace)
+        return
+    await forget(bot, services, person, address)
+
+
+async def forget(bot: Bot, services: Services, person: Person, address: Address) -> None:
+    """Erase the person: cases, ledger, menu state, limits; clear the chat; tell the counsellor nothing but
+    that the request was withdrawn."""
+    for case in await services.cases.forget(person.pseudonym):
+        counsellor = services.roster.by_key(case.counsellor) if case.counsellor else None
+        if counsellor is not None:
+            await relay.tell(bot, counsellor.address, services.desk.case_event(counsellor.ui_language, case,
+                                                                               "withdrawn"), services)
+        await services.audit.log(Event.FORGOTTEN, case_code=case.code)
+        if case.status == "waiting":
+            await relay.tell_positions(bot, services, case.language)
+    deleted = await _clear(bot, services, person)
+    await services.chats.forget(person.pseudonym)
+    await services.people.forget(person.pseudonym)
+    services.limits.forget(person.pseudonym)
+    with untracked():  # the last word must not leave a new trace in the ledger
+        await send(bot, address, services.privacy.forgotten(person.language, deleted))
+    await services.database.checkpoint()
+    log.info("a person was forgotten")
+
+
+def build() -> Router:
+    router = Router(name="privacy")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(forget_command, Command("forget"))
+    router.callback_query.register(clear_chat, ClearChatCallback.filter())
+    router.callback_query.register(forget_button, ForgetCallback.filter())
+    return router

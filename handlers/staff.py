@@ -1,0 +1,87 @@
+"""Counsellors coming and going while the bot runs: config.yaml edits and admins' /revoke.
+
+A counsellor whose phone is seized, or who turns out to be a plant, must lose access on their very next
+update: their cases go back to the queue and the bot deletes what it still can from their chat.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+
+from bot.audit import Event
+from bot.chats import DELETABLE
+from bot.config import ConfigError, load_settings
+from bot.roster import Counsellor
+from bot.services import Services
+from handlers import relay
+
+log = logging.getLogger("hotline.staff")
+DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
+
+
+async def delete_messages(bot: Bot, chat_id: int, message_ids: list[int]) -> int:
+    """Delete what Telegram still allows; returns how many ids were sent for deletion."""
+    done = 0
+    for start in range(0, len(message_ids), DELETE_BATCH):
+        batch = message_ids[start:start + DELETE_BATCH]
+        try:
+            await bot.delete_messages(chat_id=chat_id, message_ids=batch)
+            done += len(batch)
+        except TelegramAPIError as exc:
+            log.info("some messages could not be deleted: %s", type(exc).__name__)
+    return done
+
+
+async def remove_counsellor(bot: Bot, services: Services, counsellor: Counsellor) -> None:
+    for case in await services.cases.release_all(counsellor.key):
+        position = await services.cases.position(case)
+        await services.cases.set_told_position(case.id, position)
+        person = await services.cases.address_of(case)
+        await relay.tell(bot, person, services.handoff.released(case.language, position), services)
+        await relay.announce(bot, services, case)
+    copies = await services.cases.copies_in_chat_of(counsellor.key, DELETABLE)
+    await delete_messages(bot, counsellor.address.for_delivery(), copies)
+    await services.audit.log(Event.COUNSELLOR_REMOVED, counsellor=counsellor.key)
+
+
+class ConfigWatcher:
+    """Re-reads config.yaml when it changes (checked at most once a second) and applies counsellor changes."""
+
+    def __init__(self, services: Services, interval: float = 1.0) -> None:
+        self._services = services
+        self._interval = interval
+        self._checked = 0.0
+        self._mtime = self._stat()
+
+    def _stat(self) -> float:
+        try:
+            return self._services.config.path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    async def check(self, bot: Bot) -> None:
+        now = time.monotonic()
+        if now - self._checked < self._interval:
+            return
+        self._checked = now
+        mtime = self._stat()
+        if mtime == self._mtime:
+            return
+        self._mtime = mtime
+        try:
+            settings = load_settings(self._services.config.path)
+        except ConfigError as exc:
+            log.warning("config.yaml changed but has %d problem(s); keeping the counsellors as they were",
+                        len(exc.problems))
+            return
+        change = self._services.roster.reload(settings)
+        for counsellor in change.removed:
+            await remove_counsellor(bot, self._services, counsellor)
+        for counsellor in change.added:
+            await self._services.audit.log(Event.COUNSELLOR_ADDED, counsellor=counsellor.key)
+        if change.added or change.removed:
+            log.info("counsellors changed: %d added, %d removed", len(change.added), len(change.removed))

@@ -1,0 +1,50 @@
+"""`hotline content search "QUERY" --lang CODE`: how the bot ranks the pages for a question.
+
+For editors tuning `keywords:`. It prints the query the editor typed, which is theirs to see; the bot
+itself never prints or keeps what people type.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Config
+from bot.content.store import load_for
+from bot.search import QueryKind, SearchIndex
+from bot.search.service import RESULTS
+
+
+def content_search(config: Config, directory: Path | None, query: str, language: str, limit: int) -> int:
+    target = (directory or config.content_dir).resolve()
+    result = load_for(config, target)
+    if result.snapshot is None:
+        for problem in result.errors:
+            print(problem.render(Path.cwd()))
+        print(f"{len(result.errors)} error(s) in {target}: fix them first (see `hotline content check`).")
+        return 1
+    snapshot = result.snapshot
+    if language not in snapshot.languages:
+        print(f"hotline: '{language}' is not one of the languages in config.yaml ({', '.join(snapshot.languages)})")
+        return 2
+    index = SearchIndex(snapshot)
+    answer = index.search(query, language)
+    if answer.kind is not QueryKind.SEARCH:
+        print(f"Not searched: the bot reads this as '{answer.kind.value}' and answers with a fixed message.")
+        return 0
+    ranking = answer.ranking
+    assert ranking is not None
+    if not ranking.hits:
+        print(f"No page found in {language}: the person is offered the main menu and a counsellor.")
+        return 0
+    shown = {hit.node for hit in ranking.hits}
+    listing = index.rank(query, ranking.language, max(limit, RESULTS))
+    if ranking.language != language:
+        print(f"Too little found in {language}; these matched in {ranking.language} (the person is told so).")
+    print(f"{'rank':>4}  {'score':>7}  {'cover':>5}  page")
+    for number, hit in enumerate(listing.hits, start=1):
+        mark = "*" if hit.node in shown else " "
+        title = snapshot.page(hit.node, language).text.title
+        print(f"{number:>3}{mark}  {hit.score:7.2f}  {hit.coverage:5.0%}  {hit.node}: {title}")
+        print(f"{'':>21}matched: {', '.join(hit.terms)}")
+    print("* shown to the person as buttons.")
+    return 0

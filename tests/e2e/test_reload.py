@@ -1,0 +1,130 @@
+"""Publishing content without a restart: good content replaces the old, bad content is refused with the
+reasons, and people in the middle of the menus stay where they were, or on the nearest surviving parent."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.simulator.server import FakeTelegram
+from tests.chat import last, say, tap, text_of
+from tests.conftest import FIXTURE_CONTENT, RunningBot
+
+ADMIN = 9_300_000_001
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    target = tmp_path / "live-content"
+    shutil.copytree(FIXTURE_CONTENT, target)
+    return target
+
+
+@pytest.fixture
+async def live(fake: FakeTelegram, make_config: Callable[..., Config], content: Path) -> RunningBot:
+    bot = RunningBot(fake, make_config(content=content, extra_yaml=f"admins: [{ADMIN}]\n"))
+    await bot.start()
+    yield bot  # type: ignore[misc]
+    await bot.stop()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+async def test_reload_publishes_new_text_without_a_restart(live: RunningBot, fake: FakeTelegram,
+                                                           content: Path) -> None:
+    admin = fake.user(ADMIN, language_code="en")
+    person = fake.user(8_000_001, language_code="en")
+    await say(fake, person, "/start")
+    await tap(fake, person, "I got a summons")
+    edit(content / "en" / "nodes.yml", "EN-SUMMONS-BODY.", "EN-SUMMONS-BODY-V2.")
+    await say(fake, admin, "/reload")
+    assert "content reloaded" in text_of(last(fake, admin))
+    await tap(fake, person, "What it means")
+    await tap(fake, person, "Back")
+    assert "EN-SUMMONS-BODY-V2" in text_of(last(fake, person)), "same menu message, new content"
+
+
+async def test_broken_content_is_refused_and_the_old_keeps_serving(live: RunningBot, fake: FakeTelegram,
+                                                                   content: Path) -> None:
+    admin = fake.user(ADMIN, language_code="en")
+    person = fake.user(8_000_002, language_code="en")
+    await say(fake, person, "/start")
+    await tap(fake, person, "I got a summons")
+    edit(content / "en" / "nodes.yml", "EN-SUMMONS-BODY.", "EN-SUMMONS-BODY-BROKEN <div>")
+    edit(content / "tree.yml", "links: [contacts]", "links: [contact]")
+    await say(fake, admin, "/reload")
+    answer = text_of(last(fake, admin))
+    assert "NOT reloaded" in answer and "old content keeps serving" in answer
+    assert "tree.yml:8: error: node 'summons' links to 'contact', which does not exist" in answer
+    assert "nodes.yml:" in answer and "div" in answer
+    await tap(fake, person, "What it means")
+    await tap(fake, person, "Back")
+    assert "EN-SUMMONS-BODY." in text_of(last(fake, person))
+    assert "BROKEN" not in text_of(last(fake, person))
+
+
+async def test_people_on_removed_pages_land_on_the_nearest_surviving_parent(live: RunningBot, fake: FakeTelegram,
+                                                                           content: Path) -> None:
+    on_parent = fake.user(8_000_003, language_code="en")
+    on_removed = fake.user(8_000_004, language_code="en")
+    await say(fake, on_parent, "/start")
+    await tap(fake, on_parent, "I got a summons")
+    await say(fake, on_removed, "/start")
+    await tap(fake, on_removed, "I got a summons")
+    await tap(fake, on_removed, "What it means")
+
+    edit(content / "tree.yml", "children: [summons_what, summons_long]", "children: [summons_long]")
+    for language in ("en", "ru", "de"):
+        path = content / language / "nodes.yml"
+        text = path.read_text(encoding="utf-8")
+        start = text.index("summons_what:")
+        end = text.index("summons_long:")
+        path.write_text(text[:start] + text[end:], encoding="utf-8")
+    edit(content / "tree.yml", "  summons_what:\n    urls:\n      - {id: guide, href: \"https://example.org/guide\"}\n"
+         "    sources:\n      - {title: \"Test source\"}\n    checked: 2026-10-15\n", "")
+    assert live.app is not None
+    result = await live.app.reload_content()
+    assert result.snapshot is not None, [p.render() for p in result.errors]
+
+    await tap(fake, on_parent, "What it means")  # a button to a page that is gone
+    answer = text_of(last(fake, on_parent))
+    assert "has been updated" in answer and "EN-SUMMONS-BODY" in answer
+
+    await say(fake, on_removed, "/language")
+    await tap(fake, on_removed, "Deutsch")
+    assert "DE-SUMMONS-BODY" in text_of(last(fake, on_removed)), "their page is gone: the parent, in German"
+
+
+async def test_watching_the_content_folder(fake: FakeTelegram, make_config: Callable[..., Config],
+                                           content: Path) -> None:
+    bot = RunningBot(fake, make_config(content=content, extra_yaml="").model_copy())
+    settings = bot.config.settings.model_copy(update={"content": bot.config.settings.content.model_copy(
+        update={"watch": True})})
+    bot.config = bot.config.model_copy(update={"settings": settings})
+    await bot.start()
+    try:
+        person = fake.user(8_000_005, language_code="en")
+        edit(content / "en" / "nodes.yml", "EN-ROOT-BODY.", "EN-ROOT-BODY-WATCHED.")
+        assert bot.app is not None
+        await fake.wait_for(lambda: "WATCHED" in bot.app.services.content.snapshot.page(  # type: ignore[union-attr]
+            "start", "en").text.body, timeout=10)
+        await say(fake, person, "/start")
+        assert "EN-ROOT-BODY-WATCHED" in text_of(last(fake, person))
+    finally:
+        await bot.stop()
+
+
+async def test_non_admins_cannot_reload(live: RunningBot, fake: FakeTelegram) -> None:
+    stranger = fake.user(8_000_006, language_code="en")
+    await say(fake, stranger, "/reload")
+    assert "I don't know that command" in text_of(last(fake, stranger))
+    await asyncio.sleep(0)

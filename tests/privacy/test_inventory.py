@@ -1,0 +1,85 @@
+"""Every database column is classified by what it holds. A new column fails here until someone decides,
+and writes down, why it may exist (modelled on Hush Line's encrypted-field inventory)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.simulator.server import FakeTelegram
+from bot.storage.tables import Base
+from tests.chat import say, tap
+from tests.conftest import COUNSELLOR_RU, RunningBot
+
+ENCRYPTED = "sealed with AES-GCM, bound to its row"
+KEYED_HASH = "HMAC pseudonym under the secret key"
+RANDOM_CODE = "random case code, derived from nothing"
+COARSE = "coarse metadata: a language, a status, a menu page, a flag or a count"
+DAY = "a date, to the day"
+HOUR = "a time, to the hour"
+MINUTE = "a time, to the minute (waiting time in the queue)"
+INTERNAL = "internal row number or order"
+MESSAGE_ID = "a message number within one chat (says nothing without the chat id)"
+OPERATIONAL = "a counsellor's own operational state"
+CONFIG = "bookkeeping of the program itself"
+
+INVENTORY: dict[str, str] = {
+    "schema_version.id": CONFIG, "schema_version.version": CONFIG,
+    "key_check.id": CONFIG, "key_check.sealed": ENCRYPTED,
+    "people.pseudonym": KEYED_HASH, "people.language": COARSE, "people.node": COARSE, "people.seen_on": DAY,
+    "people.address": ENCRYPTED,
+    "cases.id": INTERNAL, "cases.code": RANDOM_CODE, "cases.person": KEYED_HASH, "cases.address": ENCRYPTED,
+    "cases.language": COARSE, "cases.topic": COARSE, "cases.status": COARSE, "cases.counsellor": KEYED_HASH,
+    "cases.last_counsellor": KEYED_HASH, "cases.queue_seq": INTERNAL, "cases.queued_at": MINUTE,
+    "cases.told_position": COARSE, "cases.opened_on": DAY, "cases.closed_at": HOUR, "cases.rating": COARSE,
+    "cases.document_warned": COARSE,
+    "case_keys.case_id": INTERNAL, "case_keys.wrapped": ENCRYPTED,
+    "relays.id": INTERNAL, "relays.case_id": INTERNAL, "relays.from_person": COARSE,
+    "relays.person_message_id": MESSAGE_ID, "relays.counsellor": KEYED_HASH,
+    "relays.counsellor_message_id": MESSAGE_ID, "relays.at": HOUR,
+    "notes.id": INTERNAL, "notes.case_id": INTERNAL, "notes.text": ENCRYPTED, "notes.written_on": DAY,
+    "blocks.person": KEYED_HASH, "blocks.blocked_on": DAY,
+    "counsellors.key": KEYED_HASH, "counsellors.on_duty": OPERATIONAL, "counsellors.focus_case_id": OPERATIONAL,
+    "counsellors.notified_at": OPERATIONAL,
+    "chat_messages.id": INTERNAL, "chat_messages.person": KEYED_HASH, "chat_messages.message_id": MESSAGE_ID,
+    "chat_messages.at": HOUR,
+    "audit.id": INTERNAL, "audit.event": COARSE, "audit.case_code": RANDOM_CODE, "audit.counsellor": KEYED_HASH,
+    "audit.day": DAY,
+    "revoked_counsellors.key": KEYED_HASH, "revoked_counsellors.revoked_on": DAY,
+    "daily_counters.day": DAY, "daily_counters.name": COARSE, "daily_counters.key": COARSE,
+    "daily_counters.count": COARSE,
+}
+
+
+def test_every_column_is_classified() -> None:
+    columns = {f"{table.name}.{column.name}" for table in Base.metadata.sorted_tables for column in table.columns}
+    assert sorted(columns - INVENTORY.keys()) == [], "classify the new column(s) in INVENTORY"
+    assert sorted(INVENTORY.keys() - columns) == [], "remove columns that no longer exist"
+
+
+def test_no_column_could_hold_a_raw_telegram_id_by_name() -> None:
+    suspicious = [c for c in INVENTORY if any(word in c for word in ("user_id", "chat_id", "telegram", "username",
+                                                                     "first_name", "phone"))]
+    assert suspicious == []
+
+
+async def test_stored_times_are_as_coarse_as_the_inventory_says(desk: RunningBot, fake: FakeTelegram) -> None:
+    olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
+    person = fake.user(6_100_001, language_code="ru")
+    await say(fake, person, "/start")
+    await tap(fake, person, "💬")
+    await tap(fake, person, "✅")
+    await say(fake, person, "вопрос")
+    await say(fake, olga, "/take")
+    await say(fake, olga, "ответ")
+    await say(fake, olga, "/close")
+    with sqlite3.connect(desk.config.data_dir / "hotline.sqlite") as connection:
+        for column, granularity in INVENTORY.items():
+            if granularity not in (HOUR, MINUTE):
+                continue
+            table, name = column.split(".")
+            values = [v for (v,) in connection.execute(f"SELECT {name} FROM {table} WHERE {name} IS NOT NULL")]
+            assert values or column == "cases.queued_at", f"the scenario should have filled {column}"
+            for value in values:  # stored as "YYYY-MM-DD HH:MM:SS.ffffff"
+                assert value[17:] == "00.000000", (column, value)
+                if granularity == HOUR:
+                    assert value[14:16] == "00", (column, value)

@@ -1,0 +1,170 @@
+"""Forget, clear, clean up, expire, purge: what is deleted is gone from the chat and from the raw files."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from bot.crypto import KeyRing
+from bot.simulator.server import FakeTelegram
+from handlers.housekeeping import housekeeping
+from tests.chat import last, say, tap, text_of, visible
+from tests.conftest import COUNSELLOR_RU, TEST_KEY, RunningBot
+from tests.privacy.canary import (
+    CANARY_FIRST_NAME,
+    CANARY_ID,
+    CANARY_LAST_NAME,
+    CANARY_PHONE,
+    CANARY_TEXT,
+    CANARY_USERNAME,
+)
+from tests.privacy.scanner import needles, scan_files, storage_files
+
+CANARY_NOTE = "CANARY-NOTE-51c0"
+
+
+def canary_needles() -> dict[str, bytes]:
+    pseudonym = KeyRing(TEST_KEY).pseudonym("user", CANARY_ID)
+    found = needles([CANARY_ID], [CANARY_FIRST_NAME, CANARY_LAST_NAME, CANARY_USERNAME, "CANARY-TEXT-93f1",
+                                  CANARY_NOTE, CANARY_PHONE])
+    found["pseudonym"] = pseudonym.encode()
+    return found
+
+
+def rows(desk: RunningBot, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(desk.config.data_dir / "hotline.sqlite") as connection:
+        return connection.execute(sql).fetchall()
+
+
+async def canary_in_a_case(fake: FakeTelegram) -> tuple[object, object, str]:
+    olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
+    person = fake.user(CANARY_ID, CANARY_FIRST_NAME, last_name=CANARY_LAST_NAME, username=CANARY_USERNAME,
+                       language_code="ru")
+    await say(fake, olga, "/on")
+    await say(fake, person, "/start")
+    await tap(fake, person, "💬")
+    await tap(fake, person, "✅")
+    code = text_of(last(fake, person)).split("Код обращения: ")[1][:7]
+    await say(fake, person, CANARY_TEXT)
+    await say(fake, olga, "/take")
+    await say(fake, olga, f"/note {CANARY_NOTE}")
+    await say(fake, olga, "Здравствуйте")
+    return olga, person, code
+
+
+async def test_forget_erases_everything_and_tells_the_counsellor_nothing(desk: RunningBot,
+                                                                        fake: FakeTelegram) -> None:
+    olga, person, code = await canary_in_a_case(fake)
+    assert rows(desk, "SELECT count(*) FROM chat_messages")[0][0] > 0, "the chat ledger was filled"
+    await say(fake, person, "/forget")
+    assert "Удалить всё?" in text_of(last(fake, person))
+    await tap(fake, person, "Да, удалить всё")
+
+    final = text_of(last(fake, person))
+    assert "больше ничего о вас не хранит" in final and "удалить" in final
+    assert [m for m in visible(fake, person)] == [last(fake, person)], "every earlier message was deleted"
+    withdrawn = text_of(last(fake, olga))
+    assert code in withdrawn and "отозвал" in withdrawn and "CANARY" not in withdrawn
+
+    for table in ("people", "cases", "relays", "notes", "case_keys", "chat_messages", "blocks"):
+        assert rows(desk, f"SELECT count(*) FROM {table}")[0][0] == 0, table
+    await desk.stop()
+    assert scan_files(storage_files(desk.config.data_dir), canary_needles()) == {}
+
+
+async def test_clear_this_chat_deletes_the_visible_history_at_once(desk: RunningBot, fake: FakeTelegram) -> None:
+    person = fake.user(CANARY_ID, language_code="en")
+    await say(fake, person, "/start")
+    await tap(fake, person, "I got a summons")
+    await say(fake, person, "some text I regret")
+    assert len([m for m in fake.chat(person.id) if not m.deleted]) >= 3
+    await tap(fake, person, "Clear this chat")
+    assert [m for m in fake.chat(person.id) if not m.deleted] == [], "bot's and person's messages are gone"
+    assert rows(desk, "SELECT count(*) FROM chat_messages")[0][0] == 0
+    assert rows(desk, "SELECT address FROM people") == [(None,)], "no address kept once nothing is left to delete"
+    await say(fake, person, "/start")
+    assert "EN-ROOT-BODY" in text_of(last(fake, person)), "the bot still works, in the same language"
+
+
+async def test_scheduled_clean_up_deletes_old_messages_and_survives_a_restart(desk: RunningBot,
+                                                                             fake: FakeTelegram) -> None:
+    person = fake.user(CANARY_ID, language_code="de")
+    await say(fake, person, "/start")
+    await say(fake, person, "hallo")
+    await desk.stop()
+    await desk.start()  # the ledger is in the database: a restart forgets nothing
+    assert desk.app is not None
+    services = desk.app.services
+    report = await housekeeping(desk.app.bot, services)
+    assert report.messages_deleted == 0, "nothing is old enough yet"
+    services.clock.offset = timedelta(hours=25)
+    report = await housekeeping(desk.app.bot, services)
+    assert report.messages_deleted >= 3
+    assert [m for m in fake.chat(person.id) if not m.deleted] == []
+    assert rows(desk, "SELECT count(*) FROM chat_messages")[0][0] == 0
+
+
+async def test_closed_cases_are_purged_and_leave_no_bytes(desk: RunningBot, fake: FakeTelegram) -> None:
+    olga, _person, code = await canary_in_a_case(fake)
+    await say(fake, olga, "/close")
+    assert desk.app is not None
+    services = desk.app.services
+    services.clock.offset = timedelta(days=3)
+    await housekeeping(desk.app.bot, services)
+    assert rows(desk, "SELECT count(*) FROM cases")[0][0] == 1, "kept for the retention period"
+    services.clock.offset = timedelta(days=8)
+    report = await housekeeping(desk.app.bot, services)
+    assert report.cases_purged == 1 and report.people_purged == 1
+    for table in ("people", "cases", "relays", "notes", "case_keys", "chat_messages"):
+        assert rows(desk, f"SELECT count(*) FROM {table}")[0][0] == 0, table
+    # The case code stays only in the content-free audit log, which has its own retention.
+    assert {r[0] for r in rows(desk, f"SELECT event FROM audit WHERE case_code = '{code}'")} >= {"case_opened"}
+    await desk.stop()
+    assert scan_files(storage_files(desk.config.data_dir), canary_needles()) == {}
+
+
+async def test_waiting_cases_nobody_took_expire_with_a_message(desk: RunningBot, fake: FakeTelegram) -> None:
+    person = fake.user(CANARY_ID, language_code="en")
+    await say(fake, person, "/start")
+    await tap(fake, person, "💬")
+    await tap(fake, person, "✅")
+    assert desk.app is not None
+    desk.app.services.clock.offset = timedelta(hours=73)
+    report = await housekeeping(desk.app.bot, desk.app.services)
+    assert report.cases_expired == 1
+    assert "no counsellor could take your request in time" in text_of(last(fake, person))
+    assert rows(desk, "SELECT status FROM cases") == [("closed",)]
+
+
+def test_secure_delete_and_auto_vacuum_are_on(tmp_path: object) -> None:
+    import asyncio
+    from pathlib import Path
+
+    from bot.storage.database import Database
+
+    async def pragmas() -> tuple[int, int]:
+        database = Database(f"sqlite+aiosqlite:///{Path(str(tmp_path)) / 'p.sqlite'}")
+        await database.migrate()
+        async with database.engine.connect() as connection:
+            from sqlalchemy import text
+            secure = (await connection.execute(text("PRAGMA secure_delete"))).scalar_one()
+            vacuum = (await connection.execute(text("PRAGMA auto_vacuum"))).scalar_one()
+        await database.close()
+        return int(secure), int(vacuum)
+
+    assert asyncio.run(pragmas()) == (1, 1)
+
+
+def test_without_secure_delete_the_scanner_would_find_deleted_rows(tmp_path: object) -> None:
+    """The control for the purge tests: plain SQLite keeps deleted bytes, and the scanner sees them."""
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "plain.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA secure_delete=OFF")
+        connection.execute("CREATE TABLE t (x TEXT)")
+        connection.execute("INSERT INTO t VALUES (?)", ("CANARY-TEXT-93f1 " * 20,))
+        connection.commit()
+        connection.execute("DELETE FROM t")
+        connection.commit()
+    assert scan_files([path], needles(strings=["CANARY-TEXT-93f1"]))

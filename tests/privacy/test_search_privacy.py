@@ -1,0 +1,51 @@
+"""What a person types into the search is used for one ranking and dropped: it never reaches the database
+files, the logs or a button."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.simulator.server import FakeTelegram
+from tests.chat import labels, last, say, tap
+from tests.conftest import RunningBot
+from tests.privacy.scanner import needles, scan, scan_files, storage_files
+
+SHIPPED = Path(__file__).resolve().parents[2] / "content"
+CANARY_QUERY = "CANARY-QUERY-77a1 повестка"
+CANARY_WORDS = ["CANARY-QUERY-77a1", "canary-query-77a1", "77a1"]
+
+
+async def test_a_search_leaves_no_trace_of_what_was_typed(fake: FakeTelegram, make_config: Callable[..., Config],
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    bot = RunningBot(fake, make_config(content=SHIPPED))
+    await bot.start()
+    try:
+        user = fake.user(7_013_370_077, language_code="ru")
+        await say(fake, user, CANARY_QUERY)
+        assert labels(last(fake, user)), "it was searched and answered"
+        await tap(fake, user, "повестка")  # choose a result: counted, by node id only
+        await say(fake, user, "gjdtcnrf CANARY-QUERY-77a1 " + "x" * 300)  # too long: not searched
+        await say(fake, user, "CANARY-QUERY-77a1")  # nothing found
+    finally:
+        await bot.stop()  # closes the database, checkpointing the WAL into the file
+
+    files = storage_files(bot.config.data_dir)
+    assert any(p.suffix == ".sqlite" for p in files)
+    wanted = needles(strings=[CANARY_QUERY, *CANARY_WORDS, "повестка"])
+    assert scan_files(files, wanted) == {}
+
+    logged = "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records)
+    assert logged, "logging was captured"
+    assert any("search answered" in r.getMessage() for r in caplog.records), "the search did log (an event)"
+    assert scan(logged.encode(), needles(strings=[*CANARY_WORDS, "повестка"])) == []
+
+    # Nor does it go back to Telegram inside a button: callback data carry node ids only.
+    data = [str(button.get("callback_data", "")) for call in fake.calls
+            for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", []) for button in row]
+    assert data and not [d for d in data if "77a1" in d.lower() or "canary" in d.lower() or "повест" in d]
