@@ -121,6 +121,30 @@ class LimitSettings(_Strict):
     max_file_mb: int = Field(default=20, ge=1, le=2000)  # files larger than this are not passed on
 
 
+class DeliverySettings(_Strict):
+    """Telegram's published limits for messages a bot sends: stay under them instead of collecting 429s."""
+
+    per_second: float = Field(default=30.0, gt=0, le=1000)  # all chats together
+    per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
+    per_chat_burst: int = Field(default=3, ge=1, le=100)  # a short burst allowed in one chat
+    per_group_per_minute: float = Field(default=20.0, gt=0, le=1000)  # for group chats (unused by default)
+    max_attempts: int = Field(default=50, ge=1, le=1000)  # then a message is dropped with a log event
+
+
+class WebhookSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    path: str = "/telegram"
+    public_url: str = ""  # the https:// address Telegram calls, without the path
+
+    @field_validator("path")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+
 class TelegramSettings(_Strict):
     api_server: str = TELEGRAM_API
     polling_timeout: int = Field(default=30, ge=1, le=60)
@@ -150,6 +174,8 @@ class Settings(_Strict):
     handoff: HandoffSettings = HandoffSettings()
     privacy: PrivacySettings = PrivacySettings()
     limits: LimitSettings = LimitSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    webhook: WebhookSettings = WebhookSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("languages")
@@ -182,6 +208,7 @@ class Secrets(BaseModel):
 
     bot_token: str | None = Field(default=None, repr=False)
     secret_key: bytes | None = Field(default=None, repr=False)
+    webhook_secret: str | None = Field(default=None, repr=False)
     previous_keys: tuple[bytes, ...] = Field(default=(), repr=False)
 
 
@@ -273,7 +300,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         database_url = f"sqlite+aiosqlite:///{data_dir / 'hotline.sqlite'}"
     return Config(
         settings=settings,
-        secrets=Secrets(bot_token=token, secret_key=secret_key, previous_keys=previous),
+        secrets=Secrets(bot_token=token, secret_key=secret_key, previous_keys=previous,
+                        webhook_secret=env.get("HOTLINE_WEBHOOK_SECRET") or None),
         path=path,
         base_dir=base,
         content_dir=(base / settings.content.dir).resolve(),

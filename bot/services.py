@@ -16,6 +16,7 @@ from bot.handoff_screens import HandoffScreens
 from bot.hours import Hours
 from bot.i18n import Catalogs
 from bot.limits import Limits
+from bot.outbox import Outbox
 from bot.privacy_screens import PrivacyScreens
 from bot.roster import Roster
 from bot.screens import Screens
@@ -24,6 +25,7 @@ from bot.stats import Stats
 from bot.storage.database import Database
 from bot.storage.people import People
 from bot.storage.revocations import Revocations
+from bot.storage.updates import ProcessedUpdates
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Services:
     privacy: PrivacyScreens
     clock: Clock
     stats: Stats
+    outbox: Outbox
+    updates: ProcessedUpdates
     search: SearchIndex  # built from content.snapshot; rebuild(snapshot) whenever the content is replaced
 
     @property

@@ -91,7 +91,7 @@ async def take(message: Message, command: CommandObject, bot: Bot, services: Ser
     await _say(bot, services, counsellor, services.desk.taken(language, content, case, notes, held))
     await relay.deliver_pending(bot, services, case, counsellor)
     person = await services.cases.address_of(case)
-    await relay.tell(bot, person, services.handoff.connected(case.language), services)
+    await relay.tell(bot, person, services.handoff.connected(case.language), services, relay.to_person(case))
     await relay.tell_positions(bot, services, case.language)
 
 
@@ -143,10 +143,8 @@ async def send_page(message: Message, command: CommandObject, bot: Bot, services
         await _say(bot, services, counsellor, services.desk.reply(language, "no_such_page"))
         return
     person = await services.cases.address_of(case)
-    sent = await relay.tell(bot, person, services.screens.page(content, node, case.language), services)
-    if sent is None:
-        await _say(bot, services, counsellor, services.desk.reply(language, "undeliverable"))
-        return
+    await relay.tell(bot, person, services.screens.page(content, node, case.language), services,
+                     relay.to_person(case))
     title = content.page(node, case.language).text.title
     await _say(bot, services, counsellor, services.desk.reply(language, "page_sent", title=title))
 
@@ -165,7 +163,8 @@ async def release(message: Message, bot: Bot, services: Services, counsellor: Co
     position = await services.cases.position(released)
     await services.cases.set_told_position(released.id, position)
     person = await services.cases.address_of(released)
-    await relay.tell(bot, person, services.handoff.released(released.language, position), services)
+    await relay.tell(bot, person, services.handoff.released(released.language, position), services,
+                     relay.to_person(released))
     await relay.announce(bot, services, released)
 
 
@@ -222,7 +221,7 @@ async def edited_to_person(message: Message, bot: Bot, services: Services, couns
         return
     person = await services.cases.address_of(case)
     signature = services.handoff.signature(case.language, counsellor.alias)
-    await relay.mirror_edit(bot, person, link.person_message_id, message, None, signature)
+    await relay.mirror_edit(bot, services, person, link.person_message_id, message, None, signature)
 
 
 def build() -> Router:

@@ -207,7 +207,7 @@ async def edited_in_case(message: Message, bot: Bot, services: Services, case: C
         return  # not seen yet: the copy made later will carry the edit
     counsellor = services.roster.by_key(link.counsellor)
     if counsellor is not None:
-        await relay.mirror_edit(bot, counsellor.address, link.counsellor_message_id, message,
+        await relay.mirror_edit(bot, services, counsellor.address, link.counsellor_message_id, message,
                                 relay.case_markup(services, case))
 
 

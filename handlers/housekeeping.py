@@ -16,7 +16,7 @@ from aiogram import Bot
 from bot.audit import Event
 from bot.services import Services
 from handlers import relay
-from handlers.staff import delete_messages
+from handlers.staff import delete_later
 
 log = logging.getLogger("hotline.housekeeping")
 
@@ -34,7 +34,7 @@ async def housekeeping(bot: Bot, services: Services) -> HousekeepingReport:
     deleted = 0
     if privacy.chat_cleanup_hours:
         for chat in await services.chats.due(timedelta(hours=privacy.chat_cleanup_hours)):
-            deleted += await delete_messages(bot, chat.address.for_delivery(), chat.message_ids)
+            deleted += await delete_later(services, chat.address, chat.message_ids)
             await services.chats.cleared(chat.person, chat.message_ids)
     await services.chats.expire()
 
@@ -52,6 +52,7 @@ async def housekeeping(bot: Bot, services: Services) -> HousekeepingReport:
     people = await services.people.purge_inactive(timedelta(days=privacy.inactive_person_days), keep=open_cases)
     await services.audit.purge(timedelta(days=privacy.audit_days))
     await services.stats.flush()
+    await services.updates.prune()
     services.limits.messages.prune()
     services.limits.requests.prune()
     await services.database.checkpoint()

@@ -16,7 +16,7 @@ from handlers import relay
 from handlers.callbacks import ClearChatCallback, ForgetCallback
 from handlers.identity import untracked
 from handlers.render import send, show
-from handlers.staff import delete_messages
+from handlers.staff import delete_now
 
 log = logging.getLogger("hotline.privacy")
 
@@ -26,7 +26,7 @@ async def _clear(bot: Bot, services: Services, person: Person) -> int:
     chat = await services.chats.of(person.pseudonym)
     if chat is None:
         return 0
-    deleted = await delete_messages(bot, chat.address.for_delivery(), chat.message_ids)
+    deleted = await delete_now(bot, chat.address, chat.message_ids)
     await services.chats.cleared(person.pseudonym, chat.message_ids)
     return deleted
 
@@ -68,6 +68,7 @@ async def forget(bot: Bot, services: Services, person: Person, address: Address)
         if case.status == "waiting":
             await relay.tell_positions(bot, services, case.language)
     deleted = await _clear(bot, services, person)
+    await services.outbox.forget_chat(address)
     await services.chats.forget(person.pseudonym)
     await services.people.forget(person.pseudonym)
     services.limits.forget(person.pseudonym)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import math
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiogram import Bot
 from aiogram.enums import ContentType
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.address import Address
@@ -20,7 +20,7 @@ from bot.cases import WAITING, Case, now_utc
 from bot.roster import Counsellor
 from bot.screens import Screen
 from bot.services import Services
-from handlers.render import keyboard, send
+from handlers.render import keyboard
 
 log = logging.getLogger("hotline.relay")
 
@@ -40,39 +40,41 @@ def case_markup(services: Services, case: Case) -> InlineKeyboardMarkup | None:
     return keyboard(Screen(("",), ((services.desk.case_button(case),),)), "")
 
 
-async def tell(bot: Bot, address: Address, screen: Screen, services: Services) -> int | None:
-    """Send a screen to someone who did not just write (the other side); failures are logged, not raised."""
-    try:
-        return await send(bot, address, screen, services.content.snapshot.version)
-    except TelegramAPIError as exc:
-        log.warning("could not deliver a notice: %s", type(exc).__name__)
-        return None
+def to_person(case: Case) -> dict[str, Any]:
+    """Marks an outgoing message as going to the person of a case: a 403 then closes the case."""
+    return {"case_id": case.id, "to_person": True}
 
 
-async def copy_to_counsellor(bot: Bot, services: Services, case: Case, counsellor: Counsellor,
-                             person: Address, message_id: int) -> int | None:
-    try:
-        copied = await bot.copy_message(chat_id=counsellor.address.for_delivery(),
-                                        from_chat_id=person.for_delivery(), message_id=message_id,
-                                        reply_markup=case_markup(services, case))
-    except TelegramBadRequest:
-        return None  # the person deleted it before anyone saw it: their choice
-    except TelegramAPIError as exc:
-        log.warning("could not copy a message to a counsellor: %s", type(exc).__name__)
-        return None
-    return copied.message_id
+def _markup_json(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
+    return markup.model_dump(mode="json", exclude_none=True) if markup is not None else None
+
+
+async def tell(bot: Bot, address: Address, screen: Screen, services: Services,
+               after: dict[str, Any] | None = None) -> None:
+    """Send a screen to someone who did not just write (the other side), through the outbox."""
+    markup = _markup_json(keyboard(screen, services.content.snapshot.version))
+    for part in screen.parts[:-1]:
+        await services.outbox.put(address, "sendMessage", {"text": part}, after)
+    await services.outbox.put(address, "sendMessage", {"text": screen.parts[-1], "reply_markup": markup}, after)
+
+
+async def copy_to_counsellor(services: Services, case: Case, counsellor: Counsellor, person: Address,
+                             message_id: int, after: dict[str, Any]) -> None:
+    await services.outbox.put(counsellor.address, "copyMessage", {
+        "from_chat_id": person.for_delivery(), "message_id": message_id,
+        "reply_markup": _markup_json(case_markup(services, case)),
+    }, after)
 
 
 async def deliver_pending(bot: Bot, services: Services, case: Case, counsellor: Counsellor) -> int:
     """Show a counsellor who just took a case everything the person wrote so far, in order."""
     person = await services.cases.address_of(case)
-    count = 0
-    for relay in await services.cases.pending(case.id):
+    pending = await services.cases.pending(case.id)
+    for relay in pending:
         assert relay.person_message_id is not None
-        copy_id = await copy_to_counsellor(bot, services, case, counsellor, person, relay.person_message_id)
-        await services.cases.delivered(relay.id, counsellor.key, copy_id)
-        count += copy_id is not None
-    return count
+        await copy_to_counsellor(services, case, counsellor, person, relay.person_message_id,
+                                 {"delivered": {"relay_id": relay.id, "counsellor": counsellor.key}})
+    return len(pending)
 
 
 async def from_person(bot: Bot, services: Services, case: Case, person: Address, message: Message) -> None:
@@ -81,9 +83,9 @@ async def from_person(bot: Bot, services: Services, case: Case, person: Address,
     if counsellor is None:
         await services.cases.record(case.id, from_person=True, person_message_id=message.message_id)
         return
-    copy_id = await copy_to_counsellor(bot, services, case, counsellor, person, message.message_id)
-    await services.cases.record(case.id, from_person=True, person_message_id=message.message_id,
-                                counsellor=counsellor.key, counsellor_message_id=copy_id)
+    await copy_to_counsellor(services, case, counsellor, person, message.message_id, {"relay": {
+        "case_id": case.id, "from_person": True, "person_message_id": message.message_id,
+        "counsellor": counsellor.key}})
 
 
 def _signed(signature: str, html_text: str) -> str:
@@ -95,42 +97,32 @@ async def from_counsellor(bot: Bot, services: Services, case: Case, counsellor: 
     """A counsellor's message to the person, signed only as "Counsellor" (or their alias)."""
     person = await services.cases.address_of(case)
     signature = services.handoff.signature(case.language, counsellor.alias)
-    chat_id = person.for_delivery()
-    try:
-        if message.content_type == ContentType.TEXT:
-            sent = await bot.send_message(chat_id=chat_id, text=_signed(signature, message.html_text))
-            new_id = sent.message_id
-        else:
-            caption = None
-            if message.content_type in CAPTIONED_KINDS:
-                signed = _signed(signature, message.html_text if message.caption else "")
-                caption = signed if len(signed) <= CAPTION_LIMIT else None
-            copied = await bot.copy_message(chat_id=chat_id, from_chat_id=counsellor.address.for_delivery(),
-                                            message_id=message.message_id, caption=caption)
-            new_id = copied.message_id
-    except TelegramForbiddenError:
-        await person_left(bot, services, case)
-        return False
-    await services.cases.record(case.id, from_person=False, person_message_id=new_id, counsellor=counsellor.key,
-                                counsellor_message_id=message.message_id)
+    after = {"relay": {"case_id": case.id, "from_person": False, "counsellor": counsellor.key,
+                       "counsellor_message_id": message.message_id}, "case_id": case.id, "to_person": True}
+    if message.content_type == ContentType.TEXT:
+        await services.outbox.put(person, "sendMessage", {"text": _signed(signature, message.html_text)}, after)
+        return True
+    params: dict[str, Any] = {"from_chat_id": counsellor.address.for_delivery(), "message_id": message.message_id}
+    if message.content_type in CAPTIONED_KINDS:
+        signed = _signed(signature, message.html_text if message.caption else "")
+        if len(signed) <= CAPTION_LIMIT:
+            params["caption"] = signed
+    await services.outbox.put(person, "copyMessage", params, after)
     return True
 
 
-async def mirror_edit(bot: Bot, target: Address, message_id: int, message: Message,
+async def mirror_edit(bot: Bot, services: Services, target: Address, message_id: int, message: Message,
                       markup: InlineKeyboardMarkup | None, signature: str | None = None) -> None:
     """Pass an edit on as an edit, where Telegram allows it (text and captions)."""
     text = message.html_text
     if signature is not None:
         text = _signed(signature, text)
-    try:
-        if message.content_type == ContentType.TEXT:
-            await bot.edit_message_text(chat_id=target.for_delivery(), message_id=message_id, text=text,
-                                        reply_markup=markup)
-        elif message.caption is not None:
-            await bot.edit_message_caption(chat_id=target.for_delivery(), message_id=message_id, caption=text,
-                                           reply_markup=markup)
-    except TelegramAPIError as exc:
-        log.info("an edit could not be passed on: %s", type(exc).__name__)
+    if message.content_type == ContentType.TEXT:
+        await services.outbox.put(target, "editMessageText", {"message_id": message_id, "text": text,
+                                                              "reply_markup": _markup_json(markup)})
+    elif message.caption is not None:
+        await services.outbox.put(target, "editMessageCaption", {"message_id": message_id, "caption": text,
+                                                                 "reply_markup": _markup_json(markup)})
 
 
 async def person_left(bot: Bot, services: Services, case: Case) -> None:
@@ -169,7 +161,7 @@ async def tell_positions(bot: Bot, services: Services, language: str) -> None:
         if told is None or position >= told or not (position <= 3 or told - position >= 5):
             continue
         address = await services.cases.address_of(case)
-        await tell(bot, address, services.handoff.moved_up(case.language, position), services)
+        await tell(bot, address, services.handoff.moved_up(case.language, position), services, to_person(case))
         await services.cases.set_told_position(case.id, position)
 
 

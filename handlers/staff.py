@@ -12,6 +12,7 @@ import time
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
+from bot.address import Address
 from bot.audit import Event
 from bot.chats import DELETABLE
 from bot.config import ConfigError, load_settings
@@ -23,17 +24,24 @@ log = logging.getLogger("hotline.staff")
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
 
 
-async def delete_messages(bot: Bot, chat_id: int, message_ids: list[int]) -> int:
-    """Delete what Telegram still allows; returns how many ids were sent for deletion."""
+async def delete_now(bot: Bot, address: Address, message_ids: list[int]) -> int:
+    """Delete what Telegram still allows, at once (the person asked for it); returns how many ids."""
     done = 0
     for start in range(0, len(message_ids), DELETE_BATCH):
         batch = message_ids[start:start + DELETE_BATCH]
         try:
-            await bot.delete_messages(chat_id=chat_id, message_ids=batch)
+            await bot.delete_messages(chat_id=address.for_delivery(), message_ids=batch)
             done += len(batch)
         except TelegramAPIError as exc:
             log.info("some messages could not be deleted: %s", type(exc).__name__)
     return done
+
+
+async def delete_later(services: Services, address: Address, message_ids: list[int]) -> int:
+    """Delete through the outbox (clean-up the bot does by itself); returns how many ids were queued."""
+    for start in range(0, len(message_ids), DELETE_BATCH):
+        await services.outbox.put(address, "deleteMessages", {"message_ids": message_ids[start:start + DELETE_BATCH]})
+    return len(message_ids)
 
 
 async def remove_counsellor(bot: Bot, services: Services, counsellor: Counsellor) -> None:
@@ -41,10 +49,11 @@ async def remove_counsellor(bot: Bot, services: Services, counsellor: Counsellor
         position = await services.cases.position(case)
         await services.cases.set_told_position(case.id, position)
         person = await services.cases.address_of(case)
-        await relay.tell(bot, person, services.handoff.released(case.language, position), services)
+        await relay.tell(bot, person, services.handoff.released(case.language, position), services,
+                         relay.to_person(case))
         await relay.announce(bot, services, case)
     copies = await services.cases.copies_in_chat_of(counsellor.key, DELETABLE)
-    await delete_messages(bot, counsellor.address.for_delivery(), copies)
+    await delete_later(services, counsellor.address, copies)
     await services.audit.log(Event.COUNSELLOR_REMOVED, counsellor=counsellor.key)
 
 

@@ -6,16 +6,15 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand, TelegramObject
+from aiogram.types import BotCommand, Update
 
 from bot.audit import Audit
 from bot.cases import Cases
@@ -31,6 +30,7 @@ from bot.hours import Hours
 from bot.i18n import Catalogs
 from bot.keys import WrongKeyError, verify_key
 from bot.limits import Limits
+from bot.outbox import Outbox
 from bot.privacy_screens import PrivacyScreens
 from bot.roster import Roster
 from bot.screens import Screens
@@ -41,7 +41,10 @@ from bot.storage.counters import Counters
 from bot.storage.database import Database
 from bot.storage.people import People
 from bot.storage.revocations import Revocations
+from bot.storage.updates import ProcessedUpdates
 from handlers import build_router
+from handlers.dedup import OnceOnly
+from handlers.delivery import Deliverer
 from handlers.flood import FloodControl
 from handlers.housekeeping import housekeeping_loop
 from handlers.identity import IdentityBoundary, OutgoingLedger
@@ -103,6 +106,8 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
         privacy=PrivacyScreens(catalogs),
         clock=clock,
         stats=Stats(Counters(database.sessions), clock),
+        outbox=Outbox(database.sessions, keys, clock),
+        updates=ProcessedUpdates(database.sessions, clock),
         search=SearchIndex(result.snapshot),
     )
     services.content.on_replace(services.search.rebuild)
@@ -127,24 +132,47 @@ def build_bot(config: Config, token: str) -> Bot:
     return Bot(token=token, session=session, default=defaults)
 
 
-class InFlight(BaseMiddleware):
-    """Counts updates being handled: for a graceful stop, and for tests to know the bot has finished."""
+class InFlight:
+    """Counts updates being handled, error handling included: for a graceful stop, and for tests to know
+    the bot has finished."""
 
     def __init__(self) -> None:
         self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                       event: TelegramObject, data: dict[str, Any]) -> Any:
+    def enter(self) -> None:
         self.count += 1
+        self._idle.clear()
+
+    def leave(self) -> None:
+        self.count -= 1
+        if not self.count:
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+
+class HotlineDispatcher(Dispatcher):
+    """aiogram's Dispatcher, counting updates from the moment they arrive until every handler, the error
+    handler included, is done (polling and webhook both come through feed_update)."""
+
+    def __init__(self, in_flight: InFlight, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.in_flight = in_flight
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        self.in_flight.enter()
         try:
-            return await handler(event, data)
+            return await super().feed_update(bot, update, **kwargs)
         finally:
-            self.count -= 1
+            self.in_flight.leave()
 
 
 def build_dispatcher(services: Services, in_flight: InFlight) -> Dispatcher:
-    dispatcher = Dispatcher(services=services)
-    dispatcher.update.outer_middleware(in_flight)
+    dispatcher = HotlineDispatcher(in_flight, services=services)
+    dispatcher.update.outer_middleware(OnceOnly(services.updates))
     dispatcher.update.outer_middleware(IdentityBoundary(services))
     flood = FloodControl(services)
     dispatcher.message.outer_middleware(flood)
@@ -182,6 +210,7 @@ class Hotline:
     bot: Bot
     dispatcher: Dispatcher
     in_flight: InFlight
+    deliverer: Deliverer
 
     @classmethod
     async def create(cls, config: Config, *, keys: KeyRing, token: str) -> Hotline:
@@ -189,14 +218,24 @@ class Hotline:
         bot = build_bot(config, token)
         bot.session.middleware(OutgoingLedger(services))
         in_flight = InFlight()
-        return cls(services, bot, build_dispatcher(services, in_flight), in_flight)
+        return cls(services, bot, build_dispatcher(services, in_flight), in_flight, Deliverer(bot, services))
+
+    @property
+    def busy(self) -> str | None:
+        """Why the bot is not idle, if it is not: for tests and for a graceful stop."""
+        if self.in_flight.count:
+            return f"{self.in_flight.count} update(s) in flight"
+        if not self.deliverer.idle:
+            return f"{self.services.outbox.pending} message(s) in the outbox"
+        return None
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self_check(self.bot)
         await announce_commands(self.bot, self.services)
         log.info("polling started")
-        chores: list[asyncio.Task[Any]] = [asyncio.create_task(housekeeping_loop(self.bot, self.services))]
+        chores: list[asyncio.Task[Any]] = [asyncio.create_task(housekeeping_loop(self.bot, self.services)),
+                                           asyncio.create_task(self.deliverer.run())]
         if self.services.config.settings.content.watch:
             chores.append(asyncio.create_task(self._watch_content()))
         if handle_signals:
@@ -212,9 +251,18 @@ class Hotline:
                 allowed_updates=self.dispatcher.resolve_used_update_types(),
             )
         finally:
+            await self._drain()
             for chore in chores:
                 chore.cancel()
             await asyncio.gather(*chores, return_exceptions=True)
+
+    async def _drain(self, grace: float = 10.0) -> None:
+        """Graceful stop: no new updates are taken; finish the ones in flight, then the sends under way."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.in_flight.wait_idle(), grace)
+        await self.deliverer.stop(grace)
+        log.info("stopped: %d update(s) unfinished, %d message(s) left in the outbox for the next start",
+                 self.in_flight.count, self.services.outbox.pending)
 
     async def reload_content(self) -> LoadResult:
         """Publish the content folder if it passes the check; otherwise keep serving the old content."""

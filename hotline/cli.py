@@ -292,7 +292,7 @@ async def _demo(config: Config, language: str) -> int:
             return 2
         polling = asyncio.create_task(app.run_polling(handle_signals=False))
         # The terminal waits for the bot to finish each answer; the fake cannot see inside the bot.
-        fake.bot_busy = lambda: "handling" if app.in_flight.count else None
+        fake.bot_busy = lambda: app.busy
         person = fake.user(int.from_bytes(os.urandom(4), "big") | 1, "Demo", language_code=language)
         await fake.send_text(person, "/start")  # open the menu, as tapping START in Telegram would
         try:

@@ -65,7 +65,7 @@ class RunningBot:
     async def start(self) -> Hotline:
         self.app = await Hotline.create(self.config, keys=self.keys, token=self.fake.token)
         app = self.app
-        self.fake.bot_busy = lambda: f"{app.in_flight.count} update(s) in flight" if app.in_flight.count else None
+        self.fake.bot_busy = lambda: app.busy
         self._task = asyncio.create_task(self.app.run_polling(handle_signals=False))
         await self.fake.wait_for(lambda: self.fake.is_polling, timeout=10)
         return self.app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import socket
 from collections.abc import AsyncIterator, Iterable
 
 import aiohttp
@@ -14,11 +15,14 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ContentType
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
+    TelegramNetworkError,
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
 from aiogram.filters import Command, CommandObject
+from aiogram.methods import SendMessage
 from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
@@ -26,8 +30,10 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
 
-from bot.simulator.server import FakeTelegram, FakeUser
+from bot.simulator.server import DROPPED, FakeTelegram, FakeUser, FloodLimits
 from bot.simulator.terminal import TerminalChat
 
 COUNSELLOR = 900
@@ -512,3 +518,198 @@ async def test_unblock_and_bulk_delete(fake: FakeTelegram, bot: Bot, alice: Fake
     assert [m.deleted for m in fake.chat(alice.id)] == [False, True, True]
     with pytest.raises(TelegramBadRequest, match="wrong parameter action"):
         await bot.send_chat_action(alice.id, "dancing")
+
+
+# --- webhook mode ------------------------------------------------------------------------------
+
+
+class LocalServer:
+    """An aiohttp app on a free loopback port, standing in for the bot's webhook server."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.runner = web.AppRunner(app, access_log=None)
+        self.url = ""
+
+    async def __aenter__(self) -> LocalServer:
+        await self.runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        await web.SockSite(self.runner, sock).start()
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.runner.cleanup()
+
+
+@pytest.fixture
+async def webhook(fake: FakeTelegram, bot: Bot, kicked: list[int]) -> AsyncIterator[LocalServer]:
+    """The echo bot behind aiogram's own webhook handler, with a secret token, registered with the fake."""
+    dispatcher = Dispatcher()
+    dispatcher.include_router(echo_router(kicked))
+    app = web.Application()
+    SimpleRequestHandler(dispatcher, bot, secret_token="s3cret-Token_1").register(app, path="/hook")
+    async with LocalServer(app) as server:
+        assert await bot.set_webhook(f"{server.url}/hook", secret_token="s3cret-Token_1", max_connections=5)
+        yield server
+        await bot.delete_webhook()
+
+
+@pytest.mark.usefixtures("webhook")
+async def test_webhook_pushes_updates_to_the_bot(fake: FakeTelegram, bot: Bot, alice: FakeUser) -> None:
+    assert fake.is_pushing and not fake.is_polling
+    await fake.send_text(alice, "/start")
+    await fake.wait_idle()
+    menu = fake.chat(alice.id)[-1]
+    assert [b["text"] for b in menu.buttons()] == ["Yes", "No", "Website"]
+    await fake.press(alice, menu.message_id, "no")
+    await fake.wait_idle()
+    assert menu.text == "You chose <i>no</i>"
+    info = await bot.get_webhook_info()
+    assert info.pending_update_count == 0 and info.max_connections == 5 and info.last_error_message is None
+    assert fake.webhook_deliveries == 2 and fake.webhook_failures == 0
+    with pytest.raises(TelegramConflictError, match="webhook is active"):
+        await bot.get_updates(timeout=0)
+
+
+async def test_webhook_sends_the_secret_and_retries_until_accepted(fake: FakeTelegram, bot: Bot,
+                                                                   alice: FakeUser) -> None:
+    seen: list[tuple[str | None, int]] = []
+
+    async def flaky(request: web.Request) -> web.Response:
+        update = await request.json()
+        seen.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), update["update_id"]))
+        return web.json_response({}, status=500 if len(seen) == 1 else 200)
+
+    app = web.Application()
+    app.router.add_post("/hook", flaky)
+    async with LocalServer(app) as server:
+        await bot.set_webhook(f"{server.url}/hook", secret_token="abc")
+        await fake.send_text(alice, "hello")
+        await fake.wait_for(lambda: fake.pending_updates == 0)
+        info = await bot.get_webhook_info()
+        await bot.delete_webhook()
+    (first, second) = seen
+    assert first == second and first[0] == "abc"  # the same update again, with the secret
+    assert fake.webhook_failures == 1 and fake.webhook_deliveries == 1
+    assert info.last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
+
+
+async def test_webhook_pushes_one_update_per_chat_at_a_time(fake: FakeTelegram, bot: Bot) -> None:
+    people = [fake.user(100 + n) for n in range(3)]
+    busy: set[int] = set()
+    order: list[tuple[int, str]] = []
+    most_at_once = 0
+
+    async def slow(request: web.Request) -> web.Response:
+        nonlocal most_at_once
+        message = (await request.json())["message"]
+        chat = message["chat"]["id"]
+        assert chat not in busy, "two updates of one chat were pushed at once"
+        busy.add(chat)
+        most_at_once = max(most_at_once, len(busy))
+        await asyncio.sleep(0.02)
+        order.append((chat, message["text"]))
+        busy.discard(chat)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/hook", slow)
+    async with LocalServer(app) as server:
+        for person in people:
+            for n in range(3):
+                await fake.send_text(person, f"m{n}")
+        await bot.set_webhook(f"{server.url}/hook")
+        await fake.wait_for(lambda: fake.pending_updates == 0)
+        await bot.delete_webhook()
+    assert most_at_once == 3  # chats in parallel
+    for person in people:
+        assert [text for chat, text in order if chat == person.id] == ["m0", "m1", "m2"]
+
+
+async def test_webhook_answer_with_a_method_is_carried_out(fake: FakeTelegram, bot: Bot, alice: FakeUser) -> None:
+    router = Router()
+
+    @router.message()
+    async def answer_in_reply(message: Message) -> SendMessage:
+        return message.answer("answered <b>in the reply</b>", parse_mode="HTML")
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    app = web.Application()
+    SimpleRequestHandler(dispatcher, bot, handle_in_background=False).register(app, path="/hook")
+    async with LocalServer(app) as server:
+        await bot.set_webhook(f"{server.url}/hook")
+        await fake.send_text(alice, "hi")
+        await fake.wait_idle()
+        await bot.delete_webhook()
+    (call,) = [c for c in fake.calls if c.method.lower() == "sendmessage"]
+    assert call.via_webhook_reply and call.status == 200
+    assert bot_texts(fake, alice.id) == ["answered <b>in the reply</b>"]
+
+
+async def test_webhook_rules(fake: FakeTelegram, bot: Bot, alice: FakeUser) -> None:
+    with pytest.raises(TelegramBadRequest, match="HTTPS URL must be provided"):
+        await bot.set_webhook("http://example.org/hook")  # plain HTTP only on this machine
+    with pytest.raises(TelegramBadRequest, match="secret token contains unallowed characters"):
+        await bot.set_webhook("https://example.org/hook", secret_token="no spaces")
+    await bot.set_webhook("https://example.org/hook")
+    assert fake.webhook_url == "https://example.org/hook" and not fake.is_pushing  # never contacted
+    await fake.send_text(alice, "waits")
+    assert (await bot.get_webhook_info()).pending_update_count == 1
+    await bot.delete_webhook()
+    (update,) = await bot.get_updates(timeout=0)  # polling again gets what was waiting
+    assert update.message is not None and update.message.text == "waits"
+
+
+# --- Telegram's flood limits, dropped connections, observers ------------------------------------
+
+
+async def test_flood_limits_answer_429_per_chat_and_overall(fake: FakeTelegram, bot: Bot) -> None:
+    alice, bob = fake.user(1), fake.user(2)
+    await fake.send_text(alice, "hi")
+    await fake.send_text(bob, "hi")
+    fake.enforce(FloodLimits(per_chat=0.5, chat_burst=2, overall=0.5, overall_burst=3))
+    await bot.send_message(alice.id, "one")
+    await bot.send_message(alice.id, "two")
+    with pytest.raises(TelegramRetryAfter) as per_chat:
+        await bot.send_message(alice.id, "three")
+    assert per_chat.value.retry_after == 2  # whole seconds until the next token, at 0.5 a second
+    await bot.send_message(bob.id, "one")
+    with pytest.raises(TelegramRetryAfter):  # bob's chat is fine, but the bot is over its overall limit
+        await bot.send_message(bob.id, "two")
+    assert await bot.send_chat_action(bob.id, "typing")  # only sending methods are limited
+    fake.enforce(None)
+    await bot.send_message(alice.id, "three")
+    assert bot_texts(fake, alice.id) == ["one", "two", "three"]
+
+
+async def test_dropped_connections_lose_the_answer(fake: FakeTelegram, bot: Bot, alice: FakeUser) -> None:
+    await fake.send_text(alice, "hi")
+    seen: list[tuple[str, int]] = []
+    fake.observers.append(lambda call: seen.append((call.method, call.status)))
+    fake.drop_connections(1.0, seed=1)
+    with pytest.raises(TelegramNetworkError):
+        await bot.send_message(alice.id, "never arrives")
+    assert await bot.get_me()  # only sending methods are dropped
+    fake.drop_connections(1.0, after_share=1.0)
+    with pytest.raises(TelegramNetworkError):
+        await bot.send_message(alice.id, "arrives, but the bot cannot know")
+    fake.drop_connections(0.0)
+    await bot.send_message(alice.id, "fine")
+    assert bot_texts(fake, alice.id) == ["arrives, but the bot cannot know", "fine"]
+    assert seen == [("sendMessage", DROPPED), ("getMe", 200), ("sendMessage", DROPPED), ("sendMessage", 200)]
+    assert fake.dropped == 2
+
+
+async def test_observers_see_results_and_calls_can_be_left_unrecorded(fake: FakeTelegram, bot: Bot,
+                                                                      alice: FakeUser) -> None:
+    await fake.send_text(alice, "hi")
+    results: list[object] = []
+    fake.observers.append(lambda call: results.append(call.result))
+    fake.keep_calls = False
+    sent = await bot.send_message(alice.id, "counted")
+    assert fake.calls == []
+    (result,) = results
+    assert isinstance(result, dict) and result["message_id"] == sent.message_id

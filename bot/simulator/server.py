@@ -6,6 +6,11 @@ Telegram. It keeps private chats with increasing message ids, answers with
 Telegram's own error texts (so aiogram raises its usual exceptions), checks HTML
 like Telegram, and lets a test play the person on the other side.
 
+Updates reach the bot by long polling (getUpdates) or, once the bot sets a webhook
+on a loopback address, pushed to it like Telegram does. On request it enforces
+Telegram-like flood limits (429 with retry_after) and drops connections, for the
+delivery tests and benchmarks.
+
 It logs nothing, not even request lines: helpline messages must not end up in
 logs, and the request path carries the bot token.
 """
@@ -16,13 +21,17 @@ import asyncio
 import copy
 import itertools
 import json
+import math
+import random
 import re
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 from bot.telegram_html import to_plain, validate
@@ -32,6 +41,12 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 IDLE_QUIET_SECONDS = 0.05
+DROPPED = -1
+"""ApiCall.status of a request whose connection the fake closed on purpose (see drop_connections)."""
+# The fake pushes updates only to this machine: a webhook elsewhere is recorded but never contacted.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+WEBHOOK_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_WEBHOOK_RETRY_MAX = 2.0  # seconds between attempts to push an update the bot refused
 
 Params = dict[str, Any]
 
@@ -83,6 +98,11 @@ _NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 _BLOCKED = "Forbidden: bot was blocked by the user"
+# What Telegram's flood limits apply to: every method that puts a message into a chat.
+_SENDING = frozenset(
+    {f"send{kind.replace('_', '')}" for kind in _FILE_KINDS}
+    | {"sendmessage", "copymessage", "copymessages", "forwardmessage", "forwardmessages"}
+)
 
 
 @dataclass
@@ -95,7 +115,12 @@ class ApiCall:
     """Decoded: JSON fields parsed, booleans and known numeric fields typed."""
     token: str
     status: int
-    """HTTP status the fake answered; 0 while in progress, 499 when the bot hung up first."""
+    """HTTP status the fake answered; 0 while in progress, 499 when the bot hung up first, DROPPED (-1)
+    when the fake closed the connection on purpose."""
+    result: Any = None
+    """The ``result`` of a successful answer (the Message as JSON, True, ...); None otherwise."""
+    via_webhook_reply: bool = False
+    """The bot sent this method as its answer to a pushed update, not as a request of its own."""
 
 
 @dataclass
@@ -146,6 +171,30 @@ class FakeUser:
         chat = {"id": self.id, "type": "private", "first_name": self.first_name}
         optional = {"last_name": self.last_name, "username": self.username}
         return chat | {key: value for key, value in optional.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's flood limits as token buckets: about one message a second into one chat (with a short
+    burst) and 30 a second in all. They apply to the sending methods (send*, copy*, forward*); a request
+    over a limit is answered 429 with ``retry_after``, the whole seconds until it would pass."""
+
+    per_chat: float = 1.0
+    chat_burst: int = 3
+    overall: float = 30.0
+    overall_burst: int = 30
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+    def wait(self, rate: float, burst: int, now: float) -> float:
+        """Seconds until one token is there (0: there is one now); refills first."""
+        self.tokens = min(float(burst), self.tokens + (now - self.updated) * rate)
+        self.updated = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / rate
 
 
 @dataclass
@@ -207,6 +256,20 @@ def _now() -> int:
     return int(time.time())
 
 
+def _update_chat(update: dict[str, Any]) -> int | None:
+    """The chat (or, without one, the user) an update is about: pushes to one chat go out in order."""
+    for kind, body in update.items():
+        if kind == "update_id" or not isinstance(body, dict):
+            continue
+        chat = body.get("chat") or (body.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+        sender = body.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return int(sender["id"])
+    return None
+
+
 class FakeTelegram:
     """The fake Bot API plus the people who talk to the bot through it."""
 
@@ -231,6 +294,24 @@ class FakeTelegram:
         self.bot_busy: Callable[[], str | None] | None = None
         """Optional word from the bot under test: a reason it is still busy (say, updates in flight),
         which the fake cannot see from the wire. wait_idle waits for it too."""
+        self.observers: list[Callable[[ApiCall], None]] = []
+        """Called with each request as it is answered (dropped ones too, with status DROPPED), before the
+        answer goes out: benchmarks count deliveries and reply latencies this way. Keep them quick."""
+        self.keep_calls = True
+        """False stops recording ``calls``: a long benchmark would otherwise keep millions of them."""
+        self.webhook_deliveries = 0
+        """Updates the bot accepted (2xx) at its webhook."""
+        self.webhook_failures = 0
+        """Pushes the bot refused or did not answer; each is retried, as Telegram does."""
+        self.dropped = 0
+        """Connections closed on purpose (see drop_connections)."""
+        self.flood: FloodLimits | None = None
+        """Limits enforced on the sending methods; None (the default) enforces none. See enforce()."""
+        self._drop_rate = 0.0
+        self._drop_after_share = 0.0
+        self._random = random.Random()
+        self._chat_buckets: dict[int, _Bucket] = {}
+        self._overall_bucket: _Bucket | None = None
         self._chats: dict[int, _Chat] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
@@ -242,6 +323,13 @@ class FakeTelegram:
         self._last_busy = 0.0
         self._closing = False
         self._webhook_url = ""
+        self._webhook_secret: str | None = None
+        self._webhook_max_connections = 40
+        self._webhook_error: tuple[int, str] | None = None
+        self._push_task: asyncio.Task[None] | None = None
+        self._push_wakeup = asyncio.Event()
+        self._pushing: set[int] = set()
+        self._push_attempts: dict[int, int] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._open_callbacks: set[str] = set()
@@ -293,9 +381,10 @@ class FakeTelegram:
         self.base_url = f"http://{host}:{bound[1]}" if ":" not in host else f"http://[{host}]:{bound[1]}"
 
     async def stop(self) -> None:
-        """Answer pending long polls and close the server."""
+        """Answer pending long polls, stop pushing to a webhook and close the server."""
         self._closing = True
         self._wake_poller(True)
+        await self._stop_pushing()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -326,6 +415,22 @@ class FakeTelegram:
     def is_polling(self) -> bool:
         """True while the bot waits in a getUpdates long poll."""
         return self._poll_since is not None
+
+    @property
+    def webhook_url(self) -> str:
+        """The URL the bot set with setWebhook ("" when none). Updates are pushed to it when it is on
+        this machine (127.0.0.1, localhost, ::1); any other URL is recorded but never contacted."""
+        return self._webhook_url
+
+    @property
+    def is_pushing(self) -> bool:
+        """True while a webhook on this machine is set and updates are pushed to it."""
+        return self._push_task is not None and not self._push_task.done()
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates not yet handed over: not fetched (polling) or not accepted by the webhook."""
+        return sum(1 for update in self._updates if update["update_id"] > self._delivered_upto)
 
     # --- what a person does ----------------------------------------------------------------
 
@@ -440,6 +545,8 @@ class FakeTelegram:
     def _busy_reason(self, now: float, quiet: float) -> str | None:
         if self.bot_busy is not None and (reason := self.bot_busy()):
             return reason
+        if self.is_pushing:
+            return self._push_busy_reason(now, quiet)
         waiting = sum(1 for update in self._updates if update["update_id"] > self._delivered_upto)
         if waiting:
             return f"{waiting} update(s) not fetched yet (is the bot polling?); {self._recent_calls()}"
@@ -449,6 +556,15 @@ class FakeTelegram:
             return f"{self._inflight} API request(s) still in flight"
         if now - max(self._poll_since, self._last_busy) < quiet:
             return f"the bot made a request less than {quiet}s ago"
+        return None
+
+    def _push_busy_reason(self, now: float, quiet: float) -> str | None:
+        if self._updates:
+            return f"{len(self._updates)} update(s) not accepted by the webhook yet; {self._recent_calls()}"
+        if self._inflight:
+            return f"{self._inflight} API request(s) still in flight"
+        if now - self._last_busy < quiet:
+            return f"the bot made a request or took an update less than {quiet}s ago"
         return None
 
     def _recent_calls(self) -> str:
@@ -464,15 +580,39 @@ class FakeTelegram:
         failure = _Failure(status, description, retry_after)
         self._failures.setdefault(method.lower(), []).extend([failure] * times)
 
+    def enforce(self, limits: FloodLimits | None) -> None:
+        """Enforce Telegram-like flood limits on the sending methods from now on (None: stop). Buckets
+        start full, as for a bot that has been quiet."""
+        self.flood = limits
+        self._chat_buckets.clear()
+        self._overall_bucket = None
+
+    def drop_connections(self, rate: float, *, after_share: float = 0.0, seed: int | None = None) -> None:
+        """Close the connection without an answer on this share of sending requests (0 stops it).
+
+        A dropped request is not carried out, unless it falls in ``after_share`` of the drops: then the
+        message is delivered and only the answer is lost, as when a connection breaks on the way back.
+        The bot cannot tell the two apart; only the second makes a duplicate unavoidable for a sender that
+        retries, since the Bot API has no idempotency key.
+        """
+        if not 0.0 <= rate <= 1.0 or not 0.0 <= after_share <= 1.0:
+            raise ValueError("rate and after_share are shares between 0 and 1")
+        self._drop_rate, self._drop_after_share = rate, after_share
+        if seed is not None:
+            self._random.seed(seed)
+
     # --- HTTP ------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
         call = ApiCall(request.match_info["method"], {}, request.match_info["token"], 0)
-        self.calls.append(call)
+        if self.keep_calls:
+            self.calls.append(call)
         polling = call.method.lower() == "getupdates"
         if not polling:
             self._inflight += 1
         try:
+            if self._drop_rate and call.method.lower() in _SENDING and self._random.random() < self._drop_rate:
+                return await self._drop(call, request)
             call.status, body = await self._respond(call, request)
         except asyncio.CancelledError:
             call.status = 499
@@ -481,7 +621,26 @@ class FakeTelegram:
             if not polling:
                 self._inflight -= 1
                 self._last_busy = asyncio.get_running_loop().time()
+        self._observe(call)
         return web.json_response(body, status=call.status)
+
+    async def _drop(self, call: ApiCall, request: web.Request) -> web.Response:
+        """Close the connection without answering; carry the request out first for ``after_share``."""
+        if self._random.random() < self._drop_after_share:
+            await self._respond(call, request)
+        self.dropped += 1
+        call.status, call.result = DROPPED, None
+        if request.transport is not None:
+            request.transport.close()
+        self._observe(call)
+        return web.Response(status=500)  # never reaches the bot: the connection is gone
+
+    def _observe(self, call: ApiCall) -> None:
+        for observer in self.observers:
+            try:
+                observer(call)
+            except Exception as error:  # the observer's bug, reported like the fake's own
+                self.errors.append(error)
 
     async def _respond(self, call: ApiCall, request: web.Request) -> tuple[int, dict[str, Any]]:
         try:
@@ -489,25 +648,61 @@ class FakeTelegram:
             call.params, broken = self._decode_params(raw)
             if call.token != self.token:
                 raise _ApiError(401, "Unauthorized")
+            if broken:
+                name = call.method.lower()
+                if name != "getupdates" and name not in self._methods:
+                    raise _ApiError(404, "Not Found")
+                raise _bad(f"can't parse {broken} JSON object")
+        except _ApiError as error:
+            return error.status, error.body()
+        except Exception as error:  # a bug in the fake must show up in the test, not hang it
+            self.errors.append(error)
+            return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error (fake)"}
+        return await self._execute(call)
+
+    async def _execute(self, call: ApiCall) -> tuple[int, dict[str, Any]]:
+        """Carry out a call whose params are decoded: a request, or a method in a webhook answer."""
+        try:
             name = call.method.lower()
             if name != "getupdates" and name not in self._methods:
                 raise _ApiError(404, "Not Found")
-            if broken:
-                raise _bad(f"can't parse {broken} JSON object")
             failures = self._failures.get(name)
             if failures:
                 failure = failures.pop(0)
                 raise _ApiError(failure.status, failure.description, failure.retry_after)
+            if self.flood is not None and name in _SENDING:
+                self._spend_flood_token(self.flood, call.params.get("chat_id"))
             if name == "getupdates":
                 result = await self._get_updates(call.params)
             else:
                 result = self._methods[name](call.params)
+            call.result = result
             return 200, {"ok": True, "result": result}
         except _ApiError as error:
             return error.status, error.body()
         except Exception as error:  # a bug in the fake must show up in the test, not hang it
             self.errors.append(error)
             return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error (fake)"}
+
+    def _spend_flood_token(self, limits: FloodLimits, chat_id: Any) -> None:
+        now = time.monotonic()
+        overall = self._overall_bucket
+        if overall is None:
+            overall = self._overall_bucket = _Bucket(float(limits.overall_burst), now)
+        chat = None
+        if isinstance(chat_id, int):
+            chat = self._chat_buckets.get(chat_id)
+            if chat is None:
+                chat = self._chat_buckets[chat_id] = _Bucket(float(limits.chat_burst), now)
+        wait = overall.wait(limits.overall, limits.overall_burst, now)
+        if chat is not None:
+            wait = max(wait, chat.wait(limits.per_chat, limits.chat_burst, now))
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            raise _ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+        overall.tokens -= 1
+        if chat is not None:
+            chat.tokens -= 1
 
     @staticmethod
     async def _read_params(request: web.Request) -> dict[str, Any]:
@@ -542,6 +737,114 @@ class FakeTelegram:
                 params[key], broken = value, key
         return params, broken
 
+    # --- webhook: pushing updates to the bot -----------------------------------------------
+
+    def _restart_pushing(self, url: str) -> None:
+        """Stop pushing to the old URL (in flight pushes are abandoned and retried) and push to ``url``."""
+        if self._push_task is not None:
+            self._push_task.cancel()
+            self._push_task = None
+        self._pushing.clear()
+        self._push_attempts.clear()
+        if url:
+            self._push_task = asyncio.get_running_loop().create_task(self._push_loop(url))
+
+    async def _stop_pushing(self) -> None:
+        task, self._push_task = self._push_task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _push_loop(self, url: str) -> None:
+        """Push pending updates, oldest first, up to max_connections at once and one at a time per chat
+        (so one person's updates arrive in order); an update leaves the queue when the bot answers 2xx."""
+        headers = {WEBHOOK_SECRET_HEADER: self._webhook_secret} if self._webhook_secret else {}
+        connector = aiohttp.TCPConnector(limit=self._webhook_max_connections)
+        tasks: set[asyncio.Task[None]] = set()
+        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
+            try:
+                while True:
+                    self._push_wakeup.clear()
+                    self._updates = [update for update in self._updates if self._allowed(update)]
+                    started: set[int | None] = set()
+                    for update in self._updates:
+                        if len(self._pushing) >= self._webhook_max_connections:
+                            break
+                        chat = _update_chat(update)
+                        if chat is not None and chat in started:
+                            continue  # an earlier update of this chat is on its way or waiting
+                        started.add(chat)
+                        if update["update_id"] in self._pushing:
+                            continue
+                        self._pushing.add(update["update_id"])
+                        task = asyncio.create_task(self._push_one(http, url, headers, update))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                    await self._push_wakeup.wait()
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _push_one(self, http: aiohttp.ClientSession, url: str, headers: dict[str, str],
+                        update: dict[str, Any]) -> None:
+        update_id = update["update_id"]
+        try:
+            error = await self._post_update(http, url, headers, update)
+            if error is not None:
+                self.webhook_failures += 1
+                self._webhook_error = (_now(), error)
+                attempts = self._push_attempts[update_id] = self._push_attempts.get(update_id, 0) + 1
+                await asyncio.sleep(min(_WEBHOOK_RETRY_MAX, 0.05 * 2 ** (attempts - 1)))
+        finally:
+            self._last_busy = asyncio.get_running_loop().time()
+            self._pushing.discard(update_id)
+            self._push_wakeup.set()
+
+    async def _post_update(self, http: aiohttp.ClientSession, url: str, headers: dict[str, str],
+                           update: dict[str, Any]) -> str | None:
+        """One push; None when the bot took the update, else what went wrong (for getWebhookInfo)."""
+        try:
+            async with http.post(url, json=update, headers=headers) as response:
+                if not 200 <= response.status < 300:
+                    return f"Wrong response from the webhook: {response.status} {response.reason}"
+                if update in self._updates:
+                    self._updates.remove(update)
+                self._delivered_upto = max(self._delivered_upto, update["update_id"])
+                self._push_attempts.pop(update["update_id"], None)
+                self.webhook_deliveries += 1
+                await self._webhook_answer(response)
+                return None
+        except (aiohttp.ClientError, OSError) as exc:  # OSError covers timeouts
+            return f"Connection failed: {type(exc).__name__}"
+
+    async def _webhook_answer(self, response: aiohttp.ClientResponse) -> None:
+        """A bot may answer a pushed update with one method call, as JSON or a form; Telegram carries it out
+        and tells the bot nothing, so the outcome is only recorded here."""
+        params: dict[str, Any] = {}
+        if response.content_type == "multipart/form-data":
+            reader = aiohttp.MultipartReader.from_response(response)
+            while (part := await reader.next()) is not None:
+                if isinstance(part, aiohttp.BodyPartReader) and part.name:
+                    params[part.name] = (await part.read(decode=True)).decode()
+        elif response.content_type == "application/json":
+            body = await response.json()
+            params = body if isinstance(body, dict) else {}
+        else:
+            await response.read()
+        method = params.pop("method", None)
+        if not isinstance(method, str) or not method:
+            return
+        call = ApiCall(method, {}, self.token, 0, via_webhook_reply=True)
+        if self.keep_calls:
+            self.calls.append(call)
+        call.params, broken = self._decode_params(params)
+        if broken:
+            call.status = 400
+        else:
+            call.status, _body = await self._execute(call)
+        self._observe(call)
+
     # --- updates ---------------------------------------------------------------------------
 
     def _enqueue(self, update: dict[str, Any]) -> int:
@@ -549,6 +852,7 @@ class FakeTelegram:
         self._next_update_id = max(self._next_update_id, int(update["update_id"]) + 1)
         self._updates.append(update)
         self._wake_poller(True)
+        self._push_wakeup.set()
         return int(update["update_id"])
 
     def _wake_poller(self, result: bool) -> None:
@@ -815,23 +1119,47 @@ class FakeTelegram:
 
     def _set_webhook(self, p: Params) -> bool:
         url = str(p.get("url", ""))
-        if url and not url.startswith("https://"):
+        parts = urlsplit(url)
+        local = parts.hostname in LOOPBACK_HOSTS
+        # Telegram wants HTTPS; plain HTTP is let through on this machine only, where the tests run.
+        if url and not (parts.scheme == "https" or (parts.scheme == "http" and local)):
             raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
-        self._webhook_url = url
+        secret = p.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _bad("secret token contains unallowed characters")
+        connections = p.get("max_connections", 40)
+        if not isinstance(connections, int) or not 1 <= connections <= 100:
+            raise _bad("bad webhook: max_connections must be between 1 and 100")
+        if p.get("drop_pending_updates") is True:
+            self._updates.clear()
+        if "allowed_updates" in p:
+            self._allowed_updates = frozenset(p["allowed_updates"] or ()) or None
+        self._wake_poller(False)  # a waiting getUpdates ends, as in Telegram
+        self._webhook_url, self._webhook_secret = url, str(secret) if secret is not None else None
+        self._webhook_max_connections, self._webhook_error = connections, None
+        self._restart_pushing(url if url and local else "")
         return True
 
     def _delete_webhook(self, p: Params) -> bool:
         self._webhook_url = ""
+        self._restart_pushing("")
         if p.get("drop_pending_updates") is True:
             self._updates.clear()
         return True
 
     def _get_webhook_info(self, _p: Params) -> dict[str, Any]:
-        return {
+        info: dict[str, Any] = {
             "url": self._webhook_url,
             "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
+            "pending_update_count": self.pending_updates if not self._webhook_url else len(self._updates),
         }
+        if self._webhook_url:
+            info["max_connections"] = self._webhook_max_connections
+            if self._allowed_updates is not None:
+                info["allowed_updates"] = sorted(self._allowed_updates)
+        if self._webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
+        return info
 
     @staticmethod
     def _commands_key(p: Params) -> tuple[str, str]:

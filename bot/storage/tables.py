@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -166,3 +166,26 @@ class DailyCounterRecord(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutboxRecord(Base):
+    """A message the bot must deliver on its own initiative, written before the first attempt and deleted
+    once delivered. Where it goes and what it says are sealed, bound to the row."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # also the send order
+    chat: Mapped[str] = mapped_column(String(64), index=True)  # keyed pseudonym of the destination chat
+    address: Mapped[bytes] = mapped_column(LargeBinary)  # sealed chat id
+    payload: Mapped[bytes] = mapped_column(LargeBinary)  # sealed request, and what to note once sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(DateTime)  # retry time (a 429's retry_after, a backoff)
+
+
+class ProcessedUpdateRecord(Base):
+    """Update numbers already handled, so a repeat (after a crash, or a webhook retry) is not handled twice."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, index=True)

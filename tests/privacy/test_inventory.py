@@ -19,8 +19,9 @@ HOUR = "a time, to the hour"
 MINUTE = "a time, to the minute (waiting time in the queue)"
 INTERNAL = "internal row number or order"
 MESSAGE_ID = "a message number within one chat (says nothing without the chat id)"
-OPERATIONAL = "a counsellor's own operational state"
+OPERATIONAL = "operational state: a counsellor's shift, a retry time"
 CONFIG = "bookkeeping of the program itself"
+UPDATE_NUMBER = "Telegram's running number of updates to this bot (says nothing about who sent one)"
 
 INVENTORY: dict[str, str] = {
     "schema_version.id": CONFIG, "schema_version.version": CONFIG,
@@ -47,6 +48,9 @@ INVENTORY: dict[str, str] = {
     "revoked_counsellors.key": KEYED_HASH, "revoked_counsellors.revoked_on": DAY,
     "daily_counters.day": DAY, "daily_counters.name": COARSE, "daily_counters.key": COARSE,
     "daily_counters.count": COARSE,
+    "outbox.id": INTERNAL, "outbox.chat": KEYED_HASH, "outbox.address": ENCRYPTED, "outbox.payload": ENCRYPTED,
+    "outbox.attempts": COARSE, "outbox.not_before": OPERATIONAL,
+    "processed_updates.update_id": UPDATE_NUMBER, "processed_updates.day": DAY,
 }
 
 

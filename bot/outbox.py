@@ -1,0 +1,133 @@
+"""The persistent outbox: what the bot must deliver on its own initiative is written before it is sent.
+
+Relays, notices to the other side, notifications and clean-up deletions go here first, so a crash, a
+restart or a Telegram outage loses nothing. Rows leave once delivered (deliver-then-delete); the
+destination and the request are sealed while they wait. Per chat, rows go out strictly in order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.address import Address
+from bot.crypto import KeyRing
+from bot.storage.tables import OutboxRecord
+
+MAX_BACKOFF = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    chat: str
+    address: Address
+    method: str  # Bot API method, e.g. "sendMessage"
+    params: dict[str, Any]  # everything but chat_id
+    after: dict[str, Any] | None  # what to note once delivered (ids and pseudonyms only)
+    attempts: int
+    not_before: datetime
+
+
+class Outbox:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], keys: KeyRing,
+                 clock: Callable[[], datetime]) -> None:
+        self._sessions = sessions
+        self._keys = keys
+        self._clock = clock
+        self._listeners: list[Callable[[], None]] = []
+        self.pending = 0  # an estimate kept in memory: rows written and not yet done
+
+    def on_enqueue(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    async def count(self) -> int:
+        async with self._sessions() as session:
+            self.pending = int((await session.execute(select(func.count()).select_from(OutboxRecord))).scalar_one())
+        return self.pending
+
+    async def put(self, address: Address, method: str, params: dict[str, Any],
+                  after: dict[str, Any] | None = None) -> int:
+        chat = self._keys.pseudonym("chat", address.for_delivery())
+        async with self._sessions.begin() as session:
+            record = OutboxRecord(chat=chat, address=b"", payload=b"", attempts=0, not_before=self._clock())
+            session.add(record)
+            await session.flush()
+            record.address = address.seal(self._keys, f"outbox.address:{record.id}")
+            body = json.dumps({"method": method, "params": params, "after": after}).encode()
+            record.payload = self._keys.seal(body, aad=f"outbox.payload:{record.id}")
+            row_id = record.id
+        self.pending += 1
+        for listener in self._listeners:
+            listener()
+        return row_id
+
+    async def heads(self, busy: set[str], limit: int = 100) -> list[Outgoing]:
+        """The first waiting row of each chat that is due and not already being sent: order per chat holds
+        because a chat's next row is only offered once the one before it is done."""
+        now = self._clock()
+        async with self._sessions() as session:
+            firsts = select(func.min(OutboxRecord.id)).group_by(OutboxRecord.chat).scalar_subquery()
+            records = (await session.execute(
+                select(OutboxRecord).where(OutboxRecord.id.in_(firsts), OutboxRecord.not_before <= now)
+                .order_by(OutboxRecord.id).limit(limit + len(busy)))).scalars().all()
+        result = []
+        for record in records:
+            if record.chat in busy:
+                continue
+            body = json.loads(self._keys.open(record.payload, aad=f"outbox.payload:{record.id}"))
+            result.append(Outgoing(
+                id=record.id, chat=record.chat,
+                address=Address.open(self._keys, record.address, f"outbox.address:{record.id}"),
+                method=body["method"], params=body["params"], after=body["after"],
+                attempts=record.attempts, not_before=record.not_before))
+            if len(result) >= limit:
+                break
+        return result
+
+    async def done(self, row_id: int) -> None:
+        async with self._sessions.begin() as session:
+            result = await session.execute(delete(OutboxRecord).where(OutboxRecord.id == row_id))
+        self.pending = max(0, self.pending - int(result.rowcount))  # type: ignore[attr-defined]
+
+    async def retry(self, row_id: int, *, after: timedelta | None = None) -> int:
+        """Try again later: after `after` (a 429's retry_after), else with exponential backoff."""
+        async with self._sessions.begin() as session:
+            record = await session.get(OutboxRecord, row_id)
+            if record is None:
+                return 0
+            record.attempts += 1
+            wait = after if after is not None else min(MAX_BACKOFF, timedelta(seconds=2 ** min(record.attempts, 9)))
+            record.not_before = self._clock() + wait
+            return record.attempts
+
+    async def hold_chat(self, chat: str, wait: timedelta) -> None:
+        """Telegram asked us to slow down for a chat: nothing more goes there until then."""
+        async with self._sessions.begin() as session:
+            await session.execute(update(OutboxRecord).where(OutboxRecord.chat == chat)
+                                  .values(not_before=self._clock() + wait))
+
+    async def drop_chat(self, chat: str) -> list[Outgoing]:
+        """The chat is gone (the person blocked the bot): drop what was waiting for it; returns it."""
+        async with self._sessions() as session:
+            records = (await session.execute(select(OutboxRecord).where(OutboxRecord.chat == chat)
+                                             .order_by(OutboxRecord.id))).scalars().all()
+            dropped = []
+            for record in records:
+                body = json.loads(self._keys.open(record.payload, aad=f"outbox.payload:{record.id}"))
+                dropped.append(Outgoing(record.id, record.chat, Address(0), body["method"], {}, body["after"],
+                                        record.attempts, record.not_before))
+        async with self._sessions.begin() as session:
+            await session.execute(delete(OutboxRecord).where(OutboxRecord.chat == chat))
+        self.pending = max(0, self.pending - len(dropped))
+        return dropped
+
+    async def forget_chat(self, address: Address) -> None:
+        """/forget: nothing more goes to this person's chat."""
+        await self.drop_chat(self._keys.pseudonym("chat", address.for_delivery()))

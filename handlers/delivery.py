@@ -1,0 +1,148 @@
+"""The outbox's sender: paces, retries and classifies, so a counsellor's reply arrives once and in order.
+
+Network errors and Telegram's 5xx are retried with backoff; a 429 holds that chat for `retry_after`; a
+403 (the person blocked the bot) drops what waited for that chat and closes their case; any other 4xx is
+logged by kind (never with content) and dropped, because sending it again cannot succeed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+import aiogram.methods
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+from aiogram.methods import TelegramMethod
+
+from bot.outbox import Outgoing
+from bot.ratelimit import Pacer
+from bot.services import Services
+
+log = logging.getLogger("hotline.delivery")
+
+
+def to_method(row: Outgoing) -> TelegramMethod[Any]:
+    cls = getattr(aiogram.methods, row.method[:1].upper() + row.method[1:])
+    method: TelegramMethod[Any] = cls(chat_id=row.address.for_delivery(), **row.params)
+    return method
+
+
+class Deliverer:
+    def __init__(self, bot: Bot, services: Services) -> None:
+        self._bot = bot
+        self._services = services
+        settings = services.config.settings.delivery
+        self._pacer = Pacer(settings.per_second, settings.per_chat_per_second, settings.per_chat_burst)
+        self._max_attempts = settings.max_attempts
+        self._wake = asyncio.Event()
+        self._busy: set[str] = set()
+        self._sending: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        services.outbox.on_enqueue(self._wake.set)
+
+    @property
+    def idle(self) -> bool:
+        return not self._sending and self._services.outbox.pending == 0
+
+    async def run(self) -> None:
+        outbox = self._services.outbox
+        await outbox.count()
+        while not self._stopping:
+            self._wake.clear()
+            for row in await outbox.heads(self._busy):
+                self._busy.add(row.chat)
+                task = asyncio.create_task(self._deliver(row))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=0.5)
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop taking rows and let the ones being sent finish, so none is left half-done."""
+        self._stopping = True
+        self._wake.set()
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=grace)
+
+    async def _deliver(self, row: Outgoing) -> None:
+        outbox = self._services.outbox
+        try:
+            await self._pacer.acquire(row.chat)
+            result = await self._bot(to_method(row))
+        except TelegramRetryAfter as exc:
+            log.info("delivery: Telegram asked to wait %d s", exc.retry_after)
+            await outbox.hold_chat(row.chat, timedelta(seconds=exc.retry_after))
+        except TelegramForbiddenError:
+            log.info("delivery: a chat is no longer reachable (403)")
+            await self._gone(row, await outbox.drop_chat(row.chat))
+        except TelegramBadRequest as exc:
+            log.warning("delivery: %s refused (400, %s); dropped", row.method, _kind(exc.message))
+            await outbox.done(row.id)
+            await self._refused(row)
+        except (TelegramAPIError, OSError, TimeoutError) as exc:
+            attempts = await outbox.retry(row.id)
+            if attempts >= self._max_attempts:
+                log.error("delivery: gave up on a %s after %d attempts", row.method, attempts)
+                await outbox.done(row.id)
+            else:
+                log.info("delivery: %s, will retry (attempt %d)", type(exc).__name__, attempts)
+        except Exception as exc:
+            log.error("delivery: unexpected %s; dropped", type(exc).__name__)
+            await outbox.done(row.id)
+        else:
+            await outbox.done(row.id)
+            await self._after(row, result)
+        finally:
+            self._busy.discard(row.chat)
+            self._wake.set()
+
+    async def _after(self, row: Outgoing, result: Any) -> None:
+        after = row.after or {}
+        message_id = getattr(result, "message_id", None)
+        cases = self._services.cases
+        if "relay" in after and message_id is not None:
+            link = dict(after["relay"])
+            if link["from_person"]:
+                link["counsellor_message_id"] = message_id
+            else:
+                link["person_message_id"] = message_id
+            case_id = link.pop("case_id")
+            await cases.record(case_id, **link)
+        if "delivered" in after:
+            await cases.delivered(after["delivered"]["relay_id"], after["delivered"]["counsellor"], message_id)
+
+    async def _refused(self, row: Outgoing) -> None:
+        after = row.after or {}
+        if "delivered" in after:  # the person deleted the message before a counsellor saw it
+            await self._services.cases.delivered(after["delivered"]["relay_id"], after["delivered"]["counsellor"],
+                                                 None)
+
+    async def _gone(self, row: Outgoing, dropped: list[Outgoing]) -> None:
+        from handlers import relay  # relay enqueues into the outbox this module drains
+
+        for item in [row, *dropped]:
+            after = item.after or {}
+            if after.get("to_person") and "case_id" in after:
+                case = await self._services.cases.get(after["case_id"])
+                if case is not None:
+                    await relay.person_left(self._bot, self._services, case)
+                return
+
+
+def _kind(description: str) -> str:
+    """A short, content-free name for Telegram's complaint (its text can quote nothing of ours, but we log
+    only known kinds to be sure)."""
+    known = ("message to delete not found", "message to edit not found", "message is not modified",
+             "message to copy not found", "chat not found", "can't parse entities", "message is too long",
+             "wrong file identifier", "MESSAGE_ID_INVALID", "message can't be deleted")
+    lowered = description.lower()
+    return next((k for k in known if k.lower() in lowered), "other")
