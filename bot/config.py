@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 from collections.abc import Mapping
 from datetime import time as time_of_day
 from pathlib import Path
@@ -287,6 +288,10 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     base = path.parent
 
     secret_key = parse_secret_key(env["HOTLINE_SECRET_KEY"]) if env.get("HOTLINE_SECRET_KEY") else None
+    webhook_secret = env.get("HOTLINE_WEBHOOK_SECRET") or None
+    if webhook_secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
+        raise ConfigError(["HOTLINE_WEBHOOK_SECRET must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                           "(Telegram's rule); make one with `hotline keygen`"])
     previous = tuple(parse_secret_key(k, "HOTLINE_PREVIOUS_KEYS")
                      for k in env.get("HOTLINE_PREVIOUS_KEYS", "").split(",") if k.strip())
     token = env.get("HOTLINE_BOT_TOKEN") or None
@@ -301,7 +306,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     return Config(
         settings=settings,
         secrets=Secrets(bot_token=token, secret_key=secret_key, previous_keys=previous,
-                        webhook_secret=env.get("HOTLINE_WEBHOOK_SECRET") or None),
+                        webhook_secret=webhook_secret),
         path=path,
         base_dir=base,
         content_dir=(base / settings.content.dir).resolve(),

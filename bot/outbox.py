@@ -103,7 +103,8 @@ class Outbox:
             if record is None:
                 return 0
             record.attempts += 1
-            wait = after if after is not None else min(MAX_BACKOFF, timedelta(seconds=2 ** min(record.attempts, 9)))
+            backoff = timedelta(seconds=2 ** min(record.attempts - 1, 9))  # 1 s, 2 s, 4 s … up to MAX_BACKOFF
+            wait = after if after is not None else min(MAX_BACKOFF, backoff)
             record.not_before = self._clock() + wait
             return record.attempts
 

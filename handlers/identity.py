@@ -40,6 +40,17 @@ def untracked() -> Iterator[None]:
         _untracked.reset(token)
 
 
+def serial_key(update: Update) -> int | None:
+    """The chat an update comes from, for keeping one chat's updates in order in memory (never stored,
+    never logged): messages a person sends in a burst are relayed in the order they sent them."""
+    event = update.event
+    chat = getattr(event, "chat", None) or getattr(getattr(event, "message", None), "chat", None)
+    if chat is not None:
+        return int(chat.id)
+    user = getattr(event, "from_user", None)
+    return int(user.id) if user is not None else None
+
+
 class IdentityBoundary(BaseMiddleware):
     """Outer middleware on every update: Telegram identity in, pseudonymous Person out."""
 

@@ -15,6 +15,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
 
 from bot.audit import Audit
 from bot.cases import Cases
@@ -47,7 +49,7 @@ from handlers.dedup import OnceOnly
 from handlers.delivery import Deliverer
 from handlers.flood import FloodControl
 from handlers.housekeeping import housekeeping_loop
-from handlers.identity import IdentityBoundary, OutgoingLedger
+from handlers.identity import IdentityBoundary, OutgoingLedger, serial_key
 
 log = logging.getLogger("hotline")
 
@@ -161,11 +163,27 @@ class HotlineDispatcher(Dispatcher):
     def __init__(self, in_flight: InFlight, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.in_flight = in_flight
+        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, and how many updates use it
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        # Updates of different chats run side by side; one chat's run one after another, in arrival order
+        # (aiogram starts a task per update in order, and a Lock queues its waiters first come, first served).
         self.in_flight.enter()
+        key = serial_key(update)
         try:
-            return await super().feed_update(bot, update, **kwargs)
+            if key is None:
+                return await super().feed_update(bot, update, **kwargs)
+            lock, users = self._chat_locks.get(key, (asyncio.Lock(), 0))
+            self._chat_locks[key] = (lock, users + 1)
+            try:
+                async with lock:
+                    return await super().feed_update(bot, update, **kwargs)
+            finally:
+                lock, users = self._chat_locks[key]
+                if users == 1:
+                    del self._chat_locks[key]
+                else:
+                    self._chat_locks[key] = (lock, users - 1)
         finally:
             self.in_flight.leave()
 
@@ -287,6 +305,51 @@ class Hotline:
             if now != seen:
                 seen = now
                 await self.reload_content()
+
+    def webhook_app(self, secret: str) -> web.Application:
+        """The aiohttp app Telegram calls: the secret header is checked (401 and no handler on a mismatch),
+        and GET /healthz answers for monitoring. The token is never part of the URL."""
+        settings = self.services.config.settings.webhook
+        app = web.Application()
+        SimpleRequestHandler(dispatcher=self.dispatcher, bot=self.bot, secret_token=secret).register(
+            app, path=settings.path)
+
+        async def health(_request: web.Request) -> web.Response:
+            return web.json_response({"ok": True, "content": self.services.content.snapshot.version,
+                                      "outbox": self.services.outbox.pending})
+
+        app.router.add_get("/healthz", health)
+        return app
+
+    async def run_webhook(self, secret: str, stop: asyncio.Event | None = None) -> None:
+        """Serve Telegram's webhook until SIGTERM/SIGINT (or `stop`), then drain and stop."""
+        settings = self.services.config.settings.webhook
+        runner = web.AppRunner(self.webhook_app(secret), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        chores: list[asyncio.Task[Any]] = [asyncio.create_task(housekeeping_loop(self.bot, self.services)),
+                                           asyncio.create_task(self.deliverer.run())]
+        try:
+            await self_check(self.bot)
+            await announce_commands(self.bot, self.services)
+            url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/") + settings.path
+            await self.bot.set_webhook(url=url, secret_token=secret,
+                                       allowed_updates=self.dispatcher.resolve_used_update_types())
+            log.info("webhook serving")
+            await stop.wait()
+        finally:
+            await runner.shutdown()  # stop accepting requests first
+            await self._drain()
+            for chore in chores:
+                chore.cancel()
+            await asyncio.gather(*chores, return_exceptions=True)
+            await runner.cleanup()
 
     async def stop(self) -> None:
         try:

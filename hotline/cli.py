@@ -22,6 +22,7 @@ hotline: a Telegram helpline bot for people who refuse to fight.
 
 Start here:
   hotline demo                 chat with the bot in this terminal, offline (no token needed)
+  hotline preview              see the bot in your browser as people will, reloading as you edit content
   hotline content check        check the content folder before publishing it
   hotline keygen               print a new secret key for HOTLINE_SECRET_KEY
   hotline run                  run the real bot (needs HOTLINE_BOT_TOKEN and HOTLINE_SECRET_KEY)
@@ -43,12 +44,29 @@ def _parser() -> argparse.ArgumentParser:
                         description="Run the bot against Telegram (or HOTLINE_API_SERVER) with long polling. "
                                     "Needs HOTLINE_BOT_TOKEN (from @BotFather) and HOTLINE_SECRET_KEY.")
 
+    commands.add_parser("webhook", parents=[common], help="serve Telegram's webhook (production transport)",
+                        description="Serve Telegram's webhook with aiohttp on webhook.host:webhook.port at "
+                                    "webhook.path (config.yaml), and register webhook.public_url + path with "
+                                    "Telegram. Needs HOTLINE_BOT_TOKEN, HOTLINE_SECRET_KEY and "
+                                    "HOTLINE_WEBHOOK_SECRET (requests without it get 401). GET /healthz answers "
+                                    "for monitoring.")
+
     demo = commands.add_parser("demo", parents=[common], help="chat with the bot in this terminal, offline",
                                description="Runs the real bot against a fake Telegram on this machine and lets "
                                            "you chat with it here. Type a number to press a button, text to "
                                            "send a message, /quit to leave. Nothing is kept afterwards.")
     demo.add_argument("--language", default="en", metavar="CODE",
                       help="the language your pretend Telegram app is set to (default: en)")
+
+    preview = commands.add_parser(
+        "preview", parents=[common], help="see the bot in your browser, as people will",
+        description="Runs the real bot against a fake Telegram on this machine and shows it in your browser: "
+                    "a person's chat and a counsellor's, side by side. Pick the phone's language, go to any "
+                    "page by its id, and see your content changes as soon as you save them. Nothing is kept.")
+    preview.add_argument("--port", type=int, default=8765, metavar="N",
+                         help="the port on 127.0.0.1 (default: 8765; 0 picks a free one)")
+    preview.add_argument("--language", default="en", metavar="CODE",
+                         help="the language the pretend phone starts in (default: en)")
 
     commands.add_parser("rotate-keys", parents=[common], help="re-encrypt everything under a new secret key",
                         description="After setting a new HOTLINE_SECRET_KEY and moving the old one to "
@@ -162,8 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_rotate_keys(load_config(args.config)))
         if args.command == "run":
             return asyncio.run(_run(load_config(args.config)))
+        if args.command == "webhook":
+            return asyncio.run(_run(load_config(args.config), webhook=True))
         if args.command == "demo":
             return asyncio.run(_demo(load_config(args.config), args.language))
+        if args.command == "preview":
+            return asyncio.run(_preview(load_config(args.config), args.port, args.language))
     except ConfigError as exc:
         print("hotline: cannot start, the settings have problems:", file=sys.stderr)
         for problem in exc.problems:
@@ -246,12 +268,14 @@ async def _rotate_keys(config: Config) -> int:
     return 0
 
 
-async def _run(config: Config) -> int:
+async def _run(config: Config, *, webhook: bool = False) -> int:
     from hotline.app import Hotline, StartupError
 
     configure_logging(config.settings.log_level)
-    missing = [name for name, value in (("HOTLINE_BOT_TOKEN", config.secrets.bot_token),
-                                        ("HOTLINE_SECRET_KEY", config.secrets.secret_key)) if not value]
+    required = [("HOTLINE_BOT_TOKEN", config.secrets.bot_token), ("HOTLINE_SECRET_KEY", config.secrets.secret_key)]
+    if webhook:
+        required.append(("HOTLINE_WEBHOOK_SECRET", config.secrets.webhook_secret))
+    missing = [name for name, value in required if not value]
     if missing:
         print(f"hotline: cannot start: {' and '.join(missing)} not set in the environment.", file=sys.stderr)
         print("  Get a token from @BotFather; make a key with `hotline keygen`.", file=sys.stderr)
@@ -264,7 +288,11 @@ async def _run(config: Config) -> int:
         print("hotline: cannot start:", *exc.problems, sep="\n  ", file=sys.stderr)
         return 2
     try:
-        await app.run_polling()
+        if webhook:
+            assert config.secrets.webhook_secret is not None
+            await app.run_webhook(config.secrets.webhook_secret)
+        else:
+            await app.run_polling()
     finally:
         await app.close()
     return 0
@@ -303,6 +331,28 @@ async def _demo(config: Config, language: str) -> int:
                 await polling
             await app.close()
             await fake.stop()
+    return 0
+
+
+async def _preview(config: Config, port: int, language: str) -> int:
+    from hotline.app import StartupError
+    from hotline.preview import Preview
+
+    configure_logging("WARNING")
+    preview = Preview(config, language=language)
+    try:
+        url = await preview.start(port=port)
+    except StartupError as exc:
+        print("hotline: cannot start:", *exc.problems, sep="\n  ", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"hotline: cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port 0", file=sys.stderr)
+        return 2
+    print(f"Preview running: open {url} in your browser. Content changes show up when you save. Ctrl+C stops.")
+    try:
+        await asyncio.Event().wait()  # until Ctrl+C
+    finally:
+        await preview.stop()
     return 0
 
 

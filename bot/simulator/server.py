@@ -407,6 +407,11 @@ class FakeTelegram:
         chat = self._chats.get(chat_id)
         return list(chat.messages.values()) if chat else []
 
+    def drop_chat(self, chat_id: int) -> None:
+        """Forget a chat's history, as if it had never been: long benchmarks with 100,000 people keep memory
+        flat this way. The bot's later requests to that chat fail with "chat not found"."""
+        self._chats.pop(chat_id, None)
+
     def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[dict[str, Any]]:
         """What setMyCommands stored for that scope and language."""
         return self._commands.get(self._commands_key({"scope": scope, "language_code": language_code}), [])
@@ -466,12 +471,16 @@ class FakeTelegram:
             content["caption"] = caption
         return await self._user_message(user, kind, content, caption)
 
-    async def press(self, user: FakeUser, message_id: int, callback_data: str) -> str:
-        """The person taps an inline button; returns the callback query id."""
+    async def press(self, user: FakeUser, message_id: int, callback_data: str, *, listed: bool = True) -> str:
+        """The person taps an inline button; returns the callback query id.
+
+        With ``listed=False`` the data need not be on any of the message's buttons: that is what a forged or
+        outdated client sends, and how the browser preview takes a person straight to any page.
+        """
         message = self._chat_of(user).messages.get(message_id)
         if message is None or message.deleted or not message.from_bot:
             raise LookupError(f"no bot message {message_id} in chat {user.id} to press a button on")
-        if not any(button.get("callback_data") == callback_data for button in message.buttons()):
+        if listed and not any(button.get("callback_data") == callback_data for button in message.buttons()):
             raise LookupError(f"message {message_id} has no button with that callback data")
         query_id = str(next(self._ids) * 1_000_003 + user.id)
         self._open_callbacks.add(query_id)

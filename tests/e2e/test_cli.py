@@ -93,3 +93,32 @@ async def test_sighup_reloads_the_content(fake: FakeTelegram, tmp_path: Path) ->
         process.send_signal(signal.SIGTERM)
         _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert "content reloaded" in err.decode()
+
+
+async def test_hotline_webhook_serves_and_requires_its_secret(fake: FakeTelegram, tmp_path: Path,
+                                                             unused_tcp_port: int) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"content: {{dir: '{ROOT / 'content'}'}}\nstorage: {{data_dir: '{tmp_path}'}}\n"
+                      f"webhook: {{host: 127.0.0.1, port: {unused_tcp_port}, path: /tg}}\n")
+    env = _env(HOTLINE_BOT_TOKEN=fake.token, HOTLINE_SECRET_KEY=new_secret_key(), HOTLINE_API_SERVER=fake.base_url)
+    refused = await asyncio.create_subprocess_exec(HOTLINE, "webhook", "--config", str(config), env=env,
+                                                   stderr=asyncio.subprocess.PIPE)
+    _out, err = await asyncio.wait_for(refused.communicate(), timeout=30)
+    assert refused.returncode == 2 and b"HOTLINE_WEBHOOK_SECRET" in err
+
+    process = await asyncio.create_subprocess_exec(
+        HOTLINE, "webhook", "--config", str(config),
+        env={**env, "HOTLINE_WEBHOOK_SECRET": "a-webhook-secret-of-enough-length"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await fake.wait_for(lambda: bool(fake.webhook_url), timeout=30)
+        assert fake.webhook_url == f"http://127.0.0.1:{unused_tcp_port}/tg", "the token is not in the URL"
+        user = fake.user(123_456_791, language_code="en")
+        await fake.send_text(user, "/start")  # the fake pushes it to the webhook, with the secret header
+        await fake.wait_for(lambda: bool(visible(fake, user)), timeout=15)
+        assert "Information for people who refuse to fight" in text_of(last(fake, user))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, err.decode()
+    assert "webhook serving" in err.decode() and fake.token.split(":")[1] not in err.decode()

@@ -1,0 +1,338 @@
+"""Simulated people and counsellors, and the two ways of driving them: closed loop (each waits for the
+answer to its last action before the next, as many at once as asked) and open loop (actions at a fixed
+rate, whatever the answers do).
+
+A person's path: /start, two to five menu moves, sometimes a language switch, and sometimes a handoff:
+ask for a counsellor, confirm, wait for the counsellor, answer twice, rate the conversation after the
+counsellor closes it. Counsellors go on duty, /take the longest-waiting case, write, wait for the answer,
+and /close. The bare bot gets the same kind of mix: a /start, button presses and a text.
+
+Every action is one update. Its latency runs from the moment the fake queues it to the first request that
+changes what its recipient sees (a message, an edit or a copy): for a tap that is the edited menu, not the
+quicker answerCallbackQuery, which changes nothing on screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import itertools
+import random
+import re
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from benchmarks.wire import Match, Seen, Wire, has_keyboard, text_of, visible
+from bot.simulator.server import ApiCall, FakeTelegram, FakeUser, SimMessage
+
+CODE_RE = re.compile(r"\b[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}\b")
+COUNSELLOR_WORDS = "bench-reply"
+LANGUAGES = (("ru", 0.35), ("uk", 0.2), ("en", 0.25), ("de", 0.2))
+PERSON_BASE = 1_000_000
+
+
+class Abandoned(Exception):
+    """The bot did not answer in time; the simulated person gives up (and is counted)."""
+
+
+@dataclass
+class Sample:
+    enqueued: float
+    answered: float
+    kind: str
+
+    @property
+    def latency(self) -> float:
+        return self.answered - self.enqueued
+
+
+@dataclass
+class Record:
+    samples: list[Sample] = field(default_factory=list)
+    sent: list[float] = field(default_factory=list)
+    unanswered: int = 0
+    people_done: int = 0
+    handoffs_done: int = 0
+
+    def answered_between(self, start: float, end: float) -> list[Sample]:
+        return [s for s in self.samples if start <= s.answered < end]
+
+    def enqueued_between(self, start: float, end: float) -> list[Sample]:
+        return [s for s in self.samples if start <= s.enqueued < end]
+
+
+class Pacer:
+    """Open loop: hands out one ticket every 1/rate seconds. An actor waits for a ticket before each action;
+    a ticket nobody was waiting for is owed to the next actor (counted as ``late``)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.late = 0
+        self.issued = 0
+        self._owed = 0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        interval = 1.0 / self.rate
+        due = loop.time()
+        while True:
+            now = loop.time()
+            while due <= now:
+                self.issued += 1
+                while self._waiting and self._waiting[0].done():
+                    self._waiting.popleft()
+                if self._waiting:
+                    self._waiting.popleft().set_result(None)
+                else:
+                    self._owed += 1
+                due += interval
+            await asyncio.sleep(due - loop.time())
+
+    async def ticket(self) -> None:
+        if self._owed:
+            self._owed -= 1
+            self.late += 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(future)
+        await future
+
+
+class Actions:
+    """Doing one thing as a person or counsellor, and noting how long the bot took to answer it."""
+
+    def __init__(self, fake: FakeTelegram, wire: Wire, record: Record, *, pacer: Pacer | None = None,
+                 timeout: float = 30.0) -> None:
+        self.fake = fake
+        self.wire = wire
+        self.record = record
+        self.pacer = pacer
+        self.timeout = timeout
+        self._loop = asyncio.get_running_loop()
+
+    async def act(self, kind: str, do: Callable[[], Awaitable[object]], *, chat: int, first: Match = visible,
+                  done: Match | None = None, done_chat: int | None = None) -> Seen:
+        """Do ``do`` (which queues one update); wait for the first visible answer in ``chat`` (timed) and,
+        if given, for the one that completes the answer (``done``, in ``done_chat``, default ``chat``)."""
+        if self.pacer is not None:
+            await self.pacer.ticket()
+        since = self.wire.mark()
+        enqueued = self._loop.time()
+        self.record.sent.append(enqueued)
+        await do()
+        seen = await self.wire.wait(chat, first, since, self.timeout)
+        if seen is None:
+            self.record.unanswered += 1
+            raise Abandoned(kind)
+        self.record.samples.append(Sample(enqueued, seen.at, kind))
+        if done is None:
+            return seen
+        complete = await self.wire.wait(done_chat or chat, done, since, self.timeout)
+        if complete is None:
+            self.record.unanswered += 1
+            raise Abandoned(kind)
+        return complete
+
+    def menu(self, user: FakeUser) -> SimMessage:
+        """The newest message with buttons that the bot left in the person's chat."""
+        for message in reversed(self.fake.chat(user.id)):
+            if message.from_bot and not message.deleted and message.buttons():
+                return message
+        raise Abandoned("no menu to press a button on")
+
+    async def say(self, user: FakeUser, text: str, **expect: object) -> Seen:
+        return await self.act("message", lambda: self.fake.send_text(user, text), chat=user.id, **expect)  # type: ignore[arg-type]
+
+    async def press(self, user: FakeUser, message: SimMessage, data: str, **expect: object) -> Seen:
+        return await self.act("tap", lambda: self.fake.press(user, message.message_id, data), chat=user.id,
+                              **expect)  # type: ignore[arg-type]
+
+
+def buttons(message: SimMessage, prefix: str) -> list[str]:
+    return [str(b["callback_data"]) for b in message.buttons()
+            if str(b.get("callback_data", "")).startswith(prefix)]
+
+
+def pick_language(rng: random.Random) -> str:
+    return rng.choices([code for code, _ in LANGUAGES], [weight for _, weight in LANGUAGES])[0]
+
+
+@dataclass
+class Desk:
+    """What the load generator knows about handoffs: whose case a code is, who holds it."""
+
+    waiting: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    owner: dict[str, int] = field(default_factory=dict)
+    holder: dict[str, int] = field(default_factory=dict)
+
+
+def _copied_from(person: int) -> Match:
+    return lambda call: call.method.lower() == "copymessage" and call.params.get("from_chat_id") == person
+
+
+def _rating(call: ApiCall) -> bool:
+    return has_keyboard(call) and any(str(b.get("callback_data", "")).startswith("hr:")
+                                      for row in call.params["reply_markup"]["inline_keyboard"] for b in row)
+
+
+def _counsellor_words(call: ApiCall) -> bool:
+    return visible(call) and COUNSELLOR_WORDS in text_of(call)
+
+
+def _desk_answer(call: ApiCall) -> bool:
+    """An answer in a counsellor's chat, not the (once an hour) notice of a new request."""
+    return visible(call) and "🔔" not in text_of(call)
+
+
+class HotlinePeople:
+    """The people and counsellors of a hotline run."""
+
+    def __init__(self, actions: Actions, *, seed: int, handoff_share: float, counsellors: list[int],
+                 wait_for_counsellor: float = 120.0) -> None:
+        self.actions = actions
+        self.fake = actions.fake
+        self.wire = actions.wire
+        self.rng = random.Random(seed)
+        self.handoff_share = handoff_share
+        self.counsellors = counsellors
+        self.desk = Desk()
+        self.wait_for_counsellor = wait_for_counsellor
+        self._ids = itertools.count(PERSON_BASE + seed * 10_000_000)
+
+    def new_user(self) -> FakeUser:
+        return self.fake.user(next(self._ids), "Person", language_code=pick_language(self.rng))
+
+    async def person(self) -> None:
+        """One person's whole visit."""
+        user = self.new_user()
+        a = self.actions
+        try:
+            await a.say(user, "/start", done=has_keyboard)
+            for _ in range(self.rng.randint(2, 5)):
+                menu = a.menu(user)
+                await a.press(user, menu, self.rng.choice(buttons(menu, "n:")), done=has_keyboard)
+            if self.rng.random() < 0.3:
+                await a.press(user, a.menu(user), "ls", done=has_keyboard)
+                menu = a.menu(user)
+                await a.press(user, menu, self.rng.choice(buttons(menu, "l:")), done=has_keyboard)
+            if self.counsellors and self.rng.random() < self.handoff_share:
+                await self.handoff(user)
+        finally:
+            self.wire.forget(user.id)
+        a.record.people_done += 1
+
+    async def handoff(self, user: FakeUser) -> None:
+        a = self.actions
+        menu = a.menu(user)
+        await a.press(user, menu, buttons(menu, "c:")[0], done=has_keyboard)
+        menu = a.menu(user)
+        queued = await a.press(user, menu, buttons(menu, "hc:")[0], done=has_keyboard)
+        found = CODE_RE.search(text_of(queued.call))
+        if found is None:
+            raise Abandoned("no case code on the queued screen")
+        code = found.group(0)
+        self.desk.owner[code] = user.id
+        self.desk.waiting.put_nowait(code)
+        since = queued.seq
+        while True:
+            seen = await self.wire.wait(user.id, lambda c: _counsellor_words(c) or _rating(c), since,
+                                        self.wait_for_counsellor)
+            if seen is None:
+                raise Abandoned("no counsellor came")
+            since = seen.seq
+            if _rating(seen.call):
+                menu = a.menu(user)
+                await a.press(user, menu, self.rng.choice(buttons(menu, "hr:")), done=has_keyboard)
+                a.record.handoffs_done += 1
+                return
+            await self.answer(user, self.desk.holder[code])
+
+    async def answer(self, user: FakeUser, counsellor: int) -> None:
+        """The person answers the counsellor; the answer is the copy that reaches the counsellor's chat."""
+        sent: list[SimMessage] = []
+
+        async def write() -> None:
+            sent.append(await self.fake.send_text(user, "thank you, one more question"))
+
+        def copied(call: ApiCall) -> bool:
+            return _copied_from(user.id)(call) and bool(sent) and call.params.get("message_id") == sent[0].message_id
+
+        await self.actions.act("message", write, chat=counsellor, first=copied)
+
+    async def counsellor(self, telegram_id: int) -> None:
+        """A counsellor's shift: take waiting cases one after another until cancelled."""
+        a = self.actions
+        me = self.fake.user(telegram_id, "Counsellor", language_code="en")
+        await a.say(me, "/on", first=_desk_answer)
+        while True:
+            await self.desk.waiting.get()
+            with contextlib.suppress(Abandoned):
+                await self.one_case(me)
+
+    async def one_case(self, me: FakeUser) -> None:
+        a = self.actions
+        taken = await a.say(me, "/take", first=_desk_answer)
+        found = CODE_RE.search(text_of(taken.call))
+        if found is None or found.group(0) not in self.desk.owner:
+            return
+        code = found.group(0)
+        person = self.desk.owner[code]
+        self.desk.holder[code] = me.id
+        for round_ in (1, 2):
+            since = self.wire.mark()
+            text = f"{COUNSELLOR_WORDS} {round_}: how can I help?"
+            await a.act("message", functools.partial(self.fake.send_text, me, text), chat=person,
+                        first=_counsellor_words)
+            if await self.wire.wait(me.id, _copied_from(person), since, self.wait_for_counsellor) is None:
+                break
+        await a.say(me, "/close", first=_desk_answer)
+        self.wire.forget(me.id)
+
+
+class BarePeople:
+    """People of a bare-bot run: /start, button presses, a text; each answered with one message."""
+
+    def __init__(self, actions: Actions, *, seed: int) -> None:
+        self.actions = actions
+        self.fake = actions.fake
+        self.rng = random.Random(seed)
+        self._ids = itertools.count(PERSON_BASE + seed * 10_000_000)
+
+    async def person(self) -> None:
+        a = self.actions
+        user = self.fake.user(next(self._ids), "Person", language_code=pick_language(self.rng))
+        try:
+            await a.say(user, "/start")
+            for _ in range(self.rng.randint(3, 7)):
+                await a.press(user, a.menu(user), "next")
+            await a.say(user, "hello")
+        finally:
+            a.wire.forget(user.id)
+        a.record.people_done += 1
+
+
+async def start_and_tap(actions: Actions, user: FakeUser) -> None:
+    """The smallest visit that makes the bot remember someone: /start and one menu move."""
+    try:
+        await actions.say(user, "/start", done=has_keyboard)
+        menu = actions.menu(user)
+        await actions.press(user, menu, buttons(menu, "n:")[0], done=has_keyboard)
+    finally:
+        actions.wire.forget(user.id)
+    actions.record.people_done += 1
+
+
+async def keep_busy(visit: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
+    """One slot of the closed loop: a new visitor as soon as the last one is done."""
+    while not stop.is_set():
+        with contextlib.suppress(Abandoned, LookupError, IndexError):
+            await visit()
+
+
+async def cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,185 @@
+"""Throughput (closed loop), latency (open loop) and memory runs of one bot process against the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.load import (
+    Abandoned,
+    Actions,
+    BarePeople,
+    HotlinePeople,
+    Pacer,
+    Record,
+    cancel_all,
+    keep_busy,
+    pick_language,
+    start_and_tap,
+)
+from benchmarks.procs import UNTHROTTLED_DELIVERY, BotProcess, counsellor_ids, harness_cpu_seconds
+from benchmarks.wire import Wire
+from bot.simulator.server import FakeTelegram
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@dataclass
+class LoadResult:
+    kind: str
+    mode: str
+    seconds: float
+    answered: int
+    offered: float
+    """Updates queued per second in the window."""
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    bot_cpu: float
+    """Share of one core the bot process used in the window."""
+    harness_cpu: float
+    peak_rss: int
+    rss: int
+    database_bytes: int
+    unanswered: int
+    people: int
+    handoffs: int
+    late_tickets: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.seconds
+
+    def line(self) -> str:
+        return (f"{self.kind} {self.mode}: {self.rate:,.0f} updates/s answered ({self.answered:,} in "
+                f"{self.seconds:.0f}s), latency p50 {self.p50_ms:.1f} / p95 {self.p95_ms:.1f} / p99 "
+                f"{self.p99_ms:.1f} ms; CPU: bot {self.bot_cpu:.0%}, harness {self.harness_cpu:.0%} of a core; "
+                f"{self.people:,} visits, {self.handoffs} handoffs, {self.unanswered} unanswered")
+
+
+@contextlib.asynccontextmanager
+async def running(kind: str, mode: str, workdir: Path, *, counsellors: int = 0,
+                  profile: Path | None = None) -> AsyncIterator[
+        tuple[FakeTelegram, Wire, BotProcess]]:
+    fake = FakeTelegram()
+    fake.keep_calls = False
+    await fake.start()
+    wire = Wire(fake)
+    bot = BotProcess(kind, mode, fake, workdir / f"{kind}-{mode}", counsellors=counsellors,
+                     delivery=UNTHROTTLED_DELIVERY, profile=profile)
+    try:
+        await bot.start()
+        yield fake, wire, bot
+    finally:
+        await bot.stop()
+        wire.close()
+        await fake.stop()
+
+
+async def load_run(kind: str, mode: str, workdir: Path, *, concurrency: int, warmup: float, seconds: float,
+                   rate: float | None = None, handoff_share: float = 0.1, seed: int = 1,
+                   profile: Path | None = None) -> LoadResult:
+    """Closed loop with ``concurrency`` people at once, or, given ``rate``, open loop at that many updates
+    a second (with a pool of ``concurrency`` people to draw the actions from)."""
+    counsellors = max(2, concurrency // 8) if kind == "hotline" else 0
+    if rate is not None:
+        counsellors = max(2, min(counsellors, 10))
+    async with running(kind, mode, workdir, counsellors=counsellors, profile=profile) as (fake, wire, bot):
+        record = Record()
+        pacer = Pacer(rate) if rate is not None else None
+        actions = Actions(fake, wire, record, pacer=pacer)
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
+        if kind == "hotline":
+            people = HotlinePeople(actions, seed=seed, handoff_share=handoff_share,
+                                   counsellors=counsellor_ids(counsellors))
+            tasks += [asyncio.create_task(people.counsellor(c)) for c in people.counsellors]
+            visit = people.person
+        else:
+            visit = BarePeople(actions, seed=seed).person
+        if pacer is not None:
+            tasks.append(asyncio.create_task(pacer.run()))
+        tasks += [asyncio.create_task(keep_busy(visit, stop)) for _ in range(concurrency)]
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(warmup)
+        start, bot_cpu, own_cpu = loop.time(), bot.cpu_seconds(), harness_cpu_seconds()
+        late = pacer.late if pacer else 0
+        people_before, handoffs_before = record.people_done, record.handoffs_done
+        await asyncio.sleep(seconds)
+        end, bot_cpu, own_cpu = loop.time(), bot.cpu_seconds() - bot_cpu, harness_cpu_seconds() - own_cpu
+        memory = bot.memory()
+        database = bot.database_bytes() if kind == "hotline" else 0
+        stop.set()
+        await cancel_all(tasks)
+    window = end - start
+    if rate is None:  # throughput: what was answered in the window
+        samples = record.answered_between(start, end)
+    else:  # latency: what was offered in the window, however long it took
+        samples = record.enqueued_between(start, end)
+    latencies = [s.latency * 1000 for s in samples]
+    offered = sum(1 for t in record.sent if start <= t < end) / window
+    return LoadResult(kind, mode, window, len(samples), offered, percentile(latencies, 0.5),
+                      percentile(latencies, 0.95), percentile(latencies, 0.99), bot_cpu / window,
+                      own_cpu / window, memory.get("VmHWM", 0), memory.get("VmRSS", 0), database,
+                      record.unanswered, record.people_done - people_before,
+                      record.handoffs_done - handoffs_before, (pacer.late - late) if pacer else 0)
+
+
+@dataclass
+class MemoryResult:
+    small_people: int
+    small_rss: int
+    large_people: int
+    large_rss: int
+    peak_rss: int
+    database_bytes: int
+    seconds: float
+    unanswered: int
+
+    @property
+    def growth(self) -> int:
+        return self.large_rss - self.small_rss
+
+
+async def memory_run(workdir: Path, *, small: int, large: int, concurrency: int, seed: int = 3) -> MemoryResult:
+    """RSS after ``small`` distinct people did /start and one tap, then after ``large`` in all."""
+    async with running("hotline", "polling", workdir) as (fake, wire, bot):
+        record = Record()
+        actions = Actions(fake, wire, record)
+        rng = random.Random(seed)
+        ids = itertools.count(5_000_000_000)
+
+        async def visitors(total: int) -> None:
+            remaining = itertools.count()
+
+            async def slot() -> None:
+                while next(remaining) < total:
+                    user = fake.user(next(ids), "Person", language_code=pick_language(rng))
+                    with contextlib.suppress(Abandoned, LookupError, IndexError):
+                        await start_and_tap(actions, user)
+                    fake.drop_chat(user.id)
+
+            await asyncio.gather(*(slot() for _ in range(min(concurrency, total))))
+
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await visitors(small)
+        await asyncio.sleep(1.0)  # let the last writes settle
+        small_rss = bot.memory()["VmRSS"]
+        await visitors(large - small)
+        await asyncio.sleep(1.0)
+        memory = bot.memory()
+        seconds = loop.time() - started
+        database = bot.database_bytes()
+    return MemoryResult(small, small_rss, large, memory["VmRSS"], memory["VmHWM"], database, seconds,
+                        record.unanswered)
