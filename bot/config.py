@@ -116,7 +116,7 @@ class PrivacySettings(_Strict):
 
 
 class LimitSettings(_Strict):
-    messages_per_minute: int = Field(default=20, ge=1, le=600)  # per person
+    messages_per_minute: int = Field(default=60, ge=1, le=600)  # per person; taps included
     requests_per_hour: int = Field(default=3, ge=1, le=60)  # counsellor requests per person
     new_cases_per_hour: int = Field(default=200, ge=1, le=100_000)  # all people together
     max_file_mb: int = Field(default=20, ge=1, le=2000)  # files larger than this are not passed on

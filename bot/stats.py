@@ -30,8 +30,11 @@ class Stats:
         self._clock = clock
         self._pending: Counter[tuple[date, str, str]] = Counter()
 
-    def _count(self, name: str, key: str = "") -> None:
+    def count(self, name: str, key: str = "") -> None:
+        """One more of `name` (a public word) for `key` (a node id, a language, or "") today."""
         self._pending[(self._clock().date(), name, key)] += 1
+
+    _count = count
 
     def view(self, node: str, language: str, came_from: str | None = None) -> None:
         self._count(VIEW + language, node)
@@ -78,6 +81,9 @@ class StatsReport:
     opened: Counter[str] = field(default_factory=Counter)  # language
     closed: Counter[str] = field(default_factory=Counter)
     waits: Counter[int] = field(default_factory=Counter)  # minutes -> how many people waited that long
+    searches: int = 0
+    searches_empty: int = 0
+    picked: Counter[str] = field(default_factory=Counter)  # node chosen from search results
     views_by_day: Counter[date] = field(default_factory=Counter)
     handoffs_by_day: Counter[date] = field(default_factory=Counter)
 
@@ -96,6 +102,12 @@ class StatsReport:
             self.closed[key] += count
         elif name == WAIT and key.isdigit():
             self.waits[int(key)] += count
+        elif name == "search":
+            self.searches += count
+        elif name == "search_empty":
+            self.searches_empty += count
+        elif name == "search_pick":
+            self.picked[key] += count
 
     def views_of(self, node: str) -> int:
         return sum(count for (n, _lang), count in self.views.items() if n == node)
@@ -120,6 +132,8 @@ def render(report: StatsReport, titles: dict[str, str]) -> str:
     wait = report.median_wait
     lines.append(f"Median wait for a counsellor: {'-' if wait is None else f'{wait:g} min'} "
                  f"({sum(report.waits.values())} cases taken)")
+    lines.append(f"Typed questions: {report.searches}, of which {report.searches_empty} found nothing; "
+                 f"pages chosen from the answers: {sum(report.picked.values())}")
     if total_views:
         lines += ["", f"{'page':<26} {'views':>6} {'left here':>9}  " + " ".join(f"{lang:>5}" for lang in languages)]
         nodes = sorted({node for node, _lang in report.views}, key=lambda n: -report.views_of(n))

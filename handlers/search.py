@@ -20,7 +20,6 @@ from bot.screens import GoTo, Screen
 from bot.search import QueryKind
 from bot.search_screens import SearchScreens
 from bot.services import Services
-from bot.storage.counters import Counters
 from handlers import menu
 from handlers.callbacks import NavCallback
 from handlers.render import keyboard
@@ -56,11 +55,10 @@ async def typed(message: Message, bot: Bot, services: Services, person: Person, 
     answer = services.search.search(message.text or "", person.language)
     here = services.content.locate(person.node)
     screen = SearchScreens(services.catalogs).answer(content, person.language, answer, here)
-    counters = Counters(services.database.sessions)
     if answer.kind is QueryKind.SEARCH:
-        await counters.add(SEARCHES, person.language)
+        services.stats.count(SEARCHES, person.language)
         if not answer.found:
-            await counters.add(EMPTY, person.language)
+            services.stats.count(EMPTY, person.language)
     log.info("search answered: %s", answer.kind.value if answer.found or answer.kind is not QueryKind.SEARCH
              else "nothing found")
     results = {hit.node for hit in answer.ranking.hits} if answer.found and answer.ranking else set()
@@ -74,7 +72,7 @@ async def typed(message: Message, bot: Bot, services: Services, person: Person, 
 async def picked(callback: CallbackQuery, callback_data: PickCallback, bot: Bot, services: Services,
                  person: Person, address: Address) -> None:
     if callback_data.node in services.content.snapshot:
-        await Counters(services.database.sessions).add(PICKS, callback_data.node)
+        services.stats.count(PICKS, callback_data.node)
     navigation = NavCallback(node=callback_data.node, v=callback_data.v)
     await menu.navigate(callback, navigation, bot, services, person, address)
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -348,9 +349,14 @@ async def _preview(config: Config, port: int, language: str) -> int:
     except OSError as exc:
         print(f"hotline: cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port 0", file=sys.stderr)
         return 2
-    print(f"Preview running: open {url} in your browser. Content changes show up when you save. Ctrl+C stops.")
+    print(f"Preview running: open {url} in your browser. Content changes show up when you save. Ctrl+C stops.",
+          flush=True)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C still ends it, less gracefully
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     try:
-        await asyncio.Event().wait()  # until Ctrl+C
+        await stop.wait()
     finally:
         await preview.stop()
     return 0

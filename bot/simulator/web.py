@@ -18,6 +18,7 @@ import hashlib
 import itertools
 import json
 import socket
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -175,8 +176,9 @@ class PreviewPage:
             self.banner = Banner("error", "The new content has errors, so the bot still shows the previous "
                                           "version. Fix these and save again:", errors)
             return
-        self.banner = Banner("warning", "Content reloaded, with warnings:", warnings) if warnings else \
-            Banner("ok", "Content reloaded.")
+        at = time.strftime("%H:%M:%S")
+        self.banner = Banner("warning", f"Content reloaded at {at}, with warnings:", warnings) if warnings else \
+            Banner("ok", f"Content reloaded at {at}.")
         newest = self._newest_bot_message(self.person)
         on_a_page = newest is not None and any(
             self.navigation.node_of(str(b.get("callback_data", ""))) for b in newest.buttons())

@@ -194,6 +194,7 @@ async def test_saved_content_shows_up_and_stays_text(preview: Preview, browser: 
     assert await page.locator("script").count() == 1  # only the page's own
 
     texts.write_text(original, encoding="utf-8")
-    await expect(page.locator("#banner.ok")).to_contain_text("Content reloaded")
+    await expect(page.locator("#banner")).to_contain_text("Content reloaded")
+    await expect(page.locator("#banner.error")).to_have_count(0)
     await expect(person).to_contain_text("EN-ASYLUM-BODY. Protection in the EU.")
     assert browser.errors == [] and browser.dialogs == []
