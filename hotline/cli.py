@@ -25,8 +25,12 @@ Start here:
   hotline demo                 chat with the bot in this terminal, offline (no token needed)
   hotline preview              see the bot in your browser as people will, reloading as you edit content
   hotline content check        check the content folder before publishing it
+  hotline content status       what is left to translate (also: export, import, search)
+  hotline stats                anonymous usage statistics
   hotline keygen               print a new secret key for HOTLINE_SECRET_KEY
   hotline run                  run the real bot (needs HOTLINE_BOT_TOKEN and HOTLINE_SECRET_KEY)
+  hotline webhook              the same, serving Telegram's webhook (also needs HOTLINE_WEBHOOK_SECRET)
+  hotline rotate-keys          re-encrypt everything under a new secret key
 
 Settings are read from config.yaml (or --config PATH); secrets only from the environment.
 """

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import itertools
 import json
 import math
@@ -254,6 +255,17 @@ def _decode(name: str, value: str) -> Any:
 
 def _now() -> int:
     return int(time.time())
+
+
+@functools.lru_cache(maxsize=4096)
+def _html_to_plain(text: str) -> tuple[str, str | None]:
+    """The plain text of Telegram HTML, or why Telegram would refuse it. Cached: a bot sends the same
+    menu pages over and over, and checking them would otherwise cost the fake more than the bot."""
+    problems = validate(text)
+    if problems:
+        first = problems[0]
+        return text, f"can't parse entities: {first.message} (at offset {first.offset})"
+    return to_plain(text), None
 
 
 def _update_chat(update: dict[str, Any]) -> int | None:
@@ -1076,11 +1088,9 @@ class FakeTelegram:
             raise _bad("unsupported parse_mode")
         plain = text
         if mode == "html":
-            problems = validate(text)
-            if problems:
-                first = problems[0]
-                raise _bad(f"can't parse entities: {first.message} (at offset {first.offset})")
-            plain = to_plain(text)
+            plain, problem = _html_to_plain(text)
+            if problem is not None:
+                raise _bad(problem)
         if not plain.strip():
             raise _bad(f"{what} is empty")
         if _utf16_len(plain) > limit:
