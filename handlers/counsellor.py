@@ -160,12 +160,7 @@ async def release(message: Message, bot: Bot, services: Services, counsellor: Co
     await services.audit.log(Event.RELEASED, case_code=case.code, counsellor=counsellor.key)
     await services.cases.set_focus(counsellor.key, None)
     await _say(bot, services, counsellor, services.desk.case_event(counsellor.ui_language, case, "released"))
-    position = await services.cases.position(released)
-    await services.cases.set_told_position(released.id, position)
-    person = await services.cases.address_of(released)
-    await relay.tell(bot, person, services.handoff.released(released.language, position), services,
-                     relay.to_person(released))
-    await relay.announce(bot, services, released)
+    await relay.back_in_queue(bot, services, released)
 
 
 async def close(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:

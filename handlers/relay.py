@@ -138,6 +138,15 @@ async def person_left(bot: Bot, services: Services, case: Case) -> None:
         await tell_positions(bot, services, case.language)
 
 
+async def back_in_queue(bot: Bot, services: Services, case: Case) -> None:
+    """A released case: tell the person their place, and the counsellors that it waits again."""
+    position = await services.cases.position(case)
+    await services.cases.set_told_position(case.id, position)
+    person = await services.cases.address_of(case)
+    await tell(bot, person, services.handoff.released(case.language, position), services, to_person(case))
+    await announce(bot, services, case)
+
+
 async def announce(bot: Bot, services: Services, case: Case) -> None:
     """Tell on-duty counsellors who speak the case's language: code, language and topic only; throttled."""
     interval = services.config.settings.handoff.notify_interval_seconds

@@ -46,12 +46,7 @@ async def delete_later(services: Services, address: Address, message_ids: list[i
 
 async def remove_counsellor(bot: Bot, services: Services, counsellor: Counsellor) -> None:
     for case in await services.cases.release_all(counsellor.key):
-        position = await services.cases.position(case)
-        await services.cases.set_told_position(case.id, position)
-        person = await services.cases.address_of(case)
-        await relay.tell(bot, person, services.handoff.released(case.language, position), services,
-                         relay.to_person(case))
-        await relay.announce(bot, services, case)
+        await relay.back_in_queue(bot, services, case)
     copies = await services.cases.copies_in_chat_of(counsellor.key, DELETABLE)
     await delete_later(services, counsellor.address, copies)
     await services.audit.log(Event.COUNSELLOR_REMOVED, counsellor=counsellor.key)
