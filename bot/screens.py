@@ -97,8 +97,6 @@ class Screen:
 class Notice(Enum):
     """Answers to input the menus cannot use. Each keeps the person moving: text plus a way on."""
 
-    FREE_TEXT = "free_text"
-    TOO_LONG = "too_long"
     MEDIA = "media"
     LOCATION = "location"
     EDITED = "edited"
@@ -111,10 +109,6 @@ class Notice(Enum):
 def _notice_text(t: Translator, notice: Notice) -> str:
     _ = t.gettext
     texts = {
-        Notice.FREE_TEXT: _("I can't read typed questions yet. Please choose a topic with the buttons, "
-                            "or ask to talk to a counsellor."),
-        Notice.TOO_LONG: _("That message is too long for me, and I can't read typed questions yet. "
-                           "Please use the buttons below."),
         Notice.MEDIA: _("I can only work with the buttons here. Please don't send photos, files or voice "
                         "messages in this chat."),
         Notice.LOCATION: _("Please never send your location or contacts here. I have deleted that message "

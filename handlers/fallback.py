@@ -20,9 +20,6 @@ from handlers.render import show
 # Messages that say where someone is or who they know: never kept, never relayed.
 WHERE_AND_WHO = {ContentType.LOCATION, ContentType.VENUE, ContentType.CONTACT}
 
-# Longer than any question a menu could answer: say so instead of pretending to read it.
-LONG_TEXT = 1000
-
 
 async def _notice(bot: Bot, services: Services, person: Person, address: Address, notice: Notice,
                   replace: Message | None = None) -> None:
@@ -55,11 +52,6 @@ async def unknown_command(message: Message, bot: Bot, services: Services, person
     await _notice(bot, services, person, address, Notice.UNKNOWN_COMMAND)
 
 
-async def free_text(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
-    long = len(message.text or "") > LONG_TEXT
-    await _notice(bot, services, person, address, Notice.TOO_LONG if long else Notice.FREE_TEXT)
-
-
 async def media(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
     await _notice(bot, services, person, address, Notice.MEDIA)
 
@@ -86,7 +78,6 @@ def build() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(location_or_contact, F.content_type.in_(WHERE_AND_WHO))
     router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(free_text, F.text)
     router.message.register(media)
     router.edited_message.register(edited)
     router.callback_query.register(unknown_button)
