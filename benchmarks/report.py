@@ -61,7 +61,8 @@ class Report:
         self.figures.append(figure)
         line = f"  {name}: {figure.shown()}"
         if target:
-            line += f"  (target {target}: {figure.verdict or 'not measured'})"
+            verdict = figure.verdict or ("not measured" if value is None else "not judged")
+            line += f"  (target {target}: {verdict})"
         if note:
             line += f"  [{note}]"
         print(line, file=self.out, flush=True)

@@ -144,42 +144,58 @@ class MemoryResult:
     peak_rss: int
     database_bytes: int
     seconds: float
+    """Feeding all the people, both phases."""
     unanswered: int
+    target_people: int
 
     @property
     def growth(self) -> int:
         return self.large_rss - self.small_rss
 
+    @property
+    def growth_per_thousand(self) -> float:
+        return self.growth / max(1, self.large_people - self.small_people) * 1000
 
-async def memory_run(workdir: Path, *, small: int, large: int, concurrency: int, seed: int = 3) -> MemoryResult:
-    """RSS after ``small`` distinct people did /start and one tap, then after ``large`` in all."""
+    @property
+    def projected_growth(self) -> float:
+        """RSS growth from ``small_people`` to ``target_people``, straight from the measured slope."""
+        if self.large_people >= self.target_people:
+            return float(self.growth)
+        return self.growth_per_thousand * (self.target_people - self.small_people) / 1000
+
+
+async def memory_run(workdir: Path, *, small: int, large: int, concurrency: int, budget: float,
+                     seed: int = 3) -> MemoryResult:
+    """RSS after ``small`` distinct people did /start and one tap, then after ``large`` in all, or as many
+    as fit in ``budget`` seconds (the result says how many that was)."""
     async with running("hotline", "polling", workdir) as (fake, wire, bot):
         record = Record()
         actions = Actions(fake, wire, record)
         rng = random.Random(seed)
         ids = itertools.count(5_000_000_000)
+        loop = asyncio.get_running_loop()
 
-        async def visitors(total: int) -> None:
+        async def visitors(total: int, deadline: float) -> None:
             remaining = itertools.count()
 
             async def slot() -> None:
-                while next(remaining) < total:
+                while loop.time() < deadline and next(remaining) < total:
                     user = fake.user(next(ids), "Person", language_code=pick_language(rng))
                     with contextlib.suppress(Abandoned, LookupError, IndexError):
                         await start_and_tap(actions, user)
-                    fake.drop_chat(user.id)
+                    fake.drop_chat(user.id)  # the fake need not remember 100,000 chats
 
             await asyncio.gather(*(slot() for _ in range(min(concurrency, total))))
 
-        loop = asyncio.get_running_loop()
         started = loop.time()
-        await visitors(small)
+        await visitors(small, started + budget)
         await asyncio.sleep(1.0)  # let the last writes settle
         small_rss = bot.memory()["VmRSS"]
-        await visitors(large - small)
+        small_done = record.people_done
+        await visitors(large - small, started + budget)
         await asyncio.sleep(1.0)
         memory = bot.memory()
-        seconds = loop.time() - started
+        seconds = loop.time() - started - 2.0
         database = bot.database_bytes()
-    return MemoryResult(small, small_rss, large, memory["VmRSS"], memory["VmHWM"], database, seconds,
-                        record.unanswered)
+    return MemoryResult(small_done, small_rss, record.people_done, memory["VmRSS"], memory["VmHWM"], database,
+                        seconds, record.unanswered, large)
