@@ -152,8 +152,9 @@ class LanguageIndex:
                 weights = per_term.setdefault(term, {})
                 weights[doc] = weights.get(doc, 0.0) + bonus
         weight_of = itemgetter(1)
+        # sorted() runs in C; for the few very common terms it beats heapq.nlargest's Python-level loop.
         postings = {term: list(weights.items()) if len(weights) <= MAX_POSTINGS
-                    else heapq.nlargest(MAX_POSTINGS, weights.items(), key=weight_of)
+                    else sorted(weights.items(), key=weight_of, reverse=True)[:MAX_POSTINGS]
                     for term, weights in per_term.items()}
         return postings, {term: len(weights) for term, weights in per_term.items()}
 
