@@ -23,13 +23,14 @@ class CounsellorScreens:
     def _t(self, language: str) -> Translator:
         return self._catalogs[language]
 
-    def topic(self, content: ContentSnapshot, case: Case) -> str:
+    def topic(self, content: ContentSnapshot, case: Case, language: str) -> str:
+        """The page the request came from, titled in the counsellor's language."""
         if case.topic in content:
-            return content.page(case.topic, content.fallback_language).text.title
+            return content.page(case.topic, language).text.title
         return case.topic
 
-    def case_line(self, content: ContentSnapshot, case: Case, now: datetime | None = None) -> str:
-        line = f"<b>{_p(case.code)}</b> · {_p(case.language)} · {_p(self.topic(content, case))}"
+    def case_line(self, content: ContentSnapshot, case: Case, language: str, now: datetime | None = None) -> str:
+        line = f"<b>{_p(case.code)}</b> · {_p(case.language)} · {_p(self.topic(content, case, language))}"
         if now is not None and case.queued_at is not None:
             minutes = max(0, int((now - case.queued_at).total_seconds() // 60))
             line += f" · {minutes} min"
@@ -83,20 +84,20 @@ class CounsellorScreens:
 
     def new_case(self, language: str, content: ContentSnapshot, case: Case) -> Screen:
         _ = self._t(language).gettext
-        return Screen(("🔔 " + _p(_("New request:")) + " " + self.case_line(content, case) + "\n"
+        return Screen(("🔔 " + _p(_("New request:")) + " " + self.case_line(content, case, language) + "\n"
                        + _p(_("/take to take it.")),))
 
     def queue(self, language: str, content: ContentSnapshot, cases: Sequence[Case], now: datetime) -> Screen:
         _ = self._t(language).gettext
         if not cases:
             return Screen((_p(_("Nobody is waiting in your languages.")),))
-        lines = ["<b>" + _p(_("Waiting:")) + "</b>", *(self.case_line(content, c, now) for c in cases)]
+        lines = ["<b>" + _p(_("Waiting:")) + "</b>", *(self.case_line(content, c, language, now) for c in cases)]
         return Screen(("\n".join(lines),))
 
     def taken(self, language: str, content: ContentSnapshot, case: Case, notes: Sequence[str],
               held: Sequence[Case]) -> Screen:
         _ = self._t(language).gettext
-        lines = [_p(_("You took this case:")) + " " + self.case_line(content, case),
+        lines = [_p(_("You took this case:")) + " " + self.case_line(content, case, language),
                  _p(_("What the person has written so far follows. Anything you write now goes to this case."))]
         if notes:
             lines.append("<b>" + _p(_("Notes:")) + "</b>")
@@ -111,12 +112,12 @@ class CounsellorScreens:
         if not held:
             return Screen((_p(_("You hold no case. /queue shows who is waiting.")),))
         lines = ["<b>" + _p(_("Your cases:")) + "</b>"]
-        lines += [("▶ " if c.id == focus else "") + self.case_line(content, c) for c in held]
+        lines += [("▶ " if c.id == focus else "") + self.case_line(content, c, language) for c in held]
         return Screen(("\n".join(lines),), tuple((self.case_button(c),) for c in held))
 
     def focused(self, language: str, content: ContentSnapshot, case: Case) -> Screen:
         _ = self._t(language).gettext
-        return Screen((_p(_("Now writing to:")) + " " + self.case_line(content, case),))
+        return Screen((_p(_("Now writing to:")) + " " + self.case_line(content, case, language),))
 
     def case_event(self, language: str, case: Case, event: str) -> Screen:
         """Short news about a case, never with content: it ended, was reopened, the person left."""
