@@ -127,8 +127,19 @@ class Screens:
     def __init__(self, catalogs: Catalogs, languages: list[str]) -> None:
         self._catalogs = catalogs
         self._languages = languages
+        # A page looks the same for everyone who reads it in a language: render it once per content version.
+        self._pages: dict[tuple[str, str, str], Screen] = {}
 
     def page(self, content: ContentSnapshot, node_id: str, language: str) -> Screen:
+        key = (content.version, node_id, language)
+        screen = self._pages.get(key)
+        if screen is None:
+            if len(self._pages) > 20_000:  # a reload leaves the old version's pages behind
+                self._pages.clear()
+            screen = self._pages[key] = self._render_page(content, node_id, language)
+        return screen
+
+    def _render_page(self, content: ContentSnapshot, node_id: str, language: str) -> Screen:
         t = self._catalogs[language]
         _ = t.gettext
         page = content.page(node_id, language)

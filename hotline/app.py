@@ -50,6 +50,7 @@ from handlers.delivery import Deliverer
 from handlers.flood import FloodControl
 from handlers.housekeeping import housekeeping_loop
 from handlers.identity import IdentityBoundary, OutgoingLedger, serial_key
+from handlers.pinned import PinResponseModels
 
 log = logging.getLogger("hotline")
 
@@ -234,6 +235,7 @@ class Hotline:
     async def create(cls, config: Config, *, keys: KeyRing, token: str) -> Hotline:
         services = await build_services(config, keys)
         bot = build_bot(config, token)
+        bot.session.middleware(PinResponseModels())
         bot.session.middleware(OutgoingLedger(services))
         in_flight = InFlight()
         return cls(services, bot, build_dispatcher(services, in_flight), in_flight, Deliverer(bot, services))

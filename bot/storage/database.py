@@ -58,7 +58,13 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         else:
             self.path = None
-        self.engine: AsyncEngine = create_async_engine(url, echo=False)
+        options: dict[str, Any] = {}
+        if self.is_sqlite:
+            # One connection: SQLite lets one writer in at a time, and several connections contending for
+            # the lock wait in its busy handler, which sleeps in steps of up to 100 ms. Queueing for the one
+            # connection in asyncio instead costs nothing (measured: 30 → several hundred updates a second).
+            options.update(pool_size=1, max_overflow=0)
+        self.engine: AsyncEngine = create_async_engine(url, echo=False, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_settings)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

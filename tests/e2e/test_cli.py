@@ -34,7 +34,8 @@ async def test_hotline_run_polls_answers_and_stops_cleanly(fake: FakeTelegram, t
         await fake.wait_for(lambda: fake.is_polling, timeout=30)
         user = fake.user(123_456_789, language_code="de")
         await fake.send_text(user, "/start")
-        await fake.wait_idle(timeout=10)
+        # Another process: the fake cannot ask it whether it is busy, so wait for the answer itself.
+        await fake.wait_for(lambda: bool(visible(fake, user)), timeout=15)
         assert "Informationen für Menschen, die nicht kämpfen wollen" in text_of(last(fake, user))
         assert last(fake, user).protect_content
     finally:
