@@ -228,12 +228,19 @@ class Cases:
 
     # --- the counsellors' side ------------------------------------------------------------
 
-    async def waiting(self, languages: Sequence[str]) -> list[Case]:
+    async def waiting(self, languages: Sequence[str], limit: int | None = None) -> list[Case]:
+        """Waiting cases in these languages, longest waiting first (the first `limit` of them)."""
+        query = (select(CaseRecord).where(CaseRecord.status == WAITING, CaseRecord.language.in_(languages))
+                 .order_by(CaseRecord.queue_seq))
+        if limit is not None:
+            query = query.limit(limit)
         async with self._sessions() as session:
-            records = (await session.execute(
-                select(CaseRecord).where(CaseRecord.status == WAITING, CaseRecord.language.in_(languages))
-                .order_by(CaseRecord.queue_seq))).scalars().all()
-            return [Case.of(r) for r in records]
+            return [Case.of(r) for r in (await session.execute(query)).scalars().all()]
+
+    async def count_waiting(self, languages: Sequence[str]) -> int:
+        async with self._sessions() as session:
+            return int((await session.execute(select(func.count()).select_from(CaseRecord).where(
+                CaseRecord.status == WAITING, CaseRecord.language.in_(languages)))).scalar_one())
 
     async def held_by(self, counsellor: str) -> list[Case]:
         async with self._sessions() as session:
@@ -259,10 +266,12 @@ class Cases:
             return replace(Case.of(record), queued_at=queued_at)
 
     async def take_next(self, counsellor: str, languages: Sequence[str]) -> Case | None:
-        for candidate in await self.waiting(languages):
-            taken = await self.take(candidate.id, counsellor)
-            if taken is not None:
-                return taken
+        # A few candidates at a time: another counsellor may take the first ones in between.
+        while candidates := await self.waiting(languages, limit=5):
+            for candidate in candidates:
+                taken = await self.take(candidate.id, counsellor)
+                if taken is not None:
+                    return taken
         return None
 
     async def release(self, case_id: int, counsellor: str) -> Case | None:

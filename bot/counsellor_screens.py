@@ -87,11 +87,20 @@ class CounsellorScreens:
         return Screen(("🔔 " + _p(_("New request:")) + " " + self.case_line(content, case, language) + "\n"
                        + _p(_("/take to take it.")),))
 
-    def queue(self, language: str, content: ContentSnapshot, cases: Sequence[Case], now: datetime) -> Screen:
-        _ = self._t(language).gettext
+    def queue(self, language: str, content: ContentSnapshot, cases: Sequence[Case], now: datetime,
+              total: int | None = None) -> Screen:
+        """The longest-waiting cases (the handler passes the first QUEUE_SHOWN), and how many wait in all."""
+        t = self._t(language)
+        _ = t.gettext
         if not cases:
             return Screen((_p(_("Nobody is waiting in your languages.")),))
-        lines = ["<b>" + _p(_("Waiting:")) + "</b>", *(self.case_line(content, c, language, now) for c in cases)]
+        total = len(cases) if total is None else total
+        lines = ["<b>" + _p(t.ngettext("{n} waiting:", "{n} waiting:", total).format(n=total)) + "</b>",
+                 *(self.case_line(content, c, language, now) for c in cases)]
+        if total > len(cases):
+            lines.append(_p(t.ngettext("… and {n} more. /take takes the one waiting longest.",
+                                       "… and {n} more. /take takes the one waiting longest.",
+                                       total - len(cases)).format(n=total - len(cases))))
         return Screen(("\n".join(lines),))
 
     def taken(self, language: str, content: ContentSnapshot, case: Case, notes: Sequence[str],

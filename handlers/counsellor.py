@@ -16,6 +16,10 @@ from handlers import relay
 from handlers.callbacks import FocusCallback
 from handlers.render import send
 
+# A counsellor's /queue shows the longest-waiting few; a message holds 4,096 characters, and a long list
+# helps nobody pick.
+QUEUE_SHOWN = 15
+
 
 def is_counsellor(_event: TelegramObject, counsellor: Counsellor | None = None) -> bool:
     return counsellor is not None
@@ -56,8 +60,9 @@ async def off_duty(message: Message, bot: Bot, services: Services, counsellor: C
 
 
 async def queue(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:
-    waiting = await services.cases.waiting(counsellor.languages)
-    screen = services.desk.queue(counsellor.ui_language, services.content.snapshot, waiting, now_utc())
+    waiting = await services.cases.waiting(counsellor.languages, limit=QUEUE_SHOWN)
+    total = await services.cases.count_waiting(counsellor.languages)
+    screen = services.desk.queue(counsellor.ui_language, services.content.snapshot, waiting, now_utc(), total)
     await _say(bot, services, counsellor, screen)
 
 

@@ -164,8 +164,8 @@ async def announce(bot: Bot, services: Services, case: Case) -> None:
 
 async def tell_positions(bot: Bot, services: Services, language: str) -> None:
     """Tell waiting people when their place improved noticeably (into the top three, or by five)."""
-    for case in await services.cases.waiting([language]):
-        position = await services.cases.position(case)
+    # The list is in queue order for one language, so a case's place is its index: one query, not one per case.
+    for position, case in enumerate(await services.cases.waiting([language]), start=1):
         told = case.told_position
         if told is None or position >= told or not (position <= 3 or told - position >= 5):
             continue

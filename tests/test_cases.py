@@ -136,3 +136,25 @@ async def test_blocks_and_document_warning_once(cases: Cases) -> None:
     await cases.block("p")
     await cases.block("p")
     assert await cases.is_blocked("p")
+
+
+async def test_a_long_queue_is_shown_in_one_message_with_a_count(cases: Cases) -> None:
+    from bot.content.loader import load_content
+    from bot.counsellor_screens import CounsellorScreens
+    from bot.i18n import Catalogs
+    from bot.telegram_html import visible_length
+    from handlers.counsellor import QUEUE_SHOWN
+    from tests.conftest import FIXTURE_CONTENT
+
+    for n in range(40):
+        await cases.open(f"p{n}", Address(n + 1), "ru", "summons_what")
+    shown = await cases.waiting(["ru"], limit=QUEUE_SHOWN)
+    assert [c.person for c in shown] == [f"p{n}" for n in range(QUEUE_SHOWN)], "longest waiting first"
+    content = load_content(FIXTURE_CONTENT, languages=["ru", "en", "de"], fallback_language="en").snapshot
+    assert content is not None
+    screen = CounsellorScreens(Catalogs(["ru", "en", "de"])).queue(
+        "en", content, shown, shown[0].queued_at or datetime.now(), await cases.count_waiting(["ru"]))
+    assert len(screen.parts) == 1 and visible_length(screen.parts[0]) <= 4096
+    assert "40 waiting" in screen.parts[0] and "and 25 more" in screen.parts[0]
+    taken = await cases.take_next("k", ["ru"])
+    assert taken is not None and taken.person == "p0"
