@@ -62,7 +62,7 @@ def _throughput(report: Report, mode: str, results: dict[str, LoadResult | None]
     part = mode
     if bare is not None:
         report.add(part, "bare aiogram updates/s", bare.rate, "/s", note=f"bot CPU {bare.bot_cpu:.0%}, harness "
-                   f"{bare.harness_cpu:.0%} of a core; p50 {bare.p50_ms:.0f} ms")
+                   f"{bare.harness_cpu:.0%}, others {bare.other_cpu:.0%} of a core; p50 {bare.p50_ms:.0f} ms")
     if hotline is None:
         report.add(part, "hotline updates/s", None, "/s", target=">= 1000" if mode == "polling" else "",
                    note="hotline has no `webhook` command yet" if mode == "webhook" else "failed")
@@ -70,7 +70,8 @@ def _throughput(report: Report, mode: str, results: dict[str, LoadResult | None]
         return
     report.add(part, "hotline updates/s", hotline.rate, "/s", target=">= 1000" if mode == "polling" else "",
                check=at_least(1000) if mode == "polling" and targets else None,
-               note=f"bot CPU {hotline.bot_cpu:.0%}, harness {hotline.harness_cpu:.0%} of a core; "
+               note=f"bot CPU {hotline.bot_cpu:.0%}, harness {hotline.harness_cpu:.0%}, others "
+                    f"{hotline.other_cpu:.0%} of a core; "
                     f"p50 {hotline.p50_ms:.0f} ms, p99 {hotline.p99_ms:.0f} ms under full load; "
                     f"{hotline.handoffs} handoffs, {hotline.unanswered} unanswered")
     ratio = hotline.rate / bare.rate if bare is not None and bare.rate else None
@@ -96,17 +97,26 @@ async def throughput(report: Report, mode: str, scale: Scale, workdir: Path, tar
 
 async def latency(report: Report, scale: Scale, workdir: Path, targets: bool) -> None:
     report.say(f"\n== latency: open loop, {scale.rate:.0f} updates/s offered for {scale.latency_seconds:.0f}s")
-    # Enough simulated people that one is always free to act when the schedule says so, even if the bot is slow.
-    result = await load_run("hotline", "polling", workdir, concurrency=int(4 * scale.rate), warmup=scale.warmup,
+    result = await load_run("hotline", "polling", workdir, concurrency=int(scale.rate), warmup=scale.warmup,
                             seconds=scale.latency_seconds, rate=scale.rate)
     report.say("  " + result.line())
     report.add("latency", "offered updates/s", result.offered, "/s",
-               note=f"{result.late_tickets} actions started late (no simulated person free)")
+               note=f"{result.spawned} extra visitors started when all {int(scale.rate)} simulated people "
+                    "were waiting for the bot" if result.spawned else "")
     report.add("latency", "hotline reply p50", result.p50_ms, "ms")
     report.add("latency", "hotline reply p95", result.p95_ms, "ms")
     report.add("latency", "hotline reply p99", result.p99_ms, "ms", target="<= 50",
                check=at_most(50) if targets else None,
-               note=f"bot CPU {result.bot_cpu:.0%} of a core; {result.unanswered} unanswered")
+               note=f"bot CPU {result.bot_cpu:.0%}, others {result.other_cpu:.0%} of a core"
+                    + (f"; {result.unanswered} of {result.answered} still unanswered at the end (counted with the "
+                       "time they had waited)" if result.unanswered else ""))
+    low = scale.rate / 10
+    reference = await load_run("hotline", "polling", workdir / "reference", concurrency=int(4 * low),
+                               warmup=scale.warmup, seconds=scale.latency_seconds, rate=low)
+    report.say("  " + reference.line())
+    report.add("latency", f"reply p99 at {low:.0f} updates/s", reference.p99_ms, "ms",
+               note=f"for reference, a tenth of the load: p50 {reference.p50_ms:.0f} ms, p95 "
+                    f"{reference.p95_ms:.0f} ms; bot CPU {reference.bot_cpu:.0%}")
 
 
 async def memory(report: Report, scale: Scale, workdir: Path, targets: bool) -> None:
@@ -123,8 +133,10 @@ async def memory(report: Report, scale: Scale, workdir: Path, targets: bool) -> 
     growth = result.projected_growth / MB
     report.add("memory", f"growth to {result.target_people:,} people" + ("" if reached else " (projected)"),
                growth, "MB", target="<= 20", check=at_most(20) if targets else None,
-               note="" if reached else f"only {result.large_people:,} people fit in {scale.memory_budget:.0f}s; "
-               f"{result.growth_per_thousand / 1024:.0f} KB per 1,000 people measured, extended linearly")
+               note="" if reached else f"only {result.large_people:,} people fit in {scale.memory_budget:.0f}s "
+               f"({result.large_people / max(result.seconds, 0.001):.0f} a second): "
+               f"{result.growth_per_thousand / 1024:.0f} KB per 1,000 people, the slope through "
+               f"{len(result.checkpoints)} samples, extended to {result.target_people:,}")
     report.add("memory", "database per 1,000 people", result.database_bytes / MB / max(1, result.large_people)
                * 1000, "MB", note="SQLite file and WAL while running")
 
@@ -169,7 +181,10 @@ async def deliveries(report: Report, scale: Scale, workdir: Path, targets: bool)
     report.add("delivery", "goodput / enforced limit", result.goodput, target=">= 0.9",
                check=at_least(0.9) if targets else None,
                note=f"{result.delivered} in {result.seconds:.0f}s at {result.limit:.0f}/s, the bot down "
-                    f"{result.restart_seconds:.1f}s for the restart")
+                    f"{result.restart_seconds:.1f}s for the restart ({result.stop_seconds:.1f}s stopping)")
+    up = result.seconds - result.restart_seconds
+    report.add("delivery", "goodput while the bot was up", result.delivered / (result.limit * up) if up > 0 else None,
+               note="the same, leaving out the restart")
 
 
 async def main_async(args: argparse.Namespace) -> Report:

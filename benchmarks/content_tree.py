@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.config import load_config
 from bot.content.loader import load_content
+from bot.content.model import BUTTON_MAX, hash_text
 from bot.search.text import strip_markup, words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,8 @@ def generate(directory: Path, nodes: int, languages: list[str], seed: int = 10) 
             lines.append(f"    children: [{', '.join(children[node])}]")
         if node != "start":
             if index % 10 == 3:
-                lines.append(f"    links: [{ids[rng.randrange(1, nodes)] if index > 1 else 'start'}]")
+                target = rng.randrange(1, nodes)
+                lines.append(f"    links: [{ids[target] if target != index else 'start'}]")
             if index % 10 == 7:
                 lines.append("    urls:")
                 lines.append(f"      - {{id: site, href: \"https://example.org/page/{index}\"}}")
@@ -61,7 +63,8 @@ def generate(directory: Path, nodes: int, languages: list[str], seed: int = 10) 
             lines.append(f"      - {{title: \"Source {index}\", url: \"https://example.org/law/{index % 97}\"}}")
             lines.append("    checked: 2026-11-01")
     (directory / "tree.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for language in languages:
+    english: dict[str, str] = {}  # the text_hash of each English text, for the translations' source_hash
+    for language in ["en", *[x for x in languages if x != "en"]]:
         folder = directory / language
         folder.mkdir()
         pool = vocabulary[language]
@@ -69,14 +72,19 @@ def generate(directory: Path, nodes: int, languages: list[str], seed: int = 10) 
             out = []
             for index in range(start, min(nodes, start + PER_FILE)):
                 node = ids[index]
-                title = " ".join(rng.choice(pool) for _ in range(rng.randint(2, 5)))[:55]
+                title = " ".join(rng.choice(pool) for _ in range(rng.randint(2, 4)))[:BUTTON_MAX].strip()
                 body = " ".join(rng.choice(pool) for _ in range(rng.randint(40, 160)))
                 body = f"<b>{title}</b>\n{body}"
+                urls = {"site": "Website"} if index % 10 == 7 else {}
                 out.append(f"{node}:")
                 out.append(f"  title: {_q(title)}")
                 out.append(f"  body: {_q(body)}")
-                if index % 10 == 7:
-                    out.append(f"  urls: {{site: {_q('Website')}}}")
+                if urls:
+                    out.append(f"  urls: {{site: {_q(urls['site'])}}}")
+                if language == "en":
+                    english[node] = hash_text(title, None, body, urls)
+                else:
+                    out.append(f"  source_hash: {_q(english[node])}")
             (folder / f"{start // PER_FILE:02d}.yml").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 

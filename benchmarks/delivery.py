@@ -50,6 +50,9 @@ class DeliveryResult:
     dropped: int
     other_errors: int
     notes: list[str] = field(default_factory=list)
+    bot_cpu: float = 0.0
+    """Share of a core the bot used while it ran during the run: near 100% means the bot, not Telegram's
+    limits, set the pace."""
 
     @property
     def goodput(self) -> float:
@@ -61,7 +64,7 @@ class Ledger:
 
     def __init__(self, fake: FakeTelegram) -> None:
         self.fake = fake
-        self.arrivals: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+        self.arrivals: dict[int, list[tuple[int, str, int, float]]] = defaultdict(list)
         self.first_arrival: float | None = None
         self.last_arrival = 0.0
         self.rejected = 0
@@ -92,7 +95,7 @@ class Ledger:
         now = self._loop.time()
         self.first_arrival = self.first_arrival or now
         self.last_arrival = now
-        self.arrivals[chat].append((int(found.group(1)), found.group(2), int(found.group(3))))
+        self.arrivals[chat].append((int(found.group(1)), found.group(2), int(found.group(3)), now))
 
     def count(self) -> int:
         return sum(len(v) for v in self.arrivals.values())
@@ -151,15 +154,19 @@ async def run(workdir: Path, *, pairs: int, per_second: float, seconds: float, d
                 sent += 1
 
         began = loop.time()
+        cpu_used, cpu_mark, up_since = 0.0, bot.cpu_seconds(), began
         writers = [asyncio.create_task(writer(person, n, "u")) for n, person in enumerate(people)]
         writers += [asyncio.create_task(writer(desk, n, "c")) for n, desk in enumerate(desks)]
-        restart_seconds = stop_seconds = 0.0
+        restart_seconds = stop_seconds = up_time = 0.0
+        stopped = 0.0
         if restart:
             await asyncio.sleep(seconds / 2)
             stopped = loop.time()
+            cpu_used, up_time = bot.cpu_seconds() - cpu_mark, stopped - began
             stop_seconds = await bot.stop(kill_signal, grace=30.0)
             await bot.start()
             restart_seconds = loop.time() - stopped
+            cpu_mark, up_since = bot.cpu_seconds(), loop.time()
         await asyncio.gather(*writers)
         expected = 2 * pairs * count
         deadline = loop.time() + drain_timeout
@@ -168,42 +175,55 @@ async def run(workdir: Path, *, pairs: int, per_second: float, seconds: float, d
             now_count = ledger.count()
             if now_count != last_count:
                 last_count, last_change = now_count, loop.time()
-            distinct = sum(len(set(v)) for v in ledger.arrivals.values())
+            distinct = len({a[:3] for v in ledger.arrivals.values() for a in v})
             if distinct >= expected or loop.time() - last_change > 20.0:
                 break
             await asyncio.sleep(0.25)
+        cpu_used += bot.cpu_seconds() - cpu_mark
+        up_time = (up_time if restart else 0.0) + loop.time() - up_since
         fake.enforce(None)
         fake.drop_connections(0.0)
     finally:
         await bot.stop()
         wire.close()
         await fake.stop()
-    return _score(ledger, pairs, count, sent, began, limits, (restart_seconds, stop_seconds), expected,
-                  fake.dropped, notes)
+    result = _score(ledger, pairs, count, sent, began, limits, (restart_seconds, stop_seconds), expected,
+                    fake.dropped, notes, stopped)
+    result.bot_cpu = cpu_used / up_time if up_time else 0.0
+    return result
 
 
 def _score(ledger: Ledger, pairs: int, count: int, sent: int, began: float, limits: FloodLimits,
-           restart: tuple[float, float], expected: int, dropped: int, notes: list[str]) -> DeliveryResult:
+           restart: tuple[float, float], expected: int, dropped: int, notes: list[str],
+           stopped: float) -> DeliveryResult:
     """Numbered messages as they arrived; one that reached the wrong chat counts as not delivered."""
     people, desks = [PERSON_BASE + n for n in range(pairs)], counsellor_ids(pairs)
     delivered = duplicated = violations = misrouted = 0
-    seen: set[tuple[int, str, int]] = set()
+    seen: dict[tuple[int, str, int], float] = {}
+    doubled_at: list[float] = []
+    gaps: list[float] = []
     for chat, arrivals in ledger.arrivals.items():
         highest: dict[tuple[int, str], int] = {}
-        for pair, side, seq in arrivals:
+        for pair, side, seq, at in arrivals:
             if pair >= pairs or chat != (desks[pair] if side == "u" else people[pair]):
                 misrouted += 1
                 continue
             if (pair, side, seq) in seen:
                 duplicated += 1
+                doubled_at.append(at)
+                gaps.append(at - seen[(pair, side, seq)])
                 continue
-            seen.add((pair, side, seq))
+            seen[(pair, side, seq)] = at
             delivered += 1
             if seq < highest.get((pair, side), 0):
                 violations += 1
             highest[(pair, side)] = max(highest.get((pair, side), 0), seq)
     if misrouted:
         notes.append(f"{misrouted} numbered message(s) reached a chat they were not meant for")
+    if doubled_at:
+        when = f" at {', '.join(sorted(f'{at - stopped:+.1f}s' for at in doubled_at))} from the stop signal,"
+        notes.append(f"duplicates arrived{when if stopped else ''} "
+                     f"{', '.join(f'{gap:.2f}s' for gap in sorted(gaps))} after the first copy")
     lost = 2 * pairs * count - delivered
     window = (ledger.last_arrival - began) if ledger.first_arrival is not None else 0.0
     return DeliveryResult(pairs, sent, delivered, duplicated, lost, violations, window, limits.overall,
@@ -215,5 +235,6 @@ def describe(result: DeliveryResult) -> str:
             f"{result.duplicated} duplicated, {result.lost} lost, {result.order_violations} out of order; "
             f"{result.seconds:.0f}s to deliver (bot down {result.restart_seconds:.1f}s for the restart, "
             f"{result.stop_seconds:.1f}s of it stopping); "
-            f"{result.rejected_429} answered 429, {result.dropped} connections dropped")
+            f"{result.rejected_429} answered 429, {result.dropped} connections dropped; the bot used "
+            f"{result.bot_cpu:.0%} of a core")
 

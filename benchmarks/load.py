@@ -40,12 +40,13 @@ class Abandoned(Exception):
 @dataclass
 class Sample:
     enqueued: float
-    answered: float
+    answered: float | None
+    """None until the first visible answer arrives (and for good, if it never does)."""
     kind: str
 
-    @property
-    def latency(self) -> float:
-        return self.answered - self.enqueued
+    def latency(self, unanswered_until: float) -> float:
+        """Seconds to the answer; for one still unanswered, the time it has waited until the given moment."""
+        return (self.answered if self.answered is not None else unanswered_until) - self.enqueued
 
 
 @dataclass
@@ -57,19 +58,22 @@ class Record:
     handoffs_done: int = 0
 
     def answered_between(self, start: float, end: float) -> list[Sample]:
-        return [s for s in self.samples if start <= s.answered < end]
+        return [s for s in self.samples if s.answered is not None and start <= s.answered < end]
 
     def enqueued_between(self, start: float, end: float) -> list[Sample]:
         return [s for s in self.samples if start <= s.enqueued < end]
 
 
 class Pacer:
-    """Open loop: hands out one ticket every 1/rate seconds. An actor waits for a ticket before each action;
-    a ticket nobody was waiting for is owed to the next actor (counted as ``late``)."""
+    """Open loop: hands out one ticket every 1/rate seconds. An actor waits for a ticket before each action.
+    When nobody is waiting for a ticket (every simulated person is still waiting for the bot), ``spawn`` starts
+    a new visitor to use it, as new people keep arriving however slow the bot is; those are counted."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, spawn: Callable[[], None] | None = None) -> None:
         self.rate = rate
+        self.spawn = spawn
         self.late = 0
+        self.spawned = 0
         self.issued = 0
         self._owed = 0
         self._waiting: deque[asyncio.Future[None]] = deque()
@@ -88,6 +92,9 @@ class Pacer:
                     self._waiting.popleft().set_result(None)
                 else:
                     self._owed += 1
+                    if self.spawn is not None:
+                        self.spawned += 1
+                        self.spawn()
                 due += interval
             await asyncio.sleep(due - loop.time())
 
@@ -120,14 +127,15 @@ class Actions:
         if self.pacer is not None:
             await self.pacer.ticket()
         since = self.wire.mark()
-        enqueued = self._loop.time()
-        self.record.sent.append(enqueued)
-        await do()
+        sample = Sample(self._loop.time(), None, kind)
+        await do()  # may refuse (say, no such button): then nothing was sent, and nothing is counted
+        self.record.sent.append(sample.enqueued)
+        self.record.samples.append(sample)
         seen = await self.wire.wait(chat, first, since, self.timeout)
         if seen is None:
             self.record.unanswered += 1
             raise Abandoned(kind)
-        self.record.samples.append(Sample(enqueued, seen.at, kind))
+        sample.answered = seen.at
         if done is None:
             return seen
         complete = await self.wire.wait(done_chat or chat, done, since, self.timeout)
@@ -214,7 +222,7 @@ class HotlinePeople:
             for _ in range(self.rng.randint(2, 5)):
                 menu = a.menu(user)
                 await a.press(user, menu, self.rng.choice(buttons(menu, "n:")), done=has_keyboard)
-            if self.rng.random() < 0.3:
+            if self.rng.random() < 0.3 and buttons(a.menu(user), "ls"):
                 await a.press(user, a.menu(user), "ls", done=has_keyboard)
                 menu = a.menu(user)
                 await a.press(user, menu, self.rng.choice(buttons(menu, "l:")), done=has_keyboard)

@@ -87,6 +87,8 @@ class Report:
 
     def summary(self) -> str:
         judged = [f for f in self.figures if f.passed is not None]
+        if not judged:
+            return "no targets judged"
         missed = [f for f in judged if not f.passed]
         unmeasured = [f for f in self.figures if f.target and f.value is None]
         text = f"{len(judged) - len(missed)} of {len(judged)} targets met"

@@ -22,7 +22,13 @@ from benchmarks.load import (
     pick_language,
     start_and_tap,
 )
-from benchmarks.procs import UNTHROTTLED_DELIVERY, BotProcess, counsellor_ids, harness_cpu_seconds
+from benchmarks.procs import (
+    UNTHROTTLED_DELIVERY,
+    BotProcess,
+    counsellor_ids,
+    harness_cpu_seconds,
+    machine_cpu_seconds,
+)
 from benchmarks.wire import Wire
 from bot.simulator.server import FakeTelegram
 
@@ -54,16 +60,22 @@ class LoadResult:
     unanswered: int
     people: int
     handoffs: int
-    late_tickets: int = 0
+    spawned: int = 0
+    """Open loop: visitors started because every simulated person was still waiting for the bot."""
+    other_cpu: float = 0.0
+    """Share of a core that other processes on the machine used in the window: should be near 0."""
+    open_loop: bool = False
 
     @property
     def rate(self) -> float:
         return self.answered / self.seconds
 
     def line(self) -> str:
-        return (f"{self.kind} {self.mode}: {self.rate:,.0f} updates/s answered ({self.answered:,} in "
+        counted = "sent at a fixed rate" if self.open_loop else "answered"
+        return (f"{self.kind} {self.mode}: {self.rate:,.0f} updates/s {counted} ({self.answered:,} in "
                 f"{self.seconds:.0f}s), latency p50 {self.p50_ms:.1f} / p95 {self.p95_ms:.1f} / p99 "
-                f"{self.p99_ms:.1f} ms; CPU: bot {self.bot_cpu:.0%}, harness {self.harness_cpu:.0%} of a core; "
+                f"{self.p99_ms:.1f} ms; CPU: bot {self.bot_cpu:.0%}, harness {self.harness_cpu:.0%}, other processes "
+                f"{self.other_cpu:.0%} of a core; "
                 f"{self.people:,} visits, {self.handoffs} handoffs, {self.unanswered} unanswered")
 
 
@@ -96,10 +108,18 @@ async def load_run(kind: str, mode: str, workdir: Path, *, concurrency: int, war
         counsellors = max(2, min(counsellors, 10))
     async with running(kind, mode, workdir, counsellors=counsellors, profile=profile) as (fake, wire, bot):
         record = Record()
-        pacer = Pacer(rate) if rate is not None else None
-        actions = Actions(fake, wire, record, pacer=pacer)
-        stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
+        stop = asyncio.Event()
+
+        def spawn() -> None:
+            async def once() -> None:
+                with contextlib.suppress(Abandoned, LookupError, IndexError):
+                    await visit()
+
+            tasks.append(asyncio.create_task(once()))
+
+        pacer = Pacer(rate, spawn) if rate is not None else None
+        actions = Actions(fake, wire, record, pacer=pacer)
         if kind == "hotline":
             people = HotlinePeople(actions, seed=seed, handoff_share=handoff_share,
                                    counsellors=counsellor_ids(counsellors))
@@ -112,11 +132,18 @@ async def load_run(kind: str, mode: str, workdir: Path, *, concurrency: int, war
         tasks += [asyncio.create_task(keep_busy(visit, stop)) for _ in range(concurrency)]
         loop = asyncio.get_running_loop()
         await asyncio.sleep(warmup)
-        start, bot_cpu, own_cpu = loop.time(), bot.cpu_seconds(), harness_cpu_seconds()
-        late = pacer.late if pacer else 0
+        start, bot_cpu, own_cpu, all_cpu = loop.time(), bot.cpu_seconds(), harness_cpu_seconds(), machine_cpu_seconds()
+        spawned = pacer.spawned if pacer else 0
         people_before, handoffs_before = record.people_done, record.handoffs_done
         await asyncio.sleep(seconds)
         end, bot_cpu, own_cpu = loop.time(), bot.cpu_seconds() - bot_cpu, harness_cpu_seconds() - own_cpu
+        all_cpu = machine_cpu_seconds() - all_cpu
+        if rate is not None:  # the answers to the last actions of the window, while the load goes on
+            for _ in range(int(min(10.0, seconds) * 10)):
+                if all(s.answered is not None for s in record.enqueued_between(start, end)):
+                    break
+                await asyncio.sleep(0.1)
+        waited_until = loop.time()
         memory = bot.memory()
         database = bot.database_bytes() if kind == "hotline" else 0
         stop.set()
@@ -126,13 +153,15 @@ async def load_run(kind: str, mode: str, workdir: Path, *, concurrency: int, war
         samples = record.answered_between(start, end)
     else:  # latency: what was offered in the window, however long it took
         samples = record.enqueued_between(start, end)
-    latencies = [s.latency * 1000 for s in samples]
+    latencies = [s.latency(waited_until) * 1000 for s in samples]
+    unanswered = sum(1 for s in samples if s.answered is None)
     offered = sum(1 for t in record.sent if start <= t < end) / window
     return LoadResult(kind, mode, window, len(samples), offered, percentile(latencies, 0.5),
                       percentile(latencies, 0.95), percentile(latencies, 0.99), bot_cpu / window,
                       own_cpu / window, memory.get("VmHWM", 0), memory.get("VmRSS", 0), database,
-                      record.unanswered, record.people_done - people_before,
-                      record.handoffs_done - handoffs_before, (pacer.late - late) if pacer else 0)
+                      unanswered if rate is not None else record.unanswered, record.people_done - people_before,
+                      record.handoffs_done - handoffs_before, (pacer.spawned - spawned) if pacer else 0,
+                      max(0.0, all_cpu - bot_cpu - own_cpu) / window, rate is not None)
 
 
 @dataclass
@@ -147,6 +176,8 @@ class MemoryResult:
     """Feeding all the people, both phases."""
     unanswered: int
     target_people: int
+    checkpoints: list[tuple[int, int]]
+    """(people so far, RSS) every few seconds after the first ``small_people``."""
 
     @property
     def growth(self) -> int:
@@ -154,11 +185,21 @@ class MemoryResult:
 
     @property
     def growth_per_thousand(self) -> float:
-        return self.growth / max(1, self.large_people - self.small_people) * 1000
+        """Bytes of RSS per 1,000 more people: the least-squares slope through the checkpoints (RSS moves in
+        steps as the allocator grabs arenas, so two end points alone would say more about luck)."""
+        points = self.checkpoints or [(self.small_people, self.small_rss), (self.large_people, self.large_rss)]
+        if len(points) < 2:
+            return 0.0
+        mean_x = sum(x for x, _ in points) / len(points)
+        mean_y = sum(y for _, y in points) / len(points)
+        spread = sum((x - mean_x) ** 2 for x, _ in points)
+        if not spread:
+            return 0.0
+        return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread * 1000
 
     @property
     def projected_growth(self) -> float:
-        """RSS growth from ``small_people`` to ``target_people``, straight from the measured slope."""
+        """RSS growth from ``small_people`` to ``target_people``: measured, or extended along the slope."""
         if self.large_people >= self.target_people:
             return float(self.growth)
         return self.growth_per_thousand * (self.target_people - self.small_people) / 1000
@@ -187,15 +228,26 @@ async def memory_run(workdir: Path, *, small: int, large: int, concurrency: int,
 
             await asyncio.gather(*(slot() for _ in range(min(concurrency, total))))
 
+        checkpoints: list[tuple[int, int]] = []
+
+        async def watch() -> None:
+            while True:
+                await asyncio.sleep(5.0)
+                checkpoints.append((record.people_done, bot.memory()["VmRSS"]))
+
         started = loop.time()
         await visitors(small, started + budget)
         await asyncio.sleep(1.0)  # let the last writes settle
         small_rss = bot.memory()["VmRSS"]
         small_done = record.people_done
+        checkpoints.append((small_done, small_rss))
+        watcher = asyncio.create_task(watch())
         await visitors(large - small, started + budget)
+        watcher.cancel()
         await asyncio.sleep(1.0)
         memory = bot.memory()
+        checkpoints.append((record.people_done, memory["VmRSS"]))
         seconds = loop.time() - started - 2.0
         database = bot.database_bytes()
     return MemoryResult(small_done, small_rss, record.people_done, memory["VmRSS"], memory["VmHWM"], database,
-                        seconds, record.unanswered, large)
+                        seconds, record.unanswered, large, checkpoints)

@@ -52,6 +52,8 @@ class ChatLedger:
             for message_id in message_ids:
                 session.add(ChatMessageRecord(person=person, message_id=message_id, at=self._hour()))
             if person not in self._sealed:
+                if len(self._sealed) > 20_000:  # a cache, not a record: keep memory flat as people come
+                    self._sealed.clear()
                 record = await session.get(PersonRecord, person)
                 if record is None:
                     record = PersonRecord(pseudonym=person, seen_on=self._clock().date())

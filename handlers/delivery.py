@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from datetime import timedelta
 from typing import Any
 
@@ -46,6 +47,9 @@ class Deliverer:
         self._wake = asyncio.Event()
         self._busy: set[str] = set()
         self._sending: set[asyncio.Task[None]] = set()
+        # Rows finished while a heads() query ran would still be in its snapshot: never send those again.
+        self._finished: deque[int] = deque(maxlen=10_000)
+        self._finished_set: set[int] = set()
         self._stopping = False
         services.outbox.on_enqueue(self._wake.set)
 
@@ -59,6 +63,8 @@ class Deliverer:
         while not self._stopping:
             self._wake.clear()
             for row in await outbox.heads(self._busy):
+                if row.id in self._finished_set or row.chat in self._busy:
+                    continue
                 self._busy.add(row.chat)
                 task = asyncio.create_task(self._deliver(row))
                 self._sending.add(task)
@@ -75,12 +81,14 @@ class Deliverer:
 
     async def _deliver(self, row: Outgoing) -> None:
         outbox = self._services.outbox
+        finished = True  # False while the row stays in the outbox for another attempt
         try:
             await self._pacer.acquire(row.chat)
             result = await self._bot(to_method(row))
         except TelegramRetryAfter as exc:
             log.info("delivery: Telegram asked to wait %d s", exc.retry_after)
             await outbox.hold_chat(row.chat, timedelta(seconds=exc.retry_after))
+            finished = False
         except TelegramForbiddenError:
             log.info("delivery: a chat is no longer reachable (403)")
             await self._gone(row, await outbox.drop_chat(row.chat))
@@ -95,6 +103,7 @@ class Deliverer:
                 await outbox.done(row.id)
             else:
                 log.info("delivery: %s, will retry (attempt %d)", type(exc).__name__, attempts)
+                finished = False
         except Exception as exc:
             log.error("delivery: unexpected %s; dropped", type(exc).__name__)
             await outbox.done(row.id)
@@ -102,6 +111,11 @@ class Deliverer:
             await outbox.done(row.id)
             await self._after(row, result)
         finally:
+            if finished:
+                if len(self._finished) == self._finished.maxlen:
+                    self._finished_set.discard(self._finished[0])
+                self._finished.append(row.id)
+                self._finished_set.add(row.id)
             self._busy.discard(row.chat)
             self._wake.set()
 

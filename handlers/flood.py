@@ -4,6 +4,7 @@ slow down. Counsellors are not limited here (their volume is their work)."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ log = logging.getLogger("hotline.flood")
 class FloodControl(BaseMiddleware):
     def __init__(self, services: Services) -> None:
         self._services = services
+        self._pruned = time.monotonic()
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -28,6 +30,10 @@ class FloodControl(BaseMiddleware):
         if person is None or data.get("counsellor") is not None:
             return await handler(event, data)
         buckets = self._services.limits.messages
+        if time.monotonic() - self._pruned > 60:  # full buckets say nothing: drop them, memory stays flat
+            self._pruned = time.monotonic()
+            buckets.prune()
+            self._services.limits.requests.prune()
         if buckets.allow(person.pseudonym):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from dataclasses import dataclass
@@ -190,7 +191,9 @@ class HotlineDispatcher(Dispatcher):
 
 
 def build_dispatcher(services: Services, in_flight: InFlight) -> Dispatcher:
-    dispatcher = HotlineDispatcher(in_flight, services=services)
+    # No aiogram FSM: hotline keeps its state in the core, and aiogram's in-memory FSM storage would hold
+    # every Telegram id that ever wrote, and grow with them.
+    dispatcher = HotlineDispatcher(in_flight, services=services, disable_fsm=True)
     dispatcher.update.outer_middleware(OnceOnly(services.updates))
     dispatcher.update.outer_middleware(IdentityBoundary(services))
     flood = FloodControl(services)
@@ -254,6 +257,7 @@ class Hotline:
         await self_check(self.bot)
         await announce_commands(self.bot, self.services)
         log.info("polling started")
+        gc.freeze()  # what start-up built lives for good: keep it out of every later collection
         chores: list[asyncio.Task[Any]] = [asyncio.create_task(housekeeping_loop(self.bot, self.services)),
                                            asyncio.create_task(self.deliverer.run())]
         if self.services.config.settings.content.watch:
@@ -344,6 +348,7 @@ class Hotline:
             await self.bot.set_webhook(url=url, secret_token=secret,
                                        allowed_updates=self.dispatcher.resolve_used_update_types())
             log.info("webhook serving")
+            gc.freeze()
             await stop.wait()
         finally:
             await runner.shutdown()  # stop accepting requests first

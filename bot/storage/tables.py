@@ -173,6 +173,9 @@ class OutboxRecord(Base):
     once delivered. Where it goes and what it says are sealed, bound to the row."""
 
     __tablename__ = "outbox"
+    # Ids are never reused (SQLite would otherwise hand out a deleted row's id again): the sender remembers
+    # the ids it has finished, and order relies on ids only growing.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy reads it once
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # also the send order
     chat: Mapped[str] = mapped_column(String(64), index=True)  # keyed pseudonym of the destination chat
