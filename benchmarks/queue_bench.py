@@ -21,6 +21,7 @@ from bot.counsellor_screens import CounsellorScreens
 from bot.crypto import KeyRing
 from bot.i18n import Catalogs
 from bot.storage.database import Database
+from handlers.counsellor import QUEUE_SHOWN
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGE_LIMIT = 4096
@@ -62,8 +63,9 @@ async def measure(directory: Path, cases: int, repeats: int) -> QueueResult:
         queue_ms, take_ms, chars = [], [], 0
         for _ in range(repeats):
             started = time.perf_counter()
-            waiting = await book.waiting(languages)
-            screen = desk.queue("en", content, waiting, now_utc())
+            # What the /queue handler does: the longest-waiting few, and how many wait in all.
+            waiting = await book.waiting(languages, limit=QUEUE_SHOWN)
+            screen = desk.queue("en", content, waiting, now_utc(), await book.count_waiting(languages))
             queue_ms.append((time.perf_counter() - started) * 1000)
             chars = max(chars, sum(len(part) for part in screen.parts))
         for _ in range(repeats):
