@@ -282,6 +282,19 @@ def _update_chat(update: dict[str, Any]) -> int | None:
     return None
 
 
+
+async def serve_on(runner: web.AppRunner, host: str, port: int) -> int:
+    """Start a set-up runner on host:port (0: any free port); returns the port it got."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((host, port))
+        await web.SockSite(runner, sock).start()
+    except BaseException:
+        sock.close()
+        await runner.cleanup()
+        raise
+    return int(sock.getsockname()[1])
+
 class FakeTelegram:
     """The fake Bot API plus the people who talk to the bot through it."""
 
@@ -381,16 +394,8 @@ class FakeTelegram:
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         self._closing = False
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.bind((host, port))
-            await web.SockSite(self._runner, sock).start()
-        except BaseException:
-            sock.close()
-            await self._runner.cleanup()
-            raise
-        bound = sock.getsockname()
-        self.base_url = f"http://{host}:{bound[1]}" if ":" not in host else f"http://[{host}]:{bound[1]}"
+        bound = await serve_on(self._runner, host, port)
+        self.base_url = f"http://{host}:{bound}" if ":" not in host else f"http://[{host}]:{bound}"
 
     async def stop(self) -> None:
         """Answer pending long polls, stop pushing to a webhook and close the server."""

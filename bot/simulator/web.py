@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import itertools
 import json
-import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from aiohttp import web
 
 from bot.content.store import ContentStore
 from bot.simulator.safe_html import message_html
-from bot.simulator.server import FakeTelegram, FakeUser, SimMessage
+from bot.simulator.server import FakeTelegram, FakeUser, SimMessage, serve_on
 
 Side = Literal["person", "counsellor"]
 SIDES: tuple[Side, ...] = ("person", "counsellor")
@@ -117,16 +116,9 @@ class PreviewPage:
             app.router.add_post(f"/api/{name}", self._action(action))
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.bind((host, port))
-            await web.SockSite(self._runner, sock).start()
-        except BaseException:
-            sock.close()
-            await self._runner.cleanup()
-            raise
-        self._hosts = {f"{host}:{sock.getsockname()[1]}", f"localhost:{sock.getsockname()[1]}"}
-        self.url = f"http://{host}:{sock.getsockname()[1]}/"
+        bound = await serve_on(self._runner, host, port)
+        self._hosts = {f"{host}:{bound}", f"localhost:{bound}"}
+        self.url = f"http://{host}:{bound}/"
         await self.fake.send_text(self.person, "/start")
         self.node = self.content.snapshot.root
         return self.url
