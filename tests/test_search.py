@@ -3,6 +3,7 @@ languages, reloads, texts that are not questions, and the hit rate on realistic 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, classify
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
+from bot.search.text import normalise
 from bot.search_screens import SearchScreens
 from bot.storage.counters import Counters
 from bot.storage.database import Database
@@ -25,7 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "content"
 QUESTIONS = Path(__file__).resolve().parent / "search_questions"
 LANGUAGES = ["ru", "uk", "en", "de"]
-TARGET = 0.9  # issue 8: the right page among the first three for at least 90% of the questions
+# Issue 18: on the project's own sets, the right page first for 85% of the questions and among the first
+# three for 95%; at most 1 in 10 questions the content does not answer gets a page, in every language.
+TOP_1 = 0.85
+TOP_3 = 0.95
+UNANSWERED_WITH_A_PAGE = 0.1
 
 
 @pytest.fixture(scope="module")
@@ -49,36 +55,87 @@ def top(index: SearchIndex, query: str, language: str, n: int = 3) -> list[str]:
 
 # --- the question sets ---------------------------------------------------------------------------------
 
-def questions(language: str) -> list[tuple[str, str]]:
+def questions(language: str) -> list[tuple[str, frozenset[str]]]:
+    """(question, the pages that answer it): any of them counts as right."""
     data = load_yaml(QUESTIONS / f"{language}.yml").data
-    return [(item["q"], item["node"]) for item in data]
+    return [(item["q"], frozenset(item.get("nodes") or [item["node"]])) for item in data]
 
 
-@pytest.mark.parametrize("language", ["ru", "en", "de"])
+def unanswerable(language: str) -> list[str]:
+    return [str(q) for q in load_yaml(QUESTIONS / "unanswerable" / f"{language}.yml").data]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_question_sets_are_realistic_and_point_at_real_pages(shipped: ContentSnapshot, language: str) -> None:
     found = questions(language)
     assert len(found) >= 60
     assert len({q for q, _ in found}) == len(found), "no question twice"
-    assert {node for _, node in found} - set(shipped.nodes) == set()
-    assert len({node for _, node in found}) >= 35, "the questions cover most of the tree"
+    assert set().union(*(nodes for _, nodes in found)) - set(shipped.nodes) == set()
+    assert len(set().union(*(nodes for _, nodes in found))) >= 35, "the questions cover most of the tree"
+    titles = {normalise(text.title) for text in shipped.texts[language].values()}
+    assert not [q for q, _ in found if normalise(q) in titles], "written as people type, not copied from titles"
+    none = unanswerable(language)
+    assert len(none) >= 20 and len(set(none)) == len(none)
 
 
-@pytest.mark.parametrize("language", ["ru", "en", "de"])
-def test_the_right_page_is_among_the_first_three(index: SearchIndex, language: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    found = questions(language)
-    first = three = 0
-    misses = []
-    for query, node in found:
-        nodes = top(index, query, language)
-        first += nodes[:1] == [node]
-        three += node in nodes
-        if node not in nodes:
-            misses.append(f"{query!r}: wanted {node}, got {nodes}")
+@dataclass
+class Figures:
+    """How the search did on one language's question sets."""
+
+    asked: int = 0
+    first: int = 0
+    three: int = 0
+    unanswerable: int = 0
+    unanswerable_with_a_page: int = 0
+    answerable_without: int = 0  # answerable questions that got the no-match answer
+    misses: list[str] = field(default_factory=list)
+
+    def no_match_precision(self) -> float:
+        said = (self.unanswerable - self.unanswerable_with_a_page) + self.answerable_without
+        return (self.unanswerable - self.unanswerable_with_a_page) / said if said else 1.0
+
+    def no_match_recall(self) -> float:
+        return (self.unanswerable - self.unanswerable_with_a_page) / self.unanswerable
+
+    def line(self, language: str) -> str:
+        return (f"search {language}: top-1 {self.first / self.asked:.0%}, top-3 {self.three / self.asked:.0%} of "
+                f"{self.asked}; unanswerable with a page {self.unanswerable_with_a_page}/{self.unanswerable}; "
+                f"\"no match\" precision {self.no_match_precision():.0%}, recall {self.no_match_recall():.0%}")
+
+
+def measure(index: SearchIndex, language: str) -> Figures:
+    figures = Figures()
+    for query, nodes in questions(language):
+        answer = index.search(query, language)
+        assert answer.kind is QueryKind.SEARCH, (query, answer.kind)
+        got = [hit.node for hit in answer.ranking.hits] if answer.ranking else []
+        figures.asked += 1
+        figures.first += bool(got) and got[0] in nodes
+        figures.three += bool(nodes & set(got[:3]))
+        figures.answerable_without += not got
+        if not nodes & set(got[:3]):
+            figures.misses.append(f"{query!r}: wanted {sorted(nodes)}, got {got}")
+    for query in unanswerable(language):
+        answer = index.search(query, language)
+        assert answer.kind is QueryKind.SEARCH, (query, answer.kind)
+        figures.unanswerable += 1
+        if answer.found:
+            figures.unanswerable_with_a_page += 1
+            assert answer.ranking is not None
+            figures.misses.append(f"unanswerable {query!r} got {[h.node for h in answer.ranking.hits]}")
+    return figures
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_right_page_comes_first_and_unanswerable_questions_get_no_page(
+        index: SearchIndex, language: str, capsys: pytest.CaptureFixture[str]) -> None:
+    figures = measure(index, language)
     with capsys.disabled():
-        print(f"\nsearch hit rate {language}: top-1 {first / len(found):.0%}, top-3 {three / len(found):.0%} "
-              f"of {len(found)} questions")
-    assert three / len(found) >= TARGET, "\n".join(misses)
+        print("\n" + figures.line(language))
+    misses = "\n".join(figures.misses)
+    assert figures.three / figures.asked >= TOP_3, misses
+    assert figures.first / figures.asked >= TOP_1, misses
+    assert figures.unanswerable_with_a_page / figures.unanswerable <= UNANSWERED_WITH_A_PAGE, misses
 
 
 # --- how words are read --------------------------------------------------------------------------------
