@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import ConfigError, SearchSettings, load_settings
 from bot.content.loader import load_content
 from bot.content.model import ContentSnapshot, Node, Text
 from bot.i18n import Catalogs
@@ -16,6 +17,7 @@ from bot.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, classify
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
+from bot.search.stemming import is_word, stem, stemmer_for
 from bot.search.text import normalise
 from bot.search_screens import SearchScreens
 from bot.storage.counters import Counters
@@ -51,6 +53,11 @@ def top(index: SearchIndex, query: str, language: str, n: int = 3) -> list[str]:
     assert answer.kind is QueryKind.SEARCH, (query, answer.kind)
     assert answer.ranking is not None
     return [hit.node for hit in answer.ranking.hits[:n]]
+
+
+def first(index: SearchIndex, query: str, language: str, here: str | None = None) -> str | None:
+    answer = index.search(query, language, here=here)
+    return answer.ranking.hits[0].node if answer.ranking and answer.ranking.hits else None
 
 
 # --- the question sets ---------------------------------------------------------------------------------
@@ -245,7 +252,7 @@ def test_keywords_are_synonyms_editors_add() -> None:
     assert without.search("вызов в военкомат", "ru").found is False
     with_keywords = SearchIndex(tiny(keywords=("вызов в военкомат",)))
     assert top(with_keywords, "вызов в военкомат", "ru") == ["summons"]
-    assert top(with_keywords, "вызвали в военкомат", "ru") == ["summons"], "keywords have word forms too"
+    assert top(with_keywords, "вызова в военкомат", "ru") == ["summons"], "keywords have word forms too"
 
 
 def test_the_start_page_is_never_a_result(index: SearchIndex) -> None:
@@ -444,3 +451,193 @@ def test_good_keywords_are_kept(tmp_path: Path) -> None:
     result = load_content(folder, languages=["en"], fallback_language="en")
     assert result.snapshot is not None, [p.render() for p in result.errors]
     assert result.snapshot.texts["en"]["start"].keywords == ("вызов в военкомат", "summons")
+
+
+# --- issue 18: real words are not typos, endings are not roots ---------------------------------------------
+
+@pytest.mark.parametrize(("typed", "language", "other"), [
+    ("болезни", "ru", "полезны"),  # illness, not "useful"
+    ("пойти", "ru", "пройти"),  # to go, not "to pass through"
+    ("приходили", "ru", "проходили"),  # came, not "passed"
+    ("закончилась", "ru", "закон"),  # ended, not "law"
+    ("посадять", "uk", "посада"),  # they will jail, not "a post"
+])
+def test_a_real_word_is_not_read_as_another_word(index: SearchIndex, typed: str, language: str,
+                                                 other: str) -> None:
+    [(_word, other_terms)] = index.words(other, language)
+    assert other_terms, f"the texts have {other!r}, so the test means something"
+    [(_word, terms)] = index.words(typed, language)
+    assert not set(terms) & set(other_terms), terms
+
+
+def test_a_word_no_dictionary_knows_is_still_forgiven_its_typo(index: SearchIndex) -> None:
+    [(_word, terms)] = index.words("павестка", "ru")
+    assert stem("повестка", "ru") in terms
+
+
+# --- issue 18: Ukrainian ----------------------------------------------------------------------------------
+
+def test_ukrainian_words_are_read_by_their_dictionary_form() -> None:
+    assert stemmer_for("uk") == "pymorphy3 (uk)"
+    assert stem("повістки", "uk") == stem("повісткою", "uk") == stem("повістку", "uk") == "повістка"
+    assert stem("відстрочки", "uk") == stem("відстрочку", "uk")
+    assert stem("піти", "uk") == "піти", "the verb, not a form of піта (flatbread)"
+    assert stem("зявився", "uk") == stem("з'явилися", "uk"), "typed without the apostrophe"
+
+
+def test_without_the_ukrainian_dictionary_a_suffix_stripper_stands_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.search.stemming as stemming
+
+    monkeypatch.setattr(stemming, "dictionary", lambda language: None)
+    stemming.stem.cache_clear()
+    stemming._read.cache_clear()
+    try:
+        assert stemmer_for("uk") == "uk suffixes"
+        assert stem("повістки", "uk") == stem("повістку", "uk") == "повістк"
+        assert not is_word("болезни", "ru"), "without a dictionary no word is known: typos are forgiven as before"
+        index = SearchIndex(tiny_sections())
+        assert first(index, "повістки", "uk") == "ua_summons"
+    finally:
+        stemming.stem.cache_clear()
+        stemming._read.cache_clear()
+
+
+# --- issue 18: the reader's context ------------------------------------------------------------------------
+
+def tiny_sections() -> ContentSnapshot:
+    """start → russia (ru_summons), ukraine (ua_summons): the same words in both countries' pages."""
+    def node(node_id: str, parent: str | None, children: tuple[str, ...] = ()) -> Node:
+        return Node(id=node_id, parent=parent, children=children, links=(), urls=(), counsellor_prominent=False,
+                    sources=(), checked=date(2026, 11, 1), review_by=None)
+
+    nodes = {"start": node("start", None, ("russia", "ukraine")), "russia": node("russia", "start", ("ru_summons",)),
+             "ukraine": node("ukraine", "start", ("ua_summons",)), "ru_summons": node("ru_summons", "russia"),
+             "ua_summons": node("ua_summons", "ukraine")}
+    texts = {
+        language: {
+            "start": Text("Старт", "Старт", "Оберіть.", {}),
+            "russia": Text("Росія", "Росія", "Росія.", {}),
+            "ukraine": Text("Україна", "Україна", "Україна.", {}),
+            "ru_summons": Text("Повістка", "Повістка", "Що означає повістка.", {}, keywords=("бронь",)),
+            "ua_summons": Text("Повістка", "Повістка", "Що означає повістка.", {}, keywords=("бронь",)),
+        }
+        for language in ("uk", "ru")
+    }
+    return ContentSnapshot(version="s1", root="start", nodes=nodes, texts=texts, fallback_language="ru",
+                           languages=("uk", "ru"))
+
+
+def test_a_ukrainian_reader_gets_the_ukrainian_pages_first() -> None:
+    index = SearchIndex(tiny_sections())
+    for query in ("повістка", "бронь"):
+        answer = index.search(query, "uk")
+        assert answer.ranking is not None
+        assert [h.node for h in answer.ranking.hits] == ["ua_summons", "ru_summons"], query
+    assert first(index, "повістка", "ru") == "ru_summons", "no section set for Russian readers: the tree's order"
+
+
+def test_the_section_the_reader_is_in_comes_first() -> None:
+    index = SearchIndex(tiny_sections())
+    for here in ("russia", "ru_summons"):
+        assert first(index, "повістка", "uk", here) == "ru_summons", here
+    assert first(index, "повістка", "ru", "ukraine") == "ua_summons"
+
+
+def test_the_preferred_sections_are_a_setting() -> None:
+    index = SearchIndex(tiny_sections(), SearchSettings(prefer_sections={"uk": ["russia"], "ru": ["ukraine"]}))
+    assert first(index, "повістка", "uk") == "ru_summons"
+    assert first(index, "повістка", "ru") == "ua_summons"
+
+
+# --- issue 18: English word forms, Latin names in Cyrillic, incidental words ----------------------------------
+
+@pytest.mark.parametrize(("typed", "language", "meant"), [
+    ("ukrainian", "en", "ukraine"),
+    ("russians", "en", "russia"),
+    ("men", "en", "man"),
+])
+def test_english_word_forms_meet(index: SearchIndex, typed: str, language: str, meant: str) -> None:
+    [(_word, terms)] = index.words(typed, language)
+    assert stem(meant, language) in terms
+
+
+@pytest.mark.parametrize(("query", "language", "node"), [
+    ("бамф отказал", "ru", "de_decision_appeal"),
+    ("собеседование в бамф", "ru", "de_interview"),
+    ("рішення шеферд", "uk", "cjeu_cases"),
+])
+def test_latin_names_spelt_in_cyrillic(index: SearchIndex, query: str, language: str, node: str) -> None:
+    assert node in top(index, query, language)
+
+
+def tiny_incidental() -> ContentSnapshot:
+    def node(node_id: str, parent: str | None, children: tuple[str, ...] = ()) -> Node:
+        return Node(id=node_id, parent=parent, children=children, links=(), urls=(), counsellor_prominent=False,
+                    sources=(), checked=date(2026, 11, 1), review_by=None)
+
+    pages = {
+        "exit": ("Leaving Ukraine", "Men aged 18 to 60 may not leave Ukraine, with some exceptions."),
+        "interview": ("Asylum interview", "During the interview, tell the truth and take your time. It may "
+                                          "take long."),
+        "leave_army": ("Leaving the army", "You may leave the army only when your contract ends."),
+        "leave_russia": ("Leaving Russia", "Leaving Russia after a summons is banned."),
+        "mobilisation": ("Ukraine: mobilisation", "Since the war began, Ukraine mobilises men from 25."),
+        "objection": ("Ukraine: objection", "Objectors in Ukraine face prison."),
+    }
+    nodes = {"start": node("start", None, tuple(pages))} | {page: node(page, "start") for page in pages}
+    texts = {"en": {"start": Text("Start", "Start", "Choose.", {})}
+             | {page: Text(title, title, body, {}) for page, (title, body) in pages.items()}}
+    return ContentSnapshot(version="i1", root="start", nodes=nodes, texts=texts, fallback_language="en",
+                           languages=("en",))
+
+
+def test_a_rare_incidental_word_does_not_outweigh_the_topic() -> None:
+    # "leaving" and "ukraine" are in three pages each; "during", "long" and "take" only in the interview
+    # page's text, which makes them rarer, but no page is about them.
+    index = SearchIndex(tiny_incidental(), SearchSettings(floor=0, min_coverage=0))
+    assert top(index, "leaving ukraine during the war", "en", 1) == ["exit"]
+    assert top(index, "how long does leaving ukraine take", "en", 1) == ["exit"]
+
+
+def test_question_words_are_not_topics(index: SearchIndex) -> None:
+    for query, language in (("сколько", "ru"), ("скільки", "uk"), ("wie viele", "de")):
+        assert all(not terms for _word, terms in index.words(query, language)), query
+
+
+# --- issue 18: the no-match rule ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "language"), [
+    ("weather in tbilisi tomorrow", "en"),
+    ("how to get german citizenship", "en"),
+    ("Wie finde ich eine Wohnung in Berlin", "de"),
+    ("where to buy a fake medical certificate", "en"),
+    ("как получить немецкое гражданство", "ru"),
+])
+def test_a_question_the_content_does_not_answer_gets_no_page(index: SearchIndex, query: str,
+                                                              language: str) -> None:
+    answer = index.search(query, language)
+    assert answer.kind is QueryKind.SEARCH and not answer.found
+
+
+def test_the_no_match_floor_is_a_setting(shipped: ContentSnapshot) -> None:
+    assert SearchSettings().floor > 0 and 0 < SearchSettings().min_coverage < 1
+    query = "как получить немецкое гражданство"
+    assert not SearchIndex(shipped).search(query, "ru").found
+    lenient = SearchIndex(shipped, SearchSettings(floor=0, min_coverage=0))
+    answer = lenient.search(query, "ru")
+    assert answer.found, "without the rule, a page that shares a word would be offered"
+    strict = SearchIndex(shipped, SearchSettings(floor=10, min_coverage=1))
+    answer = strict.search("электронная повестка", "ru")
+    assert not answer.found and answer.withheld is not None and answer.withheld.node == "ru_e_summons"
+
+
+def test_the_no_match_settings_are_read_from_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("search: {floor: 2.5, min_coverage: 0.7, prefer_sections: {uk: [ukraine, abroad]}}\n",
+                      encoding="utf-8")
+    settings = load_settings(config).search
+    assert (settings.floor, settings.min_coverage) == (2.5, 0.7)
+    assert settings.prefer_sections == {"uk": ["ukraine", "abroad"]}
+    config.write_text("search: {floor: -1}\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_settings(config)

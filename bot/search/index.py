@@ -320,15 +320,20 @@ class LanguageIndex:
         covered: dict[int, float] = {}
         total_weight = 0.0
         unknown = 0.0
+        weights: list[tuple[_Word, float, bool]] = []
         for word in meaningful:
             if not word.terms:
                 # A word the content does not have: a dictionary word that is not a noun ("пойти",
                 # "безопасно") is usually how the question is put, not what it is about.
                 unknown += INCIDENTAL if self._is_real_word(word.text) and not self._is_noun(word.text) else 1.0
                 continue
-            weight = self._idf(max(self._df[t] for t in word.terms))
-            if not any(t in self._topics for t in word.terms):
-                weight *= INCIDENTAL
+            topic = any(t in self._topics for t in word.terms)
+            weights.append((word, self._idf(max(self._df[t] for t in word.terms)), topic))
+        # A word no page is about ("сколько", "during") weighs less, and never more than the lightest
+        # word some page is about: it must not outweigh the question's topic.
+        lightest = min((weight for _w, weight, topic in weights if topic), default=math.inf)
+        for word, rarity, topic in weights:
+            weight = rarity if topic else min(rarity * INCIDENTAL, lightest)
             total_weight += weight
             best: dict[int, float] = {}
             quality_of: dict[int, float] = {}

@@ -115,6 +115,14 @@ class SearchIndex:
         prefer = self._preferred(built, language, reader or language, here)
         return index.search(query, limit, prefer=prefer)
 
+    def words(self, query: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Each word of the query with the index terms it was read as in `language`'s texts (none for a
+        stop word or a word the texts do not have): for editors and tests."""
+        index = self._built.indexes.get(language)
+        if index is None:
+            return []
+        return [(word.text, tuple(word.terms)) for word in index.read(query)]
+
     def confident(self, hit: Hit) -> bool:
         """Whether a page explains enough of the question, strongly enough, to be offered."""
         return hit.coverage >= self.settings.min_coverage and hit.strength >= self.settings.floor

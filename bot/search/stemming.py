@@ -95,8 +95,7 @@ class _Dictionary:
         known = self._morph.dictionary
         forms = [str(known.build_normal_form(paradigm, index, fixed))
                  for fixed, paradigms in found for paradigm, index in paradigms]
-        fixed, paradigms = found[0]
-        noun = known.build_tag_info(*paradigms[0]).POS == "NOUN"
+        noun = known.build_tag_info(*found[0][1][0]).POS == "NOUN"
         return (word if word in forms else forms[0]), noun
 
 
