@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
@@ -130,18 +131,18 @@ class LanguageIndex:
     def _terms(self, tokens: list[str], surface: dict[str, str]) -> dict[str, int]:
         counts: dict[str, int] = {}
         stop_words = self.stop_words
-        for token in tokens:
+        for token, n in Counter(tokens).items():  # counted in C; the loop below sees each word once
             if token in stop_words:
                 continue
             term = surface.get(token)
             if term is None:
                 term = surface[token] = stem(token, self.language)
-            counts[term] = counts.get(term, 0) + 1
+            counts[term] = counts.get(term, 0) + n
         return counts
 
     @staticmethod
     def _rank_postings(fields: list[tuple[dict[str, int], dict[str, int], dict[str, int]]]
-                       ) -> tuple[dict[str, list[tuple[int, float]]], dict[str, int]]:
+                       ) -> tuple[dict[str, dict[int, float]], dict[str, int]]:
         """Each term's documents with their weight (of a very common term, only the strongest), and how
         many documents each term is in.
 
@@ -167,8 +168,8 @@ class LanguageIndex:
                 weights[doc] = weights.get(doc, 0.0) + bonus
         weight_of = itemgetter(1)
         # sorted() runs in C; for the few very common terms it beats heapq.nlargest's Python-level loop.
-        postings = {term: list(weights.items()) if len(weights) <= MAX_POSTINGS
-                    else sorted(weights.items(), key=weight_of, reverse=True)[:MAX_POSTINGS]
+        postings = {term: weights if len(weights) <= MAX_POSTINGS
+                    else dict(sorted(weights.items(), key=weight_of, reverse=True)[:MAX_POSTINGS])
                     for term, weights in per_term.items()}
         return postings, {term: len(weights) for term, weights in per_term.items()}
 
@@ -338,7 +339,7 @@ class LanguageIndex:
             best: dict[int, float] = {}
             quality_of: dict[int, float] = {}
             for term, quality in word.terms.items():
-                for doc, value in self._postings[term]:
+                for doc, value in self._postings[term].items():
                     score = quality * value
                     if score > best.get(doc, 0.0):
                         best[doc] = score
@@ -362,13 +363,10 @@ class LanguageIndex:
             doc = -negative
             coverage = covered[doc] / total_weight
             if final >= relative_cutoff * top and coverage >= min_coverage:
-                terms = tuple(t for w in meaningful for t in w.terms if any(d == doc for d, _v in self._head(t)))
+                terms = tuple(t for w in meaningful for t in w.terms if doc in self._postings[t])
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
                                 round(scores[doc] / covered[doc], 4)))
         return Ranking(self.language, tuple(hits))
-
-    def _head(self, term: str) -> list[tuple[int, float]]:
-        return self._postings.get(term, [])
 
 
 _VOWELS = frozenset("aeiouyäöüаеёиоуыэюяіїє")
