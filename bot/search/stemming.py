@@ -150,7 +150,8 @@ def stem(word: str, language: str) -> str:
     script = script_of(word)
     if script == "cyrillic":
         if language != "uk":
-            return _ru_stem(word)
+            # By the dictionary form first: Snowball alone cuts "кредиты" to "кред" but "кредит" to "кредит".
+            return _ru_stem(lemma(word, "ru") or word)
         if dictionary("uk") is None:
             return _uk_strip(word)
         # The apostrophe is often left out when typing ("зявився"): terms are spelt without it.
