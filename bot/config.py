@@ -163,10 +163,11 @@ class SearchSettings(_Strict):
 
     # A page is offered only if the question's words it explains weigh at least this share of the whole
     # question (0..1). Below it, the person is told there is no page on that and offered a counsellor.
-    min_coverage: float = Field(default=0.45, ge=0, le=1)
+    min_coverage: float = Field(default=0.5, ge=0, le=1)
     # ... and only if those words are strongly in it: about 1 when they are merely mentioned in its text,
-    # 2.5 and more in its title or keywords. The "no-match floor".
-    floor: float = Field(default=1.0, ge=0, le=10)
+    # 2.5 and more in its title or keywords (a page that explains 80% of the question needs no strength).
+    # The "no-match floor".
+    floor: float = Field(default=0.9, ge=0, le=10)
     # The menu sections whose pages a reader in this language sees first, when they search from the main
     # menu (inside a section, that section's pages come first). Unknown section ids are ignored.
     prefer_sections: dict[LanguageCode, list[str]] = Field(default_factory=lambda: {"uk": ["ukraine"]})

@@ -335,7 +335,9 @@ class LanguageIndex:
         lightest = min((weight for _w, weight, topic in weights if topic), default=math.inf)
         for word, rarity, topic in weights:
             weight = rarity if topic else min(rarity * INCIDENTAL, lightest)
-            total_weight += weight
+            # Coverage counts every word by its rarity: a word no page is about ("jobs", "weather") may
+            # not decide the order, but a page without it has not answered that part of the question.
+            total_weight += rarity
             best: dict[int, float] = {}
             quality_of: dict[int, float] = {}
             for term, quality in word.terms.items():
@@ -346,7 +348,7 @@ class LanguageIndex:
                         quality_of[doc] = quality
             for doc, score in best.items():
                 scores[doc] = scores.get(doc, 0.0) + weight * score
-                covered[doc] = covered.get(doc, 0.0) + weight * quality_of[doc]
+                covered[doc] = covered.get(doc, 0.0) + rarity * quality_of[doc]
         if not scores:
             return Ranking(self.language, ())
         # A word the content does not have at all is as rare as a word can be: it weighs what a word in

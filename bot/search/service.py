@@ -23,6 +23,8 @@ RESULTS = 3
 CONFIDENT = 0.6
 # ... and another language's answer is used only if it explains clearly more.
 BETTER_BY = 0.15
+# A page that explains this much of the question is offered even where its words are only in its text.
+WHOLE_QUESTION = 0.8
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,11 @@ class SearchIndex:
         return [(word.text, tuple(word.terms)) for word in index.read(query)]
 
     def confident(self, hit: Hit) -> bool:
-        """Whether a page explains enough of the question, strongly enough, to be offered."""
-        return hit.coverage >= self.settings.min_coverage and hit.strength >= self.settings.floor
+        """Whether a page explains enough of the question, strongly enough, to be offered: at least
+        `min_coverage` of it, with its words at least `floor` strong or nearly the whole question."""
+        settings = self.settings
+        return hit.coverage >= settings.min_coverage and (
+            hit.strength >= settings.floor or hit.coverage >= max(WHOLE_QUESTION, settings.min_coverage))
 
     def search(self, query: str, language: str, limit: int = RESULTS, *, here: str | None = None) -> SearchAnswer:
         """What to answer a typed text with: its kind and, for a question, the pages to offer (none if no

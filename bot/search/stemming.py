@@ -93,10 +93,17 @@ class _Dictionary:
         if not found:
             return None
         known = self._morph.dictionary
-        forms = [str(known.build_normal_form(paradigm, index, fixed))
-                 for fixed, paradigms in found for paradigm, index in paradigms]
-        noun = known.build_tag_info(*found[0][1][0]).POS == "NOUN"
-        return (word if word in forms else forms[0]), noun
+        readings = [(str(known.build_normal_form(paradigm, index, fixed)), known.build_tag_info(paradigm, index))
+                    for fixed, paradigms in found for paradigm, index in paradigms]
+        forms = [form for form, tag in readings if not _NAMES & tag.grammemes] or [form for form, _ in readings]
+        # The word itself if it is a dictionary form; else the lemma most readings lead to: "віку" is a
+        # form of "вік" four ways, of "віко" two.
+        best = word if word in forms else max(forms, key=forms.count)
+        return best, any(form == best and tag.POS == "NOUN" for form, tag in readings)
+
+
+# Readings as a person's name are rarely what a question means ("віку" is not the name Віка).
+_NAMES = frozenset({"Name", "Surn", "Patr"})
 
 
 # Where Ukrainian words carry an apostrophe after a prefix, before я, ю, є, ї ("з'явитися", "об'єкт").
@@ -154,8 +161,14 @@ def stem(word: str, language: str) -> str:
             return _ru_stem(lemma(word, "ru") or word)
         if dictionary("uk") is None:
             return _uk_strip(word)
-        # The apostrophe is often left out when typing ("зявився"): terms are spelt without it.
-        return (lemma(word, "uk") or _uk_strip(word)).replace("'", "")
+        # The dictionary form; a noun's with its ending stripped too, so that where a form has two
+        # readings ("посаді": посад, посада) either one meets the other. The apostrophe is often left out when
+        # typing ("зявився"): terms are spelt without it.
+        found = _read(word, "uk")
+        if found is None:
+            return _uk_strip(word).replace("'", "")
+        base, noun = found
+        return (_uk_strip(base) if noun else base).replace("'", "")
     if script == "latin":
         if language == "de":
             return str(_snowball("german").stemWord(word))
