@@ -158,6 +158,21 @@ class TelegramSettings(_Strict):
         return value.rstrip("/")
 
 
+class SearchSettings(_Strict):
+    """When typed questions get pages: CONTENT.md ("How the search works") explains each to editors."""
+
+    # A page is offered only if the question's words it explains weigh at least this share of the whole
+    # question (0..1). Below it, the person is told there is no page on that and offered a counsellor.
+    min_coverage: float = Field(default=0.5, ge=0, le=1)
+    # ... and only if those words are strongly in it: about 1 when they are merely mentioned in its text,
+    # 2.5 and more in its title or keywords (a page that explains 80% of the question needs no strength).
+    # The "no-match floor".
+    floor: float = Field(default=0.9, ge=0, le=10)
+    # The menu sections whose pages a reader in this language sees first, when they search from the main
+    # menu (inside a section, that section's pages come first). Unknown section ids are ignored.
+    prefer_sections: dict[LanguageCode, list[str]] = Field(default_factory=lambda: {"uk": ["ukraine"]})
+
+
 class StorageSettings(_Strict):
     data_dir: Path = Path("data")
     database_url: str | None = None  # default: a SQLite file in data_dir
@@ -177,6 +192,7 @@ class Settings(_Strict):
     limits: LimitSettings = LimitSettings()
     delivery: DeliverySettings = DeliverySettings()
     webhook: WebhookSettings = WebhookSettings()
+    search: SearchSettings = SearchSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("languages")

@@ -52,8 +52,9 @@ def _markup(screen: Screen, version: str, results: set[str]) -> InlineKeyboardMa
 async def typed(message: Message, bot: Bot, services: Services, person: Person, address: Address) -> None:
     content = services.content.snapshot
     services.search.follow(content)
-    answer = services.search.search(message.text or "", person.language)
     here = services.content.locate(person.node)
+    # The page the person is on ranks its section's pages first; it is not kept with the query.
+    answer = services.search.search(message.text or "", person.language, here=here)
     screen = SearchScreens(services.catalogs).answer(content, person.language, answer, here)
     if answer.kind is QueryKind.SEARCH:
         services.stats.count(SEARCHES, person.language)

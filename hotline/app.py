@@ -112,7 +112,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
         stats=Stats(Counters(database.sessions), clock),
         outbox=Outbox(database.sessions, keys, clock),
         updates=ProcessedUpdates(database.sessions, clock),
-        search=SearchIndex(result.snapshot),
+        search=SearchIndex(result.snapshot, config.settings.search),
     )
     services.content.on_replace(services.search.rebuild)
     return services

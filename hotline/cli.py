@@ -109,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
     search.add_argument("--lang", required=True, metavar="CODE", help="the language the person reads")
     search.add_argument("--limit", type=int, default=10, metavar="N", help="how many pages to list (default 10)")
+    search.add_argument("--here", metavar="PAGE", help="the page the person is on (default: the main menu); "
+                                                       "its section's pages rank first")
     return parser
 
 
@@ -174,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from hotline.search_cli import content_search
 
             return content_search(_config(args.config, required=False), args.directory, args.query, args.lang,
-                                  args.limit)
+                                  args.limit, args.here)
         if args.command == "content" and args.content_command in ("status", "export", "import"):
             from hotline.content_cli import run_translation_tool
 

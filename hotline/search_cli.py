@@ -1,7 +1,7 @@
-"""`hotline content search "QUERY" --lang CODE`: how the bot ranks the pages for a question.
+"""`hotline content search "QUERY" --lang CODE [--here PAGE]`: how the bot ranks the pages for a question.
 
-For editors tuning `keywords:`. It prints the query the editor typed, which is theirs to see; the bot
-itself never prints or keeps what people type.
+For editors tuning `keywords:` and the no-match floor (`search:` in config.yaml). It prints the query the
+editor typed, which is theirs to see; the bot itself never prints or keeps what people type.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from bot.search import QueryKind, SearchIndex
 from bot.search.service import RESULTS
 
 
-def content_search(config: Config, directory: Path | None, query: str, language: str, limit: int) -> int:
+def content_search(config: Config, directory: Path | None, query: str, language: str, limit: int,
+                   here: str | None = None) -> int:
     target = (directory or config.content_dir).resolve()
     result = load_for(config, target)
     if result.snapshot is None:
@@ -26,25 +27,34 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     if language not in snapshot.languages:
         print(f"hotline: '{language}' is not one of the languages in config.yaml ({', '.join(snapshot.languages)})")
         return 2
-    index = SearchIndex(snapshot)
-    answer = index.search(query, language)
+    if here is not None and here not in snapshot:
+        print(f"hotline: there is no page '{here}' in {target}")
+        return 2
+    settings = config.settings.search
+    index = SearchIndex(snapshot, settings)
+    answer = index.search(query, language, here=here)
     if answer.kind is not QueryKind.SEARCH:
         print(f"Not searched: the bot reads this as '{answer.kind.value}' and answers with a fixed message.")
         return 0
     ranking = answer.ranking
     assert ranking is not None
+    rule = f"cover at least {settings.min_coverage:.0%} of the question, strength at least {settings.floor:g}"
     if not ranking.hits:
-        print(f"No page found in {language}: the person is offered the main menu and a counsellor.")
-        return 0
+        if answer.withheld is None:
+            print(f"No page found in {language}: the person is offered the main menu and a counsellor.")
+            return 0
+        print(f"No page offered: the best one falls below the no-match rule ({rule}); the person is told "
+              "there is no page on that and offered a counsellor.")
     shown = {hit.node for hit in ranking.hits}
-    listing = index.rank(query, ranking.language, max(limit, RESULTS))
-    if ranking.language != language:
+    listed_language = ranking.language if ranking.hits else language
+    listing = index.rank(query, listed_language, max(limit, RESULTS), reader=language, here=here)
+    if ranking.hits and ranking.language != language:
         print(f"Too little found in {language}; these matched in {ranking.language} (the person is told so).")
-    print(f"{'rank':>4}  {'score':>7}  {'cover':>5}  page")
+    print(f"{'rank':>4}  {'score':>7}  {'cover':>5}  {'strength':>8}  page")
     for number, hit in enumerate(listing.hits, start=1):
         mark = "*" if hit.node in shown else " "
         title = snapshot.page(hit.node, language).text.title
-        print(f"{number:>3}{mark}  {hit.score:7.2f}  {hit.coverage:5.0%}  {hit.node}: {title}")
-        print(f"{'':>21}matched: {', '.join(hit.terms)}")
-    print("* shown to the person as buttons.")
+        print(f"{number:>3}{mark}  {hit.score:7.2f}  {hit.coverage:5.0%}  {hit.strength:8.2f}  {hit.node}: {title}")
+        print(f"{'':>31}matched: {', '.join(hit.terms)}")
+    print(f"* shown to the person as buttons. A page is offered only if it passes the no-match rule: {rule}.")
     return 0

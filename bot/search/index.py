@@ -16,14 +16,16 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
 from bot.content.model import Text
+from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
-from bot.search.stemming import stem
+from bot.search.stemming import is_noun, is_word, lemma, stem
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
 
 TITLE_WEIGHT = 2.5  # flat, on top of the body's BM25 (which is at most K1 + 1)
@@ -49,6 +51,10 @@ MAX_POSTINGS = 300
 MIN_VARIANT = 5  # stems this long may differ by VARIANT_LETTERS letters at the end and still be one word
 VARIANT_LETTERS = 2
 MIN_PARTIAL = 5  # a query word must be this long to stand for longer words it begins
+_DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an")
+UNKNOWN_WEIGHT = 0.7  # of a word no page has, relative to the rarest known word
+CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
+INCIDENTAL = 0.5  # the weight of a query word no page is about, relative to its rarity
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,9 @@ class Hit:
     score: float
     coverage: float  # 0..1: how much of the query this document explains
     terms: tuple[str, ...]  # the index terms that matched, for editors tuning keywords
+    # How strongly the query's words are in this document, per unit of query weight: about 1 for words
+    # only mentioned in its body, 2.5 and more where they are in its title or keywords.
+    strength: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,12 @@ class LanguageIndex:
         self._fuzzy = DeleteIndex([*surface.items(), *((t, t) for t in self._postings)])
         cyrillic_words = [(cyrillic_skeleton(w), t) for w, t in surface.items() if script_of(w) == "cyrillic"]
         self._skeletons = DeleteIndex(cyrillic_words)
+        # Latin names as people spell them in Cyrillic ("бамф" for BAMF, "шеферд" for Shepherd).
+        latin_words = [(skeleton(w), t) for w, t in surface.items() if script_of(w) == "latin" and len(w) >= 3]
+        self._latin_skeletons = DeleteIndex(latin_words)
+        # Terms some page has in its title or keywords: what pages are about. A word no page is about
+        # ("сколько", "during") is incidental to a question and weighs less.
+        self._topics = frozenset(t for title, keywords, _body in fields for t in (*title, *keywords))
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -116,18 +131,18 @@ class LanguageIndex:
     def _terms(self, tokens: list[str], surface: dict[str, str]) -> dict[str, int]:
         counts: dict[str, int] = {}
         stop_words = self.stop_words
-        for token in tokens:
+        for token, n in Counter(tokens).items():  # counted in C; the loop below sees each word once
             if token in stop_words:
                 continue
             term = surface.get(token)
             if term is None:
                 term = surface[token] = stem(token, self.language)
-            counts[term] = counts.get(term, 0) + 1
+            counts[term] = counts.get(term, 0) + n
         return counts
 
     @staticmethod
     def _rank_postings(fields: list[tuple[dict[str, int], dict[str, int], dict[str, int]]]
-                       ) -> tuple[dict[str, list[tuple[int, float]]], dict[str, int]]:
+                       ) -> tuple[dict[str, dict[int, float]], dict[str, int]]:
         """Each term's documents with their weight (of a very common term, only the strongest), and how
         many documents each term is in.
 
@@ -153,8 +168,8 @@ class LanguageIndex:
                 weights[doc] = weights.get(doc, 0.0) + bonus
         weight_of = itemgetter(1)
         # sorted() runs in C; for the few very common terms it beats heapq.nlargest's Python-level loop.
-        postings = {term: list(weights.items()) if len(weights) <= MAX_POSTINGS
-                    else sorted(weights.items(), key=weight_of, reverse=True)[:MAX_POSTINGS]
+        postings = {term: weights if len(weights) <= MAX_POSTINGS
+                    else dict(sorted(weights.items(), key=weight_of, reverse=True)[:MAX_POSTINGS])
                     for term, weights in per_term.items()}
         return postings, {term: len(weights) for term, weights in per_term.items()}
 
@@ -172,6 +187,17 @@ class LanguageIndex:
             return True
         return self.cyrillic and script_of(word) == "latin" and skeleton(word) in self._stop_skeletons
 
+    def _is_real_word(self, word: str) -> bool:
+        """Whether a Cyrillic word is in the ru or uk dictionary: then it is not a typo of another word."""
+        if not self.cyrillic or script_of(word) != "cyrillic":
+            return False
+        other = "ru" if self.language == "uk" else "uk"
+        return is_word(word, self.language) or is_word(word, other)
+
+    def _is_noun(self, word: str) -> bool:
+        other = "ru" if self.language == "uk" else "uk"
+        return is_noun(word, self.language) if is_word(word, self.language) else is_noun(word, other)
+
     def _expand(self, word: str) -> _Word:
         if self._is_stop(word):
             return _Word(word, {}, stop=True)
@@ -183,24 +209,49 @@ class LanguageIndex:
 
         term = stem(word, self.language)
         exact = term in self._postings or word in self._surface
+        real = self._is_real_word(word)
         if word in self._surface:
             offer(self._surface[word], EXACT)
         if term in self._postings:
             offer(term, EXACT)
-        if self.cyrillic and script_of(word) == "latin":
+        script = script_of(word)
+        if real and self.language != "uk":
+            # The same word in another form Snowball stems differently ("пришли", "прийти").
+            base = lemma(word, self.language)
+            if base is not None and stem(base, self.language) in self._postings:
+                offer(stem(base, self.language), VARIANT)
+        if self.cyrillic and script == "latin":
             translit = skeleton(word)
             for value in self._skeletons.exact(translit):
                 offer(value, TRANSLIT)
             if not found:
                 for value, edits in self._skeletons.near(translit):
                     offer(value, ONE_TYPO * TRANSLIT if edits == 1 else TWO_TYPOS * TRANSLIT)
-        if not found:
+        if script == "cyrillic" and not exact:
+            translit = skeleton(word.translate(TO_LATIN_LETTERS))
+            for value in self._latin_skeletons.exact(translit):
+                offer(value, TRANSLIT)
+        if script == "latin" and self.language == "en":
+            self._demonym(word, offer)
+        if not found and not real:
+            # Only a word no dictionary knows may be a typo: a real word is what the person meant.
             for probe in {word, term}:
                 for value, edits in self._fuzzy.near(probe):
                     offer(value, ONE_TYPO if edits == 1 else TWO_TYPOS)
         self._partials(term, offer, exact)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
         return _Word(word, dict(best))
+
+    def _demonym(self, word: str, offer: Callable[[str, float], None]) -> None:
+        """"ukrainian" → Ukraine, "russians" → Russia, "belarusian" → Belarus."""
+        for suffix in _DEMONYM_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                base = word[: -len(suffix)]
+                for country in (base + "e", base + "a", base + "ia", base, base + "y", base + "any"):
+                    term = stem(country, self.language)
+                    if term in self._postings:
+                        offer(term, VARIANT)
+                return
 
     def _partials(self, term: str, offer: Callable[[str, float], None], exact: bool) -> None:
         """Terms that differ from this one by an ending the stemmer left on one side only ("приз" and
@@ -213,12 +264,13 @@ class LanguageIndex:
                     break
                 longer = len(candidate) - len(term)
                 if 0 < longer <= VARIANT_LETTERS:
-                    offer(candidate, VARIANT)
+                    if _is_ending(candidate[len(term):]):
+                        offer(candidate, VARIANT)
                 elif longer and len(term) >= MIN_PARTIAL:
                     offer(candidate, PARTIAL)
             for cut in range(1, VARIANT_LETTERS + 1):
                 head = term[:-cut]
-                if len(head) >= MIN_VARIANT and head in self._postings:
+                if len(head) >= MIN_VARIANT and head in self._postings and _is_ending(term[-cut:]):
                     offer(head, VARIANT)
         if exact or len(term) < MIN_PARTIAL or self.language not in COMPOUNDING:
             return
@@ -252,7 +304,13 @@ class LanguageIndex:
     # --- ranking -----------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
-               min_coverage: float = 0.15) -> Ranking:
+               min_coverage: float = 0.15, prefer: Collection[int] = ()) -> Ranking:
+        """The best `limit` documents for the query, best first.
+
+        `prefer` holds the positions (in `nodes`) of the documents the reader's context points to (their
+        country's section, the section they are in): those rank CONTEXT_BOOST times higher. It moves
+        pages among the ones that match; it never makes a page match, nor changes coverage or strength.
+        """
         meaningful = [w for w in self.read(query) if not w.stop]
         if not meaningful or not self.nodes:
             return Ranking(self.language, ())
@@ -262,32 +320,44 @@ class LanguageIndex:
         scores: dict[int, float] = {}
         covered: dict[int, float] = {}
         total_weight = 0.0
-        unknown = 0
-        known_weights = []
+        unknown = 0.0
+        weights: list[tuple[_Word, float, bool]] = []
         for word in meaningful:
             if not word.terms:
-                unknown += 1
+                # A word the content does not have: a dictionary word that is not a noun ("пойти",
+                # "безопасно") is usually how the question is put, not what it is about.
+                unknown += INCIDENTAL if self._is_real_word(word.text) and not self._is_noun(word.text) else 1.0
                 continue
-            weight = self._idf(max(self._df[t] for t in word.terms))
-            known_weights.append(weight)
-            total_weight += weight
+            topic = any(t in self._topics for t in word.terms)
+            weights.append((word, self._idf(max(self._df[t] for t in word.terms)), topic))
+        # A word no page is about ("сколько", "during") weighs less, and never more than the lightest
+        # word some page is about: it must not outweigh the question's topic.
+        lightest = min((weight for _w, weight, topic in weights if topic), default=math.inf)
+        for word, rarity, topic in weights:
+            weight = rarity if topic else min(rarity * INCIDENTAL, lightest)
+            # Coverage counts every word by its rarity: a word no page is about ("jobs", "weather") may
+            # not decide the order, but a page without it has not answered that part of the question.
+            total_weight += rarity
             best: dict[int, float] = {}
             quality_of: dict[int, float] = {}
             for term, quality in word.terms.items():
-                for doc, value in self._postings[term]:
+                for doc, value in self._postings[term].items():
                     score = quality * value
                     if score > best.get(doc, 0.0):
                         best[doc] = score
                         quality_of[doc] = quality
             for doc, score in best.items():
                 scores[doc] = scores.get(doc, 0.0) + weight * score
-                covered[doc] = covered.get(doc, 0.0) + weight * quality_of[doc]
+                covered[doc] = covered.get(doc, 0.0) + rarity * quality_of[doc]
         if not scores:
             return Ranking(self.language, ())
-        # An unknown word counts as much as an average known one: it is part of the question all the same.
-        total_weight += unknown * (sum(known_weights) / len(known_weights))
+        # A word the content does not have at all is as rare as a word can be: it weighs what a word in
+        # no document would. A question mostly about something else is then mostly not covered.
+        total_weight += unknown * self._idf(0) * UNKNOWN_WEIGHT
+        boost = CONTEXT_BOOST
         ranked = heapq.nlargest(
-            limit, ((score * (0.25 + covered[doc] / total_weight), -doc) for doc, score in scores.items())
+            limit, ((score * (0.25 + covered[doc] / total_weight) * (boost if doc in prefer else 1.0), -doc)
+                    for doc, score in scores.items())
         )
         top = ranked[0][0]
         hits = []
@@ -295,12 +365,21 @@ class LanguageIndex:
             doc = -negative
             coverage = covered[doc] / total_weight
             if final >= relative_cutoff * top and coverage >= min_coverage:
-                terms = tuple(t for w in meaningful for t in w.terms if any(d == doc for d, _v in self._head(t)))
-                hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms))
+                terms = tuple(t for w in meaningful for t in w.terms if doc in self._postings[t])
+                hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
+                                round(scores[doc] / covered[doc], 4)))
         return Ranking(self.language, tuple(hits))
 
-    def _head(self, term: str) -> list[tuple[int, float]]:
-        return self._postings.get(term, [])
+
+_VOWELS = frozenset("aeiouyäöüаеёиоуыэюяіїє")
+
+
+def _is_ending(letters: str) -> bool:
+    """Whether letters one stem has beyond another can be an ending the stemmer left on ("призыв" and
+    "приз", "ограничен" and "огранич"): an ending has a vowel. A lone consonant is part of another
+    word's root ("законч" is not "закон").
+    """
+    return any(letter in _VOWELS for letter in letters)
 
 
 def documents_of(texts: Mapping[str, Text], root: str) -> list[Document]:

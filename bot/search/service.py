@@ -1,15 +1,21 @@
 """The search over all languages, built from one content snapshot and rebuilt whenever it changes.
 
 Nothing here keeps anything about a person or a query: the index is made from the content only, and a
-query lives as long as the call that ranks it.
+query lives as long as the call that ranks it. The reader's context (their language, the page they are
+on) is passed with each query and forgotten with it.
+
+When the best page explains too little of the question, or only mentions its words in passing, the
+answer is "no page on that" (with a counsellor offered), not a page that looks like an answer: see
+SearchSettings (bot/config.py) for the two thresholds and CONTENT.md for how they were measured.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.config import SearchSettings
 from bot.content.model import ContentSnapshot
-from bot.search.index import LanguageIndex, Ranking, documents_of
+from bot.search.index import Hit, LanguageIndex, Ranking, documents_of
 from bot.search.query import QueryKind, classify
 
 RESULTS = 3
@@ -17,13 +23,18 @@ RESULTS = 3
 CONFIDENT = 0.6
 # ... and another language's answer is used only if it explains clearly more.
 BETTER_BY = 0.15
+# A page that explains this much of the question is offered even where its words are only in its text.
+WHOLE_QUESTION = 0.8
 
 
 @dataclass(frozen=True)
 class SearchAnswer:
     kind: QueryKind
-    ranking: Ranking | None = None  # for SEARCH: the hits, and the language whose texts they matched
+    ranking: Ranking | None = None  # for SEARCH: the pages offered, and the language whose texts they matched
     asked_language: str = ""
+    # For SEARCH: the best page the search found but did not offer because it fell below the no-match
+    # rule (for editors' tools; never shown to the person).
+    withheld: Hit | None = None
 
     @property
     def found(self) -> bool:
@@ -39,10 +50,15 @@ class _Built:
     version: str
     order: tuple[str, ...]  # the fallback language first, then the rest: where to look when one fails
     indexes: dict[str, LanguageIndex]
+    root: str
+    section_of: dict[str, str]  # node → the main-menu section it is in (itself for a section; root for root)
+    # language → section → the positions of that section's pages in the language's index
+    positions: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
 
 
 class SearchIndex:
-    def __init__(self, snapshot: ContentSnapshot) -> None:
+    def __init__(self, snapshot: ContentSnapshot, settings: SearchSettings | None = None) -> None:
+        self.settings = settings or SearchSettings()
         self._built = self._build(snapshot)
 
     @staticmethod
@@ -53,7 +69,16 @@ class SearchIndex:
             for language in languages
         }
         order = [snapshot.fallback_language, *[lang for lang in languages if lang != snapshot.fallback_language]]
-        return _Built(snapshot.version, tuple(lang for lang in order if lang in indexes), indexes)
+        section_of = _sections(snapshot)
+        positions: dict[str, dict[str, frozenset[int]]] = {}
+        for language, index in indexes.items():
+            by_section: dict[str, set[int]] = {}
+            for position, node in enumerate(index.nodes):
+                by_section.setdefault(section_of.get(node, snapshot.root), set()).add(position)
+            positions[language] = {section: frozenset(found) for section, found in by_section.items()}
+        return _Built(snapshot.version, tuple(lang for lang in order if lang in indexes), indexes, snapshot.root,
+                      section_of,
+                      positions)
 
     @property
     def version(self) -> str:
@@ -69,25 +94,77 @@ class SearchIndex:
         if snapshot.version != self._built.version:
             self.rebuild(snapshot)
 
-    def rank(self, query: str, language: str, limit: int = RESULTS) -> Ranking:
-        """The best nodes for the query in one language's texts, whatever kind of text it is."""
+    def _preferred(self, built: _Built, language: str, reader: str, here: str | None) -> frozenset[int]:
+        """Positions in `language`'s index of the pages the reader's context points to: the section they
+        are in, or, from the main menu, the sections set for their language (SearchSettings)."""
+        positions = built.positions.get(language, {})
+        section = built.section_of.get(here) if here is not None else None
+        if section is not None and section != built.root and section in positions:
+            return positions[section]
+        preferred: frozenset[int] = frozenset()
+        for wanted in self.settings.prefer_sections.get(reader, ()):
+            preferred |= positions.get(wanted, frozenset())
+        return preferred
+
+    def rank(self, query: str, language: str, limit: int = RESULTS, *, reader: str | None = None,
+             here: str | None = None) -> Ranking:
+        """The best nodes for the query in one language's texts, whatever kind of text it is, before the
+        no-match rule. `reader` is the reader's language (default: `language`), `here` the page they are on."""
         built = self._built
         index = built.indexes.get(language)
         if index is None:
             return Ranking(language, ())
-        return index.search(query, limit)
+        prefer = self._preferred(built, language, reader or language, here)
+        return index.search(query, limit, prefer=prefer)
 
-    def search(self, query: str, language: str, limit: int = RESULTS) -> SearchAnswer:
+    def words(self, query: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Each word of the query with the index terms it was read as in `language`'s texts (none for a
+        stop word or a word the texts do not have): for editors and tests."""
+        index = self._built.indexes.get(language)
+        if index is None:
+            return []
+        return [(word.text, tuple(word.terms)) for word in index.read(query)]
+
+    def confident(self, hit: Hit) -> bool:
+        """Whether a page explains enough of the question, strongly enough, to be offered: at least
+        `min_coverage` of it, with its words at least `floor` strong or nearly the whole question."""
+        settings = self.settings
+        return hit.coverage >= settings.min_coverage and (
+            hit.strength >= settings.floor or hit.coverage >= max(WHOLE_QUESTION, settings.min_coverage))
+
+    def search(self, query: str, language: str, limit: int = RESULTS, *, here: str | None = None) -> SearchAnswer:
+        """What to answer a typed text with: its kind and, for a question, the pages to offer (none if no
+        page passes the no-match rule). `here` is the page the reader is on (None: the main menu)."""
         kind = classify(query)
         if kind is not QueryKind.SEARCH:
             return SearchAnswer(kind, asked_language=language)
         built = self._built
-        best = self.rank(query, language, limit)
+        best = self.rank(query, language, limit, here=here)
         if best.confidence < CONFIDENT:
             for other in built.order:
                 if other == language:
                     continue
-                candidate = built.indexes[other].search(query, limit)
+                candidate = self.rank(query, other, limit, reader=language, here=here)
                 if candidate.hits and candidate.confidence >= best.confidence + BETTER_BY:
                     best = candidate
-        return SearchAnswer(kind, best, asked_language=language)
+        offered = tuple(hit for hit in best.hits if self.confident(hit))
+        withheld = best.hits[0] if best.hits and not offered else None
+        return SearchAnswer(kind, Ranking(best.language, offered), asked_language=language, withheld=withheld)
+
+
+def _sections(snapshot: ContentSnapshot) -> dict[str, str]:
+    """Each node's main-menu section: the child of the root it is under (a section is its own)."""
+    found: dict[str, str] = {snapshot.root: snapshot.root}
+    root = snapshot.nodes.get(snapshot.root)
+    if root is None:
+        return found
+    for section in root.children:
+        stack = [section]
+        while stack:
+            node = stack.pop()
+            if node in found or node not in snapshot.nodes:
+                continue
+            found[node] = section
+            stack.extend(snapshot.nodes[node].children)
+    return found
+

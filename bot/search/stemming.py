@@ -1,13 +1,17 @@
 """Word forms: "повестку", "повестки" and "повестка" are one word to a person, so they are one here.
 
-Snowball stemmers (PyStemmer) for Russian, English and German. Snowball has no Ukrainian; a light
-suffix stripper stands in, good enough to meet the inflections a query and a page disagree on. The
-stemmer follows the word's alphabet, not the page's language: a Latin name in a Russian text ("BAMF",
-"Connection") is stemmed as English on both sides.
+Snowball stemmers (PyStemmer) for Russian, English and German. Snowball has no Ukrainian: Ukrainian words
+are reduced to their dictionary form by pymorphy3 with the pymorphy3-dicts-uk dictionaries (from the
+Ukrainian Language-Processing project's VESUM dictionary); where those are not installed, a light suffix
+stripper stands in. The same dictionaries (and pymorphy3-dicts-ru) tell whether a Cyrillic word is a real
+word, which the typo tolerance needs: a real word is not a typo of another one ("болезни" is not
+"полезны"). The stemmer follows the word's alphabet, not the page's language: a Latin name in a Russian
+text ("BAMF", "Connection") is stemmed as English on both sides.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
 from typing import Any
 
@@ -17,7 +21,7 @@ from bot.search.text import script_of
 
 _SNOWBALL = {"ru": "russian", "en": "english", "de": "german"}
 
-# Longest first; a stem keeps at least three letters.
+# Longest first; a stem keeps at least three letters. The fallback when pymorphy3 is not installed.
 _UK_ENDINGS = sorted("""
     ування ювання ання яння ення іння ість ості остю істю ськими ськими ського ському ська ський ське
     ськi ості ами ями ові еві єві ого ому ими іми ішого ах ях ам ям ою ею єю ом ем ів їв ей ий ій их іх им
@@ -26,7 +30,7 @@ _UK_ENDINGS = sorted("""
 """.split(), key=len, reverse=True)
 
 
-def _uk_stem(word: str) -> str:
+def _uk_strip(word: str) -> str:
     for ending in _UK_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
@@ -37,6 +41,12 @@ def _uk_stem(word: str) -> str:
 # but "призыва" → "призыв"), and "Беларусь" as a reflexive verb. Those words are kept whole.
 _RU_KEEP_ENDINGS = ("ыв", "ив")
 _RU_EXCEPTIONS = {"беларусь": "беларус"}
+
+# English plurals Snowball does not know: "men" and "man" are one word to a reader.
+_EN_IRREGULAR = {
+    "men": "man", "women": "woman", "children": "child", "people": "person", "wives": "wife",
+    "lives": "life", "feet": "foot", "teeth": "tooth",
+}
 
 
 def _ru_stem(word: str) -> str:
@@ -52,8 +62,93 @@ def _snowball(algorithm: str) -> Any:  # PyStemmer ships no type hints
     return Stemmer.Stemmer(algorithm)
 
 
+class _Dictionary:
+    """One language's pymorphy3 dictionary: whether a word exists, and its dictionary form.
+
+    Uses the dictionary lookup only (no guessing of unknown words): it is several times faster than
+    pymorphy3's full parse, and a guess is what the typo tolerance must not trust.
+    """
+
+    def __init__(self, language: str) -> None:
+        import pymorphy3  # type: ignore[import-untyped]  # optional; ships no type hints
+
+        self._morph = pymorphy3.MorphAnalyzer(lang=language)
+        self._words = self._morph.dictionary.words
+        self._substitutes = self._morph.char_substitutes
+
+    def read(self, word: str) -> tuple[str, bool] | None:
+        """The word's dictionary form and whether it is a noun, or None if the dictionary does not know it.
+
+        Of several readings, the word itself wins if it is a dictionary form ("піти" is the verb, not a
+        form of "піта"); otherwise the first reading. Ukrainian typed without its apostrophe ("зявився")
+        is looked up with it ("з'явився").
+        """
+        found = self._words.similar_items(word, self._substitutes)
+        if not found and "'" not in word:
+            for prefix in _APOSTROPHE_PREFIXES:
+                if word.startswith(prefix) and len(word) > len(prefix) + 2 and word[len(prefix)] in "яюєї":
+                    found = self._words.similar_items(f"{prefix}'{word[len(prefix):]}", self._substitutes)
+                    if found:
+                        break
+        if not found:
+            return None
+        known = self._morph.dictionary
+        readings = [(str(known.build_normal_form(paradigm, index, fixed)), known.build_tag_info(paradigm, index))
+                    for fixed, paradigms in found for paradigm, index in paradigms]
+        forms = [form for form, tag in readings if not _NAMES & tag.grammemes] or [form for form, _ in readings]
+        # The word itself if it is a dictionary form; else the lemma most readings lead to: "віку" is a
+        # form of "вік" four ways, of "віко" two.
+        best = word if word in forms else max(forms, key=forms.count)
+        return best, any(form == best and tag.POS == "NOUN" for form, tag in readings)
+
+
+# Readings as a person's name are rarely what a question means ("віку" is not the name Віка).
+_NAMES = frozenset({"Name", "Surn", "Patr"})
+
+
+# Where Ukrainian words carry an apostrophe after a prefix, before я, ю, є, ї ("з'явитися", "об'єкт").
+_APOSTROPHE_PREFIXES = ("з", "роз", "об", "від", "під", "над", "пів", "між", "без", "в", "сім", "дев", "м", "п", "б")
+
+
+_PACKAGES = {"uk": "pymorphy3_dicts_uk", "ru": "pymorphy3_dicts_ru"}
+
+
+@lru_cache(maxsize=4)
+def dictionary(language: str) -> _Dictionary | None:
+    """The dictionary for ru or uk, or None if pymorphy3 or its dictionaries are not installed."""
+    package = _PACKAGES.get(language)
+    if package is None or importlib.util.find_spec("pymorphy3") is None or importlib.util.find_spec(package) is None:
+        return None
+    return _Dictionary(language)
+
+
+@lru_cache(maxsize=200_000)
+def _read(word: str, language: str) -> tuple[str, bool] | None:
+    found = dictionary("uk" if language == "uk" else "ru")
+    return found.read(word) if found is not None else None
+
+
+def lemma(word: str, language: str) -> str | None:
+    """The dictionary form of a Cyrillic word in ru or uk, or None (unknown word, or no dictionary)."""
+    found = _read(word, language)
+    return found[0] if found is not None else None
+
+
+def is_noun(word: str, language: str) -> bool:
+    """Whether the ru or uk dictionary reads this Cyrillic word as a noun first (False if unknown)."""
+    found = _read(word, language)
+    return found is not None and found[1]
+
+
+def is_word(word: str, language: str) -> bool:
+    """Whether the dictionary of ru or uk knows this Cyrillic word as it is spelt (False without one)."""
+    return lemma(word, language) is not None
+
+
 def stemmer_for(language: str) -> str:
-    return _SNOWBALL.get(language, "uk" if language == "uk" else "english")
+    if language == "uk":
+        return "pymorphy3 (uk)" if dictionary("uk") is not None else "uk suffixes"
+    return _SNOWBALL.get(language, "english")
 
 
 @lru_cache(maxsize=200_000)
@@ -61,7 +156,21 @@ def stem(word: str, language: str) -> str:
     """The stem of an already normalised word, by the rules of its alphabet and the page's language."""
     script = script_of(word)
     if script == "cyrillic":
-        return _uk_stem(word) if language == "uk" else _ru_stem(word)
+        if language != "uk":
+            # By the dictionary form first: Snowball alone cuts "кредиты" to "кред" but "кредит" to "кредит".
+            return _ru_stem(lemma(word, "ru") or word)
+        if dictionary("uk") is None:
+            return _uk_strip(word)
+        # The dictionary form; a noun's with its ending stripped too, so that where a form has two
+        # readings ("посаді": посад, посада) either one meets the other. The apostrophe is often left out when
+        # typing ("зявився"): terms are spelt without it.
+        found = _read(word, "uk")
+        if found is None:
+            return _uk_strip(word).replace("'", "")
+        base, noun = found
+        return (_uk_strip(base) if noun else base).replace("'", "")
     if script == "latin":
-        return str(_snowball("german" if language == "de" else "english").stemWord(word))
+        if language == "de":
+            return str(_snowball("german").stemWord(word))
+        return str(_snowball("english").stemWord(_EN_IRREGULAR.get(word, word)))
     return word

@@ -68,6 +68,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         которые чего чему кого кому сейчас очень можно нужно надо пожалуйста плиз pls please
         делать сделать теперь дальше будет будут будет быть случится бывает могу может могут
         пришла пришел пришло пришли прислали
+        через куда хочу хочешь хочет хотел хотела хочется сколько скольки скольких почему зачем какой какая какое
+        какие каким каких вообще
     """.split()),
     "uk": frozenset("""
         а без би був була були було бути в вам вас весь від вже все ви де для до його її якщо є ще же за і
@@ -75,20 +77,21 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         теж тільки ти у що щоб це ця ці цей я нам нас ваш ваша ваші себе свій своя свої який яка які зараз
         дуже можна треба потрібно будь ласка робити зробити тепер далі буде будуть можу може можуть
         прийшла прийшов прийшло прийшли
+        через куди хочу хочеш хоче хотів хотіла скільки скількох чому навіщо яке якого якій яку взагалі
     """.split()),
     "en": frozenset("""
         a an and are as at be been but by can could do does did for from had has have he her his how i if
         in into is it its me my no not of on or our she so than that the their them then there these they
         this to too us was we were what when where which who why will with would you your yours am im i'm
         pls please just any some now what's whats happens happen happened do dont don't doesnt should
-        shall going gonna
+        shall going gonna want wanna much many
     """.split()),
     "de": frozenset("""
         aber als am an auch auf aus bei bin bis bist da das dass dem den der des die dir du ein eine einem
         einen einer eines er es für hab habe hat hatte ich ihr im in ist ja kann mich mir mit man nach nicht
         noch nun ob oder sein sich sie sind so über um und uns von vom was wenn wer wie wir wird zu zum zur
         mein meine meinen meiner dein deine bitte jetzt gerade soll sollte muss tun nun passiert machen
-        mache darf kann könnte
+        mache darf kann könnte will möchte wann warum welche welcher welches viel viele
     """.split()),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
