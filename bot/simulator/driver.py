@@ -48,11 +48,14 @@ class TestDriver(WebhookPush):
         return await self._user_message(user, "text", content, text)
 
     async def send_media(self, user: FakeUser, kind: str, **extra: Any) -> SimMessage:
-        """The person sends a photo, document, sticker, voice, ... ``caption`` and fields override."""
+        """The person sends a photo, document, sticker, voice, location, poll, quiz, paid_media or a
+        pinned_message (a service message); ``caption`` and fields override."""
         if kind not in _MEDIA_KINDS:
             raise ValueError(f"unknown media kind {kind!r}; one of {sorted(_MEDIA_KINDS)}")
         caption = extra.pop("caption", None)
         content = self._media_content(kind, extra)
+        if kind == "pinned_message":
+            content["pinned_message"]["chat"] = user.chat_json()
         if caption is not None and kind in _CAPTIONED:
             content["caption"] = caption
         return await self._user_message(user, kind, content, caption)

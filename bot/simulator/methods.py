@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.simulator.state import (
+    _ALBUM_KINDS,
+    _ALBUM_SIZE,
     _BLOCKED,
     _BUTTON_ACTIONS,
     _CAPTIONED,
@@ -15,8 +17,11 @@ from bot.simulator.state import (
     _ENVELOPE,
     _FILE_KINDS,
     _NOT_MODIFIED,
+    _SERVICE_FIELDS,
+    _UNCOPYABLE_FIELDS,
     MAX_CALLBACK_DATA,
     MAX_CAPTION,
+    MAX_MESSAGE_IDS,
     MAX_TEXT,
     FakeState,
     Params,
@@ -51,6 +56,9 @@ class BotApiMethods(FakeState):
             "deletemessage": self._delete_message,
             "deletemessages": self._delete_messages,
             "copymessage": self._copy_message,
+            "copymessages": self._copy_messages,
+            "sendmediagroup": self._send_media_group,
+            "editmessagecaption": self._edit_message_caption,
             "forwardmessage": self._forward_message,
             "sendchataction": self._send_chat_action,
             **{f"send{kind.replace('_', '')}": self._media_sender(kind) for kind in _FILE_KINDS},
@@ -200,6 +208,26 @@ class BotApiMethods(FakeState):
         self._set_markup(message, markup)
         return message.raw
 
+    def _edit_message_caption(self, p: Params) -> dict[str, Any]:
+        """editMessageCaption: an empty or missing caption removes it; the keyboard goes unless repeated."""
+        message = self._bot_message_to_edit(p)
+        if message.kind not in _CAPTIONED:
+            raise _bad("there is no caption in the message to edit")
+        caption, parse_mode = p.get("caption"), p.get("parse_mode")
+        text = str(caption) if caption else None
+        plain = self._parsed(text, parse_mode, MAX_CAPTION, "message caption") if text else None
+        markup = self._markup(p.get("reply_markup"))
+        same = (text, parse_mode if text else None, markup) == (message.text, message.parse_mode, message.reply_markup)
+        if same:
+            raise _ApiError(400, _NOT_MODIFIED)
+        message.text, message.parse_mode, message.edited = text, parse_mode if text else None, True
+        if plain is None:
+            message.raw.pop("caption", None)
+        else:
+            message.raw["caption"] = plain
+        self._set_markup(message, markup)
+        return message.raw
+
     @staticmethod
     def _set_markup(message: SimMessage, markup: dict[str, Any] | None) -> None:
         message.reply_markup = markup
@@ -233,10 +261,7 @@ class BotApiMethods(FakeState):
 
     def _delete_messages(self, p: Params) -> bool:
         chat = self._target(p, writing=False)
-        ids = p.get("message_ids")
-        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
-            raise _bad("message_ids must list 1 to 100 message identifiers")
-        for message_id in ids:  # Telegram skips the ones it cannot find
+        for message_id in _message_ids(p):  # Telegram skips the ones it cannot find
             message = chat.messages.get(message_id)
             if message is not None:
                 message.deleted = True
@@ -249,7 +274,16 @@ class BotApiMethods(FakeState):
     def _copy_message(self, p: Params) -> dict[str, int]:
         target = self._target(p)
         source = self._source(p, "message to copy not found")
+        refusal = _copy_refusal(source)
+        if refusal is not None:
+            raise _bad(refusal)
+        return {"message_id": self._copy_into(target, source, p).message_id}
+
+    def _copy_into(self, target: _Chat, source: SimMessage, p: Params, *, album: str | None = None) -> SimMessage:
         content = {k: copy.deepcopy(v) for k, v in source.raw.items() if k not in _ENVELOPE}
+        content.pop("media_group_id", None)
+        if album is not None:
+            content["media_group_id"] = album
         text, parse_mode = source.text, source.parse_mode
         if source.kind in _CAPTIONED and p.get("remove_caption") is True:
             content.pop("caption", None)
@@ -257,7 +291,7 @@ class BotApiMethods(FakeState):
         elif source.kind in _CAPTIONED and "caption" in p:
             text, parse_mode = str(p["caption"]), p.get("parse_mode")
             content["caption"] = self._parsed(text, parse_mode, MAX_CAPTION, "message caption")
-        copied = self._add_message(
+        return self._add_message(
             target,
             True,
             source.kind,
@@ -268,7 +302,78 @@ class BotApiMethods(FakeState):
             protect_content=p.get("protect_content") is True,
             extra=self._reply_target(target, p),
         )
-        return {"message_id": copied.message_id}
+
+    def _copy_messages(self, p: Params) -> list[dict[str, int]]:
+        """copyMessages: up to 100 ids; ids it cannot find or may not copy are skipped, as Telegram does, and
+        messages of one album are copied into one new album."""
+        target = self._target(p)
+        source_chat = self._target(p, "from_chat_id", writing=False)
+        ids = _message_ids(p)
+        copies: list[dict[str, int]] = []
+        albums: dict[str, str] = {}
+        for message_id in ids:
+            source = source_chat.messages.get(message_id)
+            if source is None or source.deleted or _copy_refusal(source) is not None:
+                continue
+            group = source.raw.get("media_group_id")
+            album = albums.setdefault(group, str(next(self._ids) * 7919)) if isinstance(group, str) else None
+            copied = self._copy_into(target, source, {k: v for k, v in p.items() if k != "caption"}, album=album)
+            copies.append({"message_id": copied.message_id})
+        return copies
+
+    def _send_media_group(self, p: Params) -> list[dict[str, Any]]:
+        """sendMediaGroup: 2 to 10 photos and videos, or only documents, or only audio; no reply_markup."""
+        chat = self._target(p)
+        media = p.get("media")
+        if media is None:
+            raise _bad('parameter "media" is required')
+        if not isinstance(media, list):
+            raise _bad("expected an Array of InputMedia")
+        if not media:
+            raise _bad("there are no messages to send")
+        if len(media) > _ALBUM_SIZE[1]:
+            raise _bad("too many messages to send as an album")
+        if len(media) < _ALBUM_SIZE[0]:
+            # Telegram documents 2-10 items; its servers send a lone item as a plain message. The fake holds the
+            # bot to the documented contract, in its own words.
+            raise _bad("too few messages to send as an album")
+        items: list[tuple[str, Any, str | None, str | None, str]] = []
+        for item in media:
+            kind = item.get("type") if isinstance(item, dict) else None
+            if not isinstance(kind, str) or kind not in _ALBUM_KINDS:
+                raise _bad(f'can\'t parse InputMedia: type "{kind}" can\'t be used in sendMediaGroup')
+            value = item.get("media")
+            if isinstance(value, str) and value.startswith("attach://"):
+                value = p.get(value.removeprefix("attach://"))
+            if value in (None, ""):
+                raise _bad("can't parse InputMedia: media not found")
+            caption, parse_mode = item.get("caption"), item.get("parse_mode", p.get("parse_mode"))
+            plain = self._parsed(str(caption), parse_mode, MAX_CAPTION, "message caption") if caption else ""
+            items.append((kind, value, str(caption) if caption else None, parse_mode if caption else None, plain))
+        kinds = {kind for kind, *_ in items}
+        for alone in ("document", "audio"):
+            if alone in kinds and len(kinds) > 1:
+                raise _bad(f"{alone} can't be mixed with other media types")
+        files = [self._file_for(kind, value) for kind, value, *_ in items]
+        reply = self._reply_target(chat, p)
+        album = str(next(self._ids) * 7919)
+        sent = []
+        for (kind, _value, caption, parse_mode, plain), obj in zip(items, files, strict=True):
+            content = self._file_content(kind, obj) | {"media_group_id": album}
+            if caption:
+                content["caption"] = plain
+            message = self._add_message(
+                chat,
+                True,
+                kind,
+                content,
+                text=caption,
+                parse_mode=parse_mode,
+                protect_content=p.get("protect_content") is True,
+                extra=reply,
+            )
+            sent.append(message.raw)
+        return sent
 
     def _forward_message(self, p: Params) -> dict[str, Any]:
         target = self._target(p)
@@ -333,3 +438,31 @@ class BotApiMethods(FakeState):
             have, want = (k.replace("_", " ").title().replace(" ", "") for k in (known[0], kind))
             raise _bad(f"can't use file of type {have} as {want}")
         return known[1]
+
+
+def _message_ids(p: Params) -> list[int]:
+    """The message_ids of copyMessages, forwardMessages and deleteMessages, checked like the Bot API server."""
+    ids = p.get("message_ids")
+    if ids is None or ids == []:
+        raise _bad("message identifiers are not specified")
+    if not isinstance(ids, list):
+        raise _bad("expected an Array of message identifiers")
+    if len(ids) > MAX_MESSAGE_IDS:
+        raise _bad("too many message identifiers specified")
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise _bad("message identifier must be a Number")
+    if any(i <= 0 for i in ids):
+        raise _bad("invalid message identifier specified")
+    return list(ids)
+
+
+def _copy_refusal(message: SimMessage) -> str | None:
+    """Why Telegram will not copy this message, or None: service messages, paid media, giveaways, invoices,
+    and quiz polls whose right answer the bot does not know (Bot API, copyMessage)."""
+    raw = message.raw
+    if _SERVICE_FIELDS & raw.keys() or _UNCOPYABLE_FIELDS & raw.keys():
+        return "message can't be copied"
+    poll = raw.get("poll")
+    if isinstance(poll, dict) and poll.get("type") == "quiz" and "correct_option_id" not in poll:
+        return "message can't be copied"
+    return None

@@ -55,7 +55,23 @@ _TEXT_FIELDS = frozenset(
 )
 _CAPTIONED = frozenset({"photo", "document", "video", "audio", "voice", "animation"})
 _FILE_KINDS = _CAPTIONED | {"sticker", "video_note"}
-_MEDIA_KINDS = _FILE_KINDS | {"location", "venue", "contact"}
+_MEDIA_KINDS = _FILE_KINDS | {"location", "venue", "contact", "poll", "quiz", "paid_media", "pinned_message"}
+# What sendMediaGroup takes; documents and audio only go with their own kind (TDLib's album checks).
+_ALBUM_KINDS = frozenset({"photo", "video", "document", "audio"})
+_ALBUM_SIZE = (2, 10)
+"""Items in one sendMediaGroup, as the Bot API documents it."""
+MAX_MESSAGE_IDS = 100
+"""At most this many message_ids in copyMessages, forwardMessages and deleteMessages."""
+# Message fields that make a service message: Telegram copies none of them.
+_SERVICE_FIELDS = frozenset(
+    {"pinned_message", "new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo"}
+    | {"delete_chat_photo", "group_chat_created", "message_auto_delete_timer_changed", "write_access_allowed"}
+    | {"users_shared", "chat_shared", "successful_payment", "refunded_payment", "connected_website"}
+    | {"proximity_alert_triggered", "chat_background_set", "forum_topic_created", "video_chat_started"}
+)
+# Kinds Telegram refuses to copy, besides service messages ("Service messages, paid media messages,
+# giveaway messages, giveaway winners messages, and invoice messages can't be copied", Bot API, copyMessage).
+_UNCOPYABLE_FIELDS = frozenset({"paid_media", "giveaway", "giveaway_winners", "invoice"})
 _FILE_PREFIX = {
     "photo": "AgAC",
     "document": "BQAC",
@@ -88,7 +104,7 @@ _BLOCKED = "Forbidden: bot was blocked by the user"
 # What Telegram's flood limits apply to: every method that puts a message into a chat.
 _SENDING = frozenset(
     {f"send{kind.replace('_', '')}" for kind in _FILE_KINDS}
-    | {"sendmessage", "copymessage", "copymessages", "forwardmessage", "forwardmessages"}
+    | {"sendmessage", "copymessage", "copymessages", "forwardmessage", "forwardmessages", "sendmediagroup"}
 )
 
 
@@ -501,6 +517,16 @@ class FakeState:
             return {"venue": venue, "location": location}
         if kind == "contact":
             return {"contact": {"phone_number": "+10000000000", "first_name": "Contact"} | extra}
+        if kind in ("poll", "quiz"):
+            options = [{"text": text, "voter_count": 0} for text in ("Yes", "No")]
+            poll: dict[str, Any] = {"id": str(next(self._ids)), "question": "Question?", "options": options}
+            poll |= {"total_voter_count": 0, "is_closed": False, "is_anonymous": True}
+            return {"poll": poll | {"type": "quiz" if kind == "quiz" else "regular"}
+                    | {"allows_multiple_answers": False} | extra}
+        if kind == "paid_media":
+            return {"paid_media": {"star_count": 10, "paid_media": [{"type": "preview"}]} | extra}
+        if kind == "pinned_message":  # a service message: the person pinned something
+            return {"pinned_message": {"message_id": 1, "chat": {"id": 0, "type": "private"}, "date": 0} | extra}
         return self._file_content(kind, self._new_file(kind, extra))
 
     def _new_file(self, kind: str, extra: dict[str, Any] | None = None) -> Any:
