@@ -14,7 +14,6 @@ from bot.simulator.state import (
     FakeUser,
     SimMessage,
     _Chat,
-    _now,
     _utf16_len,
 )
 from bot.simulator.webhook import WebhookPush
@@ -72,7 +71,7 @@ class TestDriver(WebhookPush):
         if listed and not any(button.get("callback_data") == callback_data for button in message.buttons()):
             raise LookupError(f"message {message_id} has no button with that callback data")
         query_id = str(next(self._ids) * 1_000_003 + user.id)
-        self._open_callbacks.add(query_id)
+        self._open_callbacks[query_id] = self._clock()
         query = {
             "id": query_id,
             "from": user.to_json(),
@@ -90,9 +89,20 @@ class TestDriver(WebhookPush):
         if message is None or message.deleted or message.from_bot or message.kind != "text":
             raise LookupError(f"no text message {message_id} by user {user.id} to edit")
         message.text, message.edited = text, True
-        message.raw["text"], message.raw["edit_date"] = text, _now()
+        message.raw["text"], message.raw["edit_date"] = text, self._now()
         self._enqueue({"edited_message": copy.deepcopy(message.raw)})
         await asyncio.sleep(0)
+
+    async def send_undecodable(self, user: FakeUser, text: str) -> SimMessage:
+        """The person sends a message that aiogram cannot decode, as Telegram has been seen to send: a forward
+        whose ``forward_origin`` is a hidden user without ``sender_user_name``. It carries ``text``, so a test
+        can look for it in the logs. Goes out by getUpdates and by webhook alike."""
+        origin = {"type": "hidden_user", "date": self._now() - 60}
+        chat = self._chats.setdefault(user.id, _Chat(user))
+        message = self._add_message(chat, False, "text", {"text": text}, text=text, extra={"forward_origin": origin})
+        self._enqueue({"message": copy.deepcopy(message.raw)})
+        await asyncio.sleep(0)
+        return message
 
     def feed_raw(self, update: dict[str, Any]) -> int:
         """Queue any update as is (update_id filled in when missing); returns its update_id."""

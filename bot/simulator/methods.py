@@ -19,6 +19,7 @@ from bot.simulator.state import (
     _NOT_MODIFIED,
     _SERVICE_FIELDS,
     _UNCOPYABLE_FIELDS,
+    DELETE_WINDOW,
     MAX_CALLBACK_DATA,
     MAX_CAPTION,
     MAX_MESSAGE_IDS,
@@ -30,7 +31,6 @@ from bot.simulator.state import (
     _bad,
     _Chat,
     _html_to_plain,
-    _now,
     _utf16_len,
     commands_key,
 )
@@ -228,10 +228,9 @@ class BotApiMethods(FakeState):
         self._set_markup(message, markup)
         return message.raw
 
-    @staticmethod
-    def _set_markup(message: SimMessage, markup: dict[str, Any] | None) -> None:
+    def _set_markup(self, message: SimMessage, markup: dict[str, Any] | None) -> None:
         message.reply_markup = markup
-        message.raw["edit_date"] = _now()
+        message.raw["edit_date"] = self._now()
         if markup:
             message.raw["reply_markup"] = markup
         else:
@@ -239,11 +238,13 @@ class BotApiMethods(FakeState):
 
     def _answer_callback_query(self, p: Params) -> bool:
         query_id = str(p.get("callback_query_id", ""))
-        if query_id not in self._open_callbacks:
+        made = self._open_callbacks.get(query_id)
+        if made is None or self._clock() - made >= self.callback_timeout:
+            self._open_callbacks.pop(query_id, None)
             raise _bad("query is too old and response timeout expired or query ID is invalid")
         if len(str(p.get("text", ""))) > 200:
             raise _bad("MESSAGE_TOO_LONG")
-        self._open_callbacks.discard(query_id)
+        del self._open_callbacks[query_id]
         self.answered_callbacks[query_id] = dict(p)
         return True
 
@@ -256,15 +257,23 @@ class BotApiMethods(FakeState):
 
     def _delete_message(self, p: Params) -> bool:
         chat = self._target(p, writing=False)
-        self._existing(chat, p.get("message_id"), "message to delete not found").deleted = True
+        message = self._existing(chat, p.get("message_id"), "message to delete not found")
+        self._check_deletable(message)
+        message.deleted = True
         return True
+
+    def _check_deletable(self, message: SimMessage) -> None:
+        if self._now() - int(message.raw["date"]) >= DELETE_WINDOW:
+            raise _bad("message can't be deleted")
 
     def _delete_messages(self, p: Params) -> bool:
         chat = self._target(p, writing=False)
-        for message_id in _message_ids(p):  # Telegram skips the ones it cannot find
-            message = chat.messages.get(message_id)
-            if message is not None:
-                message.deleted = True
+        found = [chat.messages.get(message_id) for message_id in _message_ids(p)]
+        messages = [m for m in found if m is not None and not m.deleted]  # Telegram skips the ones it cannot find
+        for message in messages:  # and deletes nothing when it may not delete one of them
+            self._check_deletable(message)
+        for message in messages:
+            message.deleted = True
         return True
 
     def _source(self, p: Params, missing: str) -> SimMessage:

@@ -255,8 +255,12 @@ def _decode(name: str, value: str) -> Any:
     return {"true": True, "false": False}.get(value, value)
 
 
-def _now() -> int:
-    return int(time.time())
+CALLBACK_QUERY_TIMEOUT = 15.0
+"""Seconds Telegram lets a bot answer a callback query before answerCallbackQuery fails with "query is too
+old". Telegram does not document the figure; bots see it after about 15 seconds."""
+DELETE_WINDOW = 48 * 3600
+"""Seconds after sending during which a bot may delete a message ("A message can only be deleted if it was
+sent less than 48 hours ago", Bot API, deleteMessage)."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -354,12 +358,32 @@ class FakeState:
         self._push_attempts: dict[int, int] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._failures: dict[str, list[_Failure]] = {}
-        self._open_callbacks: set[str] = set()
+        self._open_callbacks: dict[str, float] = {}
+        """Callback queries not answered yet, with when they were made (fake time)."""
+        self.callback_timeout = CALLBACK_QUERY_TIMEOUT
+        """Seconds after a tap during which answerCallbackQuery succeeds; later it fails like Telegram's."""
+        self._time_offset = 0.0
         self._ids = itertools.count(1)
         self._files: dict[str, tuple[str, Any]] = {}
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[Params], Any]] = {}
         """Bot API methods by lowercased name; each concern adds its own."""
+
+    # --- time ------------------------------------------------------------------------------
+
+    def _clock(self) -> float:
+        """Unix time as the fake sees it: the real clock moved on by :meth:`advance`."""
+        return time.time() + self._time_offset
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock on: messages get older (deleting them ends after 48 hours) and open callback
+        queries expire, without a test waiting for it."""
+        if seconds < 0:
+            raise ValueError("the fake's clock only moves forward")
+        self._time_offset += seconds
 
     # --- looking at what happened ----------------------------------------------------------
 
@@ -430,13 +454,19 @@ class FakeState:
         return self._updates[:limit]
 
     def _member_update(self, user: FakeUser, old: str, new: str) -> dict[str, Any]:
+        """A my_chat_member update as Telegram sends it: a "kicked" member (the person blocked the bot) always
+        carries until_date (0: for good), on either side of the change."""
         bot = self._bot_json()
+
+        def member(status: str) -> dict[str, Any]:
+            return {"status": status, "user": bot} | ({"until_date": 0} if status == "kicked" else {})
+
         return {
             "chat": user.chat_json(),
             "from": user.to_json(),
-            "date": _now(),
-            "old_chat_member": {"status": old, "user": bot},
-            "new_chat_member": {"status": new, "user": bot} | ({"until_date": 0} if new == "kicked" else {}),
+            "date": self._now(),
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
         }
 
     # --- chats and messages ----------------------------------------------------------------
@@ -485,7 +515,7 @@ class FakeState:
             "message_id": chat.last_message_id,
             "from": self._bot_json() if from_bot else chat.user.to_json(),
             "chat": chat.user.chat_json(),
-            "date": _now(),
+            "date": self._now(),
             **(extra or {}),
             **content,
         }

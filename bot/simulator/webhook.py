@@ -17,7 +17,6 @@ from bot.simulator.state import (
     ApiCall,
     Params,
     _bad,
-    _now,
     _update_chat,
 )
 from bot.simulator.transport import HttpTransport
@@ -134,7 +133,7 @@ class WebhookPush(HttpTransport):
             error = await self._post_update(http, url, headers, update)
             if error is not None:
                 self.webhook_failures += 1
-                self._webhook_error = (_now(), error)
+                self._webhook_error = (self._now(), error)
                 attempts = self._push_attempts[update_id] = self._push_attempts.get(update_id, 0) + 1
                 await asyncio.sleep(min(_WEBHOOK_RETRY_MAX, 0.05 * 2 ** (attempts - 1)))
         finally:
