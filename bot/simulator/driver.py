@@ -97,11 +97,23 @@ class TestDriver(WebhookPush):
         """The person sends a message that aiogram cannot decode, as Telegram has been seen to send: a forward
         whose ``forward_origin`` is a hidden user without ``sender_user_name``. It carries ``text``, so a test
         can look for it in the logs. Goes out by getUpdates and by webhook alike."""
+        message = self.queue_undecodable(user, text)
+        await asyncio.sleep(0)
+        return message
+
+    def queue_undecodable(self, user: FakeUser, text: str) -> SimMessage:
+        """:meth:`send_undecodable` without yielding: queue it and the next updates into one getUpdates batch."""
         origin = {"type": "hidden_user", "date": self._now() - 60}
         chat = self._chats.setdefault(user.id, _Chat(user))
         message = self._add_message(chat, False, "text", {"text": text}, text=text, extra={"forward_origin": origin})
         self._enqueue({"message": copy.deepcopy(message.raw)})
-        await asyncio.sleep(0)
+        return message
+
+    def queue_text(self, user: FakeUser, text: str) -> SimMessage:
+        """:meth:`send_text` without yielding (see :meth:`queue_undecodable`)."""
+        chat = self._chats.setdefault(user.id, _Chat(user))
+        message = self._add_message(chat, False, "text", {"text": text}, text=text)
+        self._enqueue({"message": copy.deepcopy(message.raw)})
         return message
 
     def feed_raw(self, update: dict[str, Any]) -> int:
