@@ -104,6 +104,7 @@ class Notice(Enum):
     STALE_BUTTON = "stale_button"
     UNKNOWN_BUTTON = "unknown_button"
     ERROR = "error"
+    BUSY = "busy"
 
 
 def _notice_text(t: Translator, notice: Notice) -> str:
@@ -119,6 +120,7 @@ def _notice_text(t: Translator, notice: Notice) -> str:
         Notice.STALE_BUTTON: _("This menu has been updated since you opened it. Here is the current page."),
         Notice.UNKNOWN_BUTTON: _("This button no longer works. Here is the main menu."),
         Notice.ERROR: _("Sorry, something went wrong on our side. Please try again, or press /start."),
+        Notice.BUSY: _("The bot is very busy right now. Please tap again in a minute."),
     }
     return texts[notice]
 
@@ -206,6 +208,10 @@ class Screens:
                         quote=False),
         ])
         return Screen((text,), ((Button("🏠 " + _("Main menu"), GoTo(content.root)),),))
+
+    def notice_text(self, language: str, notice: Notice) -> str:
+        """A notice's words alone, as plain text (for a callback query's answer, which is not HTML)."""
+        return _notice_text(self._catalogs[language], notice)
 
     def notice(self, content: ContentSnapshot, language: str, notice: Notice, node_id: str | None = None) -> Screen:
         t = self._catalogs[language]

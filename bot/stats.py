@@ -20,6 +20,7 @@ CONTINUED = "continued"  # key: the node someone moved on from
 HANDOFF = "handoff:"  # + language; key: the topic (node) of the request
 OPENED = "case_opened"  # key: language
 CLOSED = "case_closed"  # key: language
+UPDATE_SKIPPED = "updates_skipped"  # key: why ("undecodable", "unknown kind"); see bot.telegram.updates
 WAIT = "wait_minutes"  # key: minutes waited for a counsellor (a distribution, not a person)
 MAX_WAIT_MINUTES = 7 * 24 * 60
 
@@ -86,6 +87,7 @@ class StatsReport:
     picked: Counter[str] = field(default_factory=Counter)  # node chosen from search results
     views_by_day: Counter[date] = field(default_factory=Counter)
     handoffs_by_day: Counter[date] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)  # why -> updates the bot could not read
 
     def add(self, day: date, name: str, key: str, count: int) -> None:
         if name.startswith(VIEW):
@@ -108,6 +110,8 @@ class StatsReport:
             self.searches_empty += count
         elif name == "search_pick":
             self.picked[key] += count
+        elif name == UPDATE_SKIPPED:
+            self.skipped[key] += count
 
     def views_of(self, node: str) -> int:
         return sum(count for (n, _lang), count in self.views.items() if n == node)
@@ -134,6 +138,9 @@ def render(report: StatsReport, titles: dict[str, str]) -> str:
                  f"({sum(report.waits.values())} cases taken)")
     lines.append(f"Typed questions: {report.searches}, of which {report.searches_empty} found nothing; "
                  f"pages chosen from the answers: {sum(report.picked.values())}")
+    if report.skipped:
+        reasons = ", ".join(f"{count} {why}" for why, count in sorted(report.skipped.items()))
+        lines.append(f"Updates skipped because the bot could not read them: {reasons}")
     if total_views:
         lines += ["", f"{'page':<26} {'views':>6} {'left here':>9}  " + " ".join(f"{lang:>5}" for lang in languages)]
         nodes = sorted({node for node, _lang in report.views}, key=lambda n: -report.views_of(n))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 
 from handlers import admin, counsellor, errors, fallback, handoff, menu, privacy, search
 
 
 def build_router() -> Router:
     root = Router(name="hotline")
+    # The hotline works in private chats only: a group would show everyone everything.
+    root.message.filter(F.chat.type == "private")
+    root.edited_message.filter(F.chat.type == "private")
     # Order matters: counsellors first (their plain messages go to a case), admins, the person's own
     # privacy controls, menus, then a person's conversation, and the fallback last, for whatever nobody took.
     root.include_routers(errors.build(), counsellor.build(), admin.build(), privacy.build(), menu.build(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, TelegramObject
 
@@ -72,7 +72,7 @@ async def stats(message: Message, bot: Bot, services: Services, person: Person, 
 
 def build() -> Router:
     router = Router(name="admin")
-    router.message.filter(F.chat.type == "private", is_admin)
+    router.message.filter(is_admin)
     router.message.register(audit, Command("audit"))
     router.message.register(revoke, Command("revoke"))
     router.message.register(reload, Command("reload"))

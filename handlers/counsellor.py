@@ -109,7 +109,6 @@ async def cases(message: Message, bot: Bot, services: Services, counsellor: Coun
 
 async def focus(callback: CallbackQuery, callback_data: FocusCallback, bot: Bot, services: Services,
                 counsellor: Counsellor) -> None:
-    await callback.answer()
     case = await services.cases.by_code(callback_data.code)
     if case is None or case.status != ACTIVE or case.counsellor != counsellor.key:
         await _say(bot, services, counsellor, services.desk.reply(counsellor.ui_language, "no_focus"))
@@ -228,7 +227,6 @@ def build() -> Router:
     router = Router(name="counsellor")
     for observer in (router.message, router.edited_message, router.callback_query):
         observer.filter(is_counsellor)
-    router.message.filter(F.chat.type == "private")
     router.message.register(help_, Command("help"))
     router.message.register(on_duty, Command("on"))
     router.message.register(off_duty, Command("off"))

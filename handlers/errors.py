@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.types import ErrorEvent
 
 from bot.address import Address
@@ -23,6 +25,15 @@ async def on_error(event: ErrorEvent, bot: Bot, services: Services, person: Pers
         kind = event.update.event_type
     except LookupError:
         kind = "unknown"
+    if isinstance(event.exception, TelegramRetryAfter):
+        # Telegram asked the bot to wait longer than a page may: a tap is told so in its answer
+        # (handlers.answers); a message gets the word through the outbox, which waits as asked.
+        log.warning("Telegram asked the bot to wait %d s while handling a %s update", event.exception.retry_after,
+                    kind)
+        if person is not None and address is not None and event.update.callback_query is None:
+            text = services.screens.notice_text(person.language, Notice.BUSY)
+            await services.outbox.put(address, "sendMessage", {"text": html.escape(text, quote=False)})
+        return True
     log.error("handler failed: %s while handling a %s update", type(event.exception).__name__, kind)
     if person is not None and address is not None:
         content = services.content.snapshot

@@ -62,7 +62,6 @@ async def edited(message: Message, bot: Bot, services: Services, person: Person,
 
 async def unknown_button(callback: CallbackQuery, bot: Bot, services: Services, person: Person,
                          address: Address) -> None:
-    await callback.answer()
     content = services.content.snapshot
     screen = services.screens.notice(content, person.language, Notice.UNKNOWN_BUTTON, content.root)
     await show(bot, address, screen, content.version, replace=callback.message)
@@ -75,7 +74,6 @@ async def inline_query(query: InlineQuery) -> None:
 
 def build() -> Router:
     router = Router(name="fallback")
-    router.message.filter(F.chat.type == "private")
     router.message.register(location_or_contact, F.content_type.in_(WHERE_AND_WHO))
     router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(media)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
-from aiogram.types import CallbackQuery, TelegramObject
+from aiogram.types import TelegramObject
 
 from bot.address import Address
 from bot.person import Person
@@ -36,8 +36,6 @@ class FloodControl(BaseMiddleware):
             self._services.limits.requests.prune()
         if buckets.allow(person.pseudonym):
             return await handler(event, data)
-        if isinstance(event, CallbackQuery):
-            await event.answer()
         address: Address | None = data.get("address")
         bot: Bot = data["bot"]
         if buckets.first_refusal(person.pseudonym) and address is not None:

@@ -87,7 +87,6 @@ async def _answered_already(bot: Bot, services: Services, person: Person, addres
 
 async def ask(callback: CallbackQuery, callback_data: CounsellorCallback, bot: Bot, services: Services,
               person: Person, address: Address) -> None:
-    await callback.answer()
     message = callback.message if isinstance(callback.message, Message) else None
     if await _answered_already(bot, services, person, address, message):
         return
@@ -99,7 +98,6 @@ async def ask(callback: CallbackQuery, callback_data: CounsellorCallback, bot: B
 
 async def confirm(callback: CallbackQuery, callback_data: ConfirmHandoffCallback, bot: Bot, services: Services,
                   person: Person, address: Address) -> None:
-    await callback.answer()
     message = callback.message if isinstance(callback.message, Message) else None
     if await _answered_already(bot, services, person, address, message):
         return
@@ -147,7 +145,6 @@ async def _close_by_person(bot: Bot, services: Services, person: Person, address
 
 async def cancel_button(callback: CallbackQuery, bot: Bot, services: Services, person: Person,
                         address: Address) -> None:
-    await callback.answer()
     case = await services.cases.current(person.pseudonym)
     message = callback.message if isinstance(callback.message, Message) else None
     if case is None:
@@ -165,7 +162,6 @@ async def end_command(message: Message, bot: Bot, services: Services, person: Pe
 
 async def rate(callback: CallbackQuery, callback_data: RateCallback, bot: Bot, services: Services,
                person: Person, address: Address) -> None:
-    await callback.answer()
     case = await services.cases.by_code(callback_data.code)
     if case is not None:
         await services.cases.rate(case.id, person.pseudonym, callback_data.rating)
@@ -243,7 +239,6 @@ async def blocked_the_bot(event: ChatMemberUpdated, bot: Bot, services: Services
 
 def build() -> Router:
     router = Router(name="handoff")
-    router.message.filter(F.chat.type == "private")
     router.callback_query.register(ask, CounsellorCallback.filter())
     router.callback_query.register(confirm, ConfirmHandoffCallback.filter())
     router.callback_query.register(cancel_button, CancelRequestCallback.filter())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 
@@ -33,14 +33,12 @@ async def language_menu(message: Message, bot: Bot, services: Services, person: 
 
 async def language_menu_button(callback: CallbackQuery, bot: Bot, services: Services, person: Person,
                                address: Address) -> None:
-    await callback.answer()
     screen = services.screens.languages(person.language)
     await show(bot, address, screen, services.content.snapshot.version, replace=callback.message)
 
 
 async def choose_language(callback: CallbackQuery, callback_data: LanguageCallback, bot: Bot, services: Services,
                           person: Person, address: Address) -> None:
-    await callback.answer()
     content = services.content.snapshot
     language = callback_data.language
     if language not in services.languages:
@@ -53,7 +51,6 @@ async def choose_language(callback: CallbackQuery, callback_data: LanguageCallba
 
 async def navigate(callback: CallbackQuery, callback_data: NavCallback, bot: Bot, services: Services,
                    person: Person, address: Address) -> None:
-    await callback.answer()
     content = services.content.snapshot
     if callback_data.node in content:
         node = callback_data.node
@@ -76,7 +73,6 @@ async def navigate(callback: CallbackQuery, callback_data: NavCallback, bot: Bot
 
 def build() -> Router:
     router = Router(name="menu")
-    router.message.filter(F.chat.type == "private")
     router.message.register(start, CommandStart())
     router.message.register(help_, Command("help"))
     router.message.register(language_menu, Command("language"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.address import Address
 from bot.audit import Event
@@ -31,10 +32,10 @@ async def _clear(bot: Bot, services: Services, person: Person) -> int:
     return deleted
 
 
-async def clear_chat(callback: CallbackQuery, bot: Bot, services: Services, person: Person) -> None:
-    # Answer first: once the menu is gone the spinner would have nowhere to stop.
+async def clear_chat(callback: CallbackQuery, bot: Bot, services: Services, person: Person,
+                     callback_answer: CallbackAnswer) -> None:
     _ = services.catalogs[person.language].gettext
-    await callback.answer(_("Chat cleared."))
+    callback_answer.text = _("Chat cleared.")  # handlers.answers says it once the chat is cleared
     await _clear(bot, services, person)
 
 
@@ -46,7 +47,6 @@ async def forget_command(message: Message, bot: Bot, services: Services, person:
 
 async def forget_button(callback: CallbackQuery, callback_data: ForgetCallback, bot: Bot, services: Services,
                         person: Person, address: Address) -> None:
-    await callback.answer()
     content = services.content.snapshot
     if not callback_data.confirmed:
         replace = callback.message if isinstance(callback.message, Message) else None
@@ -80,7 +80,6 @@ async def forget(bot: Bot, services: Services, person: Person, address: Address)
 
 def build() -> Router:
     router = Router(name="privacy")
-    router.message.filter(F.chat.type == "private")
     router.message.register(forget_command, Command("forget"))
     router.callback_query.register(clear_chat, ClearChatCallback.filter())
     router.callback_query.register(forget_button, ForgetCallback.filter())

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
 
 from bot.address import Address
@@ -35,6 +39,22 @@ from handlers.callbacks import (
     NavCallback,
     RateCallback,
 )
+
+T = TypeVar("T")
+RETRY_AFTER_WAIT = 5
+"""The longest retry_after, in seconds, that showing a page waits out before trying once more; past it the
+429 goes up (handlers.answers and handlers.errors tell the person the bot is busy)."""
+
+
+async def patiently(call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``; on a 429 with a short retry_after, wait it out and call once more."""
+    try:
+        return await call()
+    except TelegramRetryAfter as exc:
+        if exc.retry_after > RETRY_AFTER_WAIT:
+            raise
+        await asyncio.sleep(exc.retry_after)
+        return await call()
 
 
 def callback_data(button: Button, version: str) -> str:
@@ -95,7 +115,7 @@ async def show(
     markup = keyboard(screen, version)
     if isinstance(replace, Message) and len(screen.parts) == 1:
         try:
-            await replace.edit_text(screen.parts[0], reply_markup=markup)
+            await patiently(lambda: replace.edit_text(screen.parts[0], reply_markup=markup))
             return
         except TelegramBadRequest as exc:
             if "not modified" in exc.message:
@@ -113,6 +133,7 @@ async def send(bot: Bot, address: Address, screen: Screen, version: str = "") ->
     """Send a screen as new messages; returns the id of the last one (the one with the buttons)."""
     chat_id = address.for_delivery()
     for part in screen.parts[:-1]:
-        await bot.send_message(chat_id=chat_id, text=part)
-    message = await bot.send_message(chat_id=chat_id, text=screen.parts[-1], reply_markup=keyboard(screen, version))
+        await patiently(lambda: bot.send_message(chat_id=chat_id, text=part))  # noqa: B023 - awaited at once
+    markup = keyboard(screen, version)
+    message = await patiently(lambda: bot.send_message(chat_id=chat_id, text=screen.parts[-1], reply_markup=markup))
     return message.message_id

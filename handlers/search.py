@@ -80,7 +80,6 @@ async def picked(callback: CallbackQuery, callback_data: PickCallback, bot: Bot,
 
 def build() -> Router:
     router = Router(name="search")
-    router.message.filter(F.chat.type == "private")
     router.message.register(typed, F.text, ~F.text.startswith("/"))
     router.callback_query.register(picked, PickCallback.filter())
     return router

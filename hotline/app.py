@@ -7,16 +7,16 @@ import contextlib
 import gc
 import logging
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
 from bot.audit import Audit
@@ -39,19 +39,22 @@ from bot.roster import Roster
 from bot.screens import Screens
 from bot.search import SearchIndex
 from bot.services import Services
-from bot.stats import Stats
+from bot.stats import UPDATE_SKIPPED, Stats
 from bot.storage.counters import Counters
 from bot.storage.database import Database
 from bot.storage.people import People
 from bot.storage.revocations import Revocations
 from bot.storage.updates import ProcessedUpdates
+from bot.telegram.updates import UpdateTolerantSession, decode_update, skip_reason
 from handlers import build_router
+from handlers.answers import CourtesyAnswers
 from handlers.dedup import OnceOnly
 from handlers.delivery import Deliverer
 from handlers.flood import FloodControl
 from handlers.housekeeping import housekeeping_loop
 from handlers.identity import IdentityBoundary, OutgoingLedger, serial_key
 from handlers.pinned import PinResponseModels
+from hotline import webhook
 
 log = logging.getLogger("hotline")
 
@@ -127,7 +130,7 @@ async def _adopt_rotated_counsellor_keys(roster: Roster, cases: Cases, audit: Au
 
 
 def build_bot(config: Config, token: str) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_server))
+    session = UpdateTolerantSession(api=TelegramAPIServer.from_base(config.api_server))
     defaults = DefaultBotProperties(
         parse_mode=ParseMode.HTML,
         protect_content=True,  # no forwarding or saving of what the bot sends
@@ -160,14 +163,36 @@ class InFlight:
 
 class HotlineDispatcher(Dispatcher):
     """aiogram's Dispatcher, counting updates from the moment they arrive until every handler, the error
-    handler included, is done (polling and webhook both come through feed_update)."""
+    handler included, is done (polling and webhook both come through feed_update). An update that cannot be
+    decoded, or of a kind this aiogram does not know, is skipped with a content-free log line and counted
+    (``skipped``, and the daily "updates_skipped" statistic); it never reaches a handler or a log."""
 
-    def __init__(self, in_flight: InFlight, **kwargs: Any) -> None:
+    def __init__(self, in_flight: InFlight, stats: Stats | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.in_flight = in_flight
+        self.skipped = 0
+        self._stats = stats
         self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, and how many updates use it
 
+    async def feed_raw_update(self, bot: Bot, update: dict[str, Any], **kwargs: Any) -> Any:
+        # The webhook's way in (aiogram's would raise, and asyncio would log the update in the exception).
+        return await self._feed_webhook_update(bot=bot, update=decode_update(update, bot), **kwargs)
+
+    async def feed_webhook_update(self, bot: Bot, update: Update | dict[str, Any], _timeout: float = 55,
+                                  **kwargs: Any) -> Any:
+        if not isinstance(update, Update):
+            update = decode_update(update, bot)
+        return await super().feed_webhook_update(bot, update, _timeout, **kwargs)
+
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        reason = skip_reason(update)
+        if reason is not None:
+            # aiogram would warn with the whole update; only the reason is said here.
+            self.skipped += 1
+            if self._stats is not None:
+                self._stats.count(UPDATE_SKIPPED, reason)
+            log.warning("update skipped: %s", reason)
+            return UNHANDLED
         # Updates of different chats run side by side; one chat's run one after another, in arrival order
         # (aiogram starts a task per update in order, and a Lock queues its waiters first come, first served).
         self.in_flight.enter()
@@ -193,12 +218,14 @@ class HotlineDispatcher(Dispatcher):
 def build_dispatcher(services: Services, in_flight: InFlight) -> Dispatcher:
     # No aiogram FSM: hotline keeps its state in the core, and aiogram's in-memory FSM storage would hold
     # every Telegram id that ever wrote, and grow with them.
-    dispatcher = HotlineDispatcher(in_flight, services=services, disable_fsm=True)
+    dispatcher = HotlineDispatcher(in_flight, services.stats, services=services, disable_fsm=True)
     dispatcher.update.outer_middleware(OnceOnly(services.updates))
     dispatcher.update.outer_middleware(IdentityBoundary(services))
+    # Every tap is answered, after its handler or the flood control's refusal (see handlers.answers).
+    dispatcher.callback_query.outer_middleware(CourtesyAnswers(services))
     flood = FloodControl(services)
-    dispatcher.message.outer_middleware(flood)
-    dispatcher.callback_query.outer_middleware(flood)
+    for observer in (dispatcher.message, dispatcher.edited_message, dispatcher.callback_query):
+        observer.outer_middleware(flood)  # edits too: each one would be answered, or relayed into a case
     dispatcher.include_router(build_router())
     return dispatcher
 
@@ -226,13 +253,28 @@ async def self_check(bot: Bot) -> None:
 
 @dataclass
 class Hotline:
-    """A running bot: services, Bot and Dispatcher. Used by `hotline run`, the demo and the tests."""
+    """A running bot: services, Bot and Dispatcher. Used by `hotline run`, `hotline webhook`, the demo and the
+    tests.
+
+    Both transports share one lifecycle through aiogram's own startup and shutdown hooks: on startup the
+    self-check, the command menus, housekeeping, the outbox, the content watcher (``content.watch``) and, when
+    signals are handled, SIGHUP for a content reload; on shutdown the drain (updates in flight, then the
+    outbox). Polling emits the hooks in ``start_polling``; the webhook's aiohttp app emits them on its own
+    startup and shutdown (aiogram's ``setup_application``).
+    """
 
     services: Services
     bot: Bot
     dispatcher: Dispatcher
     in_flight: InFlight
     deliverer: Deliverer
+    handle_signals: bool = True
+    """Whether startup installs the SIGHUP handler (off in tests and the demo, which share a process)."""
+    _chores: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.dispatcher.startup.register(self._on_startup)
+        self.dispatcher.shutdown.register(self._on_shutdown)
 
     @classmethod
     async def create(cls, config: Config, *, keys: KeyRing, token: str) -> Hotline:
@@ -252,33 +294,45 @@ class Hotline:
             return f"{self.services.outbox.pending} message(s) in the outbox"
         return None
 
-    async def run_polling(self, *, handle_signals: bool = True) -> None:
-        await self.bot.delete_webhook(drop_pending_updates=False)
+    async def _on_startup(self) -> None:
         await self_check(self.bot)
         await announce_commands(self.bot, self.services)
-        log.info("polling started")
-        gc.freeze()  # what start-up built lives for good: keep it out of every later collection
-        chores: list[asyncio.Task[Any]] = [asyncio.create_task(housekeeping_loop(self.bot, self.services)),
-                                           asyncio.create_task(self.deliverer.run())]
+        self._chores = [asyncio.create_task(housekeeping_loop(self.bot, self.services)),
+                        asyncio.create_task(self.deliverer.run())]
         if self.services.config.settings.content.watch:
-            chores.append(asyncio.create_task(self._watch_content()))
-        if handle_signals:
+            self._chores.append(asyncio.create_task(self._watch_content()))
+        if self.handle_signals:
             with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on some platforms
-                asyncio.get_running_loop().add_signal_handler(
-                    signal.SIGHUP, lambda: chores.append(asyncio.create_task(self.reload_content())))
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._reload_on_signal)
+        gc.freeze()  # what start-up built lives for good: keep it out of every later collection
+
+    def _reload_on_signal(self) -> None:
+        self._chores.append(asyncio.create_task(self.reload_content()))
+
+    async def _on_shutdown(self) -> None:
+        if self.handle_signals:
+            with contextlib.suppress(NotImplementedError, AttributeError):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         try:
-            await self.dispatcher.start_polling(
-                self.bot,
-                handle_signals=handle_signals,
-                close_bot_session=False,
-                polling_timeout=self.services.config.settings.telegram.polling_timeout,
-                allowed_updates=self.dispatcher.resolve_used_update_types(),
-            )
-        finally:
             await self._drain()
+        finally:
+            chores, self._chores = self._chores, []
             for chore in chores:
                 chore.cancel()
             await asyncio.gather(*chores, return_exceptions=True)
+
+    async def run_polling(self, *, handle_signals: bool = True) -> None:
+        """Poll Telegram until SIGTERM/SIGINT (with ``handle_signals``) or :meth:`stop`, then drain."""
+        self.handle_signals = handle_signals
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        log.info("polling started")
+        await self.dispatcher.start_polling(
+            self.bot,
+            handle_signals=handle_signals,
+            close_bot_session=False,
+            polling_timeout=self.services.config.settings.telegram.polling_timeout,
+            allowed_updates=self.dispatcher.resolve_used_update_types(),
+        )
 
     async def _drain(self, grace: float = 10.0) -> None:
         """Graceful stop: no new updates are taken; finish the ones in flight, then the sends under way."""
@@ -312,51 +366,47 @@ class Hotline:
                 seen = now
                 await self.reload_content()
 
-    def webhook_app(self, secret: str) -> web.Application:
+    def webhook_app(self, secret: str, *, lifecycle: bool = False,
+                    read_timeout: float = webhook.READ_TIMEOUT) -> web.Application:
         """The aiohttp app Telegram calls: the secret header is checked (401 and no handler on a mismatch),
-        and GET /healthz answers for monitoring. The token is never part of the URL."""
+        a request must arrive whole within ``read_timeout`` seconds (else 408), and GET /healthz says the bot is
+        up. The token is never part of the URL. With ``lifecycle`` the app's startup and shutdown run the bot's
+        (see the class); without, it only serves updates (for a bot already running)."""
         settings = self.services.config.settings.webhook
-        app = web.Application()
-        SimpleRequestHandler(dispatcher=self.dispatcher, bot=self.bot, secret_token=secret).register(
+        app = web.Application(middlewares=[webhook.read_deadline(read_timeout)])
+        if lifecycle:  # first, so the drain runs before aiogram's handler closes the bot's session
+            setup_application(app, self.dispatcher, bot=self.bot)
+        webhook.SecretCheckedHandler(dispatcher=self.dispatcher, bot=self.bot, secret_token=secret).register(
             app, path=settings.path)
-
-        async def health(_request: web.Request) -> web.Response:
-            return web.json_response({"ok": True, "content": self.services.content.snapshot.version,
-                                      "outbox": self.services.outbox.pending})
-
-        app.router.add_get("/healthz", health)
+        app.router.add_get("/healthz", webhook.health)
         return app
 
-    async def run_webhook(self, secret: str, stop: asyncio.Event | None = None) -> None:
-        """Serve Telegram's webhook until SIGTERM/SIGINT (or `stop`), then drain and stop."""
+    async def run_webhook(self, secret: str, stop: asyncio.Event | None = None, *,
+                          handle_signals: bool = True) -> None:
+        """Serve Telegram's webhook until SIGTERM/SIGINT (with ``handle_signals``) or ``stop``, then drain."""
+        self.handle_signals = handle_signals
         settings = self.services.config.settings.webhook
-        runner = web.AppRunner(self.webhook_app(secret), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
+        runner = web.AppRunner(self.webhook_app(secret, lifecycle=True), access_log=None)
+        await runner.setup()  # the startup hooks
         stop = stop or asyncio.Event()
+        signals = (signal.SIGTERM, signal.SIGINT) if handle_signals else ()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        chores: list[asyncio.Task[Any]] = [asyncio.create_task(housekeeping_loop(self.bot, self.services)),
-                                           asyncio.create_task(self.deliverer.run())]
         try:
-            await self_check(self.bot)
-            await announce_commands(self.bot, self.services)
+            site = web.TCPSite(runner, settings.host, settings.port)
+            await site.start()
+            for sig in signals:
+                with contextlib.suppress(NotImplementedError):
+                    loop.add_signal_handler(sig, stop.set)
             url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/") + settings.path
             await self.bot.set_webhook(url=url, secret_token=secret,
                                        allowed_updates=self.dispatcher.resolve_used_update_types())
             log.info("webhook serving")
-            gc.freeze()
             await stop.wait()
         finally:
-            await runner.shutdown()  # stop accepting requests first
-            await self._drain()
-            for chore in chores:
-                chore.cancel()
-            await asyncio.gather(*chores, return_exceptions=True)
-            await runner.cleanup()
+            for sig in signals:
+                with contextlib.suppress(NotImplementedError):
+                    loop.remove_signal_handler(sig)
+            await runner.cleanup()  # stops taking requests, then the shutdown hooks (the drain), then closes
 
     async def stop(self) -> None:
         try:

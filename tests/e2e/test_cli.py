@@ -31,7 +31,7 @@ async def test_hotline_run_polls_answers_and_stops_cleanly(fake: FakeTelegram, t
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await fake.wait_for(lambda: fake.is_polling, timeout=30)
+        await fake.wait_for(lambda: fake.is_polling, timeout=120)
         user = fake.user(123_456_789, language_code="de")
         await fake.send_text(user, "/start")
         # Another process: the fake cannot ask it whether it is busy, so wait for the answer itself.
@@ -53,7 +53,7 @@ async def test_demo_runs_the_bot_in_the_terminal() -> None:
         HOTLINE, "demo", "--config", str(ROOT / "config.yaml"), "--language", "ru",
         env=_env(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(b"1\n/language\n4\n/quit\n"), timeout=60)
+    out, err = await asyncio.wait_for(process.communicate(b"1\n/language\n4\n/quit\n"), timeout=180)
     text = out.decode()
     assert process.returncode == 0, err.decode()
     assert "[1]" in text, "buttons are numbered"
@@ -76,7 +76,7 @@ async def test_sighup_reloads_the_content(fake: FakeTelegram, tmp_path: Path) ->
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await fake.wait_for(lambda: fake.is_polling, timeout=30)
+        await fake.wait_for(lambda: fake.is_polling, timeout=120)
         nodes = content / "en" / "nodes.yml"
         nodes.write_text(nodes.read_text(encoding="utf-8").replace("EN-ROOT-BODY.", "EN-ROOT-BODY-SIGHUP."),
                          encoding="utf-8")
@@ -104,7 +104,7 @@ async def test_hotline_webhook_serves_and_requires_its_secret(fake: FakeTelegram
     env = _env(HOTLINE_BOT_TOKEN=fake.token, HOTLINE_SECRET_KEY=new_secret_key(), HOTLINE_API_SERVER=fake.base_url)
     refused = await asyncio.create_subprocess_exec(HOTLINE, "webhook", "--config", str(config), env=env,
                                                    stderr=asyncio.subprocess.PIPE)
-    _out, err = await asyncio.wait_for(refused.communicate(), timeout=30)
+    _out, err = await asyncio.wait_for(refused.communicate(), timeout=120)
     assert refused.returncode == 2 and b"HOTLINE_WEBHOOK_SECRET" in err
 
     process = await asyncio.create_subprocess_exec(
@@ -112,7 +112,7 @@ async def test_hotline_webhook_serves_and_requires_its_secret(fake: FakeTelegram
         env={**env, "HOTLINE_WEBHOOK_SECRET": "a-webhook-secret-of-enough-length"},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
-        await fake.wait_for(lambda: bool(fake.webhook_url), timeout=30)
+        await fake.wait_for(lambda: bool(fake.webhook_url), timeout=120)
         assert fake.webhook_url == f"http://127.0.0.1:{unused_tcp_port}/tg", "the token is not in the URL"
         user = fake.user(123_456_791, language_code="en")
         await fake.send_text(user, "/start")  # the fake pushes it to the webhook, with the secret header

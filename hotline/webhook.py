@@ -1,0 +1,67 @@
+"""The webhook's HTTP side: the secret check, a deadline for reading a request, and a health check that says
+nothing but that the bot is up."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+log = logging.getLogger("hotline.webhook")
+
+READ_TIMEOUT = 10.0
+"""Seconds a request to the webhook may take to arrive whole; a half-sent one is answered 408 and closed.
+Telegram sends an update in one piece, so only a stalled or hostile client waits this long."""
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class SecretCheckedHandler(SimpleRequestHandler):
+    """aiogram's webhook handler with a secret check that compares bytes: aiogram's compares str, which
+    raises (an answer of 500) on a header with non-ASCII characters. Such a header is simply wrong: 401. A body
+    that is not JSON is answered 400 rather than 500."""
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        if not self.secret_token:
+            return True
+        # aiohttp hands over header bytes it could not read as UTF-8 as surrogates: keep them, they never match.
+        given = telegram_secret_token.encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(given, self.secret_token.encode())
+
+    async def handle(self, request: web.Request) -> web.Response:
+        try:
+            return await super().handle(request)
+        except ValueError:  # json.JSONDecodeError and UnicodeDecodeError: not an update at all
+            log.warning("webhook: a request that is not JSON was refused")
+            return web.Response(status=400, text="Bad Request")
+
+    __call__ = handle
+
+
+def read_deadline(seconds: float) -> Middleware:
+    """aiohttp middleware: the whole body must arrive within ``seconds``, else 408 and the connection closes
+    (aiohttp itself waits for a half-sent body as long as the client keeps the connection open)."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                async with asyncio.timeout(seconds):
+                    await request.read()  # kept by aiohttp for the handler's request.json()
+            except TimeoutError:
+                log.warning("webhook: a request did not arrive whole within %g s and was dropped", seconds)
+                return web.Response(status=408, text="Request Timeout", headers={"Connection": "close"})
+        return await handler(request)
+
+    return middleware
+
+
+async def health(_request: web.Request) -> web.Response:
+    """GET /healthz: that the bot is up, and nothing else (not the outbox, not the content version)."""
+    return web.json_response({"ok": True})
