@@ -8,7 +8,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.audit import Event
-from bot.cases import ACTIVE, Case, now_utc
+from bot.handoff.cases import ACTIVE, Case, now_utc
 from bot.roster import Counsellor
 from bot.screens import Screen
 from bot.services import Services

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObj
 
 from bot.address import Address
 from bot.audit import Event
-from bot.cases import ACTIVE, WAITING, Case
+from bot.handoff.cases import ACTIVE, WAITING, Case
 from bot.person import Person
 from bot.screens import Screen
 from bot.services import Services

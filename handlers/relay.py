@@ -16,7 +16,7 @@ from aiogram.enums import ContentType
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.address import Address
-from bot.cases import WAITING, Case, now_utc
+from bot.handoff.cases import WAITING, Case, now_utc
 from bot.roster import Counsellor
 from bot.screens import Screen
 from bot.services import Services

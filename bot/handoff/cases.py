@@ -10,23 +10,20 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.address import Address
+from bot.clock import now_utc
 from bot.crypto import KeyRing, open_with, seal_with
 from bot.storage.tables import BlockRecord, CaseKeyRecord, CaseRecord, CounsellorRecord, NoteRecord, RelayRecord
 
 WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
 RATINGS = ("good", "okay", "bad")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed without confusion
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def new_code() -> str:

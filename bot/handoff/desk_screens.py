@@ -6,8 +6,8 @@ import html
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.cases import Case
 from bot.content.model import ContentSnapshot
+from bot.handoff.cases import Case
 from bot.i18n import Catalogs, Translator
 from bot.screens import Button, Focus, Screen
 
