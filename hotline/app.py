@@ -26,6 +26,7 @@ from bot.config import Config
 from bot.content.loader import LoadResult, Problem
 from bot.content.store import ContentStore, load_for
 from bot.crypto import KeyRing
+from bot.handoff import engine as handoff_engine
 from bot.handoff.cases import Cases
 from bot.handoff.desk_screens import CounsellorScreens
 from bot.handoff.hours import Hours
@@ -115,6 +116,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
         search=SearchIndex(result.snapshot),
     )
     services.content.on_replace(services.search.rebuild)
+    await handoff_engine.restart(services)  # counsellors removed from config.yaml while the bot was down
     return services
 
 

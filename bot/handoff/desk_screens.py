@@ -61,6 +61,14 @@ class CounsellorScreens:
             "on_duty": _("You are on duty. You will be told about new requests in: {languages}."),
             "off_duty": _("You are off duty. No more notifications."),
             "undeliverable": _("This could not be delivered: the person has left the conversation."),
+            "reply_no_case": _("That message belongs to none of your cases: nothing was sent. Reply to a message "
+                               "of the case, or write without replying to send to the current case."),
+            "not_yours": _("That case is closed or no longer yours: nothing was sent."),
+            "choose_case": _("Nothing was sent: choose the case first with /cases, or reply to one of its "
+                             "messages."),
+            "edit_not_yours": _("That case is closed or no longer yours: the person still sees the old text."),
+            "refused_by_telegram": _("Telegram refused your last message to the person, so it was not "
+                                     "delivered. Please send it again in another form."),
             "not_relayed": _("This kind of message cannot be passed on. Send text, a photo, a file or a voice "
                              "message."),
         }
