@@ -95,8 +95,8 @@ TABLE: dict[tuple[State, Event], Outcome] = {
     (_A, E.BLOCK): Outcome(_C, "closed and the person blocked; copies not yet sent are dropped"),
     (_A, E.CANCEL): Outcome(_C, "ended by the person: the holder is told"),
     (_A, E.FORGET): Outcome(_G, "erased; the holder is told it was withdrawn; copies deleted from their chat"),
-    (_A, E.REVOKE): Outcome(_W, "back in the queue with what the holder had not received; their copies deleted"),
-    (_A, E.REMOVED): Outcome(_W, "back in the queue with what the holder had not received; their copies deleted"),
+    (_A, E.REVOKE): Outcome(_W, "queued again with what the holder had not received; their copies deleted"),
+    (_A, E.REMOVED): Outcome(_W, "queued again with what the holder had not received; their copies deleted"),
     (_A, E.COUNSELLOR_BLOCKED): Outcome(_W, "back in the queue with the messages that could not reach them"),
     (_A, E.PERSON_BLOCKED): Outcome(_C, "closed: the holder is told the person left"),
     (_A, E.CLEAN_UP): Outcome(_A, "messages not yet copied are kept until the holder has them"),
@@ -113,8 +113,8 @@ TABLE: dict[tuple[State, Event], Outcome] = {
     (_C, E.SEND_PAGE): _no(_C, "closed: told"),
     (_C, E.RELEASE): _no(_C, "closed: told"),
     (_C, E.CLOSE): _no(_C, "closed already: told"),
-    (_C, E.REOPEN): Outcome(_A, "reopened to the last counsellor if on duty with room (else waiting); "
-                                "their focus does not move"),
+    (_C, E.REOPEN): Outcome(_A, "to the last counsellor if on duty with room (else waiting); "
+                                "their focus stays"),
     (_C, E.RATE): Outcome(_C, "rating kept"),
     (_C, E.BLOCK): _no(_C, "closed: told"),
     (_C, E.CANCEL): Outcome(_C, "nothing to cancel"),
