@@ -53,22 +53,24 @@ class Outbox:
         return self.pending
 
     async def put(self, address: Address, method: str, params: dict[str, Any],
-                  after: dict[str, Any] | None = None, *, session: AsyncSession | None = None) -> int:
+                  after: dict[str, Any] | None = None, *, session: AsyncSession | None = None,
+                  delay: timedelta = timedelta(0)) -> int:
         """Write a row; with `session`, inside the caller's transaction (a use case writes its outbox rows
-        in the same transaction as the state change that causes them), and the sender wakes at its commit."""
+        in the same transaction as the state change that causes them), and the sender wakes at its commit.
+        `delay`: not before then (an album waits for its other items)."""
         if session is None:
             async with self._sessions.begin() as own:
-                row_id = await self._add(own, address, method, params, after)
+                row_id = await self._add(own, address, method, params, after, delay)
             self._added()
             return row_id
-        row_id = await self._add(session, address, method, params, after)
+        row_id = await self._add(session, address, method, params, after, delay)
         event.listen(session.sync_session, "after_commit", lambda _s: self._added(), once=True)
         return row_id
 
     async def _add(self, session: AsyncSession, address: Address, method: str, params: dict[str, Any],
-                   after: dict[str, Any] | None) -> int:
+                   after: dict[str, Any] | None, delay: timedelta = timedelta(0)) -> int:
         chat = self._keys.pseudonym("chat", address.for_delivery())
-        record = OutboxRecord(chat=chat, address=b"", payload=b"", attempts=0, not_before=self._clock())
+        record = OutboxRecord(chat=chat, address=b"", payload=b"", attempts=0, not_before=self._clock() + delay)
         session.add(record)
         await session.flush()
         record.address = address.seal(self._keys, f"outbox.address:{record.id}")

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -86,9 +87,11 @@ class Deliverer:
         outbox = self._services.outbox
         finished = True  # False while the row stays in the outbox for another attempt
         try:
-            if not await engine.may_send(self._services, row.after):
+            prepared = await engine.prepare(self._services, row.params, row.after)
+            if prepared is None:
                 await outbox.done(row.id)  # its case left that counsellor: it waits for the next one
                 return
+            row = replace(row, params=prepared[0], after=prepared[1])
             await self._pacer.acquire(row.chat)
             result = await self._bot(to_method(row))
         except TelegramRetryAfter as exc:
@@ -128,8 +131,10 @@ class Deliverer:
             self._wake.set()
 
     async def _after(self, row: Outgoing, result: Any) -> None:
-        message_id = getattr(result, "message_id", None)
-        if not await engine.delivered(self._services, row.after, message_id) and message_id is not None:
+        message_id: Any = getattr(result, "message_id", None)
+        if isinstance(result, list):  # copyMessages: one id per copy
+            message_id = [item.message_id for item in result]
+        if not await engine.delivered(self._services, row.after, message_id) and isinstance(message_id, int):
             # The copy landed after its case left this counsellor: take it back, it waits for the next one.
             with contextlib.suppress(TelegramAPIError):
                 await self._bot.delete_message(chat_id=row.address.for_delivery(), message_id=message_id)

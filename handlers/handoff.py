@@ -46,6 +46,7 @@ def incoming(message: Message) -> Incoming:
         html_text=message.html_text if has_text else "", has_caption=message.caption is not None,
         file_size=file_size(message),
         reply_to=message.reply_to_message.message_id if message.reply_to_message is not None else None,
+        media_group_id=message.media_group_id,
     )
 
 

@@ -423,6 +423,20 @@ class Cases:
                    ).first()
             return row is not None
 
+    async def pending_for(self, case_id: int, counsellor: str, from_relay: int) -> list[tuple[int, int]]:
+        """(relay id, person's message id) not yet delivered, from `from_relay` on, while the case is still the
+        counsellor's: an album's items."""
+        async with self._sessions() as session:
+            rows = (await session.execute(
+                select(RelayRecord.id, RelayRecord.person_message_id)
+                .join(CaseRecord, CaseRecord.id == RelayRecord.case_id)
+                .where(RelayRecord.case_id == case_id, RelayRecord.id >= from_relay,
+                       RelayRecord.from_person.is_(True), RelayRecord.counsellor_message_id.is_(None),
+                       RelayRecord.person_message_id.is_not(None), CaseRecord.status == ACTIVE,
+                       CaseRecord.counsellor == counsellor)
+                .order_by(RelayRecord.id).limit(100))).all()
+            return [(int(r), int(m)) for r, m in rows if m is not None]
+
     async def copy_delivered(self, relay_id: int, case_id: int, counsellor: str, counsellor_message_id: int) -> bool:
         """Note a copy as delivered, if its case is still the counsellor's. False: it must be deleted again
         (the case left them while the copy was on its way) and the relay stays pending for the next one."""

@@ -136,6 +136,11 @@ class CounsellorScreens:
         _ = self._t(language).gettext
         return Screen((_p(_("Now writing to:")) + " " + self.case_line(content, case, language),))
 
+    def album_marker(self, language: str, case: Case) -> Screen:
+        """Under an album copied in one piece: which case it belongs to (an album cannot carry buttons)."""
+        _ = self._t(language).gettext
+        return Screen((f"<b>{_p(case.code)}</b>: " + _p(_("the album above")),))
+
     def case_event(self, language: str, case: Case, event: str) -> Screen:
         """Short news about a case, never with content: it ended, was reopened, the person left."""
         _ = self._t(language).gettext

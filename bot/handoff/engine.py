@@ -49,6 +49,9 @@ NEVER_RELAYED = frozenset({ContentType.LOCATION, ContentType.VENUE, ContentType.
 CAPTION_LIMIT = 1024  # Telegram's limit for a caption, in characters after parsing
 MESSAGE_LIMIT = 4096  # Telegram's limit for a text message, in characters after parsing
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
+# Telegram sends an album as one update per item, within moments: the copy waits this long for the rest.
+ALBUM_WAIT = timedelta(seconds=1)
+_albums_started: dict[tuple[int, str], None] = {}  # (case, album) already given a copyMessages row; bounded
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Incoming:
     has_caption: bool = False
     file_size: int = 0  # bytes, as Telegram reports it
     reply_to: int | None = None  # the id of the message it replies to, in the writer's own chat
+    media_group_id: str | None = None  # the album it belongs to (Telegram sends an album as one update per item)
 
 
 @dataclass(frozen=True)
@@ -262,8 +266,24 @@ async def write(services: Services, person: str, language: str, message: Incomin
                                             session=tx.session)
         holder = services.roster.by_key(case.counsellor) if case.counsellor else None
         if case.status == ACTIVE and holder is not None:
-            await _copy_to(tx, case, holder, [(relay.id, message.message_id)])
+            if message.media_group_id is None:
+                await _copy_to(tx, case, holder, [(relay.id, message.message_id)])
+            elif (case.id, message.media_group_id) not in _albums_started:
+                await _album_to(tx, case, holder, relay.id)
+                if len(_albums_started) > 1000:
+                    _albums_started.clear()
+                _albums_started[(case.id, message.media_group_id)] = None
     return Result(tuple(screens))
+
+
+async def _album_to(tx: _Tx, case: Case, counsellor: Counsellor, first_relay: int) -> None:
+    """One copyMessages for an album: which items it carries is settled when it is sent (may_send), so the
+    items that arrive in the meantime go with it, as one album, marked once."""
+    person = await tx.services.cases.address_of(case, session=tx.session)
+    await tx.services.outbox.put(counsellor.address, "copyMessages", {
+        "from_chat_id": person.for_delivery(), "message_ids": [],
+    }, {"album": {"case_id": case.id, "counsellor": counsellor.key, "from_relay": first_relay}},
+        session=tx.session, delay=ALBUM_WAIT)
 
 
 def _not_relayable(services: Services, case: Case, message: Incoming) -> Screen | None:
@@ -595,18 +615,50 @@ async def notify(services: Services, address: Address, screen: Screen) -> None:
 
 # --- delivery: guards, what to note once sent, what to do when Telegram refuses --------------------------
 
-async def may_send(services: Services, after: dict[str, Any] | None) -> bool:
-    """False for a copy whose counsellor no longer holds the case, or that was delivered already."""
-    guard = (after or {}).get("copy")
-    if guard is None:
-        return True
-    return await services.cases.copy_still_wanted(guard["relay_id"], guard["case_id"], guard["counsellor"])
+async def prepare(services: Services, params: dict[str, Any],
+                  after: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """What to send for an outbox row, or None to skip it: a copy whose counsellor no longer holds the case,
+    or that was delivered already, is skipped (it stays pending for the next counsellor); an album takes the
+    items still pending from its first one on."""
+    after = after or {}
+    guard = after.get("copy")
+    if guard is not None:
+        wanted = await services.cases.copy_still_wanted(guard["relay_id"], guard["case_id"], guard["counsellor"])
+        return (params, after) if wanted else None
+    album = after.get("album")
+    if album is not None:
+        relays = await services.cases.pending_for(album["case_id"], album["counsellor"], album["from_relay"])
+        if not relays:
+            return None
+        ids = [message_id for _relay_id, message_id in relays]
+        return ({**params, "message_ids": ids},
+                {"album": {**album, "relays": [relay_id for relay_id, _message_id in relays]}})
+    return params, after
 
 
-async def delivered(services: Services, after: dict[str, Any] | None, message_id: int | None) -> bool:
+async def _album_delivered(services: Services, album: dict[str, Any], message_ids: list[int]) -> None:
+    relays: list[int] = album["relays"]
+    case = await services.cases.get(album["case_id"])
+    counsellor = services.roster.by_key(album["counsellor"])
+    if len(message_ids) == len(relays):
+        for relay_id, copy_id in zip(relays, message_ids, strict=True):
+            await services.cases.copy_delivered(relay_id, album["case_id"], album["counsellor"], copy_id)
+    else:  # Telegram skipped items the person deleted meanwhile: which copy is which cannot be told
+        for relay_id in relays:
+            await services.cases.drop_relay(relay_id)
+    if case is not None and counsellor is not None:
+        async with transaction(services) as tx:  # marked once, under the album: which case it is
+            event = services.desk.album_marker(counsellor.ui_language, case)
+            await tx.tell_counsellor(counsellor, Screen(event.parts, ((services.desk.case_button(case),),)))
+
+
+async def delivered(services: Services, after: dict[str, Any] | None, message_id: object) -> bool:
     """Note what was sent. False: the copy arrived after its case left the counsellor; delete it again."""
     after = after or {}
-    if message_id is None:
+    if "album" in after and isinstance(message_id, list):
+        await _album_delivered(services, after["album"], message_id)
+        return True
+    if not isinstance(message_id, int):
         return True
     if "copy" in after:
         guard = after["copy"]

@@ -321,3 +321,25 @@ async def test_forget_and_revoke_delete_the_case_from_the_counsellors_chat(
         assert left == [], "after /revoke neither copies nor notes stay in the counsellor's chat"
     finally:
         await bot.stop()
+
+
+async def test_an_album_arrives_as_one_album_marked_once(desk: RunningBot, fake: FakeTelegram) -> None:
+    olga = counsellor_ru(fake)
+    person = fake.user(7_000_131, language_code="en")
+    code = await request(fake, person)
+    await say(fake, olga, f"/take {code}")
+    for n in range(10):  # as Telegram delivers an album: one message per item, all with one media_group_id
+        content = fake._media_content("photo", {}) | {"media_group_id": "album-1"}
+        await fake._user_message(person, "photo", content | ({"caption": "ten photos"} if n == 0 else {}),
+                                 "ten photos" if n == 0 else None)
+    await fake.wait_idle(timeout=20)
+    copies = [m for m in fake.chat(olga.id) if m.from_bot and m.kind == "photo"]
+    assert len(copies) == 10
+    assert len({m.raw.get("media_group_id") for m in copies}) == 1 and copies[0].raw.get("media_group_id"), \
+        "one album in the counsellor's chat"
+    assert len([c for c in fake.calls if c.method.lower() == "copymessages"]) == 1
+    markers = [m for m in fake.chat(olga.id) if m.from_bot and any(code in str(b["text"]) for b in m.buttons())]
+    assert len(markers) == 1, "marked once, not ten times"
+    reply_to_item = copies[4]
+    await reply_to(fake, olga, reply_to_item, "about the fifth photo")
+    assert "about the fifth photo" in text_of(last(fake, person)), "a reply to any item reaches the case"
