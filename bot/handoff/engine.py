@@ -183,7 +183,7 @@ async def ask(services: Services, person: str, language: str, node: str) -> Resu
 
 
 async def confirm(services: Services, person: str, address: Address, language: str, node: str) -> Result:
-    """The person confirmed: a new case in the queue, counsellors told. Limits are checked by the caller."""
+    """The person confirmed: a new case in the queue, counsellors told; refused over the request limits."""
     existing = await ask(services, person, language, node)
     if not existing.done or await services.cases.current(person) is not None:
         return existing
@@ -588,8 +588,9 @@ async def counsellor_gone(services: Services, key: str, counsellor: Counsellor |
         if counsellor is not None and reachable:
             copies = await services.cases.copies_in_chat_of(key, DELETABLE, session=tx.session)
             await _delete(tx, counsellor, copies)
+        if reachable or counsellor is None:  # gone for good: no working state kept for them
             await services.cases.forget_counsellor(key, session=tx.session)
-        else:
+        else:  # still a counsellor: off duty until they unblock the bot and send /on
             await services.cases.set_duty(key, False, session=tx.session)
         if reachable:
             tx.audit(AuditEvent.COUNSELLOR_REMOVED, counsellor=key)
@@ -741,7 +742,7 @@ async def _mirror_edit(tx: _Tx, target: Address, message_id: int, message: Incom
 async def _delete(tx: _Tx, counsellor: Counsellor, message_ids: list[int]) -> None:
     for start in range(0, len(message_ids), DELETE_BATCH):
         await tx.put(counsellor.address, "deleteMessages",
-                     {"message_ids": message_ids[start:start + DELETE_BATCH]})
+                     {"message_ids": message_ids[start:start + DELETE_BATCH]}, {"counsellor": counsellor.key})
 
 
 async def _back_in_queue(tx: _Tx, case: Case) -> None:
