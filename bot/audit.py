@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cases import now_utc
+from bot.clock import now_utc
 from bot.storage.tables import AuditRecord
 
 

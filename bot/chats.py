@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.address import Address
-from bot.cases import now_utc
+from bot.clock import now_utc
 from bot.config import TELEGRAM_DELETE_WINDOW_HOURS
 from bot.crypto import DecryptionError, KeyRing
 from bot.storage.tables import ChatMessageRecord, PersonRecord

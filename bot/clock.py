@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 
+def now_utc() -> datetime:
+    """Naive UTC now, without the test offset: for what is not a matter of retention."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 @dataclass
 class Clock:
     offset: timedelta = timedelta(0)

@@ -95,6 +95,9 @@ class HandoffSettings(_Strict):
     minutes_per_case: int = Field(default=20, ge=1, le=240)
     # At most one "new case" notification per counsellor in this many seconds.
     notify_interval_seconds: int = Field(default=60, ge=0, le=3600)
+    # What a waiting case holds for the next counsellor: beyond it the person is told to wait. Without a cap
+    # one person could pile up thousands of messages that then go out to a counsellor at one a second.
+    max_waiting_messages: int = Field(default=30, ge=1, le=500)
 
 
 # No setting may keep data longer than this, whatever config.yaml says: the longer data is kept, the more

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.cases import Cases
 from bot.crypto import DecryptionError, KeyRing
+from bot.handoff.cases import Cases
 from bot.storage.database import Database
 from bot.storage.tables import KeyCheckRecord, PersonRecord
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.address import Address
@@ -53,20 +53,35 @@ class Outbox:
         return self.pending
 
     async def put(self, address: Address, method: str, params: dict[str, Any],
-                  after: dict[str, Any] | None = None) -> int:
+                  after: dict[str, Any] | None = None, *, session: AsyncSession | None = None,
+                  delay: timedelta = timedelta(0)) -> int:
+        """Write a row; with `session`, inside the caller's transaction (a use case writes its outbox rows
+        in the same transaction as the state change that causes them), and the sender wakes at its commit.
+        `delay`: not before then (an album waits for its other items)."""
+        if session is None:
+            async with self._sessions.begin() as own:
+                row_id = await self._add(own, address, method, params, after, delay)
+            self._added()
+            return row_id
+        row_id = await self._add(session, address, method, params, after, delay)
+        event.listen(session.sync_session, "after_commit", lambda _s: self._added(), once=True)
+        return row_id
+
+    async def _add(self, session: AsyncSession, address: Address, method: str, params: dict[str, Any],
+                   after: dict[str, Any] | None, delay: timedelta = timedelta(0)) -> int:
         chat = self._keys.pseudonym("chat", address.for_delivery())
-        async with self._sessions.begin() as session:
-            record = OutboxRecord(chat=chat, address=b"", payload=b"", attempts=0, not_before=self._clock())
-            session.add(record)
-            await session.flush()
-            record.address = address.seal(self._keys, f"outbox.address:{record.id}")
-            body = json.dumps({"method": method, "params": params, "after": after}).encode()
-            record.payload = self._keys.seal(body, aad=f"outbox.payload:{record.id}")
-            row_id = record.id
+        record = OutboxRecord(chat=chat, address=b"", payload=b"", attempts=0, not_before=self._clock() + delay)
+        session.add(record)
+        await session.flush()
+        record.address = address.seal(self._keys, f"outbox.address:{record.id}")
+        body = json.dumps({"method": method, "params": params, "after": after}).encode()
+        record.payload = self._keys.seal(body, aad=f"outbox.payload:{record.id}")
+        return record.id
+
+    def _added(self) -> None:
         self.pending += 1
         for listener in self._listeners:
             listener()
-        return row_id
 
     async def heads(self, busy: set[str], limit: int = 100) -> list[Outgoing]:
         """The first waiting row of each chat that is due and not already being sent: order per chat holds

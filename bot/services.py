@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.audit import Audit
-from bot.cases import Cases
 from bot.chats import ChatLedger
 from bot.clock import Clock
 from bot.config import Config
 from bot.content.store import ContentStore
-from bot.counsellor_screens import CounsellorScreens
 from bot.crypto import KeyRing
-from bot.handoff_screens import HandoffScreens
-from bot.hours import Hours
+from bot.handoff.cases import Cases
+from bot.handoff.desk_screens import CounsellorScreens
+from bot.handoff.hours import Hours
+from bot.handoff.person_screens import HandoffScreens
 from bot.i18n import Catalogs
 from bot.limits import Limits
 from bot.outbox import Outbox

@@ -41,7 +41,7 @@ async def revoke(message: Message, command: CommandObject, bot: Bot, services: S
     await services.revocations.add(services.roster.revoked_key(telegram_id))
     counsellor = services.roster.revoke(telegram_id)
     if counsellor is not None:
-        await remove_counsellor(bot, services, counsellor)
+        await remove_counsellor(services, counsellor)
     done = _("Removed. Their cases are back in the queue.") if counsellor else _("No such counsellor; noted anyway.")
     await send(bot, address, services.desk.message(person.language, done))
 

@@ -4,16 +4,17 @@ their counsellor commands fall through to the same answer as any unknown command
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.filters import KICKED, ChatMemberUpdatedFilter, Command, CommandObject
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObject
 
-from bot.audit import Event
-from bot.cases import ACTIVE, Case, now_utc
+from bot.clock import now_utc
+from bot.handoff import engine
+from bot.handoff.engine import Result
 from bot.roster import Counsellor
 from bot.screens import Screen
 from bot.services import Services
-from handlers import relay
 from handlers.callbacks import FocusCallback
+from handlers.handoff import incoming
 from handlers.render import send
 
 # A counsellor's /queue shows the longest-waiting few; a message holds 4,096 characters, and a long list
@@ -29,19 +30,13 @@ async def _say(bot: Bot, services: Services, counsellor: Counsellor, screen: Scr
     await send(bot, counsellor.address, screen, services.content.snapshot.version)
 
 
-async def _current(services: Services, counsellor: Counsellor, message: Message | None = None) -> Case | None:
-    """The case a message is for: the one replied to, else the one in focus."""
-    if message is not None and message.reply_to_message is not None:
-        link = await services.cases.relay_of_counsellor_message(counsellor.key, message.reply_to_message.message_id)
-        if link is not None:
-            case = await services.cases.get(link.case_id)
-            if case is not None and case.status == ACTIVE and case.counsellor == counsellor.key:
-                return case
-    state = await services.cases.state(counsellor.key)
-    if state.focus_case_id is None:
-        return None
-    case = await services.cases.get(state.focus_case_id)
-    return case if case is not None and case.status == ACTIVE and case.counsellor == counsellor.key else None
+async def _show(bot: Bot, services: Services, counsellor: Counsellor, result: Result) -> None:
+    for screen in result.screens:
+        await _say(bot, services, counsellor, screen)
+
+
+def _reply_to(message: Message) -> int | None:
+    return message.reply_to_message.message_id if message.reply_to_message is not None else None
 
 
 async def help_(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:
@@ -68,36 +63,7 @@ async def queue(message: Message, bot: Bot, services: Services, counsellor: Coun
 
 async def take(message: Message, command: CommandObject, bot: Bot, services: Services,
                counsellor: Counsellor) -> None:
-    language = counsellor.ui_language
-    held = await services.cases.held_by(counsellor.key)
-    if len(held) >= counsellor.max_cases:
-        await _say(bot, services, counsellor, services.desk.reply(language, "at_capacity", n=counsellor.max_cases))
-        return
-    if command.args:
-        wanted = await services.cases.by_code(command.args)
-        if wanted is None or wanted.language not in counsellor.languages:
-            await _say(bot, services, counsellor, services.desk.reply(language, "no_such_case"))
-            return
-        case = await services.cases.take(wanted.id, counsellor.key)
-        if case is None:
-            await _say(bot, services, counsellor, services.desk.reply(language, "not_waiting"))
-            return
-    else:
-        case = await services.cases.take_next(counsellor.key, counsellor.languages)
-        if case is None:
-            await _say(bot, services, counsellor, services.desk.queue(language, services.content.snapshot, [],
-                                                                      now_utc()))
-            return
-    await services.audit.log(Event.TAKEN, case_code=case.code, counsellor=counsellor.key)
-    services.stats.waited(case.queued_at)
-    content = services.content.snapshot
-    notes = await services.cases.notes(case.id)
-    held = await services.cases.held_by(counsellor.key)
-    await _say(bot, services, counsellor, services.desk.taken(language, content, case, notes, held))
-    await relay.deliver_pending(bot, services, case, counsellor)
-    person = await services.cases.address_of(case)
-    await relay.tell(bot, person, services.handoff.connected(case.language), services, relay.to_person(case))
-    await relay.tell_positions(bot, services, case.language)
+    await _show(bot, services, counsellor, await engine.take(services, counsellor, (command.args or "").strip()))
 
 
 async def cases(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:
@@ -109,123 +75,51 @@ async def cases(message: Message, bot: Bot, services: Services, counsellor: Coun
 
 async def focus(callback: CallbackQuery, callback_data: FocusCallback, bot: Bot, services: Services,
                 counsellor: Counsellor) -> None:
-    case = await services.cases.by_code(callback_data.code)
-    if case is None or case.status != ACTIVE or case.counsellor != counsellor.key:
-        await _say(bot, services, counsellor, services.desk.reply(counsellor.ui_language, "no_focus"))
-        return
-    await services.cases.set_focus(counsellor.key, case.id)
-    await _say(bot, services, counsellor, services.desk.focused(counsellor.ui_language, services.content.snapshot,
-                                                                case))
+    await _show(bot, services, counsellor, await engine.focus(services, counsellor, callback_data.code))
 
 
 async def note(message: Message, command: CommandObject, bot: Bot, services: Services,
                counsellor: Counsellor) -> None:
-    case = await _current(services, counsellor, message)
-    if case is None:
-        await _say(bot, services, counsellor, services.desk.reply(counsellor.ui_language, "no_focus"))
-        return
-    if not command.args:
-        await _say(bot, services, counsellor, services.desk.reply(counsellor.ui_language, "note_usage"))
-        return
-    await services.cases.add_note(case.id, command.args)
-    await _say(bot, services, counsellor, services.desk.case_event(counsellor.ui_language, case, "note_saved"))
+    result = await engine.note(services, counsellor, _reply_to(message), (command.args or "").strip())
+    await _show(bot, services, counsellor, result)
 
 
 async def send_page(message: Message, command: CommandObject, bot: Bot, services: Services,
                     counsellor: Counsellor) -> None:
-    language = counsellor.ui_language
-    case = await _current(services, counsellor, message)
-    if case is None:
-        await _say(bot, services, counsellor, services.desk.reply(language, "no_focus"))
-        return
-    content = services.content.snapshot
-    node = (command.args or "").strip()
-    if not node:
-        await _say(bot, services, counsellor, services.desk.reply(language, "send_usage"))
-        return
-    if node not in content:
-        await _say(bot, services, counsellor, services.desk.reply(language, "no_such_page"))
-        return
-    person = await services.cases.address_of(case)
-    await relay.tell(bot, person, services.screens.page(content, node, case.language), services,
-                     relay.to_person(case))
-    title = content.page(node, case.language).text.title
-    await _say(bot, services, counsellor, services.desk.reply(language, "page_sent", title=title))
+    result = await engine.send_page(services, counsellor, _reply_to(message), (command.args or "").strip())
+    await _show(bot, services, counsellor, result)
 
 
 async def release(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:
-    case = await _current(services, counsellor, message)
-    if case is None:
-        await _say(bot, services, counsellor, services.desk.reply(counsellor.ui_language, "no_focus"))
-        return
-    released = await services.cases.release(case.id, counsellor.key)
-    if released is None:
-        return
-    await services.audit.log(Event.RELEASED, case_code=case.code, counsellor=counsellor.key)
-    await services.cases.set_focus(counsellor.key, None)
-    await _say(bot, services, counsellor, services.desk.case_event(counsellor.ui_language, case, "released"))
-    await relay.back_in_queue(bot, services, released)
+    await _show(bot, services, counsellor, await engine.release(services, counsellor, _reply_to(message)))
 
 
 async def close(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:
-    await _end(message, bot, services, counsellor, block=False)
+    result = await engine.close(services, counsellor, _reply_to(message), block=False)
+    await _show(bot, services, counsellor, result)
 
 
 async def block(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:
-    await _end(message, bot, services, counsellor, block=True)
-
-
-async def _end(message: Message, bot: Bot, services: Services, counsellor: Counsellor, *, block: bool) -> None:
-    case = await _current(services, counsellor, message)
-    if case is None:
-        await _say(bot, services, counsellor, services.desk.reply(counsellor.ui_language, "no_focus"))
-        return
-    await services.cases.close(case.id)
-    await services.cases.set_focus(counsellor.key, None)
-    await services.audit.log(Event.BLOCKED if block else Event.CLOSED, case_code=case.code,
-                             counsellor=counsellor.key)
-    services.stats.closed(case.language)
-    content = services.content.snapshot
-    person = await services.cases.address_of(case)
-    if block:
-        await services.cases.block(case.person)
-        screen = services.handoff.stopped(case.language, content.root)
-    else:
-        reopen = services.config.settings.handoff.reopen_window_hours
-        screen = services.handoff.ended(case.language, case.code, content.root, by_person=False,
-                                        reopen_hours=reopen)
-    await relay.tell(bot, person, screen, services)
-    event = "blocked" if block else "closed"
-    await _say(bot, services, counsellor, services.desk.case_event(counsellor.ui_language, case, event))
+    result = await engine.close(services, counsellor, _reply_to(message), block=True)
+    await _show(bot, services, counsellor, result)
 
 
 async def message_to_person(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:
-    if message.content_type in relay.NEVER_RELAYED or message.content_type not in relay.RELAYED_KINDS:
-        await _say(bot, services, counsellor, services.desk.reply(counsellor.ui_language, "not_relayed"))
-        return
-    case = await _current(services, counsellor, message)
-    if case is None:
-        await _say(bot, services, counsellor, services.desk.reply(counsellor.ui_language, "no_focus"))
-        return
-    if not await relay.from_counsellor(bot, services, case, counsellor, message):
-        await _say(bot, services, counsellor, services.desk.reply(counsellor.ui_language, "undeliverable"))
+    await _show(bot, services, counsellor, await engine.reply(services, counsellor, incoming(message)))
 
 
 async def edited_to_person(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:
-    link = await services.cases.relay_of_counsellor_message(counsellor.key, message.message_id)
-    if link is None or link.from_person or link.person_message_id is None:
-        return
-    case = await services.cases.get(link.case_id)
-    if case is None or case.status != ACTIVE:
-        return
-    person = await services.cases.address_of(case)
-    signature = services.handoff.signature(case.language, counsellor.alias)
-    await relay.mirror_edit(bot, services, person, link.person_message_id, message, None, signature)
+    await _show(bot, services, counsellor, await engine.edit_reply(services, counsellor, incoming(message)))
+
+
+async def blocked_the_bot(event: ChatMemberUpdated, services: Services, counsellor: Counsellor) -> None:
+    """The counsellor blocked the bot: nothing can reach them, so their cases go back to the queue."""
+    await engine.counsellor_gone(services, counsellor.key, counsellor, reachable=False)
 
 
 def build() -> Router:
     router = Router(name="counsellor")
-    for observer in (router.message, router.edited_message, router.callback_query):
+    for observer in (router.message, router.edited_message, router.callback_query, router.my_chat_member):
         observer.filter(is_counsellor)
     router.message.register(help_, Command("help"))
     router.message.register(on_duty, Command("on"))
@@ -241,4 +135,5 @@ def build() -> Router:
     router.callback_query.register(focus, FocusCallback.filter())
     router.message.register(message_to_person, ~F.text.startswith("/"))
     router.edited_message.register(edited_to_person)
+    router.my_chat_member.register(blocked_the_bot, ChatMemberUpdatedFilter(member_status_changed=KICKED))
     return router

@@ -1,8 +1,10 @@
 """The outbox's sender: paces, retries and classifies, so a counsellor's reply arrives once and in order.
 
 Network errors and Telegram's 5xx are retried with backoff; a 429 holds that chat for `retry_after`; a
-403 (the person blocked the bot) drops what waited for that chat and closes their case; any other 4xx is
-logged by kind (never with content) and dropped, because sending it again cannot succeed.
+403 (the chat blocked the bot) drops what waited for that chat and hands it to the lifecycle (a person's case
+closes; a counsellor's cases go back to the queue with what they did not receive); any other 4xx is logged by
+kind (never with content), dropped because sending it again cannot succeed, and its writer told. A copy for a
+counsellor is checked against its case before it goes out (bot/handoff/engine.py: may_send).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +27,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 
+from bot.handoff import engine
 from bot.outbox import Outgoing
 from bot.ratelimit import Pacer
 from bot.services import Services
@@ -83,6 +87,11 @@ class Deliverer:
         outbox = self._services.outbox
         finished = True  # False while the row stays in the outbox for another attempt
         try:
+            prepared = await engine.prepare(self._services, row.params, row.after)
+            if prepared is None:
+                await outbox.done(row.id)  # its case left that counsellor: it waits for the next one
+                return
+            row = replace(row, params=prepared[0], after=prepared[1])
             await self._pacer.acquire(row.chat)
             result = await self._bot(to_method(row))
         except TelegramRetryAfter as exc:
@@ -93,9 +102,11 @@ class Deliverer:
             log.info("delivery: a chat is no longer reachable (403)")
             await self._gone(row, await outbox.drop_chat(row.chat))
         except TelegramBadRequest as exc:
-            log.warning("delivery: %s refused (400, %s); dropped", row.method, _kind(exc.message))
+            kind = _kind(exc.message)
+            log.warning("delivery: %s refused (400, %s); dropped", row.method, kind)
             await outbox.done(row.id)
-            await self._refused(row)
+            if row.method != "deleteMessages":
+                await engine.refused(self._services, row.after, kind)
         except (TelegramAPIError, OSError, TimeoutError) as exc:
             attempts = await outbox.retry(row.id)
             if attempts >= self._max_attempts:
@@ -120,36 +131,16 @@ class Deliverer:
             self._wake.set()
 
     async def _after(self, row: Outgoing, result: Any) -> None:
-        after = row.after or {}
-        message_id = getattr(result, "message_id", None)
-        cases = self._services.cases
-        if "relay" in after and message_id is not None:
-            link = dict(after["relay"])
-            if link["from_person"]:
-                link["counsellor_message_id"] = message_id
-            else:
-                link["person_message_id"] = message_id
-            case_id = link.pop("case_id")
-            await cases.record(case_id, **link)
-        if "delivered" in after:
-            await cases.delivered(after["delivered"]["relay_id"], after["delivered"]["counsellor"], message_id)
-
-    async def _refused(self, row: Outgoing) -> None:
-        after = row.after or {}
-        if "delivered" in after:  # the person deleted the message before a counsellor saw it
-            await self._services.cases.delivered(after["delivered"]["relay_id"], after["delivered"]["counsellor"],
-                                                 None)
+        message_id: Any = getattr(result, "message_id", None)
+        if isinstance(result, list):  # copyMessages: one id per copy
+            message_id = [item.message_id for item in result]
+        if not await engine.delivered(self._services, row.after, message_id) and isinstance(message_id, int):
+            # The copy landed after its case left this counsellor: take it back, it waits for the next one.
+            with contextlib.suppress(TelegramAPIError):
+                await self._bot.delete_message(chat_id=row.address.for_delivery(), message_id=message_id)
 
     async def _gone(self, row: Outgoing, dropped: list[Outgoing]) -> None:
-        from handlers import relay  # relay enqueues into the outbox this module drains
-
-        for item in [row, *dropped]:
-            after = item.after or {}
-            if after.get("to_person") and "case_id" in after:
-                case = await self._services.cases.get(after["case_id"])
-                if case is not None:
-                    await relay.person_left(self._bot, self._services, case)
-                return
+        await engine.unreachable(self._services, [item.after for item in [row, *dropped]])
 
 
 def _kind(description: str) -> str:

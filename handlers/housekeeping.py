@@ -14,8 +14,8 @@ from datetime import timedelta
 from aiogram import Bot
 
 from bot.audit import Event
+from bot.handoff import engine
 from bot.services import Services
-from handlers import relay
 from handlers.staff import delete_later
 
 log = logging.getLogger("hotline.housekeeping")
@@ -34,14 +34,17 @@ async def housekeeping(bot: Bot, services: Services) -> HousekeepingReport:
     deleted = 0
     if privacy.chat_cleanup_hours:
         for chat in await services.chats.due(timedelta(hours=privacy.chat_cleanup_hours)):
-            deleted += await delete_later(services, chat.address, chat.message_ids)
-            await services.chats.cleared(chat.person, chat.message_ids)
+            # What no counsellor has received yet stays: deleting it would lose it without anyone knowing.
+            held = await services.cases.held_for_counsellors(chat.person)
+            due = [m for m in chat.message_ids if m not in held]
+            deleted += await delete_later(services, chat.address, due)
+            await services.chats.cleared(chat.person, due)
     await services.chats.expire()
 
     expired = await services.cases.expire_waiting(timedelta(hours=privacy.waiting_case_hours))
     root = services.content.snapshot.root
     for case, address in expired:
-        await relay.tell(bot, address, services.privacy.expired(case.language, root), services)
+        await engine.notify(services, address, services.privacy.expired(case.language, root))
         await services.audit.log(Event.EXPIRED, case_code=case.code)
 
     purged = await services.cases.purge_closed(timedelta(days=privacy.closed_case_days))

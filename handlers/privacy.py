@@ -10,10 +10,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.address import Address
-from bot.audit import Event
+from bot.handoff import engine
 from bot.person import Person
 from bot.services import Services
-from handlers import relay
 from handlers.callbacks import ClearChatCallback, ForgetCallback
 from handlers.identity import untracked
 from handlers.render import send, show
@@ -59,14 +58,7 @@ async def forget_button(callback: CallbackQuery, callback_data: ForgetCallback, 
 async def forget(bot: Bot, services: Services, person: Person, address: Address) -> None:
     """Erase the person: cases, ledger, menu state, limits; clear the chat; tell the counsellor nothing but
     that the request was withdrawn."""
-    for case in await services.cases.forget(person.pseudonym):
-        counsellor = services.roster.by_key(case.counsellor) if case.counsellor else None
-        if counsellor is not None:
-            await relay.tell(bot, counsellor.address, services.desk.case_event(counsellor.ui_language, case,
-                                                                               "withdrawn"), services)
-        await services.audit.log(Event.FORGOTTEN, case_code=case.code)
-        if case.status == "waiting":
-            await relay.tell_positions(bot, services, case.language)
+    await engine.forget(services, person.pseudonym)
     deleted = await _clear(bot, services, person)
     await services.outbox.forget_chat(address)
     await services.chats.forget(person.pseudonym)

@@ -14,11 +14,10 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.address import Address
 from bot.audit import Event
-from bot.chats import DELETABLE
 from bot.config import ConfigError, load_settings
+from bot.handoff import engine
 from bot.roster import Counsellor
 from bot.services import Services
-from handlers import relay
 
 log = logging.getLogger("hotline.staff")
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
@@ -44,12 +43,9 @@ async def delete_later(services: Services, address: Address, message_ids: list[i
     return len(message_ids)
 
 
-async def remove_counsellor(bot: Bot, services: Services, counsellor: Counsellor) -> None:
-    for case in await services.cases.release_all(counsellor.key):
-        await relay.back_in_queue(bot, services, case)
-    copies = await services.cases.copies_in_chat_of(counsellor.key, DELETABLE)
-    await delete_later(services, counsellor.address, copies)
-    await services.audit.log(Event.COUNSELLOR_REMOVED, counsellor=counsellor.key)
+async def remove_counsellor(services: Services, counsellor: Counsellor) -> None:
+    """Revoked or removed from config.yaml: their cases go back to the queue, their chat is cleared."""
+    await engine.counsellor_gone(services, counsellor.key, counsellor, reachable=True)
 
 
 class ConfigWatcher:
@@ -84,7 +80,7 @@ class ConfigWatcher:
             return
         change = self._services.roster.reload(settings)
         for counsellor in change.removed:
-            await remove_counsellor(bot, self._services, counsellor)
+            await remove_counsellor(self._services, counsellor)
         for counsellor in change.added:
             await self._services.audit.log(Event.COUNSELLOR_ADDED, counsellor=counsellor.key)
         if change.added or change.removed:

@@ -20,16 +20,17 @@ from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
 from bot.audit import Audit
-from bot.cases import Cases
 from bot.chats import ChatLedger
 from bot.clock import Clock
 from bot.config import Config
 from bot.content.loader import LoadResult, Problem
 from bot.content.store import ContentStore, load_for
-from bot.counsellor_screens import CounsellorScreens
 from bot.crypto import KeyRing
-from bot.handoff_screens import HandoffScreens
-from bot.hours import Hours
+from bot.handoff import engine as handoff_engine
+from bot.handoff.cases import Cases
+from bot.handoff.desk_screens import CounsellorScreens
+from bot.handoff.hours import Hours
+from bot.handoff.person_screens import HandoffScreens
 from bot.i18n import Catalogs
 from bot.keys import WrongKeyError, verify_key
 from bot.limits import Limits
@@ -118,6 +119,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
         search=SearchIndex(result.snapshot, config.settings.search),
     )
     services.content.on_replace(services.search.rebuild)
+    await handoff_engine.restart(services)  # counsellors removed from config.yaml while the bot was down
     return services
 
 

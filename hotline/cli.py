@@ -252,7 +252,7 @@ async def _stats(config: Config, days: int, chart_path: Path | None) -> int:
 
 
 async def _rotate_keys(config: Config) -> int:
-    from bot.cases import Cases
+    from bot.handoff.cases import Cases
     from bot.keys import WrongKeyError, rotate_all
     from bot.storage.database import Database
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.address import Address
-from bot.cases import ACTIVE, CLOSED, WAITING, Cases
 from bot.crypto import DecryptionError, KeyRing
+from bot.handoff.cases import ACTIVE, CLOSED, WAITING, Cases
 from bot.storage.database import Database
 
 
@@ -140,7 +140,7 @@ async def test_blocks_and_document_warning_once(cases: Cases) -> None:
 
 async def test_a_long_queue_is_shown_in_one_message_with_a_count(cases: Cases) -> None:
     from bot.content.loader import load_content
-    from bot.counsellor_screens import CounsellorScreens
+    from bot.handoff.desk_screens import CounsellorScreens
     from bot.i18n import Catalogs
     from bot.telegram_html import visible_length
     from handlers.counsellor import QUEUE_SHOWN

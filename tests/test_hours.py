@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from bot.config import WorkingHours
-from bot.hours import Hours
+from bot.handoff.hours import Hours
 
 BERLIN_WEEKDAYS = Hours(WorkingHours(timezone="Europe/Berlin", days=["mon", "tue", "wed", "thu", "fri"],
                                      start=time(10), end=time(18)))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.address import Address
-from bot.cases import Cases
 from bot.config import Config, new_secret_key, parse_secret_key
 from bot.crypto import DecryptionError, KeyRing
+from bot.handoff.cases import Cases
 from bot.keys import WrongKeyError, rotate_all, verify_key
 from bot.simulator.server import FakeTelegram
 from bot.storage.database import Database

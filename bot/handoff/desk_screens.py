@@ -6,8 +6,8 @@ import html
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.cases import Case
 from bot.content.model import ContentSnapshot
+from bot.handoff.cases import Case
 from bot.i18n import Catalogs, Translator
 from bot.screens import Button, Focus, Screen
 
@@ -61,6 +61,14 @@ class CounsellorScreens:
             "on_duty": _("You are on duty. You will be told about new requests in: {languages}."),
             "off_duty": _("You are off duty. No more notifications."),
             "undeliverable": _("This could not be delivered: the person has left the conversation."),
+            "reply_no_case": _("That message belongs to none of your cases: nothing was sent. Reply to a message "
+                               "of the case, or write without replying to send to the current case."),
+            "not_yours": _("That case is closed or no longer yours: nothing was sent."),
+            "choose_case": _("Nothing was sent: choose the case first with /cases, or reply to one of its "
+                             "messages."),
+            "edit_not_yours": _("That case is closed or no longer yours: the person still sees the old text."),
+            "refused_by_telegram": _("Telegram refused your last message to the person, so it was not "
+                                     "delivered. Please send it again in another form."),
             "not_relayed": _("This kind of message cannot be passed on. Send text, a photo, a file or a voice "
                              "message."),
         }
@@ -127,6 +135,11 @@ class CounsellorScreens:
     def focused(self, language: str, content: ContentSnapshot, case: Case) -> Screen:
         _ = self._t(language).gettext
         return Screen((_p(_("Now writing to:")) + " " + self.case_line(content, case, language),))
+
+    def album_marker(self, language: str, case: Case) -> Screen:
+        """Under an album copied in one piece: which case it belongs to (an album cannot carry buttons)."""
+        _ = self._t(language).gettext
+        return Screen((f"<b>{_p(case.code)}</b>: " + _p(_("the album above")),))
 
     def case_event(self, language: str, case: Case, event: str) -> Screen:
         """Short news about a case, never with content: it ended, was reopened, the person left."""

@@ -141,6 +141,17 @@ class HandoffScreens:
         return Screen((_p(_("This kind of message cannot be passed on. Please write text, or send a photo, file "
                             "or voice message.")),))
 
+    def waiting_full(self, language: str) -> Screen:
+        _ = self._t(language).gettext
+        return Screen((_p(_("I cannot hold more messages until a counsellor takes your request. What you wrote "
+                            "so far is kept and they will see it. Please wait; you can add more once they "
+                            "answer.")),))
+
+    def undeliverable(self, language: str) -> Screen:
+        _ = self._t(language).gettext
+        return Screen((_p(_("Telegram did not let me pass your last message on. Please send it again, or write it "
+                            "as text.")),))
+
     def document_warning(self, language: str) -> Screen:
         _ = self._t(language).gettext
         return Screen((_p(_("A note on files: the counsellor also gets the file's name and any hidden details in "
