@@ -331,8 +331,9 @@ class Cases:
                 select(CounsellorRecord.key).where(CounsellorRecord.on_duty.is_(True)))).scalars())
 
     async def may_notify(self, counsellor: str, interval: timedelta) -> bool:
-        """Throttle: True (and remember now) unless they were notified within the interval."""
-        now = self._clock()
+        """Throttle: True (and remember now) unless they were notified within the interval. Kept to the
+        minute like the other times (a throttle a few seconds short does no harm; a precise time would)."""
+        now = self._minute()
         async with self._sessions.begin() as session:
             record = await self._counsellor(session, counsellor)
             if record.notified_at is not None and now - record.notified_at < interval:

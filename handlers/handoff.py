@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObj
 from bot.address import Address
 from bot.audit import Event
 from bot.cases import ACTIVE, WAITING, Case
+from bot.limits import Admission
 from bot.person import Person
 from bot.screens import Screen
 from bot.services import Services
@@ -91,10 +92,17 @@ async def ask(callback: CallbackQuery, callback_data: CounsellorCallback, bot: B
     message = callback.message if isinstance(callback.message, Message) else None
     if await _answered_already(bot, services, person, address, message):
         return
+    await _show_intro(bot, services, person, address, callback_data.node, message)
+
+
+async def _show_intro(bot: Bot, services: Services, person: Person, address: Address, node: str,
+                      message: Message | None) -> None:
+    """The ask screen (what happens, what not to send); a confirm counts only after it was shown."""
     content = services.content.snapshot
-    node = callback_data.node if callback_data.node in content else content.root
+    node = node if node in content else content.root
     await show(bot, address, services.handoff.intro(person.language, node, content.root), content.version,
                replace=message)
+    services.limits.asked(person.pseudonym)
 
 
 async def confirm(callback: CallbackQuery, callback_data: ConfirmHandoffCallback, bot: Bot, services: Services,
@@ -103,13 +111,16 @@ async def confirm(callback: CallbackQuery, callback_data: ConfirmHandoffCallback
     message = callback.message if isinstance(callback.message, Message) else None
     if await _answered_already(bot, services, person, address, message):
         return
+    if not services.limits.saw_ask_screen(person.pseudonym):  # a forged or stale "hc:" button
+        await _show_intro(bot, services, person, address, callback_data.node, message)
+        return
     content = services.content.snapshot
-    limits = services.limits
-    if not limits.requests.allow(person.pseudonym):
+    admission = services.limits.admit_case(person.pseudonym)
+    if admission is Admission.PERSON:
         await show(bot, address, services.privacy.too_many_requests(person.language, content.root),
                    content.version, replace=message)
         return
-    if not limits.new_cases.allow("all"):
+    if admission is Admission.LINE:
         await show(bot, address, services.privacy.line_busy(person.language, content.root), content.version,
                    replace=message)
         return

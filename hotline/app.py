@@ -31,6 +31,7 @@ from bot.crypto import KeyRing
 from bot.handoff_screens import HandoffScreens
 from bot.hours import Hours
 from bot.i18n import Catalogs
+from bot.identity.access import lift_listed
 from bot.keys import WrongKeyError, verify_key
 from bot.limits import Limits
 from bot.outbox import Outbox
@@ -84,9 +85,11 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
     settings = config.settings
     catalogs = Catalogs(list(settings.languages))
     clock = Clock()
-    revocations = Revocations(database.sessions)
+    revocations = Revocations(database.sessions, keys)
     cases = Cases(database.sessions, keys, clock)
     audit = Audit(database.sessions, clock)
+    await revocations.rekey()  # made under a previous key: follow the key before anyone is let in
+    await lift_listed(settings, keys, revocations, audit)
     roster = Roster(settings, keys, await revocations.all())
     await _adopt_rotated_counsellor_keys(roster, cases, audit)
     limits = settings.limits
