@@ -14,7 +14,7 @@ import pytest
 from bot.address import Address
 from bot.cases import Cases
 from bot.config import Config, new_secret_key, parse_secret_key
-from bot.crypto import KeyRing
+from bot.crypto import DecryptionError, KeyRing
 from bot.identity.rotation import COVERED, RotationRefused, rotate_all
 from bot.keys import verify_key
 from bot.simulator.server import FakeTelegram, FakeUser
@@ -151,3 +151,73 @@ async def test_rotation_refuses_to_lose_a_block_it_cannot_move(tmp_path: Path) -
     assert report.dropped_blocks == 1
     assert await Cases(database.sessions, KeyRing(b"n" * 32)).is_blocked(ring.pseudonym("user", 42))
     await database.close()
+
+
+async def test_a_revoked_counsellor_stays_revoked_when_the_bot_starts_with_a_new_key_before_rotating(
+        fake: FakeTelegram, make_config: Callable[..., Config]) -> None:
+    config = make_config(extra_yaml=counsellors_yaml() + f"admins: [{ADMIN}]\n")
+    admin = fake.user(ADMIN, "Admin", language_code="en")
+    olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
+    bot = RunningBot(fake, config, KeyRing(b"o" * 32))
+    await bot.start()
+    await say(fake, admin, f"/revoke {COUNSELLOR_RU}")
+    await bot.stop()
+    bot = RunningBot(fake, config, KeyRing(b"n" * 32, previous=[b"o" * 32]))
+    await bot.start()
+    try:
+        await say(fake, olga, "/queue")
+        assert "Такой команды нет" in text_of(last(fake, olga))
+    finally:
+        await bot.stop()
+    with sqlite3.connect(config.data_dir / "hotline.sqlite") as connection:
+        keys = [r[0] for r in connection.execute("SELECT key FROM revoked_counsellors")]
+    assert keys == [KeyRing(b"n" * 32).pseudonym("counsellor", COUNSELLOR_RU)], "moved to the new key at start"
+
+
+async def test_database_files_are_readable_by_the_owner_only(tmp_path: Path) -> None:
+    import os
+
+    old_umask = os.umask(0o022)  # the usual default, under which files come out 0644
+    try:
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'hotline.sqlite'}")
+        await database.migrate()
+        await verify_key(database, KeyRing(b"o" * 32))
+        files = sorted((tmp_path / "data").iterdir())
+        assert {f.name for f in files} >= {"hotline.sqlite", "hotline.sqlite-wal"}
+        for path in files:
+            assert path.stat().st_mode & 0o777 == 0o600, path.name
+        await database.close()
+        (tmp_path / "data" / "hotline.sqlite").chmod(0o644)  # left so by an older version
+        await Database(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'hotline.sqlite'}").close()
+        assert (tmp_path / "data" / "hotline.sqlite").stat().st_mode & 0o777 == 0o600, "tightened at start"
+    finally:
+        os.umask(old_umask)
+
+
+async def test_a_copy_taken_before_forget_opens_only_until_the_key_is_rotated(tmp_path: Path) -> None:
+    """What SECURITY.md says about crypto-shredding, exactly: deleting a case key makes its sealed data
+    unreadable in the file and in copies made afterwards; a copy made before still opens with the master
+    key of that time, until the key is rotated and the old one destroyed."""
+    import shutil
+
+    old = KeyRing(b"o" * 32)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'live.sqlite'}")
+    await database.migrate()
+    await verify_key(database, old)
+    cases = Cases(database.sessions, old)
+    case = await cases.open(old.pseudonym("user", 42), Address(42), "ru", "start")
+    await cases.add_note(case.id, "said before forget")
+    await database.checkpoint()
+    shutil.copy(tmp_path / "live.sqlite", tmp_path / "copy.sqlite")
+    await cases.forget(old.pseudonym("user", 42))
+    await rotate_all(database, KeyRing(b"n" * 32, previous=[b"o" * 32]))
+    await database.close()
+
+    copy = Database(f"sqlite+aiosqlite:///{tmp_path / 'copy.sqlite'}")
+    try:
+        assert await Cases(copy.sessions, old).notes(case.id) == ["said before forget"], \
+            "with the key of its time, an old copy still opens: SECURITY.md says so"
+        with pytest.raises(DecryptionError):
+            await Cases(copy.sessions, KeyRing(b"n" * 32)).notes(case.id)
+    finally:
+        await copy.close()

@@ -70,6 +70,7 @@ def test_no_column_could_hold_a_raw_telegram_id_by_name() -> None:
 async def test_stored_times_are_as_coarse_as_the_inventory_says(desk: RunningBot, fake: FakeTelegram) -> None:
     olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
     person = fake.user(6_100_001, language_code="ru")
+    await say(fake, olga, "/on")  # so the new case notifies her: counsellors.notified_at is filled too
     await say(fake, person, "/start")
     await tap(fake, person, "💬")
     await tap(fake, person, "✅")
