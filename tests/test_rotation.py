@@ -17,11 +17,12 @@ from bot.config import Config, new_secret_key, parse_secret_key
 from bot.crypto import DecryptionError, KeyRing
 from bot.identity.rotation import COVERED, RotationRefused, rotate_all
 from bot.keys import verify_key
-from bot.simulator.server import FakeTelegram, FakeUser
+from bot.simulator.server import FakeTelegram
 from bot.storage.database import Database
 from hotline.cli import main
 from tests.chat import last, say, tap, text_of, visible
 from tests.conftest import COUNSELLOR_DE, COUNSELLOR_RU, RunningBot, counsellors_yaml
+from tests.e2e.test_staff_and_limits import ask_for_counsellor
 from tests.privacy.test_inventory import ENCRYPTED, INVENTORY, KEYED_HASH
 
 ADMIN = 9_200_000_001
@@ -32,12 +33,6 @@ def test_rotation_covers_every_column_with_a_pseudonym_or_a_sealed_value() -> No
     keyed = {column for column, kind in INVENTORY.items() if kind in (KEYED_HASH, ENCRYPTED)}
     assert sorted(keyed - COVERED.keys()) == [], "decide in bot/identity/rotation.py how a rotation moves it"
     assert sorted(COVERED.keys() - keyed) == []
-
-
-async def ask_for_counsellor(fake: FakeTelegram, person: FakeUser) -> None:
-    await say(fake, person, "/start")
-    await tap(fake, person, "💬")
-    await tap(fake, person, "✅")
 
 
 def old_values(old: KeyRing, ids: list[int]) -> set[str]:

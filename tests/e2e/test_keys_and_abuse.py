@@ -20,15 +20,10 @@ from bot.simulator.server import FakeTelegram, FakeUser
 from bot.storage.database import Database
 from tests.chat import last, say, tap, text_of, visible
 from tests.conftest import COUNSELLOR_DE, COUNSELLOR_RU, TEST_KEY, RunningBot, counsellors_yaml
+from tests.e2e.test_staff_and_limits import ask_for_counsellor
 
 ADMIN = 9_200_000_001
 UNKNOWN_COMMAND_RU = "Такой команды нет"
-
-
-async def ask_for_counsellor(fake: FakeTelegram, person: FakeUser) -> None:
-    await say(fake, person, "/start")
-    await tap(fake, person, "💬")
-    await tap(fake, person, "✅")
 
 
 async def forget(fake: FakeTelegram, person: FakeUser) -> None:
