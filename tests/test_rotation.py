@@ -144,7 +144,12 @@ async def test_rotation_refuses_to_lose_a_block_it_cannot_move(tmp_path: Path) -
     assert await Cases(database.sessions, ring).is_blocked(old.pseudonym("user", 43)), "nothing was changed"
     report = await rotate_all(database, ring, drop_blocks=True)
     assert report.dropped_blocks == 1
-    assert await Cases(database.sessions, KeyRing(b"n" * 32)).is_blocked(ring.pseudonym("user", 42))
+    only_new = KeyRing(b"n" * 32)
+    assert await Cases(database.sessions, only_new).is_blocked(ring.pseudonym("user", 42))
+    await Cases(database.sessions, only_new).block(only_new.pseudonym("user", 44))  # no case either
+    again = await rotate_all(database, only_new)
+    assert again.dropped_blocks == 0 and await Cases(database.sessions, only_new).is_blocked(
+        only_new.pseudonym("user", 44)), "with no previous key, a rotation keeps what is under the current one"
     await database.close()
 
 

@@ -13,7 +13,8 @@ from what the database holds sealed:
 
 What cannot be moved is handled so that no value under the old key remains: the menu state (language,
 page) of people with no sealed chat id is dropped (they pick their language again); a block whose person
-cannot be identified stops the rotation unless `drop_blocks` is given; a revocation whose id cannot be
+cannot be identified stops the rotation unless `drop_blocks` is given (with no previous key in the ring,
+such rows can only be under the current key, and are kept); a revocation whose id cannot be
 read stops it always (a revoked account must never come back). A value that does not open with any key in
 the ring is reported by count and removed (it could never be used again).
 """
@@ -200,6 +201,8 @@ class _Rotation:
                 except (DecryptionError, ValueError):
                     self.report.note_unreadable("people.address")
             new = self.keys.pseudonym("user", chat_id) if chat_id is not None else self.people.get(old)
+            if new is None and not self.keys.has_previous:
+                new = old  # no previous key given: the row can only be under the current key (or a lost one)
             if new is None:
                 # Whose row this is cannot be known: the bot never stored the id. Only a language and a page.
                 await self.session.execute(delete(PersonRecord).where(PersonRecord.pseudonym == old))
@@ -237,6 +240,8 @@ class _Rotation:
 
     async def _blocks(self) -> None:
         blocked = list((await self.session.execute(select(BlockRecord.person))).scalars())
+        if not self.keys.has_previous:  # as for people: nothing can be under a previous key
+            self.people.update({person: person for person in blocked if person not in self.people})
         unknown = [person for person in blocked if person not in self.people]
         if unknown and not self.drop_blocks:
             raise RotationRefused(
