@@ -50,10 +50,15 @@ async def revoke(message: Message, command: CommandObject, bot: Bot, services: S
             "first.")))
         return
     counsellor = services.roster.for_telegram_user(telegram_id)
-    await access.revoke(telegram_id, services.keys, services.revocations, services.audit, services.roster)
+    was_admin = services.roster.is_admin(services.keys.pseudonym("user", telegram_id))
+    await access.revoke(telegram_id, services.revocations, services.audit, services.roster)
     if counsellor is not None:
         await remove_counsellor(bot, services, counsellor)
-    done = _("Removed. Their cases are back in the queue.") if counsellor else _("No such counsellor; noted anyway.")
+        done = _("Removed. Their cases are back in the queue.")
+    elif was_admin:
+        done = _("Revoked: this id is no longer an admin.")
+    else:
+        done = _("No such counsellor; noted anyway.")
     await send(bot, address, services.desk.message(person.language, done))
 
 

@@ -24,7 +24,7 @@ async def lift_listed(settings: Settings, keys: KeyRing, revocations: Revocation
     return lifted
 
 
-async def revoke(telegram_id: int, keys: KeyRing, revocations: Revocations, audit: Audit, roster: Roster) -> None:
+async def revoke(telegram_id: int, revocations: Revocations, audit: Audit, roster: Roster) -> None:
     """Record the revocation, drop every role at once, and audit it (the caller removes a counsellor's cases)."""
     key = await revocations.add(telegram_id)
     roster.revoke(telegram_id)

@@ -147,6 +147,7 @@ async def test_config_yaml_restores_a_revocation(fake: FakeTelegram, make_config
         admin = fake.user(ADMIN, "Admin", language_code="en")
         olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
         await say(fake, olga, f"/revoke {ADMIN}")  # a seized phone revokes the other admin
+        assert "больше нет прав администратора" in text_of(last(fake, olga))
         await say(fake, admin, "/audit")
         assert "I don't know that command" in text_of(last(fake, admin))
         config.path.write_text(config.path.read_text(encoding="utf-8") + f"restored: [{ADMIN}]\n", encoding="utf-8")
