@@ -88,7 +88,8 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
     revocations = Revocations(database.sessions, keys)
     cases = Cases(database.sessions, keys, clock)
     audit = Audit(database.sessions, clock)
-    await revocations.rekey()  # made under a previous key: follow the key before anyone is let in
+    # Made under a previous key: follow the key before anyone is let in.
+    await revocations.rekey([c.telegram_id for c in settings.counsellors] + settings.admins + settings.restored)
     await lift_listed(settings, keys, revocations, audit)
     roster = Roster(settings, keys, await revocations.all())
     await _adopt_rotated_counsellor_keys(roster, cases, audit)

@@ -112,6 +112,8 @@ async def test_after_rotation_and_removal_of_the_old_key_everything_works_and_no
         assert "Такой команды нет" in text_of(last(fake, olga)), "the revoked counsellor stays revoked"
         await say(fake, chooser, "/start")
         assert "DE-ROOT-BODY" in text_of(last(fake, chooser)), "the chosen language moved to the new key"
+        await tap(fake, chooser, "🧹")
+        assert all(m.deleted for m in fake.chat(LANGUAGE_PERSON)), "the chat ledger moved: clearing still works"
         await say(fake, talking, "after the rotation")
         assert any(m.raw.get("text") == "after the rotation" for m in visible(fake, anna))
         await say(fake, anna, "/take")
@@ -124,7 +126,9 @@ async def test_after_rotation_and_removal_of_the_old_key_everything_works_and_no
         case = await services.cases.current(new.pseudonym("user", TALKING_PERSON))
         assert case is not None and await services.cases.notes(case.id) == ["note under the old key"]
         await say(fake, admin, "/audit")
-        assert "taken" in text_of(last(fake, admin)), "the admin is still an admin under the new key"
+        audit = text_of(last(fake, admin))
+        assert "taken" in audit, "the admin is still an admin under the new key"
+        assert f"c:{new.pseudonym('counsellor', COUNSELLOR_DE)[:8]}" in audit, "audit events moved to the new key"
     finally:
         await after.stop()
 
@@ -221,3 +225,24 @@ async def test_a_copy_taken_before_forget_opens_only_until_the_key_is_rotated(tm
             await Cases(copy.sessions, KeyRing(b"n" * 32)).notes(case.id)
     finally:
         await copy.close()
+
+
+async def test_rotation_refuses_to_lose_a_revocation_it_cannot_read_until_it_is_made_again(tmp_path: Path) -> None:
+    from bot.storage.revocations import Revocations
+
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite'}")
+    await database.migrate()
+    old = KeyRing(b"o" * 32)
+    await verify_key(database, old)
+    await database.close()
+    with sqlite3.connect(tmp_path / "r.sqlite") as raw:  # written before revocations held their id
+        raw.execute("INSERT INTO revoked_counsellors VALUES (?, '2026-01-01', NULL)",
+                    (old.pseudonym("counsellor", 555),))
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite'}")
+    ring = KeyRing(b"n" * 32, previous=[b"o" * 32])
+    with pytest.raises(RotationRefused, match="/revoke those ids again"):
+        await rotate_all(database, ring)
+    await Revocations(database.sessions, ring).add(555)
+    await rotate_all(database, ring)
+    assert await Revocations(database.sessions, KeyRing(b"n" * 32)).all() == {ring.pseudonym("counsellor", 555)}
+    await database.close()

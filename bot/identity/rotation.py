@@ -32,8 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.crypto import DecryptionError, KeyRing, open_with
 from bot.keys import CHECK_AAD, verify_key
 from bot.storage.database import Database
-from bot.storage.revocations import KIND as REVOKED_KIND
-from bot.storage.revocations import rekey_revocations, revocation_key
+from bot.storage.revocations import rekey_revocations, sealed_id_aad
 from bot.storage.tables import (
     AuditRecord,
     BlockRecord,
@@ -142,27 +141,17 @@ class _Rotation:
 
     async def _revocations(self) -> None:
         # Revocations written before they carried a sealed id are matched against the ids in config.yaml.
-        legacy = (await self.session.execute(select(RevokedCounsellorRecord).where(
-            RevokedCounsellorRecord.sealed_id.is_(None)))).scalars().all()
-        for record in legacy:
-            for telegram_id in self.counsellor_ids:
-                names = {revocation_key(self.keys, telegram_id),
-                         *self.keys.previous_pseudonyms(REVOKED_KIND, telegram_id)}
-                if record.key in names:
-                    record.sealed_id = self.keys.seal(str(telegram_id).encode(),
-                                                      aad=f"revoked_counsellors.sealed_id:{record.key}")
-        result = await rekey_revocations(self.session, self.keys)
+        result = await rekey_revocations(self.session, self.keys, self.counsellor_ids)
         if result.unreadable:
             raise RotationRefused(
                 f"{len(result.unreadable)} revocation(s) cannot be moved to the new key (the revoked id cannot "
                 "be read), and a revoked account must not come back. With the old key still in "
-                "HOTLINE_PREVIOUS_KEYS, have an admin /revoke those ids again (or list them in config.yaml), "
-                "then run rotate-keys again.")
+                "HOTLINE_PREVIOUS_KEYS, start the bot, have an admin /revoke those ids again, stop it and run "
+                "rotate-keys again.")
         self.report.renamed += result.moved
         for record in (await self.session.execute(select(RevokedCounsellorRecord))).scalars():
             assert record.sealed_id is not None
-            self._map_counsellor(int(self.keys.open(record.sealed_id, aad=f"revoked_counsellors.sealed_id:"
-                                                                           f"{record.key}")))
+            self._map_counsellor(int(self.keys.open(record.sealed_id, aad=sealed_id_aad(record.key))))
 
     async def _case_keys_and_people_of_cases(self) -> None:
         for key_record in list((await self.session.execute(select(CaseKeyRecord))).scalars()):

@@ -8,6 +8,7 @@ the pseudonym changes with the secret key, and only the id lets the revocation f
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -45,6 +46,9 @@ class Revocations:
                 session.add(RevokedCounsellorRecord(
                     key=key, revoked_on=date.today(),
                     sealed_id=self._keys.seal(str(telegram_id).encode(), aad=sealed_id_aad(key))))
+                await session.flush()
+            # A revocation of the same id under a previous key, or one written without its id, is merged.
+            await rekey_revocations(session, self._keys, [telegram_id])
         return key
 
     async def remove(self, telegram_id: int) -> bool:
@@ -55,11 +59,12 @@ class Revocations:
                 delete(RevokedCounsellorRecord).where(RevokedCounsellorRecord.key.in_(candidates)))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def rekey(self) -> int:
+    async def rekey(self, known_ids: Sequence[int] = ()) -> int:
         """Move revocations made under a previous key to the current one (at start, while the old key is
-        still in HOTLINE_PREVIOUS_KEYS). Returns how many moved."""
+        still in HOTLINE_PREVIOUS_KEYS). `known_ids`: the ids in config.yaml, which let a revocation written
+        before revocations held their id be matched. Returns how many moved."""
         async with self._sessions.begin() as session:
-            moved = await rekey_revocations(session, self._keys)
+            moved = await rekey_revocations(session, self._keys, known_ids)
         return moved.moved
 
 
@@ -69,11 +74,19 @@ class RekeyResult:
         self.unreadable: list[str] = []  # keys whose sealed id is missing or opens with no key in the ring
 
 
-async def rekey_revocations(session: AsyncSession, keys: KeyRing) -> RekeyResult:
+async def rekey_revocations(session: AsyncSession, keys: KeyRing, known_ids: Sequence[int] = ()) -> RekeyResult:
     """Rename every revocation to the current key's pseudonym and re-seal its id (one transaction: the
-    caller's). Rows whose id cannot be read are listed, not touched."""
+    caller's). A row without a sealed id gets one if its key is the pseudonym of one of `known_ids`. Rows
+    whose id cannot be read are listed, not touched."""
     result = RekeyResult()
-    for record in list((await session.execute(select(RevokedCounsellorRecord))).scalars()):
+    records = list((await session.execute(select(RevokedCounsellorRecord))).scalars())
+    for record in records:
+        if record.sealed_id is not None:
+            continue
+        for telegram_id in known_ids:
+            if record.key in (revocation_key(keys, telegram_id), *keys.previous_pseudonyms(KIND, telegram_id)):
+                record.sealed_id = keys.seal(str(telegram_id).encode(), aad=sealed_id_aad(record.key))
+    for record in records:
         if record.sealed_id is None:
             result.unreadable.append(record.key)
             continue
