@@ -1,7 +1,8 @@
 """An audit log without content: which event, which case code, which counsellor (by pseudonym), which day.
 
 Nothing in it says who a person is or what was said. The list of events is fixed, so a careless call
-cannot smuggle a field in.
+cannot smuggle a field in. A case code stays only while its case exists: it is printed on every copy in the
+counsellor's chat, so once a case is forgotten or purged its events keep no code that could link them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import now_utc
-from bot.storage.tables import AuditRecord
+from bot.storage.tables import AuditRecord, CaseRecord
 
 
 class Event(StrEnum):
@@ -30,6 +31,8 @@ class Event(StrEnum):
     BLOCKED = "blocked"
     COUNSELLOR_ADDED = "counsellor_added"
     COUNSELLOR_REMOVED = "counsellor_removed"
+    REVOKED = "revoked"  # an admin revoked an account (every role); counsellor holds the revocation key
+    RESTORED = "restored"  # a revocation was lifted, by an admin or by config.yaml
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,21 @@ class Audit:
             return [AuditEntry(Event(r.event), r.case_code, r.counsellor, r.day) for r in rows]
 
     async def purge(self, older_than: timedelta) -> int:
+        """Delete events older than the retention, and the codes of cases that no longer exist."""
         async with self._sessions.begin() as session:
             result = await session.execute(delete(AuditRecord).where(
                 AuditRecord.day < self._clock().date() - older_than))
+            purged = int(result.rowcount)  # type: ignore[attr-defined]
+        await self.unlink_gone_cases()
+        return purged
+
+    async def unlink_gone_cases(self) -> int:
+        """Erase the case code from events whose case was forgotten or purged; the events stay. Returns how
+        many events lost their code."""
+        gone = ~exists().where(CaseRecord.code == AuditRecord.case_code)
+        async with self._sessions.begin() as session:
+            result = await session.execute(update(AuditRecord).where(AuditRecord.case_code.is_not(None), gone)
+                                           .values(case_code=None))
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def rename_counsellor(self, old: str, new: str) -> None:

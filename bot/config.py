@@ -190,6 +190,9 @@ class Settings(_Strict):
     storage: StorageSettings = StorageSettings()
     counsellors: list[CounsellorSettings] = Field(default_factory=list)
     admins: list[int] = Field(default_factory=list)  # Telegram ids of people who may run admin commands
+    # Telegram ids whose /revoke is lifted, and who cannot be revoked while listed: the operator's undo, for
+    # when a seized admin phone revoked the wrong people.
+    restored: list[int] = Field(default_factory=list)
     handoff: HandoffSettings = HandoffSettings()
     privacy: PrivacySettings = PrivacySettings()
     limits: LimitSettings = LimitSettings()

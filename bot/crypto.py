@@ -96,6 +96,11 @@ class KeyRing:
         """The stable stand-in for a Telegram identity, e.g. pseudonym("user", 42)."""
         return self._current.pseudonym(kind, value)
 
+    @property
+    def has_previous(self) -> bool:
+        """True while previous keys are in the ring (a rotation is under way)."""
+        return bool(self._previous)
+
     def previous_pseudonyms(self, kind: str, value: int | str) -> list[str]:
         """What the same identity was called under previous keys: for renaming after a rotation."""
         return [generation.pseudonym(kind, value) for generation in self._previous]

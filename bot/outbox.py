@@ -8,6 +8,7 @@ destination and the request are sealed while they wait. Per chat, rows go out st
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,10 +18,11 @@ from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.address import Address
-from bot.crypto import KeyRing
+from bot.crypto import DecryptionError, KeyRing
 from bot.storage.tables import OutboxRecord
 
 MAX_BACKOFF = timedelta(minutes=5)
+log = logging.getLogger("hotline.outbox")
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,26 @@ class Outbox:
         for record in records:
             if record.chat in busy:
                 continue
-            body = json.loads(self._keys.open(record.payload, aad=f"outbox.payload:{record.id}"))
+            try:
+                body = json.loads(self._keys.open(record.payload, aad=f"outbox.payload:{record.id}"))
+                address = Address.open(self._keys, record.address, f"outbox.address:{record.id}")
+            except (DecryptionError, ValueError, KeyError):
+                await self._unreadable(record.id)
+                continue
             result.append(Outgoing(
-                id=record.id, chat=record.chat,
-                address=Address.open(self._keys, record.address, f"outbox.address:{record.id}"),
+                id=record.id, chat=record.chat, address=address,
                 method=body["method"], params=body["params"], after=body["after"],
                 attempts=record.attempts, not_before=record.not_before))
             if len(result) >= limit:
                 break
         return result
+
+    async def _unreadable(self, row_id: int) -> None:
+        """A row that does not open (sealed under a key no longer in the ring, or damaged) can never be sent:
+        say so, without content, and drop it, so the rest of its chat and every other chat still go out."""
+        log.error("outbox: a message could not be opened (sealed under a key not in the key ring, or damaged) "
+                  "and was dropped; run `hotline rotate-keys` before removing an old key")
+        await self.done(row_id)
 
     async def done(self, row_id: int) -> None:
         async with self._sessions.begin() as session:
@@ -136,7 +149,11 @@ class Outbox:
                                              .order_by(OutboxRecord.id))).scalars().all()
             dropped = []
             for record in records:
-                body = json.loads(self._keys.open(record.payload, aad=f"outbox.payload:{record.id}"))
+                try:
+                    body = json.loads(self._keys.open(record.payload, aad=f"outbox.payload:{record.id}"))
+                except (DecryptionError, ValueError):
+                    log.error("outbox: a dropped message could not be opened")
+                    continue
                 dropped.append(Outgoing(record.id, record.chat, Address(0), body["method"], {}, body["after"],
                                         record.attempts, record.not_before))
         async with self._sessions.begin() as session:

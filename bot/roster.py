@@ -38,10 +38,16 @@ class Roster:
     def __init__(self, settings: Settings, keys: KeyRing, revoked: Iterable[str] = ()) -> None:
         self._keys = keys
         self._revoked = set(revoked)
+        self._settings = settings
         self._by_telegram_id: dict[int, Counsellor] = {}
         self._previous: dict[str, list[str]] = {}
         self._admins: set[str] = set()
         self.reload(settings)
+
+    def is_revoked(self, telegram_id: int) -> bool:
+        """Revoked under the current key, or under a previous one not yet rotated away."""
+        return any(key in self._revoked for key in (self.revoked_key(telegram_id),
+                                                     *self._keys.previous_pseudonyms("counsellor", telegram_id)))
 
     def _make(self, entry: CounsellorSettings) -> Counsellor:
         return Counsellor(
@@ -53,21 +59,36 @@ class Roster:
         )
 
     def reload(self, settings: Settings) -> RosterChange:
+        self._settings = settings
         before = {c.key: c for c in self._by_telegram_id.values()}
         fresh = {entry.telegram_id: self._make(entry) for entry in settings.counsellors}
-        self._by_telegram_id = {tid: c for tid, c in fresh.items() if c.key not in self._revoked}
+        self._by_telegram_id = {tid: c for tid, c in fresh.items() if not self.is_revoked(tid)}
         self._previous = {c.key: self._keys.previous_pseudonyms("counsellor", tid)
                           for tid, c in self._by_telegram_id.items()}
-        self._admins = {self._keys.pseudonym("user", admin) for admin in settings.admins}
+        # A revocation covers every role: a seized admin phone must not keep /audit and /revoke.
+        self._admins = {self._keys.pseudonym("user", admin) for admin in settings.admins
+                        if not self.is_revoked(admin)}
         after = {c.key: c for c in self._by_telegram_id.values()}
         return RosterChange(added=[c for k, c in after.items() if k not in before],
                             removed=[c for k, c in before.items() if k not in after])
 
     def revoke(self, telegram_id: int) -> Counsellor | None:
-        """Remove a counsellor now; they stay removed while the bot runs, whatever config.yaml says."""
+        """Remove a counsellor or admin now; they stay removed while the bot runs, whatever config.yaml says.
+        Returns the counsellor removed, if they were one."""
         counsellor = self._by_telegram_id.pop(telegram_id, None)
-        self._revoked.add(self._keys.pseudonym("counsellor", telegram_id))
+        self._revoked.add(self.revoked_key(telegram_id))
+        self._admins.discard(self._keys.pseudonym("user", telegram_id))
         return counsellor
+
+    def restore(self, telegram_id: int) -> RosterChange:
+        """Lift a revocation: whatever config.yaml says about the account applies again."""
+        self._revoked.difference_update([self.revoked_key(telegram_id),
+                                         *self._keys.previous_pseudonyms("counsellor", telegram_id)])
+        return self.reload(self._settings)
+
+    def is_listed_restored(self, telegram_id: int) -> bool:
+        """Listed under `restored:` in config.yaml: the operator's word, which /revoke cannot override."""
+        return telegram_id in self._settings.restored
 
     def revoked_key(self, telegram_id: int) -> str:
         return self._keys.pseudonym("counsellor", telegram_id)

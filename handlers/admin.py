@@ -10,6 +10,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, TelegramObject
 
 from bot.address import Address
+from bot.identity import access
 from bot.person import Person
 from bot.services import Services
 from bot.stats import render
@@ -29,20 +30,50 @@ async def audit(message: Message, bot: Bot, services: Services, person: Person, 
     await bot.send_message(chat_id=address.for_delivery(), text=text)
 
 
+def _telegram_id(command: CommandObject) -> int | None:
+    argument = (command.args or "").strip()
+    return int(argument) if argument.isdigit() else None
+
+
 async def revoke(message: Message, command: CommandObject, bot: Bot, services: Services, person: Person,
                  address: Address) -> None:
-    """/revoke TELEGRAM_ID: the counsellor loses access now and stays removed after restarts."""
+    """/revoke TELEGRAM_ID: the account loses every role now (counsellor and admin), and stays removed after
+    restarts and key rotations."""
     _ = services.catalogs[person.language].gettext
-    argument = (command.args or "").strip()
-    if not argument.isdigit():
+    telegram_id = _telegram_id(command)
+    if telegram_id is None:
         await send(bot, address, services.desk.message(person.language, _("Usage: /revoke TELEGRAM_ID")))
         return
-    telegram_id = int(argument)
-    await services.revocations.add(services.roster.revoked_key(telegram_id))
-    counsellor = services.roster.revoke(telegram_id)
+    if services.roster.is_listed_restored(telegram_id):
+        await send(bot, address, services.desk.message(person.language, _(
+            "This id is listed under restored: in config.yaml, so it cannot be revoked here. Remove it there "
+            "first.")))
+        return
+    counsellor = services.roster.for_telegram_user(telegram_id)
+    was_admin = services.roster.is_admin(services.keys.pseudonym("user", telegram_id))
+    await access.revoke(telegram_id, services.revocations, services.audit, services.roster)
     if counsellor is not None:
         await remove_counsellor(services, counsellor)
-    done = _("Removed. Their cases are back in the queue.") if counsellor else _("No such counsellor; noted anyway.")
+        done = _("Removed. Their cases are back in the queue.")
+    elif was_admin:
+        done = _("Revoked: this id is no longer an admin.")
+    else:
+        done = _("No such counsellor; noted anyway.")
+    await send(bot, address, services.desk.message(person.language, done))
+
+
+async def restore(message: Message, command: CommandObject, bot: Bot, services: Services, person: Person,
+                  address: Address) -> None:
+    """/restore TELEGRAM_ID: undo a /revoke; what config.yaml says about the account applies again."""
+    _ = services.catalogs[person.language].gettext
+    telegram_id = _telegram_id(command)
+    if telegram_id is None:
+        await send(bot, address, services.desk.message(person.language, _("Usage: /restore TELEGRAM_ID")))
+        return
+    if await access.restore(telegram_id, services.keys, services.revocations, services.audit, services.roster):
+        done = _("Restored: what config.yaml says about this id applies again.")
+    else:
+        done = _("This id was not revoked.")
     await send(bot, address, services.desk.message(person.language, done))
 
 
@@ -75,6 +106,7 @@ def build() -> Router:
     router.message.filter(is_admin)
     router.message.register(audit, Command("audit"))
     router.message.register(revoke, Command("revoke"))
+    router.message.register(restore, Command("restore"))
     router.message.register(reload, Command("reload"))
     router.message.register(stats, Command("stats"))
     return router

@@ -66,7 +66,13 @@ class Deliverer:
         await outbox.count()
         while not self._stopping:
             self._wake.clear()
-            for row in await outbox.heads(self._busy):
+            try:
+                rows = await outbox.heads(self._busy)
+            except Exception as exc:  # the sender must outlive any one bad read: it carries every reply
+                log.error("delivery: reading the outbox failed (%s); trying again", type(exc).__name__)
+                rows = []
+                await asyncio.sleep(1.0)
+            for row in rows:
                 if row.id in self._finished_set or row.chat in self._busy:
                     continue
                 self._busy.add(row.chat)

@@ -56,14 +56,16 @@ async def forget_button(callback: CallbackQuery, callback_data: ForgetCallback, 
 
 
 async def forget(bot: Bot, services: Services, person: Person, address: Address) -> None:
-    """Erase the person: cases, ledger, menu state, limits; clear the chat; tell the counsellor nothing but
-    that the request was withdrawn."""
+    """Erase the person: cases, ledger, menu state, their case codes in the audit log; clear the chat; tell
+    the counsellor nothing but that the request was withdrawn. Limits are kept."""
     await engine.forget(services, person.pseudonym)
     deleted = await _clear(bot, services, person)
     await services.outbox.forget_chat(address)
     await services.chats.forget(person.pseudonym)
     await services.people.forget(person.pseudonym)
-    services.limits.forget(person.pseudonym)
+    await services.audit.unlink_gone_cases()
+    # The person's limits stay (in memory, keyed by the pseudonym, they say nothing): else /forget would
+    # reset them, and one account could loop its way through everyone's share of the counsellors.
     with untracked():  # the last word must not leave a new trace in the ledger
         await send(bot, address, services.privacy.forgotten(person.language, deleted))
     await services.database.checkpoint()

@@ -16,6 +16,7 @@ from bot.address import Address
 from bot.audit import Event
 from bot.config import ConfigError, load_settings
 from bot.handoff import engine
+from bot.identity.access import lift_listed
 from bot.roster import Counsellor
 from bot.services import Services
 
@@ -78,7 +79,9 @@ class ConfigWatcher:
             log.warning("config.yaml changed but has %d problem(s); keeping the counsellors as they were",
                         len(exc.problems))
             return
-        change = self._services.roster.reload(settings)
+        services = self._services
+        await lift_listed(settings, services.keys, services.revocations, services.audit, services.roster)
+        change = services.roster.reload(settings)
         for counsellor in change.removed:
             await remove_counsellor(self._services, counsellor)
         for counsellor in change.added:

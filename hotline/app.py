@@ -32,6 +32,7 @@ from bot.handoff.desk_screens import CounsellorScreens
 from bot.handoff.hours import Hours
 from bot.handoff.person_screens import HandoffScreens
 from bot.i18n import Catalogs
+from bot.identity.access import lift_listed
 from bot.keys import WrongKeyError, verify_key
 from bot.limits import Limits
 from bot.outbox import Outbox
@@ -88,9 +89,12 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
     settings = config.settings
     catalogs = Catalogs(list(settings.languages))
     clock = Clock()
-    revocations = Revocations(database.sessions)
+    revocations = Revocations(database.sessions, keys)
     cases = Cases(database.sessions, keys, clock)
     audit = Audit(database.sessions, clock)
+    # Made under a previous key: follow the key before anyone is let in.
+    await revocations.rekey([c.telegram_id for c in settings.counsellors] + settings.admins + settings.restored)
+    await lift_listed(settings, keys, revocations, audit)
     roster = Roster(settings, keys, await revocations.all())
     await _adopt_rotated_counsellor_keys(roster, cases, audit)
     limits = settings.limits

@@ -73,11 +73,15 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--language", default="en", metavar="CODE",
                          help="the language the pretend phone starts in (default: en)")
 
-    commands.add_parser("rotate-keys", parents=[common], help="re-encrypt everything under a new secret key",
-                        description="After setting a new HOTLINE_SECRET_KEY and moving the old one to "
-                                    "HOTLINE_PREVIOUS_KEYS, re-encrypt all stored data under the new key. Then the "
-                                    "old key can be destroyed (people's pseudonyms move over when they next "
-                                    "write; the rest expire with the retention periods).")
+    rotate = commands.add_parser(
+        "rotate-keys", parents=[common], help="re-encrypt everything under a new secret key",
+        description="With the bot stopped, after setting a new HOTLINE_SECRET_KEY and moving the old one to "
+                    "HOTLINE_PREVIOUS_KEYS: re-encrypt every stored value and rename every pseudonym under the "
+                    "new key, in one transaction. Afterwards nothing needs the old key: remove it and destroy "
+                    "it. The menu state (language, page) of people the bot has no chat id for cannot be moved "
+                    "and is dropped; blocks and revocations that cannot be moved stop the rotation.")
+    rotate.add_argument("--drop-blocks", action="store_true",
+                        help="lift the blocks that cannot be moved to the new key instead of refusing")
 
     stats = commands.add_parser("stats", parents=[common], help="anonymous usage statistics",
                                 description="Page views, where people stop, requests for a counsellor by topic "
@@ -184,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "stats":
             return asyncio.run(_stats(load_config(args.config), args.days, args.chart))
         if args.command == "rotate-keys":
-            return asyncio.run(_rotate_keys(load_config(args.config)))
+            return asyncio.run(_rotate_keys(load_config(args.config), drop_blocks=args.drop_blocks))
         if args.command == "run":
             return asyncio.run(_run(load_config(args.config)))
         if args.command == "webhook":
@@ -251,27 +255,41 @@ async def _stats(config: Config, days: int, chart_path: Path | None) -> int:
     return 0
 
 
-async def _rotate_keys(config: Config) -> int:
-    from bot.handoff.cases import Cases
-    from bot.keys import WrongKeyError, rotate_all
+async def _rotate_keys(config: Config, *, drop_blocks: bool = False) -> int:
+    from bot.identity.rotation import RotationRefused, rotate_all, values_under_other_keys
+    from bot.keys import WrongKeyError
     from bot.storage.database import Database
 
     if not config.secrets.secret_key:
         print("hotline: HOTLINE_SECRET_KEY (the new key) is not set.", file=sys.stderr)
         return 2
     keys = KeyRing(config.secrets.secret_key, config.secrets.previous_keys)
+    settings = config.settings
+    staff = [c.telegram_id for c in settings.counsellors] + list(settings.admins) + list(settings.restored)
     database = Database(config.database_url)
     try:
         await database.migrate()
-        report = await rotate_all(database, keys, Cases(database.sessions, keys))
-    except WrongKeyError as exc:
+        report = await rotate_all(database, keys, staff, drop_blocks=drop_blocks)
+        left = await values_under_other_keys(database, keys)
+    except (WrongKeyError, RotationRefused) as exc:
         print(f"hotline: {exc}", file=sys.stderr)
         return 2
     finally:
         await database.close()
-    print(f"Re-encrypted {report.case_keys} case key(s) and {report.addresses} chat address(es) under the new key.")
-    print("You can now remove the old key from HOTLINE_PREVIOUS_KEYS once people have had time to write again, "
-          "or right away if losing their menu state is fine.")
+    print(f"Re-encrypted {report.resealed} value(s) and renamed {report.renamed} pseudonym(s) under the new key.")
+    if report.dropped_menu_states:
+        print(f"Dropped the menu state (language, page) of {report.dropped_menu_states} person(s) the bot has no "
+              "chat id for: it cannot be moved; they will pick their language again.")
+    if report.dropped_blocks:
+        print(f"Lifted {report.dropped_blocks} block(s) that could not be moved (--drop-blocks).")
+    for column, count in sorted(report.unreadable.items()):
+        print(f"Removed {count} value(s) in {column} that no key given opens (they could never be used).")
+    if left:
+        print(f"{left} value(s) are still not under the new key: keep the old key and run rotate-keys again.",
+              file=sys.stderr)
+        return 1
+    print("Nothing in the database needs the old key any more: remove it from HOTLINE_PREVIOUS_KEYS and "
+          "destroy it, then start the bot.")
     return 0
 
 

@@ -12,7 +12,8 @@ from bot.address import Address
 from bot.config import Config, new_secret_key, parse_secret_key
 from bot.crypto import DecryptionError, KeyRing
 from bot.handoff.cases import Cases
-from bot.keys import WrongKeyError, rotate_all, verify_key
+from bot.identity.rotation import rotate_all
+from bot.keys import WrongKeyError, verify_key
 from bot.simulator.server import FakeTelegram
 from bot.storage.database import Database
 from hotline.app import Hotline, StartupError
@@ -40,8 +41,8 @@ async def test_rotation_keeps_data_readable_and_reseals_it(db: Database) -> None
     cases = Cases(db.sessions, ring)
     await verify_key(db, ring)
     assert await cases.address_of(case) == Address(4242), "readable during the rotation"
-    report = await rotate_all(db, ring, cases)
-    assert report.case_keys == 1
+    report = await rotate_all(db, ring)
+    assert report.resealed >= 2, "the case key and the key check"
 
     only_new = Cases(db.sessions, KeyRing(NEW))
     await verify_key(db, KeyRing(NEW))
@@ -122,7 +123,9 @@ def test_rotate_keys_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("HOTLINE_SECRET_KEY", new_key)
     monkeypatch.setenv("HOTLINE_PREVIOUS_KEYS", old_key)
     assert main(["rotate-keys", "--config", str(config)]) == 0
-    assert "Re-encrypted 1 case key(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Re-encrypted 2 value(s)" in out, "the case key and the key check"
+    assert "Nothing in the database needs the old key any more" in out
     monkeypatch.delenv("HOTLINE_PREVIOUS_KEYS")
     assert main(["rotate-keys", "--config", str(config)]) == 0, "the new key alone now opens everything"
     monkeypatch.setenv("HOTLINE_SECRET_KEY", old_key)

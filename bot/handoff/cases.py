@@ -370,8 +370,9 @@ class Cases:
     async def may_notify(self, counsellor: str, interval: timedelta, *,
                          session: AsyncSession | None = None) -> bool:
         """Throttle: True (and remember now) unless they were notified within the interval. One conditional
-        UPDATE, so two notifications at once cannot both pass."""
-        now = self._clock()
+        UPDATE, so two notifications at once cannot both pass. Kept to the minute like the other times (a throttle a
+        few seconds short does no harm; a precise time would)."""
+        now = self._minute()
         async with self._begin(session) as session:
             await self._counsellor(session, counsellor)
             await session.flush()

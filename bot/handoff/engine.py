@@ -32,6 +32,7 @@ from bot.chats import DELETABLE
 from bot.clock import now_utc
 from bot.handoff.cases import ACTIVE, CLOSED, WAITING, Case
 from bot.handoff.machine import Event, State, step
+from bot.limits import Admission
 from bot.roster import Counsellor
 from bot.screens import Screen
 
@@ -169,28 +170,43 @@ async def status(services: Services, case: Case) -> Screen:
     return services.handoff.queued(case.language, case.code, position, minutes, opens_at)
 
 
-async def ask(services: Services, person: str, language: str, node: str) -> Result:
-    """The person tapped "talk to a counsellor": the intro, or where their open case stands, or a refusal."""
+async def _open_or_refused(services: Services, person: str, language: str) -> Result | None:
+    """Where the person's open case stands, or why they are refused; None if they may ask."""
     case = await services.cases.current(person)
     if case is not None:
         step(_state(case), Event.ASK)
         return Result((await status(services, case),))
-    content = services.content.snapshot
     if await services.cases.is_blocked(person):
-        return _refused(services.handoff.refused(language, content.root))
+        return _refused(services.handoff.refused(language, services.content.snapshot.root))
+    return None
+
+
+def _intro(services: Services, person: str, language: str, node: str) -> Result:
+    """The ask screen (what happens, what not to send); a confirm counts only after it was shown."""
+    content = services.content.snapshot
     node = node if node in content else content.root
+    services.limits.asked(person)
     return Result((services.handoff.intro(language, node, content.root),))
 
 
+async def ask(services: Services, person: str, language: str, node: str) -> Result:
+    """The person tapped "talk to a counsellor": the intro, or where their open case stands, or a refusal."""
+    return await _open_or_refused(services, person, language) or _intro(services, person, language, node)
+
+
 async def confirm(services: Services, person: str, address: Address, language: str, node: str) -> Result:
-    """The person confirmed: a new case in the queue, counsellors told; refused over the request limits."""
-    existing = await ask(services, person, language, node)
-    if not existing.done or await services.cases.current(person) is not None:
+    """The person confirmed: a new case in the queue, counsellors told; refused over the request limits.
+    A confirm without the ask screen shown first (a forged or stale "hc:" button) shows the ask screen."""
+    existing = await _open_or_refused(services, person, language)
+    if existing is not None:
         return existing
+    if not services.limits.saw_ask_screen(person):
+        return _intro(services, person, language, node)
     content = services.content.snapshot
-    if not services.limits.requests.allow(person):
+    admission = services.limits.admit_case(person)
+    if admission is Admission.PERSON:
         return _refused(services.privacy.too_many_requests(language, content.root))
-    if not services.limits.new_cases.allow("all"):
+    if admission is Admission.LINE:
         return _refused(services.privacy.line_busy(language, content.root))
     topic = node if node in content else content.root
     async with transaction(services) as tx:
@@ -375,7 +391,7 @@ async def forget(services: Services, person: str) -> list[Case]:
                 await tx.tell_counsellor(holder, services.desk.case_event(holder.ui_language, case, "withdrawn"))
             if case.status == WAITING:
                 await _tell_positions(tx, case.language)
-            tx.audit(AuditEvent.FORGOTTEN, case)
+            tx.audit(AuditEvent.FORGOTTEN)  # no code: it would link the event to the chat copies
     return still_open
 
 

@@ -9,6 +9,7 @@ PostgreSQL (asyncpg) unchanged.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -49,13 +50,24 @@ def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _owner_only(path: Path) -> None:
+    """The database file, and its WAL and shared-memory files, readable by the bot's user only (0600).
+    SQLite creates the WAL and -shm files with the main file's mode, so creating that one 0600 is enough;
+    files left readable by an older version are tightened."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            name.chmod(0o600)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             self.path: Path | None = Path(parsed.database)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _owner_only(self.path)
         else:
             self.path = None
         options: dict[str, Any] = {}

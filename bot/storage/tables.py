@@ -74,8 +74,9 @@ class RelayRecord(Base):
 
 
 class CaseKeyRecord(Base):
-    """A case's own data key, wrapped by the master key. Deleting it makes the case's sealed data unreadable,
-    in this file and in any copy of it (crypto-shredding)."""
+    """A case's own data key, wrapped by the master key. Deleting it makes the case's sealed data unreadable in
+    this file and in any copy made afterwards; a copy made before still opens with the master key of its time,
+    until that key is rotated away (crypto-shredding)."""
 
     __tablename__ = "case_keys"
 
@@ -145,6 +146,9 @@ class RevokedCounsellorRecord(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # pseudonym
     revoked_on: Mapped[date] = mapped_column(Date)
+    # The Telegram id, sealed and bound to `key`: a key rotation must re-key the revocation (an admin typed
+    # the id, and config.yaml may list it), else the revoked account would be back under the new key.
+    sealed_id: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class KeyCheckRecord(Base):

@@ -40,12 +40,13 @@ INVENTORY: dict[str, str] = {
     "notes.id": INTERNAL, "notes.case_id": INTERNAL, "notes.text": ENCRYPTED, "notes.written_on": DAY,
     "blocks.person": KEYED_HASH, "blocks.blocked_on": DAY,
     "counsellors.key": KEYED_HASH, "counsellors.on_duty": OPERATIONAL, "counsellors.focus_case_id": OPERATIONAL,
-    "counsellors.notified_at": OPERATIONAL,
+    "counsellors.notified_at": MINUTE,
     "chat_messages.id": INTERNAL, "chat_messages.person": KEYED_HASH, "chat_messages.message_id": MESSAGE_ID,
     "chat_messages.at": HOUR,
     "audit.id": INTERNAL, "audit.event": COARSE, "audit.case_code": RANDOM_CODE, "audit.counsellor": KEYED_HASH,
     "audit.day": DAY,
     "revoked_counsellors.key": KEYED_HASH, "revoked_counsellors.revoked_on": DAY,
+    "revoked_counsellors.sealed_id": ENCRYPTED,
     "daily_counters.day": DAY, "daily_counters.name": COARSE, "daily_counters.key": COARSE,
     "daily_counters.count": COARSE,
     "outbox.id": INTERNAL, "outbox.chat": KEYED_HASH, "outbox.address": ENCRYPTED, "outbox.payload": ENCRYPTED,
@@ -69,6 +70,7 @@ def test_no_column_could_hold_a_raw_telegram_id_by_name() -> None:
 async def test_stored_times_are_as_coarse_as_the_inventory_says(desk: RunningBot, fake: FakeTelegram) -> None:
     olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
     person = fake.user(6_100_001, language_code="ru")
+    await say(fake, olga, "/on")  # so the new case notifies her: counsellors.notified_at is filled too
     await say(fake, person, "/start")
     await tap(fake, person, "💬")
     await tap(fake, person, "✅")

@@ -1,0 +1,1 @@
+"""Who is who, without knowing who: pseudonyms, sealed addresses, keys and their rotation."""
