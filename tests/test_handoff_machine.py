@@ -67,7 +67,8 @@ async def test_every_state_and_event_ends_where_the_table_says(desk: RunningBot,
             address = Address(user.id)
             root = services.content.snapshot.root
 
-            # --- bring a fresh case into `state` ---
+            # --- bring a fresh case into `state` (the ask screen first: a confirm without it opens nothing) ---
+            await engine.ask(services, person, "ru", root)
             await engine.confirm(services, person, address, "ru", root)
             case = await services.cases.current(person)
             assert case is not None
@@ -85,6 +86,7 @@ async def test_every_state_and_event_ends_where_the_table_says(desk: RunningBot,
 
             result: Result | None = None
             if event is Event.ASK:
+                await engine.ask(services, person, "ru", root)
                 result = await engine.confirm(services, person, address, "ru", root)
             elif event is Event.TAKE:
                 result = await engine.take(services, olga, code)
