@@ -134,7 +134,7 @@ class BotProcess:
         return [sys.executable, *profiler, "-m", "hotline.cli", "--config", str(config),
                 "run" if self.mode == "polling" else "webhook"], env
 
-    async def start(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+    async def start(self, timeout: float = 180.0) -> None:  # noqa: ASYNC109
         self.workdir.mkdir(parents=True, exist_ok=True)
         port = free_port() if self.mode == "webhook" else None
         command, env = self._command(port)
