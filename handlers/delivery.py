@@ -35,6 +35,10 @@ from bot.services import Services
 log = logging.getLogger("hotline.delivery")
 
 
+class _NotChecked(Exception):
+    """The lifecycle could not say whether a row may go out yet."""
+
+
 def to_method(row: Outgoing) -> TelegramMethod[Any]:
     cls = getattr(aiogram.methods, row.method[:1].upper() + row.method[1:])
     method: TelegramMethod[Any] = cls(chat_id=row.address.for_delivery(), **row.params)
@@ -93,13 +97,21 @@ class Deliverer:
         outbox = self._services.outbox
         finished = True  # False while the row stays in the outbox for another attempt
         try:
-            prepared = await engine.prepare(self._services, row.params, row.after)
+            try:
+                prepared = await engine.prepare(self._services, row.params, row.after)
+            except Exception as exc:  # the database was busy or failed: try later, never drop the row for it
+                raise _NotChecked from exc
             if prepared is None:
                 await outbox.done(row.id)  # its case left that counsellor: it waits for the next one
                 return
             row = replace(row, params=prepared[0], after=prepared[1])
             await self._pacer.acquire(row.chat)
             result = await self._bot(to_method(row))
+        except _NotChecked as exc:
+            log.warning("delivery: could not check a row against its case (%s); will retry",
+                        type(exc.__cause__).__name__)
+            await outbox.retry(row.id)
+            finished = False
         except TelegramRetryAfter as exc:
             log.info("delivery: Telegram asked to wait %d s", exc.retry_after)
             await outbox.hold_chat(row.chat, timedelta(seconds=exc.retry_after))
