@@ -37,7 +37,7 @@ UNANSWERED_WITH_A_PAGE = 0.1
 # Where a language does not reach the top-1 / top-3 targets yet, what it reaches now (measured on the content
 # of 2026-11-29, with the no-match rule's defaults), so that a change that makes it worse fails. Raise these
 # as the search and the keywords get better; the targets above stay the goal.
-REACHED = {"ru": (0.82, 0.90), "uk": (0.75, 0.79), "en": (0.88, 0.93), "de": (0.82, 0.89)}
+REACHED = {"ru": (0.83, 0.90), "uk": (0.77, 0.81), "en": (0.88, 0.93), "de": (0.84, 0.90)}
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ class Figures:
         return (self.unanswerable - self.unanswerable_with_a_page) / self.unanswerable
 
     def line(self, language: str) -> str:
-        return (f"search {language}: top-1 {self.first / self.asked:.0%}, top-3 {self.three / self.asked:.0%} of "
+        return (f"search {language}: top-1 {self.first / self.asked:.1%}, top-3 {self.three / self.asked:.1%} of "
                 f"{self.asked}; unanswerable with a page {self.unanswerable_with_a_page}/{self.unanswerable}; "
                 f"\"no match\" precision {self.no_match_precision():.0%}, recall {self.no_match_recall():.0%}")
 
