@@ -37,7 +37,7 @@ UNANSWERED_WITH_A_PAGE = 0.1
 # Where a language does not reach the top-1 / top-3 targets yet, what it reaches now (measured on the content
 # of 2026-11-29, with the no-match rule's defaults), so that a change that makes it worse fails. Raise these
 # as the search and the keywords get better; the targets above stay the goal.
-REACHED = {"ru": (0.82, 0.90), "uk": (0.75, 0.79), "en": (0.88, 0.93), "de": (0.82, 0.89)}
+REACHED = {"ru": (0.83, 0.90), "uk": (0.77, 0.81), "en": (0.88, 0.93), "de": (0.84, 0.90)}
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ class Figures:
         return (self.unanswerable - self.unanswerable_with_a_page) / self.unanswerable
 
     def line(self, language: str) -> str:
-        return (f"search {language}: top-1 {self.first / self.asked:.0%}, top-3 {self.three / self.asked:.0%} of "
+        return (f"search {language}: top-1 {self.first / self.asked:.1%}, top-3 {self.three / self.asked:.1%} of "
                 f"{self.asked}; unanswerable with a page {self.unanswerable_with_a_page}/{self.unanswerable}; "
                 f"\"no match\" precision {self.no_match_precision():.0%}, recall {self.no_match_recall():.0%}")
 
@@ -461,19 +461,35 @@ def test_good_keywords_are_kept(tmp_path: Path) -> None:
 
 # --- issue 18: real words are not typos, endings are not roots ---------------------------------------------
 
+def tiny_near_words() -> ContentSnapshot:
+    """Pages with the words that real words typed by people used to be mistaken for."""
+    def node(node_id: str, parent: str | None, children: tuple[str, ...] = ()) -> Node:
+        return Node(id=node_id, parent=parent, children=children, links=(), urls=(), counsellor_prominent=False,
+                    sources=(), checked=date(2026, 11, 1), review_by=None)
+
+    body = {"ru": "Полезные советы. Как пройти комиссию. Мы проходили проверку. Закон о мобилизации.",
+            "uk": "Корисні поради. Посада в армії. Закон про мобілізацію."}
+    nodes = {"start": node("start", None, ("advice",)), "advice": node("advice", "start")}
+    texts = {language: {"start": Text("Старт", "Старт", "Меню.", {}), "advice": Text("Советы", "Советы", text, {})}
+             for language, text in body.items()}
+    return ContentSnapshot(version="n1", root="start", nodes=nodes, texts=texts, fallback_language="ru",
+                           languages=("ru", "uk"))
+
+
 @pytest.mark.parametrize(("typed", "language", "other"), [
-    ("болезни", "ru", "полезны"),  # illness, not "useful"
+    ("болезни", "ru", "полезные"),  # illness, not "useful"
     ("пойти", "ru", "пройти"),  # to go, not "to pass through"
     ("приходили", "ru", "проходили"),  # came, not "passed"
     ("закончилась", "ru", "закон"),  # ended, not "law"
     ("посадять", "uk", "посада"),  # they will jail, not "a post"
 ])
-def test_a_real_word_is_not_read_as_another_word(index: SearchIndex, typed: str, language: str,
-                                                 other: str) -> None:
+def test_a_real_word_is_not_read_as_another_word(typed: str, language: str, other: str) -> None:
+    index = SearchIndex(tiny_near_words(), SearchSettings(floor=0, min_coverage=0))
     [(_word, other_terms)] = index.words(other, language)
-    assert other_terms, f"the texts have {other!r}, so the test means something"
+    assert other_terms, f"the page has {other!r}"
     [(_word, terms)] = index.words(typed, language)
-    assert not set(terms) & set(other_terms), terms
+    assert terms == (), f"{typed!r} was read as {terms}"
+    assert not index.search(typed, language).found
 
 
 def test_a_word_no_dictionary_knows_is_still_forgiven_its_typo(index: SearchIndex) -> None:

@@ -238,7 +238,7 @@ class LanguageIndex:
             for probe in {word, term}:
                 for value, edits in self._fuzzy.near(probe):
                     offer(value, ONE_TYPO if edits == 1 else TWO_TYPOS)
-        self._partials(term, offer, exact)
+        self._partials(term, offer, exact, real)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
         return _Word(word, dict(best))
 
@@ -253,7 +253,7 @@ class LanguageIndex:
                         offer(term, VARIANT)
                 return
 
-    def _partials(self, term: str, offer: Callable[[str, float], None], exact: bool) -> None:
+    def _partials(self, term: str, offer: Callable[[str, float], None], exact: bool, real: bool = False) -> None:
         """Terms that differ from this one by an ending the stemmer left on one side only ("приз" and
         "призыв", "белар" and "беларус"); longer words it begins ("einberuf" → "einberufungsbescheid");
         and, for a word the index does not know, the known words it is made of ("asylantrags" → "antrag")."""
@@ -268,7 +268,9 @@ class LanguageIndex:
                         offer(candidate, VARIANT)
                 elif longer and len(term) >= MIN_PARTIAL:
                     offer(candidate, PARTIAL)
-            for cut in range(1, VARIANT_LETTERS + 1):
+            # A real word's stem is not cut shorter: the dictionary already gave its form, and a shorter
+            # stem is another word's ("закончи" is not "закон").
+            for cut in range(1, 0 if real else VARIANT_LETTERS + 1):
                 head = term[:-cut]
                 if len(head) >= MIN_VARIANT and head in self._postings and _is_ending(term[-cut:]):
                     offer(head, VARIANT)

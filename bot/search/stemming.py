@@ -12,6 +12,7 @@ text ("BAMF", "Connection") is stemmed as English on both sides.
 from __future__ import annotations
 
 import importlib.util
+import logging
 from functools import lru_cache
 from typing import Any
 
@@ -71,6 +72,9 @@ class _Dictionary:
 
     def __init__(self, language: str) -> None:
         import pymorphy3  # type: ignore[import-untyped]  # optional; ships no type hints
+
+        # It announces each dictionary it loads at INFO; the bot's log is for the bot's events.
+        logging.getLogger("pymorphy3").setLevel(logging.WARNING)
 
         self._morph = pymorphy3.MorphAnalyzer(lang=language)
         self._words = self._morph.dictionary.words

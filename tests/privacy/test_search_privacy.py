@@ -16,8 +16,8 @@ from tests.conftest import RunningBot
 from tests.privacy.scanner import needles, scan, scan_files, storage_files
 
 SHIPPED = Path(__file__).resolve().parents[2] / "content"
-CANARY_QUERY = "CANARY-QUERY-77a1 повестка"
-CANARY_WORDS = ["CANARY-QUERY-77a1", "canary-query-77a1", "77a1"]
+CANARY_QUERY = "электронная повестка CANARY77a1"
+CANARY_WORDS = ["CANARY77a1", "canary77a1", "77a1"]
 
 
 async def test_a_search_leaves_no_trace_of_what_was_typed(fake: FakeTelegram, make_config: Callable[..., Config],
@@ -30,8 +30,8 @@ async def test_a_search_leaves_no_trace_of_what_was_typed(fake: FakeTelegram, ma
         await say(fake, user, CANARY_QUERY)
         assert labels(last(fake, user)), "it was searched and answered"
         await tap(fake, user, "повестка")  # choose a result: counted, by node id only
-        await say(fake, user, "gjdtcnrf CANARY-QUERY-77a1 " + "x" * 300)  # too long: not searched
-        await say(fake, user, "CANARY-QUERY-77a1")  # nothing found
+        await say(fake, user, "gjdtcnrf CANARY77a1 " + "x" * 300)  # too long: not searched
+        await say(fake, user, "CANARY77a1")  # nothing found
     finally:
         await bot.stop()  # closes the database, checkpointing the WAL into the file
 
