@@ -9,32 +9,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-    warned: bool = False
+from bot.ratelimit import TokenBucket, prune_full
 
 
 @dataclass
 class TokenBuckets:
-    """`capacity` events at once, refilled at `capacity` per `period` seconds."""
+    """One bucket per key: `capacity` events at once, refilled at `capacity` per `period` seconds."""
 
     capacity: int
     period: float
     clock: Callable[[], float] = time.monotonic
-    _buckets: dict[str, _Bucket] = field(default_factory=dict)
+    _buckets: dict[str, TokenBucket] = field(default_factory=dict)
 
     def allow(self, key: str) -> bool:
         now = self.clock()
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = _Bucket(float(self.capacity), now)
-        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.capacity / self.period)
-        bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+            bucket = self._buckets[key] = TokenBucket.full_at(now, self.capacity / self.period, float(self.capacity))
+        if bucket.wait(now) == 0.0:
+            bucket.take()
             bucket.warned = False
             return True
         return False
@@ -52,10 +45,7 @@ class TokenBuckets:
 
     def prune(self) -> None:
         """Drop full buckets: they say nothing a fresh one would not."""
-        now = self.clock()
-        for key in [k for k, b in self._buckets.items()
-                    if b.tokens + (now - b.updated) * self.capacity / self.period >= self.capacity]:
-            del self._buckets[key]
+        prune_full(self._buckets, self.clock())
 
     def __len__(self) -> int:
         return len(self._buckets)
