@@ -3,10 +3,11 @@
     .venv/bin/python -m benchmarks                      # everything, about ten minutes on 2 cores
     .venv/bin/python -m benchmarks --only polling,queue # some parts
     .venv/bin/python -m benchmarks --quick              # tiny counts: checks that it runs, figures mean little
+    .venv/bin/python -m benchmarks --only content --compare main   # the same parts on a base commit: ratios
 
 Parts: polling, webhook (throughput against a bare aiogram bot), latency (open loop at 200 updates/s),
-memory (100,000 people), content (a 10,000-page tree), queue (10,000 waiting cases), delivery (limits,
-dropped connections and a restart). See benchmarks/README.md.
+memory (100,000 people), content (a 10,000-page tree), startup (cold start to the first answer), queue
+(10,000 waiting cases), delivery (limits, dropped connections and a restart). See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import argparse
 import asyncio
 import datetime
 import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,10 +26,11 @@ from pathlib import Path
 
 from benchmarks import content_tree, delivery, queue_bench
 from benchmarks.procs import describe_machine, hotline_has_webhook, machine
-from benchmarks.report import Report, at_least, at_most
-from benchmarks.runs import LoadResult, load_run, memory_run
+from benchmarks.report import Figure, Report, at_least, at_most
+from benchmarks.runs import LoadResult, load_run, memory_run, startup_run
 
-PARTS = ("polling", "webhook", "latency", "memory", "content", "queue", "delivery")
+PARTS = ("polling", "webhook", "latency", "memory", "content", "startup", "queue", "delivery")
+ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 
 
@@ -73,7 +77,8 @@ def _throughput(report: Report, mode: str, results: dict[str, LoadResult | None]
                note=f"bot CPU {hotline.bot_cpu:.0%}, harness {hotline.harness_cpu:.0%}, others "
                     f"{hotline.other_cpu:.0%} of a core; "
                     f"p50 {hotline.p50_ms:.0f} ms, p99 {hotline.p99_ms:.0f} ms under full load; "
-                    f"{hotline.handoffs} handoffs, {hotline.unanswered} unanswered")
+                    f"{hotline.handoffs_started} handoffs started, {hotline.handoffs} finished, "
+                    f"{hotline.unanswered} unanswered")
     ratio = hotline.rate / bare.rate if bare is not None and bare.rate else None
     report.add(part, "hotline / bare aiogram", ratio, target=">= 0.6", check=at_least(0.6) if targets else None)
     if mode == "polling":
@@ -150,7 +155,20 @@ def content(report: Report, scale: Scale, workdir: Path, targets: bool) -> None:
                f"{result.warnings} warnings")
     report.add("content", "check and load", result.check_load_seconds, "s", target="< 2",
                check=at_most(2) if targets else None)
+    report.add("content", "check and load, CPU time", result.check_load_cpu_seconds, "s",
+               note="the process's own CPU seconds: less affected than the wall clock by other load")
     report.add("content", "search index build", result.search_seconds, "s")
+
+
+async def startup(report: Report, scale: Scale, workdir: Path, targets: bool) -> None:
+    runs = 1 if scale is QUICK else 3
+    report.say(f"\n== startup: `hotline run` with a /start waiting, new database, shipped content; best of {runs}")
+    results = [await startup_run(workdir / f"run{index}") for index in range(runs)]
+    answered, polling, cpu = min(results)
+    report.say("  " + ", ".join(f"{a:.2f}s (polling after {p:.2f}s, {c:.2f} CPU s)" for a, p, c in results))
+    report.add("startup", "cold start to the first answer", answered, "s", target="< 1.5",
+               check=at_most(1.5) if targets else None, note=f"polling after {polling:.2f}s; best of {runs}")
+    report.add("startup", "CPU time of the bot until then", cpu, "s")
 
 
 async def queue(report: Report, scale: Scale, workdir: Path, targets: bool) -> None:
@@ -211,6 +229,8 @@ async def main_async(args: argparse.Namespace) -> Report:
                 await memory(report, scale, workdir, targets)
             elif part == "content":
                 content(report, scale, workdir, targets)
+            elif part == "startup":
+                await startup(report, scale, workdir, targets)
             elif part == "queue":
                 await queue(report, scale, workdir, targets)
             elif part == "delivery":
@@ -227,13 +247,57 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", metavar="PARTS", help=f"comma-separated, from: {', '.join(PARTS)}")
     parser.add_argument("--quick", action="store_true", help="tiny counts, for a smoke test")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument("--compare", metavar="BASE", help="also run the same parts on this git commit (a "
+                        "branch, tag or hash), one after the other in this run, and print the ratios")
     args = parser.parse_args(argv)
+    base = _run_base(args) if args.compare else None
     report = asyncio.run(main_async(args))
+    if base is not None:
+        report.say(f"\n== compared with {args.compare} (run first, same machine, same parts)\n")
+        report.say(compare(report.figures, base))
     if args.json is not None:
         args.json.write_text(json.dumps({"date": datetime.date.today().isoformat(), "machine": machine(),
                                          "quick": args.quick, "figures": [asdict(f) for f in report.figures]},
                                         indent=1), encoding="utf-8")
     return 0
+
+
+def _run_base(args: argparse.Namespace) -> list[Figure]:
+    """Run `python -m benchmarks` of commit `args.compare`, from a copy of its tree, and read its figures."""
+    with tempfile.TemporaryDirectory(prefix="hotline-base-") as scratch:
+        tree = Path(scratch) / "tree"
+        tree.mkdir()
+        archive = subprocess.run(["git", "archive", args.compare], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+        figures = Path(scratch) / "figures.json"
+        command = [sys.executable, "-m", "benchmarks", "--json", str(figures)]
+        command += ["--only", args.only] if args.only else []
+        command += ["--quick"] if args.quick else []
+        print(f"== {args.compare}: running its benchmarks first", flush=True)
+        env = {**os.environ, "PYTHONPATH": str(tree)}  # its own bot, hotline and benchmarks, not this tree's
+        done = subprocess.run(command, cwd=tree, env=env)
+        if done.returncode != 0 or not figures.exists():
+            print(f"== {args.compare}: its benchmarks failed (exit {done.returncode}); no ratios", flush=True)
+            return []
+        return [Figure(**f) for f in json.loads(figures.read_text(encoding="utf-8"))["figures"]]
+
+
+def compare(current: list[Figure], base: list[Figure]) -> str:
+    """A table of each figure measured in both runs: this tree, the base, and this tree / base."""
+    old = {(f.part, f.name): f for f in base}
+    rows = [("part", "figure", "this tree", "base", "ratio")]
+    for figure in current:
+        before = old.get((figure.part, figure.name))
+        if before is None or figure.value is None or before.value is None:
+            continue
+        ratio = f"{figure.value / before.value:.2f}" if before.value else "-"
+        rows.append((figure.part, figure.name, figure.shown(), before.shown(), ratio))
+    if len(rows) == 1:
+        return "no figure was measured in both runs"
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

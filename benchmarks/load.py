@@ -20,7 +20,7 @@ import functools
 import itertools
 import random
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -56,6 +56,8 @@ class Record:
     unanswered: int = 0
     people_done: int = 0
     handoffs_done: int = 0
+    handoffs_started: int = 0
+    handoffs_abandoned: Counter[str] = field(default_factory=Counter)  # why, for the ones given up
 
     def answered_between(self, start: float, end: float) -> list[Sample]:
         return [s for s in self.samples if s.answered is not None and start <= s.answered < end]
@@ -233,6 +235,14 @@ class HotlinePeople:
         a.record.people_done += 1
 
     async def handoff(self, user: FakeUser) -> None:
+        self.actions.record.handoffs_started += 1
+        try:
+            await self._handoff(user)
+        except (Abandoned, LookupError) as exc:
+            self.actions.record.handoffs_abandoned[f"{type(exc).__name__}: {exc}"[:60]] += 1
+            raise
+
+    async def _handoff(self, user: FakeUser) -> None:
         a = self.actions
         menu = a.menu(user)
         await a.press(user, menu, buttons(menu, "c:")[0], done=has_keyboard)

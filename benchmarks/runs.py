@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.load import (
+    PERSON_BASE,
     Abandoned,
     Actions,
     BarePeople,
@@ -29,7 +30,7 @@ from benchmarks.procs import (
     harness_cpu_seconds,
     machine_cpu_seconds,
 )
-from benchmarks.wire import Wire
+from benchmarks.wire import Wire, visible
 from bot.simulator.server import FakeTelegram
 
 
@@ -65,6 +66,8 @@ class LoadResult:
     other_cpu: float = 0.0
     """Share of a core that other processes on the machine used in the window: should be near 0."""
     open_loop: bool = False
+    handoffs_started: int = 0
+    """Handoffs begun in the window (asked for a counsellor); `handoffs` counts those rated at the end."""
 
     @property
     def rate(self) -> float:
@@ -76,7 +79,8 @@ class LoadResult:
                 f"{self.seconds:.0f}s), latency p50 {self.p50_ms:.1f} / p95 {self.p95_ms:.1f} / p99 "
                 f"{self.p99_ms:.1f} ms; CPU: bot {self.bot_cpu:.0%}, harness {self.harness_cpu:.0%}, other processes "
                 f"{self.other_cpu:.0%} of a core; "
-                f"{self.people:,} visits, {self.handoffs} handoffs, {self.unanswered} unanswered")
+                f"{self.people:,} visits, {self.handoffs_started} handoffs started and {self.handoffs} finished "
+                f"(rated), {self.unanswered} unanswered")
 
 
 @contextlib.asynccontextmanager
@@ -135,6 +139,7 @@ async def load_run(kind: str, mode: str, workdir: Path, *, concurrency: int, war
         start, bot_cpu, own_cpu, all_cpu = loop.time(), bot.cpu_seconds(), harness_cpu_seconds(), machine_cpu_seconds()
         spawned = pacer.spawned if pacer else 0
         people_before, handoffs_before = record.people_done, record.handoffs_done
+        started_before = record.handoffs_started
         await asyncio.sleep(seconds)
         end, bot_cpu, own_cpu = loop.time(), bot.cpu_seconds() - bot_cpu, harness_cpu_seconds() - own_cpu
         all_cpu = machine_cpu_seconds() - all_cpu
@@ -161,7 +166,8 @@ async def load_run(kind: str, mode: str, workdir: Path, *, concurrency: int, war
                       own_cpu / window, memory.get("VmHWM", 0), memory.get("VmRSS", 0), database,
                       unanswered if rate is not None else record.unanswered, record.people_done - people_before,
                       record.handoffs_done - handoffs_before, (pacer.spawned - spawned) if pacer else 0,
-                      max(0.0, all_cpu - bot_cpu - own_cpu) / window, rate is not None)
+                      max(0.0, all_cpu - bot_cpu - own_cpu) / window, rate is not None,
+                      handoffs_started=record.handoffs_started - started_before)
 
 
 @dataclass
@@ -251,3 +257,29 @@ async def memory_run(workdir: Path, *, small: int, large: int, concurrency: int,
         database = bot.database_bytes()
     return MemoryResult(small_done, small_rss, record.people_done, memory["VmRSS"], memory["VmHWM"], database,
                         seconds, record.unanswered, large, checkpoints)
+
+
+async def startup_run(workdir: Path, *, timeout: float = 120.0) -> tuple[float, float, float]:  # noqa: ASYNC109
+    """Cold start: (seconds from starting `hotline run` to the answer to a /start that was waiting for it,
+    of which seconds until the bot polled, and the bot's CPU seconds until the answer). The message is
+    queued first, as after a restart with people waiting; the database is new, as on a first start."""
+    fake = FakeTelegram()
+    await fake.start()
+    wire = Wire(fake)
+    bot = BotProcess("hotline", "polling", fake, workdir / "hotline-startup", counsellors=2)
+    try:
+        user = fake.user(PERSON_BASE, "Person", language_code="en")
+        since = wire.mark()
+        await fake.send_text(user, "/start")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await bot.start(timeout=timeout)
+        polling = loop.time() - started
+        seen = await wire.wait(user.id, visible, since, timeout)
+        if seen is None:
+            raise RuntimeError("the bot did not answer the waiting /start:\n" + bot.log_tail())
+        return loop.time() - started, polling, bot.cpu_seconds()
+    finally:
+        await bot.stop()
+        wire.close()
+        await fake.stop()

@@ -10,30 +10,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-    warned: bool = False
+from bot.ratelimit import TokenBucket, prune_full
 
 
 @dataclass
 class TokenBuckets:
-    """`capacity` events at once, refilled at `capacity` per `period` seconds."""
+    """One bucket per key: `capacity` events at once, refilled at `capacity` per `period` seconds."""
 
     capacity: int
     period: float
     clock: Callable[[], float] = time.monotonic
-    _buckets: dict[str, _Bucket] = field(default_factory=dict)
+    _buckets: dict[str, TokenBucket] = field(default_factory=dict)
 
-    def _refilled(self, key: str) -> _Bucket:
+    def _refilled(self, key: str) -> TokenBucket:
         now = self.clock()
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = _Bucket(float(self.capacity), now)
-        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.capacity / self.period)
-        bucket.updated = now
+            bucket = self._buckets[key] = TokenBucket.full_at(now, self.capacity / self.period, float(self.capacity))
+        bucket.wait(now)
         return bucket
 
     def available(self, key: str) -> float:
@@ -46,7 +40,7 @@ class TokenBuckets:
     def allow(self, key: str) -> bool:
         bucket = self._refilled(key)
         if bucket.tokens >= 1:
-            bucket.tokens -= 1
+            bucket.take()
             bucket.warned = False
             return True
         return False
@@ -61,10 +55,7 @@ class TokenBuckets:
 
     def prune(self) -> None:
         """Drop full buckets: they say nothing a fresh one would not."""
-        now = self.clock()
-        for key in [k for k, b in self._buckets.items()
-                    if b.tokens + (now - b.updated) * self.capacity / self.period >= self.capacity]:
-            del self._buckets[key]
+        prune_full(self._buckets, self.clock())
 
     def __len__(self) -> int:
         return len(self._buckets)

@@ -1,7 +1,10 @@
-"""Pacing of what the bot sends on its own: a global rate and a per-chat rate with a short burst.
+"""Token buckets: the one rate limiter of the bot, for its own pacing and for flood control.
 
 Telegram answers a bot that sends too fast with 429 and a wait; pacing below its published limits keeps
-deliveries flowing instead of stalling.
+deliveries flowing instead of stalling (`Pacer`). People who write faster than a person can are slowed
+down (`bot.limits`, keyed by pseudonym). Both keep one bucket per chat or person, so both drop the buckets
+that are full again: a full bucket says nothing a fresh one would not, and memory stays flat however many
+people ever wrote.
 """
 
 from __future__ import annotations
@@ -11,15 +14,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+PRUNE_EVERY = 60.0  # seconds between two sweeps of the full buckets
 
-@dataclass
-class _Bucket:
+
+@dataclass(slots=True)
+class TokenBucket:
+    """`capacity` tokens at most, refilled at `rate` tokens a second; one token per event."""
+
     rate: float
     capacity: float
     tokens: float
     updated: float
+    warned: bool = False  # flood control: the person was told to slow down during this flood
+
+    @classmethod
+    def full_at(cls, now: float, rate: float, capacity: float) -> TokenBucket:
+        return cls(rate, capacity, capacity, now)
 
     def wait(self, now: float) -> float:
+        """Refill up to `now`; the seconds until one token is there (0.0 when it is)."""
         self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
@@ -27,31 +40,43 @@ class _Bucket:
     def take(self) -> None:
         self.tokens -= 1
 
+    def is_full(self, now: float) -> bool:
+        return self.tokens + (now - self.updated) * self.rate >= self.capacity
+
+
+def prune_full(buckets: dict[str, TokenBucket], now: float) -> None:
+    """Drop the buckets that have refilled completely."""
+    for key in [k for k, bucket in buckets.items() if bucket.is_full(now)]:
+        del buckets[key]
+
 
 @dataclass
 class Pacer:
+    """What the bot sends on its own: `per_second` in all, `per_chat_per_second` per chat with a burst."""
+
     per_second: float
     per_chat_per_second: float
     per_chat_burst: int
     clock: Callable[[], float] = time.monotonic
-    _global: _Bucket | None = None
-    _chats: dict[str, _Bucket] = field(default_factory=dict)
+    _global: TokenBucket | None = None
+    _chats: dict[str, TokenBucket] = field(default_factory=dict)
+    _pruned: float = 0.0
 
-    def _buckets(self, chat: str) -> tuple[_Bucket, _Bucket]:
-        now = self.clock()
+    def _buckets(self, chat: str, now: float) -> tuple[TokenBucket, TokenBucket]:
         if self._global is None:
-            self._global = _Bucket(self.per_second, max(1.0, self.per_second), max(1.0, self.per_second), now)
+            self._global = TokenBucket.full_at(now, self.per_second, max(1.0, self.per_second))
         bucket = self._chats.get(chat)
         if bucket is None:
-            burst = float(self.per_chat_burst)
-            bucket = self._chats[chat] = _Bucket(self.per_chat_per_second, burst, burst, now)
+            bucket = self._chats[chat] = TokenBucket.full_at(now, self.per_chat_per_second, float(self.per_chat_burst))
         return self._global, bucket
 
     async def acquire(self, chat: str) -> None:
         """Wait until one more message may go to `chat`, then count it."""
         while True:
-            overall, own = self._buckets(chat)
             now = self.clock()
+            if now - self._pruned >= PRUNE_EVERY:
+                self.prune()
+            overall, own = self._buckets(chat, now)
             delay = max(overall.wait(now), own.wait(now))
             if delay <= 0:
                 overall.take()
@@ -60,6 +85,10 @@ class Pacer:
             await asyncio.sleep(delay)
 
     def prune(self) -> None:
-        now = self.clock()
-        for chat in [c for c, b in self._chats.items() if b.tokens + (now - b.updated) * b.rate >= b.capacity]:
-            del self._chats[chat]
+        """Forget the chats whose bucket is full again (run by acquire() once a minute)."""
+        self._pruned = now = self.clock()
+        prune_full(self._chats, now)
+
+    def __len__(self) -> int:
+        """How many chats have a bucket now."""
+        return len(self._chats)

@@ -24,7 +24,7 @@ from bot.chats import ChatLedger
 from bot.clock import Clock
 from bot.config import Config
 from bot.content.loader import LoadResult, Problem
-from bot.content.store import ContentStore, load_for
+from bot.content.store import ContentStore, content_fingerprint, load_for
 from bot.crypto import KeyRing
 from bot.handoff import engine as handoff_engine
 from bot.handoff.cases import Cases
@@ -360,14 +360,10 @@ class Hotline:
     async def _watch_content(self, interval: float = 2.0) -> None:
         """Reload when a file under the content folder changes (content.watch in config.yaml)."""
         folder = self.services.config.content_dir
-
-        def fingerprint() -> tuple[tuple[str, float], ...]:
-            return tuple(sorted((str(p), p.stat().st_mtime) for p in folder.rglob("*.y*ml")))
-
-        seen = await asyncio.to_thread(fingerprint)
-        while True:
+        seen = await asyncio.to_thread(content_fingerprint, folder)
+        while True:  # neither call raises: a broken file or a vanished folder is a refused reload, not the end
             await asyncio.sleep(interval)
-            now = await asyncio.to_thread(fingerprint)
+            now = await asyncio.to_thread(content_fingerprint, folder)
             if now != seen:
                 seen = now
                 await self.reload_content()

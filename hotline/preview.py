@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.config import Config, CounsellorSettings
 from bot.content.loader import LoadResult
+from bot.content.store import content_fingerprint
 from bot.crypto import KeyRing
 from bot.simulator.server import FakeTelegram
 from bot.simulator.web import Navigation, PreviewPage
@@ -116,13 +117,7 @@ class Preview:
         return result
 
     def _fingerprint(self) -> Fingerprint:
-        folder = self.config.content_dir
-        found = []
-        for path in sorted(folder.rglob("*.y*ml")):
-            with contextlib.suppress(OSError):  # an editor's save may replace the file as we look
-                stat = path.stat()
-                found.append((str(path), stat.st_mtime_ns, stat.st_size))
-        return tuple(found)
+        return content_fingerprint(self.config.content_dir)
 
     async def _watch(self) -> None:
         seen = await asyncio.to_thread(self._fingerprint)

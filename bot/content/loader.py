@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,7 +40,10 @@ PLACEHOLDER_RE = re.compile(r"\{([^{}\s]*)\}")
 MESSAGE_LIMIT = 4096
 
 Level = Literal["error", "warning"]
-Where = tuple[Path, int | None]  # a file and a line
+# A line number, or how to find it: files are parsed a second time for line numbers only when a problem is
+# reported (see bot.yamlsource), so the line of something that is fine is never looked up.
+LineRef = int | None | Callable[[], int | None]
+Where = tuple[Path, LineRef]  # a file and a line
 
 
 @dataclass(frozen=True)
@@ -85,26 +88,63 @@ class _Collector:
     def errors(self) -> bool:
         return any(p.level == "error" for p in self.problems)
 
-    def error(self, file: Path, line: int | None, message: str, fix: str = "") -> None:
-        self.problems.append(Problem("error", file, line, message, fix))
+    def error(self, file: Path, line: LineRef, message: str, fix: str = "") -> None:
+        self.problems.append(Problem("error", file, line() if callable(line) else line, message, fix))
 
-    def warning(self, file: Path, line: int | None, message: str, fix: str = "") -> None:
-        self.problems.append(Problem("warning", file, line, message, fix))
+    def warning(self, file: Path, line: LineRef, message: str, fix: str = "") -> None:
+        self.problems.append(Problem("warning", file, line() if callable(line) else line, message, fix))
 
     def schema(self, doc: YamlDocument, exc: ValidationError, prefix: tuple[str, ...] = ()) -> None:
         for err in exc.errors():
             loc = (*prefix, *(str(p) for p in err["loc"]))
-            key = ".".join(loc)
-            if err["type"] == "extra_forbidden":
-                self.error(doc.path, doc.line_of(loc), f"unknown field '{loc[-1]}'",
-                           "check the spelling; CONTENT.md lists the fields a node can have")
-            elif err["type"] == "missing":
-                self.error(doc.path, doc.line_of(loc[:-1]), f"'{key}' is missing", f"add '{loc[-1]}:'")
-            elif err["type"] == "string_pattern_mismatch":
-                self.error(doc.path, doc.line_of(loc), f"'{key}' is not a valid id",
-                           "ids use a–z, 0–9 and _, start with a letter, at most 32 characters")
-            else:
-                self.error(doc.path, doc.line_of(loc), f"'{key}': {err['msg']}")
+            message, fix = _explain_schema(err["type"], loc, err["input"], err.get("ctx") or {}, err["msg"])
+            self.error(doc.path, doc.at(loc if err["type"] != "missing" else loc[:-1]), message, fix)
+
+
+_DATE_ERRORS = frozenset({"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact",
+                          "date_future", "date_past"})
+_TEXT_FIX = "put the text after the colon; a text that starts with a digit, [, {, or holds ': ' goes in quotes"
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _explain_schema(kind: str, loc: tuple[str, ...], value: object, ctx: Mapping[str, object],
+                    detail: str) -> tuple[str, str]:
+    """A pydantic error in editors' words: (what is wrong, how to fix it)."""
+    key = ".".join(loc) or "the file"
+    field_name = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        return (f"unknown field '{field_name}'", "check the spelling; CONTENT.md lists the fields a node can have")
+    if kind == "missing":
+        return f"'{key}' is missing", f"add '{field_name}:'"
+    if kind == "string_pattern_mismatch":
+        return (f"'{key}' is not a valid id", "ids use a–z, 0–9 and _, start with a letter, at most 32 characters")
+    if kind in _DATE_ERRORS:
+        return (f"'{key}' is not a real date: {_shown(value)}",
+                "write the day the facts were confirmed as YYYY-MM-DD, e.g. 2026-11-01")
+    if kind == "string_type" and value is None:
+        return f"'{key}' is empty", f"write the text after `{field_name}:`, or remove the line"
+    if kind == "string_type" and isinstance(value, bool | int | float):
+        return (f"'{key}' must be text, but {_shown(value)} is read as a "
+                f"{'yes/no value' if isinstance(value, bool) else 'number'}",
+                f'put it in quotes: `{field_name}: "{value if not isinstance(value, bool) else str(value).lower()}"`')
+    if kind == "string_type":
+        return f"'{key}' must be text, not a list or fields", _TEXT_FIX
+    if kind in ("string_too_short", "too_short"):
+        return f"'{key}' is empty", f"write something after `{field_name}:`, or remove the line"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "one of the listed words")
+        return f"'{key}' must be {expected}", f"write one of those after `{field_name}:`"
+    if kind == "list_type":
+        return (f"'{key}' must be a list", f"write `{field_name}: [a, b]`, or one `- item` per line under it")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return (f"'{key}' must hold fields (name: value), each on its own line, indented under it",
+                "see the examples in CONTENT.md: e.g. `title:` and `body:` two spaces further in")
+    return (f"'{key}' has a value of the wrong kind: {detail}",
+            "CONTENT.md's quick reference (section 10) says what each field takes")
 
 
 def _validate(model: type[BaseModel], data: object, doc: YamlDocument, out: _Collector,
@@ -146,25 +186,29 @@ def load_content(
         return LoadResult(None, out.problems)
     nodes = _check_structure(tree, tree_doc, out, today)
     if tree.about is not None and tree.about not in tree.nodes:
-        out.error(tree_doc.path, tree_doc.line_of(("about",)), f"the about node '{tree.about}' is not defined",
+        out.error(tree_doc.path, tree_doc.at(("about",)), f"the about node '{tree.about}' is not defined",
                   f"add '{tree.about}:' under `nodes:`, or correct the id after `about:`")
 
     texts: dict[str, dict[str, Text]] = {lang: {} for lang in languages}
     untranslated: dict[str, dict[str, Where]] = {lang: {} for lang in languages}
     where: dict[tuple[str, str], Where] = {}
+    # Texts already reported as broken: "has no text" on top would send the editor looking for a second fault.
+    broken: dict[str, set[str]] = {lang: set() for lang in languages}
+    linked = {target for node in nodes.values() for target in node.links}
     for path, doc in sorted(docs.items()):
         language = path.parent.name
-        _read_texts(doc, language, nodes, placeholders, texts[language], out,
-                    untranslated=untranslated[language], where=where, fallback=fallback_language)
+        _read_texts(doc, language, nodes, placeholders, texts[language], out, untranslated=untranslated[language],
+                    where=where, fallback=fallback_language, broken=broken[language], linked=linked)
 
     _check_translations(directory, nodes, texts, languages, fallback_language, out,
-                        untranslated=untranslated, where=where)
+                        untranslated=untranslated, where=where, broken=broken)
     if out.errors:
         return LoadResult(None, out.problems)
 
     digest = hashlib.sha256()
     for path in sorted([tree_path, *docs]):
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+        raw = tree_doc.raw if path == tree_path else docs[path].raw
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + raw)
     snapshot = ContentSnapshot(
         version=digest.hexdigest()[:8],
         root=tree.root,
@@ -194,9 +238,10 @@ def _read_all(directory: Path, tree_path: Path, languages: list[str], out: _Coll
         try:
             docs[path] = load_yaml(path)
         except YamlSyntaxError as exc:
-            out.error(path, exc.line, exc.message,
-                      "look at this line and the one before: a missing space after ':', a tab, "
-                      "an unclosed quote or bracket, or a key written twice")
+            out.error(path, exc.line, exc.message, exc.fix)
+        except OSError as exc:  # a file removed while the folder is read, a folder named *.yml, no permission
+            out.error(path, None, f"the file cannot be read ({exc.strerror or type(exc).__name__})",
+                      "make sure it is a readable file, then check again")
     return docs
 
 
@@ -204,14 +249,14 @@ def _check_structure(tree: TreeSpec, doc: YamlDocument, out: _Collector, today: 
     specs = tree.nodes
     parents: dict[str, str] = {}
     for node_id, spec in specs.items():
-        line = doc.line_of(("nodes", node_id))
+        line = doc.at(("nodes", node_id))
         if not NODE_ID_RE.match(node_id):
             out.error(doc.path, line, f"'{node_id}' is not a valid node id",
                       "ids use a–z, 0–9 and _, start with a letter, at most 32 characters")
         for field_name in ("children", "links"):
             targets: list[str] = getattr(spec, field_name)
             for index, target in enumerate(targets):
-                where = doc.line_of(("nodes", node_id, field_name, index))
+                where = doc.at(("nodes", node_id, field_name, index))
                 if target not in specs:
                     out.error(doc.path, where, f"node '{node_id}' links to '{target}', which does not exist",
                               f"add a node '{target}' under `nodes:`, or correct the id")
@@ -221,7 +266,7 @@ def _check_structure(tree: TreeSpec, doc: YamlDocument, out: _Collector, today: 
                 out.error(doc.path, line, f"node '{node_id}' lists the same node twice in {field_name}",
                           "remove the repeated id")
         for index, child in enumerate(spec.children):
-            where = doc.line_of(("nodes", node_id, "children", index))
+            where = doc.at(("nodes", node_id, "children", index))
             if child == tree.root:
                 out.error(doc.path, where, f"the root '{child}' cannot be a child of '{node_id}'",
                           "use `links:` to point back to it")
@@ -234,10 +279,10 @@ def _check_structure(tree: TreeSpec, doc: YamlDocument, out: _Collector, today: 
         if len(set(url_ids)) != len(url_ids):
             out.error(doc.path, line, f"node '{node_id}' has two urls with the same id", "give each url its own id")
         for index, url in enumerate(spec.urls):
-            _check_url(url.href, doc.path, doc.line_of(("nodes", node_id, "urls", index)), out)
+            _check_url(url.href, doc.path, doc.at(("nodes", node_id, "urls", index)), out)
         for index, source in enumerate(spec.sources):
             if source.url:
-                _check_url(source.url, doc.path, doc.line_of(("nodes", node_id, "sources", index)), out)
+                _check_url(source.url, doc.path, doc.at(("nodes", node_id, "sources", index)), out)
         if node_id != tree.root:
             if not spec.sources:
                 out.warning(doc.path, line, f"node '{node_id}' has no sources",
@@ -246,18 +291,18 @@ def _check_structure(tree: TreeSpec, doc: YamlDocument, out: _Collector, today: 
                 out.warning(doc.path, line, f"node '{node_id}' has no `checked:` date",
                             "add `checked: YYYY-MM-DD`, the day its facts were last confirmed")
         if spec.review_by is not None and spec.review_by < today:
-            out.warning(doc.path, doc.line_of(("nodes", node_id, "review_by")),
+            out.warning(doc.path, doc.at(("nodes", node_id, "review_by")),
                         f"node '{node_id}' was due for review on {spec.review_by.isoformat()}",
                         "re-check its facts against the sources, then update `checked:` and `review_by:`")
 
     if tree.root not in specs:
-        out.error(doc.path, doc.line_of(("root",)), f"the root node '{tree.root}' is not defined",
+        out.error(doc.path, doc.at(("root",)), f"the root node '{tree.root}' is not defined",
                   f"add '{tree.root}:' under `nodes:`")
         return {}
     reachable = _reachable(tree)
     for node_id in specs:
         if node_id not in reachable:
-            out.warning(doc.path, doc.line_of(("nodes", node_id)),
+            out.warning(doc.path, doc.at(("nodes", node_id)),
                         f"node '{node_id}' cannot be reached from the menu",
                         f"add '{node_id}' to some node's `children:`, or delete it")
     return {
@@ -290,7 +335,7 @@ def _reachable(tree: TreeSpec) -> set[str]:
     return seen
 
 
-def _check_url(href: str, path: Path, line: int | None, out: _Collector) -> None:
+def _check_url(href: str, path: Path, line: LineRef, out: _Collector) -> None:
     parts = urlsplit(href)
     if parts.scheme != "https" or not parts.netloc:
         out.error(path, line, f"link '{href}' is not an https:// address",
@@ -301,6 +346,8 @@ def _check_url(href: str, path: Path, line: int | None, out: _Collector) -> None
 
 
 def _fill(text: str, placeholders: Mapping[str, str]) -> tuple[str, list[str]]:
+    if "{" not in text:  # most texts: no need to run the pattern over the whole body
+        return text, []
     unknown: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
@@ -316,7 +363,7 @@ def _fill(text: str, placeholders: Mapping[str, str]) -> tuple[str, list[str]]:
 def _read_untranslated(doc: YamlDocument, language: str, node_id: str, data: dict[str, object],
                        fallback: str, out: _Collector) -> bool:
     """An entry `untranslated: true`: the fallback text is meant for this language's readers as it is."""
-    line = doc.line_of((node_id, "untranslated"))
+    line = doc.at((node_id, "untranslated"))
     others = sorted(set(data) - {"untranslated"})
     if others:
         out.error(doc.path, line, f"'{node_id}' is marked `untranslated: true` but also has "
@@ -331,7 +378,7 @@ def _read_untranslated(doc: YamlDocument, language: str, node_id: str, data: dic
 
 def _read_texts(doc: YamlDocument, language: str, nodes: dict[str, Node], placeholders: Mapping[str, str],
                 into: dict[str, Text], out: _Collector, *, untranslated: dict[str, Where],
-                where: dict[tuple[str, str], Where], fallback: str) -> None:
+                where: dict[tuple[str, str], Where], fallback: str, broken: set[str], linked: set[str]) -> None:
     if doc.data is None:
         return
     if not isinstance(doc.data, dict):
@@ -340,17 +387,19 @@ def _read_texts(doc: YamlDocument, language: str, nodes: dict[str, Node], placeh
         return
     known = ", ".join(f"{{{name}}}" for name in sorted(placeholders)) or "none"
     for node_id, data in doc.data.items():
-        line = doc.line_of((node_id,))
+        line = doc.at((node_id,))
         flag = data.get("untranslated") if isinstance(data, dict) else None
         if flag is False:
             data = {key: value for key, value in data.items() if key != "untranslated"}
         elif flag is not None and flag is not True:
-            out.error(doc.path, doc.line_of((node_id, "untranslated")), f"'{node_id}': `untranslated:` must be "
+            out.error(doc.path, doc.at((node_id, "untranslated")), f"'{node_id}': `untranslated:` must be "
                       "true or false", "write `untranslated: true`, or remove the line")
+            broken.add(node_id)
             continue
         on_purpose = flag is True
         spec = None if on_purpose else _validate(TextSpec, data, doc, out, (node_id,))
         if not on_purpose and not isinstance(spec, TextSpec):
+            broken.add(node_id)
             continue
         if node_id not in nodes:
             out.error(doc.path, line, f"text for '{node_id}', but tree.yml has no such node",
@@ -365,38 +414,40 @@ def _read_texts(doc: YamlDocument, language: str, nodes: dict[str, Node], placeh
             assert isinstance(data, dict)
             if _read_untranslated(doc, language, node_id, data, fallback, out):
                 untranslated[node_id] = (doc.path, line)
+            else:
+                broken.add(node_id)
             continue
         body, unknown = _fill(spec.body.strip(), placeholders)
         for name in unknown:
-            out.error(doc.path, doc.line_of((node_id, "body")), f"unknown placeholder '{{{name}}}' in '{node_id}'",
+            out.error(doc.path, doc.at((node_id, "body")), f"unknown placeholder '{{{name}}}' in '{node_id}'",
                       f"use one of: {known}; write other braces as words")
-        for problem in telegram_html.validate(body):
-            out.error(doc.path, doc.line_of((node_id, "body")), f"body of '{node_id}': {problem.message}",
+        html_problems, length = telegram_html.check(body)
+        for problem in html_problems:
+            out.error(doc.path, doc.at((node_id, "body")), f"body of '{node_id}': {problem.message}",
                       "Telegram would refuse to send this text")
-        length = telegram_html.visible_length(body) if not telegram_html.validate(body) else 0
-        if length > MESSAGE_LIMIT:
+        if not html_problems and length > MESSAGE_LIMIT:
             parts = -(-length // MESSAGE_LIMIT)
-            out.warning(doc.path, doc.line_of((node_id, "body")),
+            out.warning(doc.path, doc.at((node_id, "body")),
                         f"body of '{node_id}' has {length} characters and will be sent in {parts} messages",
                         f"Telegram allows {MESSAGE_LIMIT} per message; shorter is easier to read on a phone")
         title, unknown_in_title = _fill(spec.title.strip(), placeholders)
         if unknown_in_title:
-            out.error(doc.path, doc.line_of((node_id, "title")), f"unknown placeholder in the title of '{node_id}'",
+            out.error(doc.path, doc.at((node_id, "title")), f"unknown placeholder in the title of '{node_id}'",
                       f"use one of: {known}")
         if len(title) > TITLE_MAX:
-            out.warning(doc.path, doc.line_of((node_id, "title")),
+            out.warning(doc.path, doc.at((node_id, "title")),
                         f"title of '{node_id}' is {len(title)} characters long",
                         f"keep titles under {TITLE_MAX}, or add a shorter `button:`")
         button = spec.button or title
-        shown_as_button = nodes[node_id].parent is not None or any(node_id in n.links for n in nodes.values())
+        shown_as_button = nodes[node_id].parent is not None or node_id in linked
         if shown_as_button and len(button) > BUTTON_MAX:
-            out.warning(doc.path, doc.line_of((node_id, "button" if spec.button else "title")),
+            out.warning(doc.path, doc.at((node_id, "button" if spec.button else "title")),
                         f"the button for '{node_id}' is {len(button)} characters; phones cut it off",
                         f"add `button:` with at most {BUTTON_MAX} characters")
         url_ids = {u.id for u in nodes[node_id].urls}
         for url_id in spec.urls:
             if url_id not in url_ids:
-                out.error(doc.path, doc.line_of((node_id, "urls", url_id)),
+                out.error(doc.path, doc.at((node_id, "urls", url_id)),
                           f"label for url '{url_id}', but node '{node_id}' has no such url in tree.yml",
                           "correct the id, or add the url to the node in tree.yml")
         keywords = _check_keywords(doc, node_id, spec.keywords, out)
@@ -410,7 +461,7 @@ def _check_keywords(doc: YamlDocument, node_id: str, keywords: list[str], out: _
     kept: list[str] = []
     seen: dict[str, int] = {}
     for index, keyword in enumerate(keywords):
-        line = doc.line_of((node_id, "keywords", index))
+        line = doc.at((node_id, "keywords", index))
         phrase = " ".join(keyword.split())
         folded = phrase.casefold().replace("ё", "е")
         if not phrase:
@@ -429,11 +480,12 @@ def _check_keywords(doc: YamlDocument, node_id: str, keywords: list[str], out: _
 
 def _check_translations(directory: Path, nodes: dict[str, Node], texts: dict[str, dict[str, Text]],
                         languages: list[str], fallback: str, out: _Collector, *,
-                        untranslated: dict[str, dict[str, Where]], where: dict[tuple[str, str], Where]) -> None:
+                        untranslated: dict[str, dict[str, Where]], where: dict[tuple[str, str], Where],
+                        broken: dict[str, set[str]]) -> None:
     for language in languages:
         folder = directory / language
-        missing = [node_id for node_id in nodes
-                   if node_id not in texts[language] and node_id not in untranslated[language]]
+        missing = [node_id for node_id in nodes if node_id not in texts[language]
+                   and node_id not in untranslated[language] and node_id not in broken[language]]
         if missing and language == fallback:
             for node_id in missing:
                 out.error(folder, None, f"'{node_id}' has no {language} text, and {language} is the fallback "

@@ -78,9 +78,12 @@ class TextSpec(_Strict):
 
 def hash_text(title: str, button: str | None, body: str, urls: Mapping[str, str]) -> str:
     """A short fingerprint of a text as written (placeholders unfilled), so settings changes don't count."""
-    payload = json.dumps({"title": title.strip(), "button": (button or "").strip(), "body": body.strip(),
-                          "urls": {k: v.strip() for k, v in sorted(urls.items())}},
-                         ensure_ascii=False, sort_keys=True)
+    # What json.dumps({...}, ensure_ascii=False, sort_keys=True) gives, written out: this runs for every text
+    # of every language on every load, and the hashes already in the translation files must not change.
+    quote = json.encoder.encode_basestring
+    labels = ", ".join(f"{quote(k)}: {quote(v.strip())}" for k, v in sorted(urls.items()))
+    payload = (f'{{"body": {quote(body.strip())}, "button": {quote((button or "").strip())}, '
+               f'"title": {quote(title.strip())}, "urls": {{{labels}}}}}')
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
 
 

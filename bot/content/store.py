@@ -8,14 +8,20 @@ thrown out: a page that vanished leads to its nearest surviving parent in the ol
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import Config
-from bot.content.loader import LoadResult, load_content
+from bot.content.loader import LoadResult, Problem, load_content
 from bot.content.model import ContentSnapshot
 
 Listener = Callable[[ContentSnapshot], None]
+log = logging.getLogger(__name__)
+
+CHECKER_FAILED = "the checker itself failed ({kind}), so nothing was changed"
+CHECKER_FAILED_FIX = ("this is a bug in hotline, not in the content: report it with the files changed since the "
+                      "last reload; the old content keeps serving")
 
 
 class ContentStore:
@@ -56,19 +62,53 @@ class ContentStore:
         return target if target is not None and target in snapshot else snapshot.root
 
     async def reload(self, config: Config) -> LoadResult:
-        """Load, check and, only if there are no errors, publish the content folder."""
+        """Load, check and, only if there are no errors, publish the content folder. Never raises: whatever
+        goes wrong is an error in the result, and the old content keeps serving."""
         result = await asyncio.to_thread(load_for, config)
         if result.snapshot is not None:
-            self.replace(result.snapshot)
+            try:
+                self.replace(result.snapshot)
+            except Exception as exc:  # a listener (the search index) failed: keep the old content whole
+                log.error("content reload: a listener failed; the old content keeps serving", exc_info=True)
+                return _failed(config.content_dir, exc)
         return result
 
 
 def load_for(config: Config, directory: Path | None = None) -> LoadResult:
-    """Load the content folder with the settings the running bot uses."""
+    """Load the content folder with the settings the running bot uses. Never raises: the loader explains
+    every problem of the files itself; should it fail anyway, that failure is the one error reported, so
+    /reload, SIGHUP and the watcher answer and carry on rather than die."""
     settings = config.settings
-    return load_content(
-        directory or config.content_dir,
-        languages=list(settings.languages),
-        fallback_language=settings.content.fallback_language,
-        organisation=settings.organisation.model_dump(),
-    )
+    folder = directory or config.content_dir
+    try:
+        return load_content(
+            folder,
+            languages=list(settings.languages),
+            fallback_language=settings.content.fallback_language,
+            organisation=settings.organisation.model_dump(),
+        )
+    except Exception as exc:
+        log.error("content check failed inside the checker", exc_info=True)
+        return _failed(folder, exc)
+
+
+def content_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime in ns) of every YAML file under `folder`: it changes when a file is saved. Never
+    raises: a file that vanishes while the folder is read (an editor's atomic save) is simply left out."""
+    found = []
+    try:
+        paths = sorted(folder.rglob("*.y*ml"))
+    except OSError:
+        return ()
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+def _failed(folder: Path, exc: Exception) -> LoadResult:
+    return LoadResult(None, [Problem("error", folder, None, CHECKER_FAILED.format(kind=type(exc).__name__),
+                                     CHECKER_FAILED_FIX)])

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
+from bot.content.loader import LoadResult
 from bot.simulator.server import FakeTelegram
 from tests.chat import last, say, tap, text_of
 from tests.conftest import FIXTURE_CONTENT, RunningBot
@@ -119,6 +120,50 @@ async def test_watching_the_content_folder(fake: FakeTelegram, make_config: Call
             "start", "en").text.body, timeout=10)
         await say(fake, person, "/start")
         assert "EN-ROOT-BODY-WATCHED" in text_of(last(fake, person))
+    finally:
+        await bot.stop()
+
+
+async def test_a_file_that_crashed_the_checker_is_refused_and_the_watcher_keeps_watching(
+        fake: FakeTelegram, make_config: Callable[..., Config], content: Path) -> None:
+    """`checked: 2026-02-30` once ended the checker in a traceback: /reload said "something went wrong" and the
+    watcher died for good. Now /reload names the line, the old content keeps serving, and the watcher loads
+    the next correct edit."""
+    config = make_config(content=content, extra_yaml=f"admins: [{ADMIN}]\n")
+    settings = config.settings.model_copy(update={"content": config.settings.content.model_copy(
+        update={"watch": True})})
+    bot = RunningBot(fake, config.model_copy(update={"settings": settings}))
+    await bot.start()
+    try:
+        assert bot.app is not None
+        services = bot.app.services
+        reloads: list[bool] = []
+        real_reload = services.content.reload
+
+        async def counted(config: Config) -> LoadResult:
+            reloads.append(True)
+            return await real_reload(config)
+
+        services.content.reload = counted  # type: ignore[method-assign]
+        admin = fake.user(ADMIN, language_code="en")
+        person = fake.user(8_000_007, language_code="en")
+        tree = content / "tree.yml"
+        edit(tree, "checked: 2026-10-15", "checked: 2026-02-30")
+        edit(content / "en" / "nodes.yml", "EN-ROOT-BODY.", "EN-ROOT-BODY-BAD-DATE.")
+        await fake.wait_for(lambda: len(reloads) >= 1, timeout=10)  # the watcher saw the broken edit
+
+        await say(fake, admin, "/reload")
+        answer = text_of(last(fake, admin))
+        assert "NOT reloaded" in answer and "old content keeps serving" in answer
+        assert "tree.yml:17: error: 'nodes.summons_what.checked' is not a real date: '2026-02-30'" in answer
+        await say(fake, person, "/start")
+        assert "EN-ROOT-BODY." in text_of(last(fake, person)) and "BAD-DATE" not in text_of(last(fake, person))
+
+        edit(tree, "checked: 2026-02-30", "checked: 2026-10-15")
+        await fake.wait_for(lambda: "BAD-DATE" in services.content.snapshot.page("start", "en").text.body,
+                            timeout=10)
+        await say(fake, person, "/start")
+        assert "EN-ROOT-BODY-BAD-DATE" in text_of(last(fake, person))
     finally:
         await bot.stop()
 

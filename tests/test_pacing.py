@@ -1,0 +1,69 @@
+"""The bot's rate limiters hold nothing per chat or person for longer than a flood lasts (issue 16: memory
+flat in the number of people), and they still pace and limit as before."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.limits import TokenBuckets
+from bot.ratelimit import PRUNE_EVERY, Pacer
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_pacing_forgets_the_chats_it_no_longer_needs_to_pace() -> None:
+    clock = Clock()
+    pacer = Pacer(per_second=1000, per_chat_per_second=1, per_chat_burst=3, clock=clock)
+
+    async def send_to_many() -> None:
+        for chat in range(5_000):
+            await pacer.acquire(f"chat-{chat}")
+            clock.now += 0.002
+
+    asyncio.run(send_to_many())
+    assert len(pacer) <= 5_000
+    clock.now += PRUNE_EVERY + 10  # every bucket has refilled, and a minute has passed
+    asyncio.run(pacer.acquire("one-more"))
+    assert len(pacer) == 1, "only the chat that was just sent to keeps a bucket"
+
+
+def test_pacing_still_holds_a_chat_to_its_rate_after_a_burst() -> None:
+    clock = Clock()
+    pacer = Pacer(per_second=1000, per_chat_per_second=1, per_chat_burst=3, clock=clock)
+    slept: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        slept.append(delay)
+        clock.now += delay
+
+    async def five() -> None:
+        original = asyncio.sleep
+        asyncio.sleep = fake_sleep  # type: ignore[assignment]
+        try:
+            for _ in range(5):
+                await pacer.acquire("chat")
+        finally:
+            asyncio.sleep = original
+
+    asyncio.run(five())
+    assert [round(s, 3) for s in slept] == [1.0, 1.0], "a burst of three, then one a second"
+
+
+def test_flood_buckets_are_pruned_when_full_and_kept_while_a_flood_lasts() -> None:
+    clock = Clock()
+    buckets = TokenBuckets(capacity=2, period=60.0, clock=clock)
+    assert buckets.allow("calm") and buckets.allow("flood") and buckets.allow("flood")
+    assert not buckets.allow("flood") and buckets.first_refusal("flood") and not buckets.first_refusal("flood")
+    clock.now += 31  # "calm" is full again (one token back in 30 s); "flood" is not
+    buckets.prune()
+    assert len(buckets) == 1
+    assert buckets.allow("flood"), "one token came back in 30 s"
+    clock.now += 60
+    buckets.prune()
+    assert len(buckets) == 0
