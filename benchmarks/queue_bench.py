@@ -13,14 +13,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.address import Address
 from bot.clock import now_utc
 from bot.config import load_config
 from bot.content.store import load_for
-from bot.crypto import KeyRing
 from bot.handoff.cases import Cases
 from bot.handoff.desk_screens import CounsellorScreens
 from bot.i18n import Catalogs
+from bot.identity.address import Address
+from bot.identity.crypto import KeyRing
 from bot.storage.database import Database
 from handlers.counsellor import QUEUE_SHOWN
 

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.audit import Audit
-from bot.chats import ChatLedger
 from bot.clock import Clock
 from bot.config import Config
 from bot.content.store import ContentStore
-from bot.crypto import KeyRing
+from bot.delivery.outbox import Outbox
 from bot.handoff.cases import Cases
 from bot.handoff.desk_screens import CounsellorScreens
 from bot.handoff.hours import Hours
 from bot.handoff.person_screens import HandoffScreens
+from bot.handoff.revocations import Revocations
+from bot.handoff.roster import Roster
 from bot.i18n import Catalogs
-from bot.limits import Limits
-from bot.outbox import Outbox
-from bot.privacy_screens import PrivacyScreens
-from bot.roster import Roster
-from bot.screens import Screens
+from bot.identity.crypto import KeyRing
+from bot.identity.people import People
+from bot.limits.flood import Limits
+from bot.menus.screens import Screens
+from bot.privacy.audit import Audit
+from bot.privacy.chats import ChatLedger
+from bot.privacy.screens import PrivacyScreens
 from bot.search import SearchIndex
-from bot.stats import Stats
+from bot.stats.tallies import Stats
 from bot.storage.database import Database
-from bot.storage.people import People
-from bot.storage.revocations import Revocations
-from bot.storage.updates import ProcessedUpdates
+from bot.telegram.seen import ProcessedUpdates
 
 
 @dataclass

@@ -9,11 +9,11 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, TelegramObject
 
-from bot.address import Address
 from bot.identity import access
-from bot.person import Person
+from bot.identity.address import Address
+from bot.identity.person import Person
 from bot.services import Services
-from bot.stats import render
+from bot.stats.tallies import render
 from handlers.render import send
 from handlers.staff import remove_counsellor
 

@@ -18,7 +18,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import CallbackQuery, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 
-from bot.screens import Notice
+from bot.menus.screens import Notice
 from bot.services import Services
 
 log = logging.getLogger("hotline.answers")

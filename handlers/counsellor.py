@@ -10,8 +10,8 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObj
 from bot.clock import now_utc
 from bot.handoff import engine
 from bot.handoff.engine import Result
-from bot.roster import Counsellor
-from bot.screens import Screen
+from bot.handoff.roster import Counsellor
+from bot.menus.screens import Screen
 from bot.services import Services
 from handlers.callbacks import FocusCallback
 from handlers.handoff import incoming

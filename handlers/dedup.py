@@ -9,7 +9,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
-from bot.storage.updates import ProcessedUpdates
+from bot.telegram.seen import ProcessedUpdates
 
 log = logging.getLogger("hotline.dedup")
 

@@ -27,9 +27,9 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 
+from bot.delivery.outbox import Outgoing
+from bot.delivery.pacing import Pacer
 from bot.handoff import engine
-from bot.outbox import Outgoing
-from bot.ratelimit import Pacer
 from bot.services import Services
 
 log = logging.getLogger("hotline.delivery")

@@ -9,9 +9,9 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.types import ErrorEvent
 
-from bot.address import Address
-from bot.person import Person
-from bot.screens import Notice
+from bot.identity.address import Address
+from bot.identity.person import Person
+from bot.menus.screens import Notice
 from bot.services import Services
 from handlers.render import show
 

@@ -10,10 +10,10 @@ from aiogram.enums import ContentType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineQuery, Message
 
-from bot.address import Address
-from bot.audit import Event
-from bot.person import Person
-from bot.screens import Notice
+from bot.identity.address import Address
+from bot.identity.person import Person
+from bot.menus.screens import Notice
+from bot.privacy.audit import Event
 from bot.services import Services
 from handlers.render import show
 

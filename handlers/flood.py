@@ -11,8 +11,8 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject
 
-from bot.address import Address
-from bot.person import Person
+from bot.identity.address import Address
+from bot.identity.person import Person
 from bot.services import Services
 from handlers.render import send
 

@@ -12,10 +12,10 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import KICKED, ChatMemberUpdatedFilter, Command
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObject
 
-from bot.address import Address
 from bot.handoff import engine
 from bot.handoff.engine import Incoming, Result
-from bot.person import Person
+from bot.identity.address import Address
+from bot.identity.person import Person
 from bot.services import Services
 from handlers.callbacks import (
     CancelRequestCallback,

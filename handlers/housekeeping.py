@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from aiogram import Bot
 
-from bot.audit import Event
 from bot.handoff import engine
+from bot.privacy.audit import Event
 from bot.services import Services
 from handlers.staff import delete_later
 

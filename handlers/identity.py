@@ -21,8 +21,8 @@ from aiogram.methods import CopyMessage, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, MessageId, TelegramObject, Update, User
 
-from bot.address import Address
-from bot.person import Person, pick_language
+from bot.identity.address import Address
+from bot.identity.person import Person, pick_language
 from bot.services import Services
 from handlers.staff import ConfigWatcher
 

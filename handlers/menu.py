@@ -6,9 +6,9 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from bot.address import Address
-from bot.person import Person
-from bot.screens import Notice
+from bot.identity.address import Address
+from bot.identity.person import Person
+from bot.menus.screens import Notice
 from bot.services import Services
 from handlers.callbacks import LanguageCallback, LanguagesCallback, NavCallback
 from handlers.render import show

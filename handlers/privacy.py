@@ -9,9 +9,9 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.address import Address
 from bot.handoff import engine
-from bot.person import Person
+from bot.identity.address import Address
+from bot.identity.person import Person
 from bot.services import Services
 from handlers.callbacks import ClearChatCallback, ForgetCallback
 from handlers.identity import untracked

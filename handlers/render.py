@@ -10,8 +10,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
 
-from bot.address import Address
-from bot.screens import (
+from bot.identity.address import Address
+from bot.menus.screens import (
     AskCounsellor,
     Button,
     CancelRequest,

@@ -14,11 +14,11 @@ from aiogram import Bot, F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.address import Address
-from bot.person import Person
-from bot.screens import GoTo, Screen
+from bot.identity.address import Address
+from bot.identity.person import Person
+from bot.menus.screens import GoTo, Screen
 from bot.search import QueryKind
-from bot.search_screens import SearchScreens
+from bot.search.screens import SearchScreens
 from bot.services import Services
 from handlers import menu
 from handlers.callbacks import NavCallback

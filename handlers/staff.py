@@ -12,12 +12,12 @@ import time
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
-from bot.address import Address
-from bot.audit import Event
 from bot.config import ConfigError, load_settings
 from bot.handoff import engine
+from bot.handoff.roster import Counsellor
 from bot.identity.access import lift_listed
-from bot.roster import Counsellor
+from bot.identity.address import Address
+from bot.privacy.audit import Event
 from bot.services import Services
 
 log = logging.getLogger("hotline.staff")

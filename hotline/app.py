@@ -19,34 +19,34 @@ from aiogram.types import BotCommand, Update
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
-from bot.audit import Audit
-from bot.chats import ChatLedger
 from bot.clock import Clock
 from bot.config import Config
 from bot.content.loader import LoadResult, Problem
 from bot.content.store import ContentStore, content_fingerprint, load_for
-from bot.crypto import KeyRing
+from bot.delivery.outbox import Outbox
 from bot.handoff import engine as handoff_engine
 from bot.handoff.cases import Cases
 from bot.handoff.desk_screens import CounsellorScreens
 from bot.handoff.hours import Hours
 from bot.handoff.person_screens import HandoffScreens
+from bot.handoff.revocations import Revocations
+from bot.handoff.roster import Roster
 from bot.i18n import Catalogs
 from bot.identity.access import lift_listed
-from bot.keys import WrongKeyError, verify_key
-from bot.limits import Limits
-from bot.outbox import Outbox
-from bot.privacy_screens import PrivacyScreens
-from bot.roster import Roster
-from bot.screens import Screens
+from bot.identity.crypto import KeyRing
+from bot.identity.keys import WrongKeyError, verify_key
+from bot.identity.people import People
+from bot.limits.flood import Limits
+from bot.menus.screens import Screens
+from bot.privacy.audit import Audit
+from bot.privacy.chats import ChatLedger
+from bot.privacy.screens import PrivacyScreens
 from bot.search import SearchIndex
 from bot.services import Services
-from bot.stats import UPDATE_SKIPPED, Stats
-from bot.storage.counters import Counters
+from bot.stats.counters import Counters
+from bot.stats.tallies import UPDATE_SKIPPED, Stats
 from bot.storage.database import Database
-from bot.storage.people import People
-from bot.storage.revocations import Revocations
-from bot.storage.updates import ProcessedUpdates
+from bot.telegram.seen import ProcessedUpdates
 from bot.telegram.updates import UpdateTolerantSession, decode_update, skip_reason
 from handlers import build_router
 from handlers.answers import CourtesyAnswers

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config, new_secret_key
-from bot.crypto import KeyRing
+from bot.identity.crypto import KeyRing
 from bot.logs import configure_logging
 
 DEFAULT_CONFIG = Path(os.environ.get("HOTLINE_CONFIG", "config.yaml"))
@@ -230,8 +230,8 @@ def _content_check(config: Config, directory: Path | None, strict: bool) -> int:
 async def _stats(config: Config, days: int, chart_path: Path | None) -> int:
     from bot.clock import Clock
     from bot.content.store import load_for
-    from bot.stats import Stats, chart, render
-    from bot.storage.counters import Counters
+    from bot.stats.counters import Counters
+    from bot.stats.tallies import Stats, chart, render
     from bot.storage.database import Database
 
     database = Database(config.database_url)
@@ -256,8 +256,8 @@ async def _stats(config: Config, days: int, chart_path: Path | None) -> int:
 
 
 async def _rotate_keys(config: Config, *, drop_blocks: bool = False) -> int:
+    from bot.identity.keys import WrongKeyError
     from bot.identity.rotation import RotationRefused, rotate_all, values_under_other_keys
-    from bot.keys import WrongKeyError
     from bot.storage.database import Database
 
     if not config.secrets.secret_key:

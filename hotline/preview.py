@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.config import Config, CounsellorSettings
 from bot.content.loader import LoadResult
 from bot.content.store import content_fingerprint
-from bot.crypto import KeyRing
+from bot.identity.crypto import KeyRing
 from bot.simulator.server import FakeTelegram
 from bot.simulator.web import Navigation, PreviewPage
 from handlers.callbacks import NavCallback

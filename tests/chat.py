@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.simulator.server import FakeTelegram, FakeUser, SimMessage
-from bot.telegram_html import to_plain
+from bot.telegram.html import to_plain
 
 
 def visible(fake: FakeTelegram, user: FakeUser) -> list[SimMessage]:

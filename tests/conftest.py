@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, load_config
-from bot.crypto import KeyRing
+from bot.identity.crypto import KeyRing
 from bot.simulator.server import FakeTelegram
 from hotline.app import Hotline
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.address import Address
-from bot.audit import Audit, Event
-from bot.crypto import KeyRing
 from bot.handoff.cases import Cases
+from bot.identity.address import Address
+from bot.identity.crypto import KeyRing
+from bot.privacy.audit import Audit, Event
 from bot.storage.database import Database
 
 

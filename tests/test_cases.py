@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.address import Address
-from bot.crypto import DecryptionError, KeyRing
 from bot.handoff.cases import ACTIVE, CLOSED, WAITING, Cases
+from bot.identity.address import Address
+from bot.identity.crypto import DecryptionError, KeyRing
 from bot.storage.database import Database
 
 
@@ -142,7 +142,7 @@ async def test_a_long_queue_is_shown_in_one_message_with_a_count(cases: Cases) -
     from bot.content.loader import load_content
     from bot.handoff.desk_screens import CounsellorScreens
     from bot.i18n import Catalogs
-    from bot.telegram_html import visible_length
+    from bot.telegram.html import visible_length
     from handlers.counsellor import QUEUE_SHOWN
     from tests.conftest import FIXTURE_CONTENT
 

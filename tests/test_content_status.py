@@ -11,7 +11,7 @@ from bot.content.loader import LoadResult, load_content
 from bot.content.model import ContentSnapshot
 from bot.content.status import MarkError, mark_current, translation_status
 from bot.i18n import Catalogs
-from bot.screens import Screens
+from bot.menus.screens import Screens
 from hotline.cli import main
 from tests.conftest import FIXTURE_CONTENT, ROOT
 

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bot.crypto import DecryptionError, KeyRing
+from bot.identity.crypto import DecryptionError, KeyRing
 
 USER_ID = 7013370042
 

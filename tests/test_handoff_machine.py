@@ -11,11 +11,11 @@ from itertools import count
 
 import pytest
 
-from bot.address import Address
 from bot.config import Config
 from bot.handoff import engine
 from bot.handoff.engine import Incoming, Result
 from bot.handoff.machine import TABLE, Event, State
+from bot.identity.address import Address
 from bot.simulator.server import FakeTelegram
 from handlers.housekeeping import housekeeping
 from tests.conftest import COUNSELLOR_DE, COUNSELLOR_RU, RunningBot, counsellors_yaml

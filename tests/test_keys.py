@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.address import Address
 from bot.config import Config, new_secret_key, parse_secret_key
-from bot.crypto import DecryptionError, KeyRing
 from bot.handoff.cases import Cases
+from bot.identity.address import Address
+from bot.identity.crypto import DecryptionError, KeyRing
+from bot.identity.keys import WrongKeyError, verify_key
 from bot.identity.rotation import rotate_all
-from bot.keys import WrongKeyError, verify_key
 from bot.simulator.server import FakeTelegram
 from bot.storage.database import Database
 from hotline.app import Hotline, StartupError

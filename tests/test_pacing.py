@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.limits import TokenBuckets
-from bot.ratelimit import PRUNE_EVERY, Pacer
+from bot.delivery.pacing import PRUNE_EVERY, Pacer
+from bot.limits.flood import TokenBuckets
 
 
 class Clock:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.address import Address
 from bot.config import Config, new_secret_key, parse_secret_key
-from bot.crypto import DecryptionError, KeyRing
 from bot.handoff.cases import Cases
+from bot.identity.address import Address
+from bot.identity.crypto import DecryptionError, KeyRing
+from bot.identity.keys import verify_key
 from bot.identity.rotation import COVERED, RotationRefused, rotate_all
-from bot.keys import verify_key
 from bot.simulator.server import FakeTelegram
 from bot.storage.database import Database
 from hotline.cli import main
@@ -228,7 +228,7 @@ async def test_a_copy_taken_before_forget_opens_only_until_the_key_is_rotated(tm
 
 
 async def test_rotation_refuses_to_lose_a_revocation_it_cannot_read_until_it_is_made_again(tmp_path: Path) -> None:
-    from bot.storage.revocations import Revocations
+    from bot.handoff.revocations import Revocations
 
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite'}")
     await database.migrate()

@@ -12,17 +12,17 @@ import pytest
 from bot.config import ConfigError, SearchSettings, load_settings
 from bot.content.loader import load_content
 from bot.content.model import ContentSnapshot, Node, Text
+from bot.content.yamlsource import load_yaml
 from bot.i18n import Catalogs
-from bot.screens import AskCounsellor, GoTo
+from bot.menus.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, classify
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
+from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, stem, stemmer_for
 from bot.search.text import normalise
-from bot.search_screens import SearchScreens
-from bot.storage.counters import Counters
+from bot.stats.counters import Counters
 from bot.storage.database import Database
-from bot.yamlsource import load_yaml
 from hotline.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ import pytest
 from bot.clock import Clock
 from bot.config import Config
 from bot.simulator.server import FakeTelegram
-from bot.stats import Stats, StatsReport, render
-from bot.storage.counters import Counters
+from bot.stats.counters import Counters
+from bot.stats.tallies import Stats, StatsReport, render
 from bot.storage.database import Database
 from bot.storage.tables import DailyCounterRecord
 from hotline.cli import main

@@ -18,13 +18,13 @@ from unittest import mock
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from bot.address import Address
-from bot.chats import ChatLedger
-from bot.crypto import KeyRing, seal_with
+from bot.delivery.outbox import Outbox
 from bot.handoff.cases import Case, Cases
-from bot.outbox import Outbox
+from bot.handoff.revocations import Revocations
+from bot.identity.address import Address
+from bot.identity.crypto import KeyRing, seal_with
+from bot.privacy.chats import ChatLedger
 from bot.storage.database import Database
-from bot.storage.revocations import Revocations
 
 MASTER = bytes(range(32))
 USER_ID = 7013370042
@@ -62,7 +62,7 @@ def test_pseudonym_known_answers() -> None:
 
 
 def test_pseudonym_is_hmac_sha256_under_the_hkdf_pseudonym_key() -> None:
-    # The format spelled out independently of bot/crypto.py: HKDF-SHA256(master, info "hotline/pseudonym"),
+    # The format spelled out independently of bot/identity/crypto.py: HKDF-SHA256(master, info "hotline/pseudonym"),
     # then HMAC-SHA256 over "tg-KIND:ID", in hex.
     pseudonym_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hotline/pseudonym").derive(MASTER)
     expected = hmac.new(pseudonym_key, f"tg-user:{USER_ID}".encode(), hashlib.sha256).hexdigest()
@@ -73,7 +73,7 @@ def test_envelope_known_answers() -> None:
     keys = KeyRing(MASTER)
     assert keys.key_id.hex() == MASTER_KEY_ID
     assert keys.open(bytes.fromhex(ENVELOPE), aad="people.address:abc") == b"7013370042"
-    with mock.patch("bot.crypto.os.urandom", return_value=b"\x11" * 12):
+    with mock.patch("bot.identity.crypto.os.urandom", return_value=b"\x11" * 12):
         assert keys.seal(b"7013370042", aad="people.address:abc").hex() == ENVELOPE
         assert seal_with(b"\x22" * 32, b"7013370042", "cases.address:7").hex() == CASE_ENVELOPE
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.telegram_html import HtmlProblem, split, to_plain, validate, visible_length
+from bot.telegram.html import HtmlProblem, split, to_plain, validate, visible_length
 
 # The examples from the Bot API "HTML style" documentation.
 DOCUMENTED = [

@@ -17,9 +17,9 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.address import Address
 from bot.clock import now_utc
-from bot.crypto import KeyRing, open_with, seal_with
+from bot.identity.address import Address
+from bot.identity.crypto import KeyRing, open_with, seal_with
 from bot.storage.tables import BlockRecord, CaseKeyRecord, CaseRecord, CounsellorRecord, NoteRecord, RelayRecord
 
 WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.content.model import ContentSnapshot
 from bot.handoff.cases import Case
 from bot.i18n import Catalogs, Translator
-from bot.screens import Button, Focus, Screen
+from bot.menus.screens import Button, Focus, Screen
 
 
 def _p(text: str) -> str:

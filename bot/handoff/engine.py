@@ -25,16 +25,16 @@ from typing import TYPE_CHECKING, Any
 from aiogram.enums import ContentType
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import telegram_html
-from bot.address import Address
-from bot.audit import Event as AuditEvent
-from bot.chats import DELETABLE
 from bot.clock import now_utc
 from bot.handoff.cases import ACTIVE, CLOSED, WAITING, Case
 from bot.handoff.machine import Event, State, step
-from bot.limits import Admission
-from bot.roster import Counsellor
-from bot.screens import Screen
+from bot.handoff.roster import Counsellor
+from bot.identity.address import Address
+from bot.limits.flood import Admission
+from bot.menus.screens import Screen
+from bot.privacy.audit import Event as AuditEvent
+from bot.privacy.chats import DELETABLE
+from bot.telegram import html as telegram_html
 
 if TYPE_CHECKING:
     from bot.services import Services

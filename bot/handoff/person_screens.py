@@ -6,7 +6,7 @@ import html
 from datetime import datetime
 
 from bot.i18n import Catalogs, Translator
-from bot.screens import (
+from bot.menus.screens import (
     Button,
     CancelRequest,
     ConfirmHandoff,

@@ -4,11 +4,11 @@ and both leave an audit event."""
 
 from __future__ import annotations
 
-from bot.audit import Audit, Event
 from bot.config import Settings
-from bot.crypto import KeyRing
-from bot.roster import Roster
-from bot.storage.revocations import Revocations, revocation_key
+from bot.handoff.revocations import Revocations, revocation_key
+from bot.handoff.roster import Roster
+from bot.identity.crypto import KeyRing
+from bot.privacy.audit import Audit, Event
 
 
 async def lift_listed(settings: Settings, keys: KeyRing, revocations: Revocations, audit: Audit,

@@ -29,10 +29,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.crypto import DecryptionError, KeyRing, open_with
-from bot.keys import CHECK_AAD, verify_key
+from bot.handoff.revocations import rekey_revocations, sealed_id_aad
+from bot.identity.crypto import DecryptionError, KeyRing, open_with
+from bot.identity.keys import CHECK_AAD, verify_key
 from bot.storage.database import Database
-from bot.storage.revocations import rekey_revocations, sealed_id_aad
 from bot.storage.tables import (
     AuditRecord,
     BlockRecord,

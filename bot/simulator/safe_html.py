@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
-from bot.telegram_html import to_plain, validate
+from bot.telegram.html import to_plain, validate
 
 # Telegram tag -> the tag written for the browser (aliases collapse to one form).
 _SIMPLE = {

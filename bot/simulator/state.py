@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.telegram_html import to_plain, validate
+from bot.telegram.html import to_plain, validate
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN-not-real-000000000000000"
 MAX_TEXT = 4096

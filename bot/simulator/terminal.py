@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 from bot.simulator.server import FakeTelegram, FakeUser, SimMessage
-from bot.telegram_html import to_plain
+from bot.telegram.html import to_plain
 
 _BOLD, _ITALIC, _RESET = "\x1b[1m", "\x1b[3m", "\x1b[0m"
 _INDENT = "      "

@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.address import Address
 from bot.config import Config
-from bot.crypto import KeyRing
-from bot.keys import verify_key
-from bot.outbox import Outbox
+from bot.delivery.outbox import Outbox
+from bot.identity.address import Address
+from bot.identity.crypto import KeyRing
+from bot.identity.keys import verify_key
 from bot.simulator.server import FakeTelegram, FakeUser
 from bot.storage.database import Database
 from tests.chat import last, say, tap, text_of, visible

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.simulator.server import FakeTelegram
-from bot.telegram_html import visible_length
+from bot.telegram.html import visible_length
 from tests.chat import labels, last, say, tap, text_of, visible
 from tests.conftest import RunningBot
 

@@ -12,7 +12,7 @@ import pytest
 from bot.config import Config, load_config
 from bot.content.store import load_for
 from bot.simulator.server import FakeTelegram
-from bot.telegram_html import to_plain
+from bot.telegram.html import to_plain
 from tests.chat import last, say, text_of
 from tests.conftest import ROOT, RunningBot
 

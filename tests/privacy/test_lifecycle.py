@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from bot.crypto import KeyRing
+from bot.identity.crypto import KeyRing
 from bot.simulator.server import FakeTelegram
 from handlers.housekeeping import housekeeping
 from tests.chat import last, say, tap, text_of, visible

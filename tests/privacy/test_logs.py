@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from bot.crypto import KeyRing
+from bot.identity.crypto import KeyRing
 from bot.logs import RedactTokens, make_handler
 from bot.simulator.server import FakeTelegram
 from tests.chat import say, tap

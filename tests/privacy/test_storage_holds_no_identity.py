@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.crypto import KeyRing
+from bot.identity.crypto import KeyRing
 from bot.simulator.server import FakeTelegram
 from tests.chat import say, tap
 from tests.conftest import TEST_KEY, RunningBot

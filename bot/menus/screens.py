@@ -10,11 +10,11 @@ import html
 from dataclasses import dataclass
 from enum import Enum
 
-from bot import telegram_html
 from bot.content.about import checked_dates
 from bot.content.loader import MESSAGE_LIMIT
 from bot.content.model import ContentSnapshot
 from bot.i18n import Catalogs, Translator
+from bot.telegram import html as telegram_html
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bot.address import Address
 from bot.config import CounsellorSettings, Settings
-from bot.crypto import KeyRing
+from bot.identity.address import Address
+from bot.identity.crypto import KeyRing
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.address import Address
 from bot.clock import now_utc
 from bot.config import TELEGRAM_DELETE_WINDOW_HOURS
-from bot.crypto import DecryptionError, KeyRing
+from bot.identity.address import Address
+from bot.identity.crypto import DecryptionError, KeyRing
 from bot.storage.tables import ChatMessageRecord, PersonRecord
 
 # Telegram's limit is 48 hours; an hour of margin for clocks and the hour-rounding of `at`.

@@ -7,7 +7,7 @@ only delivery code asks for the number, at the moment of sending.
 
 from __future__ import annotations
 
-from bot.crypto import KeyRing
+from bot.identity.crypto import KeyRing
 
 
 class Address:

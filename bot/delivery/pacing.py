@@ -2,7 +2,7 @@
 
 Telegram answers a bot that sends too fast with 429 and a wait; pacing below its published limits keeps
 deliveries flowing instead of stalling (`Pacer`). People who write faster than a person can are slowed
-down (`bot.limits`, keyed by pseudonym). Both keep one bucket per chat or person, so both drop the buckets
+down (`bot.limits.flood`, keyed by pseudonym). Both keep one bucket per chat or person, so both drop the buckets
 that are full again: a full bucket says nothing a fresh one would not, and memory stays flat however many
 people ever wrote.
 """

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.storage.counters import Counters
+from bot.stats.counters import Counters
 
 VIEW = "view:"  # + language; key: node id
 CONTINUED = "continued"  # key: the node someone moved on from

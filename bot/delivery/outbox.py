@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.address import Address
-from bot.crypto import DecryptionError, KeyRing
+from bot.identity.address import Address
+from bot.identity.crypto import DecryptionError, KeyRing
 from bot.storage.tables import OutboxRecord
 
 MAX_BACKOFF = timedelta(minutes=5)

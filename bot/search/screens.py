@@ -10,7 +10,7 @@ import html
 
 from bot.content.model import ContentSnapshot
 from bot.i18n import Catalogs, Translator
-from bot.screens import AskCounsellor, Button, ClearChat, GoTo, Screen
+from bot.menus.screens import AskCounsellor, Button, ClearChat, GoTo, Screen
 from bot.search.query import QueryKind
 from bot.search.service import SearchAnswer
 

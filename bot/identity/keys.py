@@ -6,7 +6,7 @@ sealed value; it must refuse to start instead, and say what to do.
 
 from __future__ import annotations
 
-from bot.crypto import DecryptionError, KeyRing
+from bot.identity.crypto import DecryptionError, KeyRing
 from bot.storage.database import Database
 from bot.storage.tables import KeyCheckRecord
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from bot.i18n import Catalogs
-from bot.screens import Button, Forget, GoTo, Screen
+from bot.menus.screens import Button, Forget, GoTo, Screen
 
 
 def _p(text: str) -> str:

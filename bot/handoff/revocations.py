@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.crypto import DecryptionError, KeyRing
+from bot.identity.crypto import DecryptionError, KeyRing
 from bot.storage.tables import RevokedCounsellorRecord
 
 log = logging.getLogger("hotline.revocations")

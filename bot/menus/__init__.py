@@ -1,0 +1,1 @@
+"""The menu pages people browse: screens built from the content tree."""

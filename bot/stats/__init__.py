@@ -1,0 +1,1 @@
+"""Statistics without tracking: anonymous daily tallies."""
