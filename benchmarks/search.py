@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.content.loader import load_content  # noqa: E402
 from bot.content.model import ContentSnapshot, Node, Text  # noqa: E402
-from bot.content.yamlsource import load_yaml  # noqa: E402
 from bot.search import SearchIndex  # noqa: E402
 from bot.search.folding import TRANSLIT, to_latin_layout  # noqa: E402
 from bot.search.text import strip_markup, words  # noqa: E402
+from bot.yamlsource import load_yaml  # noqa: E402
 
 
 def shipped_words(language: str) -> list[str]:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from bot.content.yamlsource import YamlSyntaxError, load_yaml
+from bot.yamlsource import YamlSyntaxError, load_yaml
 
 TELEGRAM_API = "https://api.telegram.org"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -12,11 +12,11 @@ from bot.handoff.cases import Cases
 from bot.handoff.desk_screens import CounsellorScreens
 from bot.handoff.hours import Hours
 from bot.handoff.person_screens import HandoffScreens
-from bot.handoff.revocations import Revocations
 from bot.handoff.roster import Roster
 from bot.i18n import Catalogs
 from bot.identity.crypto import KeyRing
 from bot.identity.people import People
+from bot.identity.revocations import Revocations
 from bot.limits.flood import Limits
 from bot.menus.screens import Screens
 from bot.privacy.audit import Audit

@@ -9,7 +9,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, TelegramObject
 
-from bot.identity import access
+from bot.handoff import access
 from bot.identity.address import Address
 from bot.identity.person import Person
 from bot.services import Services

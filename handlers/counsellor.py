@@ -11,9 +11,9 @@ from bot.clock import now_utc
 from bot.handoff import engine
 from bot.handoff.engine import Result
 from bot.handoff.roster import Counsellor
+from bot.menus.callbacks import FocusCallback
 from bot.menus.screens import Screen
 from bot.services import Services
-from handlers.callbacks import FocusCallback
 from handlers.handoff import incoming
 from handlers.render import send
 

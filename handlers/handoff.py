@@ -16,14 +16,14 @@ from bot.handoff import engine
 from bot.handoff.engine import Incoming, Result
 from bot.identity.address import Address
 from bot.identity.person import Person
-from bot.services import Services
-from handlers.callbacks import (
+from bot.menus.callbacks import (
     CancelRequestCallback,
     ConfirmHandoffCallback,
     CounsellorCallback,
     EndConversationCallback,
     RateCallback,
 )
+from bot.services import Services
 from handlers.render import show
 
 

@@ -8,9 +8,9 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.identity.address import Address
 from bot.identity.person import Person
+from bot.menus.callbacks import LanguageCallback, LanguagesCallback, NavCallback
 from bot.menus.screens import Notice
 from bot.services import Services
-from handlers.callbacks import LanguageCallback, LanguagesCallback, NavCallback
 from handlers.render import show
 
 

@@ -12,8 +12,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.handoff import engine
 from bot.identity.address import Address
 from bot.identity.person import Person
+from bot.menus.callbacks import ClearChatCallback, ForgetCallback
 from bot.services import Services
-from handlers.callbacks import ClearChatCallback, ForgetCallback
 from handlers.identity import untracked
 from handlers.render import send, show
 from handlers.staff import delete_now

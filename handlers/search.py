@@ -16,13 +16,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.identity.address import Address
 from bot.identity.person import Person
+from bot.menus.callbacks import NavCallback
+from bot.menus.keyboard import keyboard
 from bot.menus.screens import GoTo, Screen
 from bot.search import QueryKind
 from bot.search.screens import SearchScreens
 from bot.services import Services
 from handlers import menu
-from handlers.callbacks import NavCallback
-from handlers.render import keyboard
 
 log = logging.getLogger(__name__)
 

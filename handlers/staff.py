@@ -14,8 +14,8 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.config import ConfigError, load_settings
 from bot.handoff import engine
+from bot.handoff.access import lift_listed
 from bot.handoff.roster import Counsellor
-from bot.identity.access import lift_listed
 from bot.identity.address import Address
 from bot.privacy.audit import Event
 from bot.services import Services

@@ -25,17 +25,17 @@ from bot.content.loader import LoadResult, Problem
 from bot.content.store import ContentStore, content_fingerprint, load_for
 from bot.delivery.outbox import Outbox
 from bot.handoff import engine as handoff_engine
+from bot.handoff.access import lift_listed
 from bot.handoff.cases import Cases
 from bot.handoff.desk_screens import CounsellorScreens
 from bot.handoff.hours import Hours
 from bot.handoff.person_screens import HandoffScreens
-from bot.handoff.revocations import Revocations
 from bot.handoff.roster import Roster
 from bot.i18n import Catalogs
-from bot.identity.access import lift_listed
 from bot.identity.crypto import KeyRing
 from bot.identity.keys import WrongKeyError, verify_key
 from bot.identity.people import People
+from bot.identity.revocations import Revocations
 from bot.limits.flood import Limits
 from bot.menus.screens import Screens
 from bot.privacy.audit import Audit

@@ -16,9 +16,9 @@ from bot.config import Config, CounsellorSettings
 from bot.content.loader import LoadResult
 from bot.content.store import content_fingerprint
 from bot.identity.crypto import KeyRing
+from bot.menus.callbacks import NavCallback
 from bot.simulator.server import FakeTelegram
 from bot.simulator.web import Navigation, PreviewPage
-from handlers.callbacks import NavCallback
 from hotline.app import Hotline, describe
 
 COUNSELLOR_ID = 700_000_001

@@ -170,7 +170,7 @@ def test_bad_node_id(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_node_ids_fit_telegram_callback_data() -> None:
-    from handlers.callbacks import CounsellorCallback, NavCallback
+    from bot.menus.callbacks import CounsellorCallback, NavCallback
 
     longest = "a" * 32
     assert len(NavCallback(node=longest, v="abcdef").pack().encode()) <= 64

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from bot.content import store
 from bot.content.loader import LoadResult, load_content
 from bot.content.model import hash_text
-from bot.content.yamlsource import YamlSyntaxError, parse_yaml
 from bot.telegram import html as telegram_html
+from bot.yamlsource import YamlSyntaxError, parse_yaml
 from hotline.cli import main
 from tests.conftest import FIXTURE_CONTENT, ROOT
 from tests.test_content_check import edit, line_of
@@ -329,7 +329,7 @@ def test_text_hashes_are_those_already_written_in_translation_files(title: str, 
 # Where the checker's messages are written, and which argument of which call holds the message.
 MESSAGE_SOURCES = {
     "bot/content/loader.py": {"error": 2, "warning": 2, "report": 2},
-    "bot/content/yamlsource.py": {"YamlSyntaxError": 2, "_Refusal": 1},
+    "bot/yamlsource.py": {"YamlSyntaxError": 2, "_Refusal": 1},
     "bot/telegram/html.py": {"problem": 1},
 }
 
@@ -389,7 +389,7 @@ def test_every_yaml_refusal_says_how_to_fix_it() -> None:
 
 def test_problem_lines_are_looked_up_only_for_problems(content: Path) -> None:
     """The fast path: a file without problems is parsed once; its line numbers are never worked out."""
-    from bot.content import yamlsource
+    from bot import yamlsource
 
     calls: list[int] = []
     real = yamlsource._build

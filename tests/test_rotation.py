@@ -228,7 +228,7 @@ async def test_a_copy_taken_before_forget_opens_only_until_the_key_is_rotated(tm
 
 
 async def test_rotation_refuses_to_lose_a_revocation_it_cannot_read_until_it_is_made_again(tmp_path: Path) -> None:
-    from bot.handoff.revocations import Revocations
+    from bot.identity.revocations import Revocations
 
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite'}")
     await database.migrate()

@@ -12,7 +12,6 @@ import pytest
 from bot.config import ConfigError, SearchSettings, load_settings
 from bot.content.loader import load_content
 from bot.content.model import ContentSnapshot, Node, Text
-from bot.content.yamlsource import load_yaml
 from bot.i18n import Catalogs
 from bot.menus.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, classify
@@ -23,6 +22,7 @@ from bot.search.stemming import is_word, stem, stemmer_for
 from bot.search.text import normalise
 from bot.stats.counters import Counters
 from bot.storage.database import Database
+from bot.yamlsource import load_yaml
 from hotline.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

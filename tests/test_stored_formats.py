@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.delivery.outbox import Outbox
 from bot.handoff.cases import Case, Cases
-from bot.handoff.revocations import Revocations
 from bot.identity.address import Address
 from bot.identity.crypto import KeyRing, seal_with
+from bot.identity.revocations import Revocations
 from bot.privacy.chats import ChatLedger
 from bot.storage.database import Database
 

@@ -32,8 +32,8 @@ from bot.content.model import (
     TreeSpec,
     hash_text,
 )
-from bot.content.yamlsource import YamlDocument, YamlSyntaxError, load_yaml
 from bot.telegram import html as telegram_html
+from bot.yamlsource import YamlDocument, YamlSyntaxError, load_yaml
 
 TREE_FILE = "tree.yml"
 PLACEHOLDER_RE = re.compile(r"\{([^{}\s]*)\}")
@@ -41,7 +41,7 @@ MESSAGE_LIMIT = 4096
 
 Level = Literal["error", "warning"]
 # A line number, or how to find it: files are parsed a second time for line numbers only when a problem is
-# reported (see bot.content.yamlsource), so the line of something that is fine is never looked up.
+# reported (see bot.yamlsource), so the line of something that is fine is never looked up.
 LineRef = int | None | Callable[[], int | None]
 Where = tuple[Path, LineRef]  # a file and a line
 

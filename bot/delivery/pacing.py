@@ -1,4 +1,4 @@
-"""Token buckets: the one rate limiter of the bot, for its own pacing and for flood control.
+"""Pacing of what the bot sends on its own, with the one token bucket of bot.limits.buckets.
 
 Telegram answers a bot that sends too fast with 429 and a wait; pacing below its published limits keeps
 deliveries flowing instead of stalling (`Pacer`). People who write faster than a person can are slowed
@@ -14,40 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.limits.buckets import TokenBucket, prune_full
+
 PRUNE_EVERY = 60.0  # seconds between two sweeps of the full buckets
-
-
-@dataclass(slots=True)
-class TokenBucket:
-    """`capacity` tokens at most, refilled at `rate` tokens a second; one token per event."""
-
-    rate: float
-    capacity: float
-    tokens: float
-    updated: float
-    warned: bool = False  # flood control: the person was told to slow down during this flood
-
-    @classmethod
-    def full_at(cls, now: float, rate: float, capacity: float) -> TokenBucket:
-        return cls(rate, capacity, capacity, now)
-
-    def wait(self, now: float) -> float:
-        """Refill up to `now`; the seconds until one token is there (0.0 when it is)."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-
-    def take(self) -> None:
-        self.tokens -= 1
-
-    def is_full(self, now: float) -> bool:
-        return self.tokens + (now - self.updated) * self.rate >= self.capacity
-
-
-def prune_full(buckets: dict[str, TokenBucket], now: float) -> None:
-    """Drop the buckets that have refilled completely."""
-    for key in [k for k, bucket in buckets.items() if bucket.is_full(now)]:
-        del buckets[key]
 
 
 @dataclass

@@ -31,6 +31,7 @@ from bot.handoff.machine import Event, State, step
 from bot.handoff.roster import Counsellor
 from bot.identity.address import Address
 from bot.limits.flood import Admission
+from bot.menus.keyboard import keyboard
 from bot.menus.screens import Screen
 from bot.privacy.audit import Event as AuditEvent
 from bot.privacy.chats import DELETABLE
@@ -139,8 +140,6 @@ def transaction(services: Services) -> _Transaction:
 
 def _markup_json(screen: Screen, version: str) -> dict[str, Any] | None:
     """The screen's inline keyboard as Bot API JSON, for an outbox row."""
-    from handlers.render import keyboard  # the Telegram rendering of screens; handlers import this module
-
     markup = keyboard(screen, version)
     return markup.model_dump(mode="json", exclude_none=True) if markup is not None else None
 

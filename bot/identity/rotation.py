@@ -29,9 +29,9 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handoff.revocations import rekey_revocations, sealed_id_aad
 from bot.identity.crypto import DecryptionError, KeyRing, open_with
 from bot.identity.keys import CHECK_AAD, verify_key
+from bot.identity.revocations import rekey_revocations, sealed_id_aad
 from bot.storage.database import Database
 from bot.storage.tables import (
     AuditRecord,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.delivery.pacing import TokenBucket, prune_full
+from bot.limits.buckets import TokenBucket, prune_full
 
 
 @dataclass

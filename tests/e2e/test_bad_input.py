@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.menus.callbacks import NavCallback
 from bot.simulator.server import FakeTelegram
-from handlers.callbacks import NavCallback
 from tests.chat import labels, last, say, tap, text_of, visible
 from tests.conftest import RunningBot
 

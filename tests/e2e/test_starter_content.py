@@ -80,7 +80,7 @@ async def test_walk_every_page_in_every_language(shipped: RunningBot, fake: Fake
     seen: set[str] = set()
     # Breadth-first over the buttons people actually get, from the root.
     queue = [(SNAPSHOT.root, None)]
-    from handlers.callbacks import NavCallback
+    from bot.menus.callbacks import NavCallback
 
     while queue:
         node_id, _parent = queue.pop(0)

@@ -5,9 +5,9 @@ and both leave an audit event."""
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.handoff.revocations import Revocations, revocation_key
 from bot.handoff.roster import Roster
 from bot.identity.crypto import KeyRing
+from bot.identity.revocations import Revocations, revocation_key
 from bot.privacy.audit import Audit, Event
 
 
