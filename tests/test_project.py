@@ -132,3 +132,16 @@ def test_the_dependency_check_catches_a_sideways_import(tmp_path: Path) -> None:
                        "if TYPE_CHECKING:\n    from bot.services import Services\n", encoding="utf-8")
     assert _violations(tmp_path) == [
         "bot.identity.planted imports bot.handoff.cases: bot.identity may not depend on bot.handoff"]
+
+
+def test_dependencies_install_from_hash_checked_lock_files() -> None:
+    """Both Quick start commands install the locked versions, and every pyproject dependency is in the lock."""
+    run, dev = quick_start()
+    assert "--require-hashes -r requirements/run.lock" in run
+    assert "--require-hashes -r requirements/dev.lock" in dev
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    locked = (ROOT / "requirements" / "dev.lock").read_text(encoding="utf-8").lower()
+    named = re.findall(r'^\s+"([A-Za-z0-9_.\-]+)', pyproject.split("[project.scripts]")[0], flags=re.M)
+    missing = [name for name in named if re.sub(r"[-_.]+", "-", name.lower()) + "==" not in
+               re.sub(r"[-_.]+", "-", locked)]
+    assert named and not missing, f"not in requirements/dev.lock (make the lock anew): {missing}"

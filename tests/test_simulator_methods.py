@@ -9,9 +9,11 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo
+from aiogram.types import InputMediaAudio, InputMediaDocument, InputMediaLivePhoto, InputMediaPhoto, InputMediaVideo
 
 from bot.simulator.server import FakeTelegram, FakeUser
+
+Album = list[InputMediaAudio | InputMediaDocument | InputMediaLivePhoto | InputMediaPhoto | InputMediaVideo]
 
 COUNSELLOR = 900
 
@@ -96,7 +98,7 @@ async def test_copy_message_copies_a_regular_poll(fake: FakeTelegram, bot: Bot, 
 
 async def test_send_media_group_sends_one_album(fake: FakeTelegram, bot: Bot, alice: FakeUser) -> None:
     files = await photo_ids(fake, alice, 3)
-    media = [InputMediaPhoto(media=files[0], caption="<b>one</b>", parse_mode="HTML"),
+    media: Album = [InputMediaPhoto(media=files[0], caption="<b>one</b>", parse_mode="HTML"),
              InputMediaPhoto(media=files[1]), InputMediaVideo(media="https://example.org/v.mp4")]
     sent = await bot.send_media_group(alice.id, media, protect_content=True)
     assert [m.content_type for m in sent] == ["photo", "photo", "video"]
@@ -109,7 +111,7 @@ async def test_send_media_group_refuses_what_telegram_refuses(fake: FakeTelegram
     (photo,) = await photo_ids(fake, alice, 1)
     document = (await fake.send_media(alice, "document")).raw["document"]["file_id"]
     audio = (await fake.send_media(alice, "audio")).raw["audio"]["file_id"]
-    cases = [
+    cases: list[tuple[Album, str]] = [
         ([InputMediaPhoto(media=photo)], "too few messages to send as an album"),
         ([InputMediaPhoto(media=photo)] * 11, "too many messages to send as an album"),
         ([InputMediaPhoto(media=photo), InputMediaDocument(media=document)], "document can't be mixed"),

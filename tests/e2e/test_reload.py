@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -27,10 +27,10 @@ def content(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def live(fake: FakeTelegram, make_config: Callable[..., Config], content: Path) -> RunningBot:
+async def live(fake: FakeTelegram, make_config: Callable[..., Config], content: Path) -> AsyncIterator[RunningBot]:
     bot = RunningBot(fake, make_config(content=content, extra_yaml=f"admins: [{ADMIN}]\n"))
     await bot.start()
-    yield bot  # type: ignore[misc]
+    yield bot
     await bot.stop()
 
 

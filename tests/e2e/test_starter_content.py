@@ -4,7 +4,7 @@ every button leads somewhere."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -60,7 +60,7 @@ def test_the_content_never_asks_who_someone_is() -> None:
 
 
 @pytest.fixture
-async def shipped(fake: FakeTelegram, make_config: Callable[..., Config]) -> RunningBot:
+async def shipped(fake: FakeTelegram, make_config: Callable[..., Config]) -> AsyncIterator[RunningBot]:
     # The shipped settings, with a test database, and no flood limit: the walk taps faster than any person.
     base = make_config(content=ROOT / "content")
     limits = SHIPPED.settings.limits.model_copy(update={"messages_per_minute": 600})
@@ -68,7 +68,7 @@ async def shipped(fake: FakeTelegram, make_config: Callable[..., Config]) -> Run
     config = base.model_copy(update={"settings": settings})
     bot = RunningBot(fake, config)
     await bot.start()
-    yield bot  # type: ignore[misc]
+    yield bot
     await bot.stop()
 
 
@@ -79,7 +79,7 @@ async def test_walk_every_page_in_every_language(shipped: RunningBot, fake: Fake
     await say(fake, person, "/start")
     seen: set[str] = set()
     # Breadth-first over the buttons people actually get, from the root.
-    queue = [(SNAPSHOT.root, None)]
+    queue: list[tuple[str, str | None]] = [(SNAPSHOT.root, None)]
     from bot.menus.callbacks import NavCallback
 
     while queue:

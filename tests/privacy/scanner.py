@@ -20,16 +20,16 @@ def needles(ids: Iterable[int] = (), strings: Iterable[str] = ()) -> dict[str, b
         found[f"{value} as UTF-16"] = text.encode("utf-16-le")
         for size in (4, 6, 8):  # SQLite writes an integer in the fewest of 1, 2, 3, 4, 6 or 8 bytes
             if value < 2 ** (8 * size):
-                for order in ("big", "little"):
-                    found[f"{value} as {size}-byte {order}-endian"] = value.to_bytes(size, order)  # type: ignore[arg-type]
+                found[f"{value} as {size}-byte big-endian"] = value.to_bytes(size, "big")
+                found[f"{value} as {size}-byte little-endian"] = value.to_bytes(size, "little")
         for algorithm in ("sha256", "sha1", "md5"):
             digest = hashlib.new(algorithm, text.encode())
             found[f"{algorithm}({value}) hex"] = digest.hexdigest().encode()
             found[f"{algorithm}({value}) raw"] = digest.digest()
-    for value in strings:
-        found[f"{value!r} as UTF-8"] = value.encode()
-        found[f"{value!r} as UTF-16"] = value.encode("utf-16-le")
-        found[f"{value!r} lowercase"] = value.lower().encode()
+    for string in strings:
+        found[f"{string!r} as UTF-8"] = string.encode()
+        found[f"{string!r} as UTF-16"] = string.encode("utf-16-le")
+        found[f"{string!r} lowercase"] = string.lower().encode()
     return found
 
 

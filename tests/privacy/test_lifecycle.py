@@ -6,7 +6,7 @@ import sqlite3
 from datetime import timedelta
 
 from bot.identity.crypto import KeyRing
-from bot.simulator.server import FakeTelegram
+from bot.simulator.server import FakeTelegram, FakeUser
 from handlers.housekeeping import housekeeping
 from tests.chat import last, say, tap, text_of, visible
 from tests.conftest import COUNSELLOR_RU, TEST_KEY, RunningBot
@@ -36,7 +36,7 @@ def rows(desk: RunningBot, sql: str) -> list[tuple[object, ...]]:
         return connection.execute(sql).fetchall()
 
 
-async def canary_in_a_case(fake: FakeTelegram) -> tuple[object, object, str]:
+async def canary_in_a_case(fake: FakeTelegram) -> tuple[FakeUser, FakeUser, str]:
     olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
     person = fake.user(CANARY_ID, CANARY_FIRST_NAME, last_name=CANARY_LAST_NAME, username=CANARY_USERNAME,
                        language_code="ru")
@@ -55,7 +55,7 @@ async def canary_in_a_case(fake: FakeTelegram) -> tuple[object, object, str]:
 async def test_forget_erases_everything_and_tells_the_counsellor_nothing(desk: RunningBot,
                                                                         fake: FakeTelegram) -> None:
     olga, person, code = await canary_in_a_case(fake)
-    assert rows(desk, "SELECT count(*) FROM chat_messages")[0][0] > 0, "the chat ledger was filled"
+    assert int(str(rows(desk, "SELECT count(*) FROM chat_messages")[0][0])) > 0, "the chat ledger was filled"
     await say(fake, person, "/forget")
     assert "Удалить всё?" in text_of(last(fake, person))
     await tap(fake, person, "Да, удалить всё")
