@@ -248,10 +248,6 @@ class Config(BaseModel):
     database_url: str
     api_server: str
 
-    @property
-    def uses_real_telegram(self) -> bool:
-        return self.api_server == TELEGRAM_API
-
 
 def parse_secret_key(value: str, name: str = "HOTLINE_SECRET_KEY") -> bytes:
     """Decode a key from the environment. The error never repeats the value."""

@@ -7,7 +7,6 @@ from aiogram import Bot, F, Router
 from aiogram.filters import KICKED, ChatMemberUpdatedFilter, Command, CommandObject
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObject
 
-from bot.clock import now_utc
 from bot.handoff import engine
 from bot.handoff.engine import Result
 from bot.handoff.roster import Counsellor
@@ -57,7 +56,7 @@ async def off_duty(message: Message, bot: Bot, services: Services, counsellor: C
 async def queue(message: Message, bot: Bot, services: Services, counsellor: Counsellor) -> None:
     waiting = await services.cases.waiting(counsellor.languages, limit=QUEUE_SHOWN)
     total = await services.cases.count_waiting(counsellor.languages)
-    screen = services.desk.queue(counsellor.ui_language, services.content.snapshot, waiting, now_utc(), total)
+    screen = services.desk.queue(counsellor.ui_language, services.content.snapshot, waiting, services.clock(), total)
     await _say(bot, services, counsellor, screen)
 
 

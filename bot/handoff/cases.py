@@ -238,7 +238,8 @@ class Cases:
         async with self._begin(session) as session:
             result = await session.execute(
                 update(CaseRecord).where(CaseRecord.id == case_id, CaseRecord.person == person,
-                                         CaseRecord.status == CLOSED).values(rating=rating))
+                                         CaseRecord.status == CLOSED, CaseRecord.rating.is_(None))
+                .values(rating=rating))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def block(self, person: str, *, session: AsyncSession | None = None) -> None:

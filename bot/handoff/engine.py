@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from aiogram.enums import ContentType
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import now_utc
 from bot.handoff.cases import ACTIVE, CLOSED, WAITING, Case
 from bot.handoff.machine import Event, State, step
 from bot.handoff.roster import Counsellor
@@ -246,7 +245,8 @@ async def cancel(services: Services, person: str, language: str) -> Result:
 async def rate(services: Services, person: str, language: str, code: str, rating: str) -> Result:
     case = await services.cases.by_code(code)
     if case is not None and not step(_state(case), Event.RATE).refused:
-        await services.cases.rate(case.id, person, rating)
+        if await services.cases.rate(case.id, person, rating):  # the first rating of a case counts
+            services.stats.rated(rating)
     return Result((services.handoff.thanks(language, services.content.snapshot.root),))
 
 
@@ -440,7 +440,7 @@ async def take(services: Services, counsellor: Counsellor, code: str | None) -> 
             for candidate in await cases.waiting(counsellor.languages, limit=1, session=tx.session):
                 case = await cases.take(candidate.id, counsellor.key, session=tx.session)
             if case is None:
-                return _refused(services.desk.queue(language, services.content.snapshot, [], now_utc()))
+                return _refused(services.desk.queue(language, services.content.snapshot, [], services.clock()))
         content = services.content.snapshot
         notes = await cases.notes(case.id, session=tx.session)
         held = await cases.held_by(counsellor.key, session=tx.session)
@@ -798,7 +798,7 @@ async def wait_estimate(services: Services, language: str, position: int) -> tup
     """(minutes, opening time): a rough wait if someone is on duty, else when working hours start."""
     on_duty = await services.cases.on_duty()
     online = [c for c in services.roster if c.key in on_duty and language in c.languages]
-    now = now_utc()
+    now = services.clock()
     if not online:
         hours = services.hours
         return None, (None if hours.is_open(now) else hours.next_opening(now))

@@ -20,6 +20,7 @@ CONTINUED = "continued"  # key: the node someone moved on from
 HANDOFF = "handoff:"  # + language; key: the topic (node) of the request
 OPENED = "case_opened"  # key: language
 CLOSED = "case_closed"  # key: language
+RATED = "case_rated"  # key: the rating ("good", "okay", "bad"); one per closed case
 UPDATE_SKIPPED = "updates_skipped"  # key: why ("undecodable", "unknown kind"); see bot.telegram.updates
 WAIT = "wait_minutes"  # key: minutes waited for a counsellor (a distribution, not a person)
 MAX_WAIT_MINUTES = 7 * 24 * 60
@@ -48,6 +49,9 @@ class Stats:
 
     def closed(self, language: str) -> None:
         self._count(CLOSED, language)
+
+    def rated(self, rating: str) -> None:
+        self._count(RATED, rating)
 
     def waited(self, queued_at: datetime | None) -> None:
         if queued_at is not None:
@@ -88,6 +92,7 @@ class StatsReport:
     views_by_day: Counter[date] = field(default_factory=Counter)
     handoffs_by_day: Counter[date] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)  # why -> updates the bot could not read
+    ratings: Counter[str] = field(default_factory=Counter)  # rating -> closed cases the person rated so
 
     def add(self, day: date, name: str, key: str, count: int) -> None:
         if name.startswith(VIEW):
@@ -112,6 +117,8 @@ class StatsReport:
             self.picked[key] += count
         elif name == UPDATE_SKIPPED:
             self.skipped[key] += count
+        elif name == RATED:
+            self.ratings[key] += count
 
     def views_of(self, node: str) -> int:
         return sum(count for (n, _lang), count in self.views.items() if n == node)
@@ -138,6 +145,9 @@ def render(report: StatsReport, titles: dict[str, str]) -> str:
                  f"({sum(report.waits.values())} cases taken)")
     lines.append(f"Typed questions: {report.searches}, of which {report.searches_empty} found nothing; "
                  f"pages chosen from the answers: {sum(report.picked.values())}")
+    if report.ratings:
+        lines.append("Ratings after a conversation: " + ", ".join(
+            f"{report.ratings[rating]} {rating}" for rating in ("good", "okay", "bad")))
     if report.skipped:
         reasons = ", ".join(f"{count} {why}" for why, count in sorted(report.skipped.items()))
         lines.append(f"Updates skipped because the bot could not read them: {reasons}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from bot.handoff import engine
 from bot.simulator.server import FakeTelegram, FakeUser
 from tests.chat import labels, last, say, tap, text_of, visible
 from tests.conftest import COUNSELLOR_DE, COUNSELLOR_RU, RunningBot
@@ -157,6 +158,10 @@ async def test_close_rate_and_reopen_to_the_same_counsellor(desk: RunningBot, fa
     assert desk.app is not None
     case = await desk.app.services.cases.by_code(code)
     assert case is not None and case.status == "closed" and case.rating == "good"
+    services = desk.app.services  # a second rating of the same case (a forged tap) counts nothing
+    await engine.rate(services, services.keys.pseudonym("user", person.id), "ru", code, "bad")
+    report = await services.stats.report(days=1)
+    assert report.ratings == {"good": 1}, "hotline stats reports the rating, once per case"
 
     await say(fake, person, "У меня ещё вопрос")
     assert "снова открыто" in text_of(visible(fake, person)[-1])
