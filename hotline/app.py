@@ -89,7 +89,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
     settings = config.settings
     catalogs = Catalogs(list(settings.languages))
     clock = Clock()
-    revocations = Revocations(database.sessions, keys)
+    revocations = Revocations(database.sessions, keys, clock)
     cases = Cases(database.sessions, keys, clock)
     audit = Audit(database.sessions, clock)
     # Made under a previous key: follow the key before anyone is let in.

@@ -8,12 +8,13 @@ the pseudonym changes with the secret key, and only the id lets the revocation f
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import now_utc
 from bot.identity.crypto import DecryptionError, KeyRing
 from bot.storage.tables import RevokedCounsellorRecord
 
@@ -30,9 +31,11 @@ def revocation_key(keys: KeyRing, telegram_id: int) -> str:
 
 
 class Revocations:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], keys: KeyRing) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], keys: KeyRing,
+                 clock: Callable[[], datetime] = now_utc) -> None:
         self._sessions = sessions
         self._keys = keys
+        self._clock = clock
 
     async def all(self) -> set[str]:
         async with self._sessions() as session:
@@ -44,7 +47,7 @@ class Revocations:
         async with self._sessions.begin() as session:
             if await session.get(RevokedCounsellorRecord, key) is None:
                 session.add(RevokedCounsellorRecord(
-                    key=key, revoked_on=date.today(),
+                    key=key, revoked_on=self._clock().date(),
                     sealed_id=self._keys.seal(str(telegram_id).encode(), aad=sealed_id_aad(key))))
                 await session.flush()
             # A revocation of the same id under a previous key, or one written without its id, is merged.
