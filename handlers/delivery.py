@@ -5,6 +5,10 @@ Network errors and Telegram's 5xx are retried with backoff; a 429 holds that cha
 closes; a counsellor's cases go back to the queue with what they did not receive); any other 4xx is logged by
 kind (never with content), dropped because sending it again cannot succeed, and its writer told. A copy for a
 counsellor is checked against its case before it goes out (bot/handoff/engine.py: may_send).
+
+What the sender writes down about a row (delivered, retry later, held, dropped) is retried until the database
+takes it: the row stays its chat's head until then, so a busy database delays a chat but never stalls it for
+good nor sends a delivered row twice.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import aiogram.methods
 from aiogram import Bot
@@ -33,6 +38,8 @@ from bot.handoff import engine
 from bot.services import Services
 
 log = logging.getLogger("hotline.delivery")
+T = TypeVar("T")
+SETTLE_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)  # seconds between tries to write down a row's outcome
 
 
 class _NotChecked(Exception):
@@ -94,7 +101,7 @@ class Deliverer:
             await asyncio.wait(set(self._sending), timeout=grace)
 
     async def _deliver(self, row: Outgoing) -> None:
-        outbox = self._services.outbox
+        outbox, settle = self._services.outbox, self._settle
         finished = True  # False while the row stays in the outbox for another attempt
         try:
             try:
@@ -102,7 +109,7 @@ class Deliverer:
             except Exception as exc:  # the database was busy or failed: try later, never drop the row for it
                 raise _NotChecked from exc
             if prepared is None:
-                await outbox.done(row.id)  # its case left that counsellor: it waits for the next one
+                await settle(lambda: outbox.done(row.id))  # its case left that counsellor: it waits for the next
                 return
             row = replace(row, params=prepared[0], after=prepared[1])
             await self._pacer.acquire(row.chat)
@@ -110,35 +117,37 @@ class Deliverer:
         except _NotChecked as exc:
             log.warning("delivery: could not check a row against its case (%s); will retry",
                         type(exc.__cause__).__name__)
-            await outbox.retry(row.id)
+            await settle(lambda: outbox.retry(row.id))
             finished = False
         except TelegramRetryAfter as exc:
             log.info("delivery: Telegram asked to wait %d s", exc.retry_after)
-            await outbox.hold_chat(row.chat, timedelta(seconds=exc.retry_after))
+            held = timedelta(seconds=exc.retry_after)
+            await settle(lambda: outbox.hold_chat(row.chat, held))
             finished = False
         except TelegramForbiddenError:
             log.info("delivery: a chat is no longer reachable (403)")
-            await self._gone(row, await outbox.drop_chat(row.chat))
+            dropped = await settle(lambda: outbox.drop_chat(row.chat))
+            await settle(lambda: self._gone(row, dropped))
         except TelegramBadRequest as exc:
             kind = _kind(exc.message)
             log.warning("delivery: %s refused (400, %s); dropped", row.method, kind)
-            await outbox.done(row.id)
+            await settle(lambda: outbox.done(row.id))
             if row.method != "deleteMessages":
-                await engine.refused(self._services, row.after, kind)
+                await settle(lambda: engine.refused(self._services, row.after, kind))
         except (TelegramAPIError, OSError, TimeoutError) as exc:
-            attempts = await outbox.retry(row.id)
+            attempts = await settle(lambda: outbox.retry(row.id))
             if attempts >= self._max_attempts:
                 log.error("delivery: gave up on a %s after %d attempts", row.method, attempts)
-                await outbox.done(row.id)
+                await settle(lambda: outbox.done(row.id))
             else:
                 log.info("delivery: %s, will retry (attempt %d)", type(exc).__name__, attempts)
                 finished = False
         except Exception as exc:
             log.error("delivery: unexpected %s; dropped", type(exc).__name__)
-            await outbox.done(row.id)
+            await settle(lambda: outbox.done(row.id))
         else:
-            await outbox.done(row.id)
-            await self._after(row, result)
+            await settle(lambda: outbox.done(row.id))
+            await settle(lambda: self._after(row, result))
         finally:
             if finished:
                 if len(self._finished) == self._finished.maxlen:
@@ -147,6 +156,21 @@ class Deliverer:
                 self._finished_set.add(row.id)
             self._busy.discard(row.chat)
             self._wake.set()
+
+    async def _settle(self, step: Callable[[], Awaitable[T]]) -> T:
+        """Write down a row's outcome, trying again while the database refuses (busy, the one connection
+        taken past its timeout): until it is written, the row's chat stays busy, so nothing overtakes it and
+        a delivered row is not sent again. Logs the error's type only (SQL errors quote their parameters)."""
+        attempt = 0
+        while True:
+            try:
+                return await step()
+            except Exception as exc:
+                wait = SETTLE_BACKOFF[min(attempt, len(SETTLE_BACKOFF) - 1)]
+                attempt += 1
+                log.warning("delivery: could not write down a row's outcome (%s); trying again in %.1f s",
+                            type(exc).__name__, wait)
+                await asyncio.sleep(wait)
 
     async def _after(self, row: Outgoing, result: Any) -> None:
         message_id: Any = getattr(result, "message_id", None)

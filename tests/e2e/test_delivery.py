@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import aiohttp
 import pytest
+import sqlalchemy.exc
 from aiohttp import web
 
 from bot.config import Config
@@ -92,6 +93,46 @@ async def test_nothing_is_lost_or_doubled_across_a_restart(desk: RunningBot, fak
     await desk.start()
     await fake.wait_idle(timeout=20)
     assert [r.splitlines()[-1] for r in texts_from_counsellor(fake, person)] == ["reply 1", "reply 2", "reply 3"]
+    assert outbox_rows(desk) == 0
+
+
+async def test_every_message_arrives_once_in_order_across_a_restart_under_429s_and_a_busy_database(
+        desk: RunningBot, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A busy database (the one SQLite connection taken past its timeout) while the sender writes down a row's
+    outcome must delay that chat, not stall it for good: the row stays the chat's head until written down."""
+    olga, person = await connected(fake, 7_100_009)
+
+    async def both_write(numbers: range) -> None:
+        for n in numbers:
+            await fake.send_text(person, f"u{n}")
+            await fake.send_text(olga, f"c{n}")
+
+    fake.fail_next("copyMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await both_write(range(1, 4))
+    await desk.stop()  # mid-conversation: what is not delivered waits in the outbox
+    await both_write(range(4, 7))  # while the bot is down
+    app = await desk.start()
+    outbox = app.services.outbox
+    busy = {"done": 3, "hold_chat": 1}
+    for name in busy:
+        real = getattr(outbox, name)
+
+        async def flaky(*args: object, _name: str = name, _real: Callable[..., object] = real) -> object:
+            if busy[_name]:
+                busy[_name] -= 1
+                raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 1 overflow 0 reached")
+            return await _real(*args)  # type: ignore[misc]
+
+        monkeypatch.setattr(outbox, name, flaky)
+    fake.fail_next("copyMessage", 429, "Too Many Requests: retry after 1", retry_after=1, times=2)
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, times=2)
+    await both_write(range(7, 10))
+    await fake.wait_idle(timeout=40)
+    assert busy == {"done": 0, "hold_chat": 0}, "the database refused as the test meant"
+    copied = [m.raw.get("text") for m in visible(fake, olga) if str(m.raw.get("text", "")).startswith("u")]
+    assert copied == [f"u{n}" for n in range(1, 10)], "the person's messages, each once, in order"
+    assert [r.splitlines()[-1] for r in texts_from_counsellor(fake, person)] == [f"c{n}" for n in range(1, 10)]
     assert outbox_rows(desk) == 0
 
 
