@@ -12,12 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.address import Address
 from bot.crypto import KeyRing, open_with, seal_with
+from bot.storage.atomic import insert_missing, next_number
 from bot.storage.tables import BlockRecord, CaseKeyRecord, CaseRecord, CounsellorRecord, NoteRecord, RelayRecord
 
 WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
@@ -71,6 +72,22 @@ class CounsellorState:
     focus_case_id: int | None
 
 
+class AlreadyOpen(Exception):
+    """The person has a waiting or active case already; `case` is it."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__("the person has an open case already")
+        self.case = case
+
+
+class AtCapacity(Exception):
+    """The counsellor holds `max_cases` active cases already."""
+
+    def __init__(self, max_cases: int) -> None:
+        super().__init__(f"the counsellor holds {max_cases} cases already")
+        self.max_cases = max_cases
+
+
 def _relay(r: RelayRecord) -> Relay:
     return Relay(r.id, r.case_id, r.from_person, r.person_message_id, r.counsellor, r.counsellor_message_id)
 
@@ -94,12 +111,14 @@ class Cases:
     # --- the person's side ----------------------------------------------------------------
 
     async def open(self, person: str, address: Address, language: str, topic: str) -> Case:
+        """A new waiting case at the end of the queue. Raises AlreadyOpen if the person has one (a double
+        tap, or the same request through two instances: the database refuses the second)."""
         for _attempt in range(5):
             try:
                 async with self._sessions.begin() as session:
-                    seq = (await session.execute(select(func.max(CaseRecord.queue_seq)))).scalar() or 0
+                    seq = await next_number(session, "queue")
                     record = CaseRecord(code=new_code(), person=person, language=language, topic=topic,
-                                        status=WAITING, queue_seq=seq + 1, queued_at=self._minute(),
+                                        status=WAITING, queue_seq=seq, queued_at=self._minute(),
                                         opened_on=self._today(), document_warned=False)
                     session.add(record)
                     await session.flush()
@@ -110,6 +129,9 @@ class Cases:
                                                f"cases.address:{record.id}")
                     return Case.of(record)
             except IntegrityError:
+                existing = await self.current(person)
+                if existing is not None:
+                    raise AlreadyOpen(existing) from None
                 continue  # a code collision: draw another
         raise RuntimeError("could not draw a unique case code")
 
@@ -199,13 +221,12 @@ class Cases:
             record = await session.get(CaseRecord, case_id)
             if record is None:
                 raise LookupError("no such case")
-            seq = (await session.execute(select(func.max(CaseRecord.queue_seq)))).scalar() or 0
             record.closed_at, record.rating = None, None
             if counsellor is not None:
                 record.status, record.counsellor, record.queued_at = ACTIVE, counsellor, None
             else:
                 record.status, record.counsellor, record.queued_at = WAITING, None, self._minute()
-                record.queue_seq = seq + 1
+                record.queue_seq = await next_number(session, "queue")
             return Case.of(record)
 
     async def rate(self, case_id: int, person: str, rating: str) -> bool:
@@ -249,10 +270,17 @@ class Cases:
                 .order_by(CaseRecord.id))).scalars().all()
             return [Case.of(r) for r in records]
 
-    async def take(self, case_id: int, counsellor: str) -> Case | None:
-        """Claim a waiting case. Atomic: of two counsellors taking at once, exactly one gets it.
+    async def take(self, case_id: int, counsellor: str, max_cases: int | None = None) -> Case | None:
+        """Claim a waiting case. Atomic: of two counsellors taking at once, exactly one gets it, and a
+        counsellor's takes at once never hold more than `max_cases` (raises AtCapacity). None: not waiting.
         The case returned still says when it was queued, so the wait can be counted."""
         async with self._sessions.begin() as session:
+            if max_cases is not None:
+                await self._lock_counsellor(session, counsellor)
+                held = (await session.execute(select(func.count()).select_from(CaseRecord).where(
+                    CaseRecord.status == ACTIVE, CaseRecord.counsellor == counsellor))).scalar_one()
+                if held >= max_cases:
+                    raise AtCapacity(max_cases)
             queued_at = (await session.execute(
                 select(CaseRecord.queued_at).where(CaseRecord.id == case_id))).scalar_one_or_none()
             result = await session.execute(
@@ -265,11 +293,12 @@ class Cases:
             assert record is not None
             return replace(Case.of(record), queued_at=queued_at)
 
-    async def take_next(self, counsellor: str, languages: Sequence[str]) -> Case | None:
+    async def take_next(self, counsellor: str, languages: Sequence[str], max_cases: int | None = None) -> Case | None:
+        """The longest-waiting case in these languages; raises AtCapacity as `take` does."""
         # A few candidates at a time: another counsellor may take the first ones in between.
         while candidates := await self.waiting(languages, limit=5):
             for candidate in candidates:
-                taken = await self.take(candidate.id, counsellor)
+                taken = await self.take(candidate.id, counsellor, max_cases)
                 if taken is not None:
                     return taken
         return None
@@ -317,6 +346,12 @@ class Cases:
             session.add(record)
         return record
 
+    async def _lock_counsellor(self, session: AsyncSession, counsellor: str) -> None:
+        """Hold the counsellor's row until the transaction ends: their takes run one after another (SQLite's
+        one writer does the same by itself; it ignores FOR UPDATE)."""
+        await insert_missing(session, CounsellorRecord, key=counsellor, on_duty=False)
+        await session.execute(select(CounsellorRecord.key).where(CounsellorRecord.key == counsellor).with_for_update())
+
     async def set_duty(self, counsellor: str, on_duty: bool) -> None:
         async with self._sessions.begin() as session:
             (await self._counsellor(session, counsellor)).on_duty = on_duty
@@ -331,14 +366,17 @@ class Cases:
                 select(CounsellorRecord.key).where(CounsellorRecord.on_duty.is_(True)))).scalars())
 
     async def may_notify(self, counsellor: str, interval: timedelta) -> bool:
-        """Throttle: True (and remember now) unless they were notified within the interval."""
+        """Throttle: True (and remember now) unless they were notified within the interval. One conditional
+        UPDATE, so of several asking at once (other tasks, other instances) only one is let through."""
         now = self._clock()
         async with self._sessions.begin() as session:
-            record = await self._counsellor(session, counsellor)
-            if record.notified_at is not None and now - record.notified_at < interval:
-                return False
-            record.notified_at = now
-            return True
+            await insert_missing(session, CounsellorRecord, key=counsellor, on_duty=False)
+            result = await session.execute(
+                update(CounsellorRecord).where(
+                    CounsellorRecord.key == counsellor,
+                    or_(CounsellorRecord.notified_at.is_(None), CounsellorRecord.notified_at <= now - interval))
+                .values(notified_at=now))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
 
     # --- the relay ledger -----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.audit import Event
-from bot.cases import ACTIVE, Case, now_utc
+from bot.cases import ACTIVE, AtCapacity, Case, now_utc
 from bot.roster import Counsellor
 from bot.screens import Screen
 from bot.services import Services
@@ -78,12 +78,22 @@ async def take(message: Message, command: CommandObject, bot: Bot, services: Ser
         if wanted is None or wanted.language not in counsellor.languages:
             await _say(bot, services, counsellor, services.desk.reply(language, "no_such_case"))
             return
-        case = await services.cases.take(wanted.id, counsellor.key)
+        try:
+            case = await services.cases.take(wanted.id, counsellor.key, counsellor.max_cases)
+        except AtCapacity:  # another /take of theirs got in first
+            await _say(bot, services, counsellor,
+                       services.desk.reply(language, "at_capacity", n=counsellor.max_cases))
+            return
         if case is None:
             await _say(bot, services, counsellor, services.desk.reply(language, "not_waiting"))
             return
     else:
-        case = await services.cases.take_next(counsellor.key, counsellor.languages)
+        try:
+            case = await services.cases.take_next(counsellor.key, counsellor.languages, counsellor.max_cases)
+        except AtCapacity:
+            await _say(bot, services, counsellor,
+                       services.desk.reply(language, "at_capacity", n=counsellor.max_cases))
+            return
         if case is None:
             await _say(bot, services, counsellor, services.desk.queue(language, services.content.snapshot, [],
                                                                       now_utc()))

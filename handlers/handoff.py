@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, TelegramObj
 
 from bot.address import Address
 from bot.audit import Event
-from bot.cases import ACTIVE, WAITING, Case
+from bot.cases import ACTIVE, WAITING, AlreadyOpen, Case
 from bot.person import Person
 from bot.screens import Screen
 from bot.services import Services
@@ -114,7 +114,11 @@ async def confirm(callback: CallbackQuery, callback_data: ConfirmHandoffCallback
                    replace=message)
         return
     topic = callback_data.node if callback_data.node in content else content.root
-    case = await services.cases.open(person.pseudonym, address, person.language, topic)
+    try:
+        case = await services.cases.open(person.pseudonym, address, person.language, topic)
+    except AlreadyOpen as already:  # a double tap, or the same tap through another instance
+        await _status(bot, services, person, address, already.case, replace=message)
+        return
     await services.audit.log(Event.CASE_OPENED, case_code=case.code)
     services.stats.handoff(topic, person.language)
     position = await services.cases.position(case)
