@@ -3,16 +3,19 @@ and writes down, why it may exist (modelled on Hush Line's encrypted-field inven
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+from datetime import datetime
 
+import pytest
 from sqlalchemy import inspect
 
 from bot.simulator.server import FakeTelegram
 from bot.storage.database import Database
 from bot.storage.tables import Base
+from tests.backends import rows
 from tests.chat import say, tap
 from tests.conftest import COUNSELLOR_RU, RunningBot
+
+pytestmark = pytest.mark.both_backends
 
 ENCRYPTED = "sealed with AES-GCM, bound to its row"
 KEYED_HASH = "HMAC pseudonym under the secret key"
@@ -58,9 +61,9 @@ INVENTORY: dict[str, str] = {
 }
 
 
-async def test_every_column_is_classified(tmp_path: Path) -> None:
+async def test_every_column_is_classified(database_url: str) -> None:
     """Every column the migrations make, and every column tables.py maps."""
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'inventory.sqlite'}")
+    database = Database(database_url)
     await database.migrate()
     async with database.engine.connect() as connection:
         migrated = await connection.run_sync(lambda sync: {
@@ -90,14 +93,14 @@ async def test_stored_times_are_as_coarse_as_the_inventory_says(desk: RunningBot
     await say(fake, olga, "/take")
     await say(fake, olga, "ответ")
     await say(fake, olga, "/close")
-    with sqlite3.connect(desk.config.data_dir / "hotline.sqlite") as connection:
-        for column, granularity in INVENTORY.items():
-            if granularity not in (HOUR, MINUTE):
-                continue
-            table, name = column.split(".")
-            values = [v for (v,) in connection.execute(f"SELECT {name} FROM {table} WHERE {name} IS NOT NULL")]
-            assert values or column == "cases.queued_at", f"the scenario should have filled {column}"
-            for value in values:  # stored as "YYYY-MM-DD HH:MM:SS.ffffff"
-                assert value[17:] == "00.000000", (column, value)
-                if granularity == HOUR:
-                    assert value[14:16] == "00", (column, value)
+    for column, granularity in INVENTORY.items():
+        if granularity not in (HOUR, MINUTE):
+            continue
+        table, name = column.split(".")
+        stored = await rows(desk.config.database_url, f"SELECT {name} FROM {table} WHERE {name} IS NOT NULL")
+        assert stored or column == "cases.queued_at", f"the scenario should have filled {column}"
+        for (value,) in stored:  # SQLite: text "YYYY-MM-DD HH:MM:SS.ffffff"; PostgreSQL: a timestamp
+            at = datetime.fromisoformat(value) if isinstance(value, str) else value
+            assert (at.second, at.microsecond) == (0, 0), (column, value)
+            if granularity == HOUR:
+                assert at.minute == 0, (column, value)
