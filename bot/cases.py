@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.address import Address
 from bot.crypto import KeyRing, open_with, seal_with
-from bot.storage.atomic import insert_missing, next_number
+from bot.storage.atomic import insert_missing, locked_row, next_number
 from bot.storage.tables import BlockRecord, CaseKeyRecord, CaseRecord, CounsellorRecord, NoteRecord, RelayRecord
 
 WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
@@ -207,7 +207,7 @@ class Cases:
 
     async def close(self, case_id: int) -> Case | None:
         async with self._sessions.begin() as session:
-            record = await session.get(CaseRecord, case_id)
+            record = await session.get(CaseRecord, case_id, with_for_update=True)  # not lost to a /take
             if record is None or record.status == CLOSED:
                 return None
             record.last_counsellor = record.counsellor or record.last_counsellor
@@ -218,7 +218,7 @@ class Cases:
     async def reopen(self, case_id: int, counsellor: str | None) -> Case:
         """Back to the counsellor who had it (when given), else to the end of the queue."""
         async with self._sessions.begin() as session:
-            record = await session.get(CaseRecord, case_id)
+            record = await session.get(CaseRecord, case_id, with_for_update=True)
             if record is None:
                 raise LookupError("no such case")
             record.closed_at, record.rating = None, None
@@ -240,8 +240,7 @@ class Cases:
 
     async def block(self, person: str) -> None:
         async with self._sessions.begin() as session:
-            if await session.get(BlockRecord, person) is None:
-                session.add(BlockRecord(person=person, blocked_on=self._today()))
+            await insert_missing(session, BlockRecord, person=person, blocked_on=self._today())
 
     async def is_blocked(self, person: str) -> bool:
         async with self._sessions() as session:
@@ -340,11 +339,7 @@ class Cases:
             return CounsellorState(record.on_duty, record.focus_case_id) if record else CounsellorState(False, None)
 
     async def _counsellor(self, session: AsyncSession, counsellor: str) -> CounsellorRecord:
-        record = await session.get(CounsellorRecord, counsellor)
-        if record is None:
-            record = CounsellorRecord(key=counsellor, on_duty=False)
-            session.add(record)
-        return record
+        return await locked_row(session, CounsellorRecord, key=counsellor, on_duty=False)
 
     async def _lock_counsellor(self, session: AsyncSession, counsellor: str) -> None:
         """Hold the counsellor's row until the transaction ends: their takes run one after another (SQLite's

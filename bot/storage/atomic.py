@@ -7,7 +7,7 @@ must not race is done here in one statement the database serialises itself.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from bot.storage.tables import SequenceRecord
+
+_Row = TypeVar("_Row", bound=DeclarativeBase)
 
 
 async def next_number(session: AsyncSession, name: str) -> int:
@@ -34,3 +36,14 @@ async def insert_missing(session: AsyncSession, record: type[DeclarativeBase], *
     dialect = session.get_bind().dialect.name
     statement = (postgresql.insert(record) if dialect == "postgresql" else sqlite.insert(record)).values(**values)
     await session.execute(statement.on_conflict_do_nothing())
+
+
+async def locked_row(session: AsyncSession, record: type[_Row], **values: Any) -> _Row:
+    """The row with these values' primary key, made with `values` if missing, and locked until the
+    transaction ends (get-or-create without the race in which two transactions both create it).
+    `values` must hold the whole primary key."""
+    await insert_missing(session, record, **values)
+    keys = tuple(values[column.name] for column in record.__mapper__.primary_key)
+    row = await session.get(record, keys if len(keys) > 1 else keys[0], with_for_update=True)
+    assert row is not None, "inserted or already there"
+    return row

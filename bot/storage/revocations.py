@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.storage.atomic import insert_missing
 from bot.storage.tables import RevokedCounsellorRecord
 
 
@@ -20,5 +21,4 @@ class Revocations:
 
     async def add(self, key: str) -> None:
         async with self._sessions.begin() as session:
-            if await session.get(RevokedCounsellorRecord, key) is None:
-                session.add(RevokedCounsellorRecord(key=key, revoked_on=date.today()))
+            await insert_missing(session, RevokedCounsellorRecord, key=key, revoked_on=date.today())
