@@ -24,12 +24,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 # aiosqlite logs every statement with its parameters at DEBUG, and SQLAlchemy does when echo is on: both
 # would print pseudonyms and sealed values. They stay at WARNING whatever level the rest of the program runs at.
 for _chatty in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool"):
     logging.getLogger(_chatty).setLevel(logging.WARNING)
+
+log = logging.getLogger(__name__)
+# Tables that can hold a person's pseudonym or sealed data: what the PostgreSQL scrub rewrites after deletions.
+PERSONAL_TABLES = ("people", "cases", "relays", "notes", "case_keys", "chat_messages", "blocks", "outbox")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # pg_advisory_lock's key for "the schema is being migrated": any constant every instance agrees on.
@@ -130,10 +135,55 @@ class Database:
                 await connection.commit()
 
     async def checkpoint(self) -> None:
-        """Fold the WAL into the main file and truncate it, so deleted data leaves no copy behind."""
+        """After deletions: leave no copy of the deleted rows in the database's files.
+
+        SQLite: `secure_delete` overwrote the rows; fold the WAL into the main file and truncate it.
+        PostgreSQL: see `_scrub_postgresql`. Failures there are logged (by kind, never with data), not raised:
+        the deletion itself has happened, and SECURITY.md says what is left when the scrub cannot run.
+        """
         if self.is_sqlite:
             async with self.engine.connect() as connection:
                 await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            return
+        try:
+            await self._scrub_postgresql()
+        except DBAPIError as exc:
+            log.warning("deleted rows may remain in PostgreSQL's files: the scrub failed (%s, SQLSTATE %s)",
+                        type(exc.orig).__name__, getattr(exc.orig, "sqlstate", "?"))
+
+    async def _scrub_postgresql(self) -> None:
+        """Dead tuples, old index entries and WAL keep deleted rows on PostgreSQL; `PRAGMA secure_delete` has
+        no counterpart there. So: VACUUM FULL writes the tables that can hold a person's data anew, with live
+        rows only (indexes and TOAST too), and drops the old files; CHECKPOINT, a WAL switch and a second
+        CHECKPOINT let the server drop every WAL segment written before. Dropped, not kept for reuse, only if
+        the server runs with `wal_recycle = off` (see `deletion_limits`). Needs the tables' owner, the
+        pg_checkpoint role (or superuser) and EXECUTE on pg_switch_wal(). Takes each table's exclusive lock in
+        turn: other instances wait for a moment, per table."""
+        async with self.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text("VACUUM (FULL) " + ", ".join(PERSONAL_TABLES)))
+            await autocommit.execute(text("CHECKPOINT"))
+            await autocommit.execute(text("SELECT pg_switch_wal()"))
+            await autocommit.execute(text("CHECKPOINT"))
+
+    async def deletion_limits(self) -> list[str]:
+        """Why deleted data could outlive its deletion on this database, in words for the operator's log;
+        empty when nothing is known to stand in the way. Only PostgreSQL's server settings are checked."""
+        if self.is_sqlite:
+            return []
+        problems = []
+        async with self.engine.connect() as connection:
+            settings = {name: (await connection.execute(text(f"SHOW {name}"))).scalar_one()
+                        for name in ("wal_recycle", "archive_mode")}
+            replicas = (await connection.execute(text("SELECT count(*) FROM pg_replication_slots"))).scalar_one()
+        if settings["wal_recycle"] != "off":
+            problems.append("wal_recycle is on: WAL segments are reused, not removed, and keep deleted rows "
+                            "until overwritten (ALTER SYSTEM SET wal_recycle = off)")
+        if settings["archive_mode"] != "off":
+            problems.append("archive_mode is on: archived WAL keeps deleted rows for as long as the archive")
+        if replicas:
+            problems.append("replication slots exist: replicas and the WAL kept for them hold deleted rows")
+        return problems
 
     async def close(self) -> None:
         await self.checkpoint()

@@ -7,6 +7,7 @@ first revision's schema: it is stamped, not made again, and moved on from there.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from datetime import date, datetime
 
 import pytest
@@ -23,6 +24,7 @@ from tests.backends import rows
 from tests.conftest import TEST_KEY
 
 pytestmark = pytest.mark.both_backends
+UNSAMPLED = importlib.import_module("bot.storage.migrations.versions.0003_no_statistics_on_identity").UNSAMPLED
 
 
 async def _pre_alembic_database(url: str) -> None:
@@ -101,3 +103,30 @@ async def test_instances_starting_at_once_on_an_empty_database_all_start(databas
             await database.close()
     assert revisions == [head_revision()] * 3
     assert await rows(database_url, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+
+
+async def test_0003_postgresql_samples_no_pseudonym_or_sealed_column(backend: str, database_url: str) -> None:
+    await _pre_alembic_database(database_url)
+    database = Database(database_url)
+    await database.migrate("0003")
+    await database.close()
+    assert await rows(database_url, "SELECT count(*) FROM cases") == [(4,)], "the data is kept"
+    if backend == "sqlite":
+        return  # SQLite samples nothing unless ANALYZE runs, which the bot never runs
+    await rows(database_url, "ANALYZE")
+    sampled = await rows(database_url, "SELECT tablename, attname FROM pg_stats WHERE schemaname = 'public'")
+    unsampled = {(table, column) for table, columns in UNSAMPLED.items() for column in columns}
+    assert sampled, "ANALYZE sampled the other columns"
+    assert unsampled & set(sampled) == set()
+
+
+async def test_deletion_limits_name_the_postgresql_settings_that_keep_deleted_rows(backend: str,
+                                                                                   database_url: str) -> None:
+    database = Database(database_url)
+    limits = await database.deletion_limits()
+    await database.close()
+    if backend == "sqlite":
+        assert limits == []
+        return
+    [(recycle,)] = await rows(database_url, "SHOW wal_recycle")
+    assert any("wal_recycle" in limit for limit in limits) == (recycle != "off")
