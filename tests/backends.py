@@ -14,6 +14,7 @@ import functools
 import os
 import secrets
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import asyncpg
@@ -46,7 +47,10 @@ def unreachable_reason() -> str | None:
         await connection.close()
 
     try:
-        asyncio.run(probe())
+        # In a thread of its own: asked from inside a running event loop, asyncio.run would refuse, and
+        # that refusal must not pass for an unreachable server.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, probe()).result()
     except Exception as exc:  # any failure to connect is a reason to skip
         return f"PostgreSQL not reachable at {url.render_as_string()}: {type(exc).__name__}: {exc}"
     return None
