@@ -114,6 +114,11 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, echo=False, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_settings)
+        else:
+            event.listen(self.engine.sync_engine, "after_cursor_execute", self._note_change)
+            event.listen(self.engine.sync_engine, "handle_error", self._note_error)
+        # Whether rows may have been deleted or replaced since the last PostgreSQL scrub (at start: unknown).
+        self._changed = True
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def migrate(self, target: str = "head") -> str:
@@ -159,12 +164,29 @@ class Database:
         the server runs with `wal_recycle = off` (see `deletion_limits`). Needs the tables' owner, the
         pg_checkpoint role (or superuser) and EXECUTE on pg_switch_wal(). Takes each table's exclusive lock in
         turn: other instances wait for a moment, per table."""
-        async with self.engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await autocommit.execute(text("VACUUM (FULL) " + ", ".join(PERSONAL_TABLES)))
-            await autocommit.execute(text("CHECKPOINT"))
-            await autocommit.execute(text("SELECT pg_switch_wal()"))
-            await autocommit.execute(text("CHECKPOINT"))
+        if not self._changed:
+            return  # an idle bot rewrites nothing (each scrub starts a new 16 MB WAL segment)
+        self._changed = False  # before, not after: what changes during the scrub is scrubbed next time
+        try:
+            async with self.engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.execute(text("VACUUM (FULL) " + ", ".join(PERSONAL_TABLES)))
+                await autocommit.execute(text("CHECKPOINT"))
+                await autocommit.execute(text("SELECT pg_switch_wal()"))
+                await autocommit.execute(text("CHECKPOINT"))
+        except BaseException:
+            self._changed = True
+            raise
+
+    def _note_change(self, _connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        """What may leave a dead tuple: an UPDATE (the old row version) or DELETE that touched rows, and any
+        INSERT (its transaction may yet roll back)."""
+        verb = statement[:6]
+        if verb == "INSERT" or (verb in ("UPDATE", "DELETE") and cursor.rowcount != 0):
+            self._changed = True
+
+    def _note_error(self, _context: Any) -> None:
+        self._changed = True  # a failed statement's transaction rolls back, leaving what it wrote dead
 
     async def deletion_limits(self) -> list[str]:
         """Why deleted data could outlive its deletion on this database, in words for the operator's log;

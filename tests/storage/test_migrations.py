@@ -130,3 +130,25 @@ async def test_deletion_limits_name_the_postgresql_settings_that_keep_deleted_ro
         return
     [(recycle,)] = await rows(database_url, "SHOW wal_recycle")
     assert any("wal_recycle" in limit for limit in limits) == (recycle != "off")
+
+
+async def test_postgresql_scrub_rewrites_after_changes_and_leaves_an_idle_database_alone(backend: str,
+                                                                                        database_url: str) -> None:
+    if backend == "sqlite":
+        pytest.skip("the scrub is PostgreSQL's; SQLite's secure_delete overwrites at once")
+    database = Database(database_url)
+    await database.migrate()
+    cases = Cases(database.sessions, KeyRing(TEST_KEY))
+
+    async def file_node() -> object:
+        return (await rows(database_url, "SELECT pg_relation_filenode('cases')"))[0][0]
+
+    await database.checkpoint()
+    first = await file_node()
+    await database.checkpoint()
+    assert await file_node() == first, "nothing changed: nothing rewritten"
+    case = await cases.open("someone", Address(5), "ru", "start")
+    await cases.close(case.id)
+    await database.checkpoint()
+    assert await file_node() != first, "an UPDATE left a dead row version: the table was written anew"
+    await database.close()
