@@ -30,7 +30,7 @@ from bot.address import Address
 from bot.audit import Event as AuditEvent
 from bot.chats import DELETABLE
 from bot.clock import now_utc
-from bot.handoff.cases import ACTIVE, CLOSED, WAITING, Case
+from bot.handoff.cases import ACTIVE, CLOSED, WAITING, AlreadyOpen, AtCapacity, Case
 from bot.handoff.machine import Event, State, step
 from bot.limits import Admission
 from bot.roster import Counsellor
@@ -209,12 +209,15 @@ async def confirm(services: Services, person: str, address: Address, language: s
     if admission is Admission.LINE:
         return _refused(services.privacy.line_busy(language, content.root))
     topic = node if node in content else content.root
-    async with transaction(services) as tx:
-        case = await services.cases.open(person, address, language, topic, session=tx.session)
-        position = await services.cases.position(case, session=tx.session)
-        await services.cases.set_told_position(case.id, position, session=tx.session)
-        await _announce(tx, case)
-        tx.audit(AuditEvent.CASE_OPENED, case)
+    try:
+        async with transaction(services) as tx:
+            case = await services.cases.open(person, address, language, topic, session=tx.session)
+            position = await services.cases.position(case, session=tx.session)
+            await services.cases.set_told_position(case.id, position, session=tx.session)
+            await _announce(tx, case)
+            tx.audit(AuditEvent.CASE_OPENED, case)
+    except AlreadyOpen as already:  # a double tap, or the same tap through another instance
+        return Result((await status(services, already.case),))
     services.stats.handoff(topic, language)
     return Result((await status(services, case),))
 
@@ -434,12 +437,18 @@ async def take(services: Services, counsellor: Counsellor, code: str | None) -> 
                 return _refused(services.desk.reply(language, "no_such_case"))
             if step(_state(wanted), Event.TAKE).refused:
                 return _refused(services.desk.reply(language, "not_waiting"))
-            case = await cases.take(wanted.id, counsellor.key, session=tx.session)
+            try:
+                case = await cases.take(wanted.id, counsellor.key, counsellor.max_cases, session=tx.session)
+            except AtCapacity:  # another /take of theirs got in first
+                return _refused(services.desk.reply(language, "at_capacity", n=counsellor.max_cases))
             if case is None:
                 return _refused(services.desk.reply(language, "not_waiting"))
         else:
             for candidate in await cases.waiting(counsellor.languages, limit=1, session=tx.session):
-                case = await cases.take(candidate.id, counsellor.key, session=tx.session)
+                try:
+                    case = await cases.take(candidate.id, counsellor.key, counsellor.max_cases, session=tx.session)
+                except AtCapacity:
+                    return _refused(services.desk.reply(language, "at_capacity", n=counsellor.max_cases))
             if case is None:
                 return _refused(services.desk.queue(language, services.content.snapshot, [], now_utc()))
         content = services.content.snapshot
