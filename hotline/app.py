@@ -71,6 +71,16 @@ def describe(problems: list[Problem], config: Config) -> list[str]:
     return [p.render(config.base_dir) for p in problems]
 
 
+async def open_database(config: Config) -> Database:
+    """The database, migrated (under the migration lock, so instances may start together), with a warning
+    for each server setting that would keep deleted data (PostgreSQL; SECURITY.md)."""
+    database = Database(config.database_url)
+    await database.migrate()
+    for limit in await database.deletion_limits():
+        log.warning("deletion is incomplete on this database: %s", limit)
+    return database
+
+
 async def build_services(config: Config, keys: KeyRing) -> Services:
     result = load_for(config)
     if result.snapshot is None:
@@ -79,8 +89,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
     if result.warnings:
         log.warning("content loaded with %d warnings (run `hotline content check` to see them)",
                     len(result.warnings))
-    database = Database(config.database_url)
-    await database.migrate()
+    database = await open_database(config)
     try:
         await verify_key(database, keys)
     except WrongKeyError as exc:

@@ -14,15 +14,53 @@ from bot.config import Config, load_config
 from bot.identity.crypto import KeyRing
 from bot.simulator.server import FakeTelegram
 from hotline.app import Hotline
+from tests.backends import BACKENDS, create_database, drop_database, drop_recycled_wal, require_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 TEST_KEY = b"k" * 32
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `both_backends` run on SQLite and again on PostgreSQL (tests/backends.py)."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgresql_server() -> None:
+    """The PostgreSQL server, reachable (else the test skips, or fails with CI=true) and set up for the
+    deletion tests (`wal_recycle = off`), once per test run."""
+    require_postgresql()
+    drop_recycled_wal()
+
+
 @pytest.fixture
-def make_config(tmp_path: Path) -> Callable[..., Config]:
+def backend(request: pytest.FixtureRequest) -> str:
+    """"sqlite" unless the test is marked `both_backends`."""
+    name: str = getattr(request, "param", "sqlite")
+    if name == "postgresql":
+        request.getfixturevalue("postgresql_server")
+    return name
+
+
+@pytest.fixture
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The test's own database: a SQLite file in tmp_path, or a fresh database on the PostgreSQL server."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'data' / 'hotline.sqlite'}"
+        return
+    url = await create_database()
+    try:
+        yield url
+    finally:
+        await drop_database(url)
+
+
+@pytest.fixture
+def make_config(tmp_path: Path, database_url: str) -> Callable[..., Config]:
     def make(content: Path = FIXTURE_CONTENT, extra_yaml: str = "", **env: str) -> Config:
+        env.setdefault("HOTLINE_DATABASE_URL", database_url)
         path = tmp_path / "config.yaml"
         path.write_text(
             f"languages: [ru, en, de]\n"

@@ -127,7 +127,7 @@ class Outbox:
     async def retry(self, row_id: int, *, after: timedelta | None = None) -> int:
         """Try again later: after `after` (a 429's retry_after), else with exponential backoff."""
         async with self._sessions.begin() as session:
-            record = await session.get(OutboxRecord, row_id)
+            record = await session.get(OutboxRecord, row_id, with_for_update=True)
             if record is None:
                 return 0
             record.attempts += 1

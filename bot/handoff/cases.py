@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import now_utc
 from bot.identity.address import Address
 from bot.identity.crypto import KeyRing, open_with, seal_with
+from bot.storage.atomic import insert_missing, locked_row, next_number
 from bot.storage.tables import BlockRecord, CaseKeyRecord, CaseRecord, CounsellorRecord, NoteRecord, RelayRecord
 
 WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
+_USE_CASE_LOCK = 0x686F746C696E66  # pg_advisory_xact_lock's key for "a use case is running" (see `transaction`)
 RATINGS = ("good", "okay", "bad")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed without confusion
 
@@ -69,6 +71,22 @@ class CounsellorState:
     focus_case_id: int | None
 
 
+class AlreadyOpen(Exception):
+    """The person has a waiting or active case already; `case` is it."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__("the person has an open case already")
+        self.case = case
+
+
+class AtCapacity(Exception):
+    """The counsellor holds `max_cases` active cases already."""
+
+    def __init__(self, max_cases: int) -> None:
+        super().__init__(f"the counsellor holds {max_cases} cases already")
+        self.max_cases = max_cases
+
+
 def _relay(r: RelayRecord) -> Relay:
     return Relay(r.id, r.case_id, r.from_person, r.person_message_id, r.counsellor, r.counsellor_message_id)
 
@@ -97,9 +115,18 @@ class Cases:
             async with self._sessions() as new:
                 yield new
 
-    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """One transaction for a whole use case: pass the session to each call inside it."""
-        return self._sessions.begin()
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One transaction for a whole use case: pass the session to each call inside it.
+
+        On PostgreSQL the use cases take turns (a transaction-level advisory lock, taken first, so it cannot
+        deadlock with row locks): what a use case tells people, queue places above all, is computed inside its
+        transaction, and must see the changes of one running beside it, which READ COMMITTED would hide until
+        both had told stale places. SQLite's one connection runs them one at a time already."""
+        async with self._sessions.begin() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _USE_CASE_LOCK})
+            yield session
 
     def _minute(self) -> datetime:
         return self._clock().replace(second=0, microsecond=0)
@@ -114,13 +141,15 @@ class Cases:
 
     async def open(self, person: str, address: Address, language: str, topic: str, *,
                    session: AsyncSession | None = None) -> Case:
+        """A new waiting case at the end of the queue. Raises AlreadyOpen if the person has one (a double
+        tap, or the same request through two instances: the database refuses the second)."""
         async with self._begin(session) as session:
             for _attempt in range(5):
                 try:
-                    async with session.begin_nested():  # a code collision undoes this attempt only
-                        seq = (await session.execute(select(func.max(CaseRecord.queue_seq)))).scalar() or 0
+                    async with session.begin_nested():  # a refused insert undoes this attempt only
+                        seq = await next_number(session, "queue")
                         record = CaseRecord(code=new_code(), person=person, language=language, topic=topic,
-                                            status=WAITING, queue_seq=seq + 1, queued_at=self._minute(),
+                                            status=WAITING, queue_seq=seq, queued_at=self._minute(),
                                             opened_on=self._today(), document_warned=False)
                         session.add(record)
                         await session.flush()
@@ -132,7 +161,10 @@ class Cases:
                         await session.flush()
                     return Case.of(record)
                 except IntegrityError:
-                    continue  # draw another
+                    existing = await self.current(person, session=session)
+                    if existing is not None:
+                        raise AlreadyOpen(existing) from None
+                    continue  # a code collision: draw another
         raise RuntimeError("could not draw a unique case code")
 
     async def current(self, person: str, *, session: AsyncSession | None = None) -> Case | None:
@@ -208,7 +240,7 @@ class Cases:
 
     async def close(self, case_id: int, *, session: AsyncSession | None = None) -> Case | None:
         async with self._begin(session) as session:
-            record = await session.get(CaseRecord, case_id)
+            record = await session.get(CaseRecord, case_id, with_for_update=True)  # not lost to a /take
             if record is None or record.status == CLOSED:
                 return None
             record.last_counsellor = record.counsellor or record.last_counsellor
@@ -220,16 +252,15 @@ class Cases:
     async def reopen(self, case_id: int, counsellor: str | None, *, session: AsyncSession | None = None) -> Case:
         """Back to the counsellor who had it (when given), else to the end of the queue."""
         async with self._begin(session) as session:
-            record = await session.get(CaseRecord, case_id)
+            record = await session.get(CaseRecord, case_id, with_for_update=True)
             if record is None:
                 raise LookupError("no such case")
-            seq = (await session.execute(select(func.max(CaseRecord.queue_seq)))).scalar() or 0
             record.closed_at, record.rating = None, None
             if counsellor is not None:
                 record.status, record.counsellor, record.queued_at = ACTIVE, counsellor, None
             else:
                 record.status, record.counsellor, record.queued_at = WAITING, None, self._minute()
-                record.queue_seq = seq + 1
+                record.queue_seq = await next_number(session, "queue")
             return Case.of(record)
 
     async def rate(self, case_id: int, person: str, rating: str, *, session: AsyncSession | None = None) -> bool:
@@ -244,8 +275,7 @@ class Cases:
 
     async def block(self, person: str, *, session: AsyncSession | None = None) -> None:
         async with self._begin(session) as session:
-            if await session.get(BlockRecord, person) is None:
-                session.add(BlockRecord(person=person, blocked_on=self._today()))
+            await insert_missing(session, BlockRecord, person=person, blocked_on=self._today())
 
     async def is_blocked(self, person: str, *, session: AsyncSession | None = None) -> bool:
         async with self._read(session) as session:
@@ -275,10 +305,18 @@ class Cases:
                 .order_by(CaseRecord.id))).scalars().all()
             return [Case.of(r) for r in records]
 
-    async def take(self, case_id: int, counsellor: str, *, session: AsyncSession | None = None) -> Case | None:
-        """Claim a waiting case. Atomic: of two counsellors taking at once, exactly one gets it.
+    async def take(self, case_id: int, counsellor: str, max_cases: int | None = None, *,
+                   session: AsyncSession | None = None) -> Case | None:
+        """Claim a waiting case. Atomic: of two counsellors taking at once, exactly one gets it, and a
+        counsellor's takes at once never hold more than `max_cases` (raises AtCapacity). None: not waiting.
         The case returned still says when it was queued, so the wait can be counted."""
         async with self._begin(session) as session:
+            if max_cases is not None:
+                await self._lock_counsellor(session, counsellor)
+                held = (await session.execute(select(func.count()).select_from(CaseRecord).where(
+                    CaseRecord.status == ACTIVE, CaseRecord.counsellor == counsellor))).scalar_one()
+                if held >= max_cases:
+                    raise AtCapacity(max_cases)
             queued_at = (await session.execute(
                 select(CaseRecord.queued_at).where(CaseRecord.id == case_id))).scalar_one_or_none()
             result = await session.execute(
@@ -291,12 +329,13 @@ class Cases:
             assert record is not None
             return replace(Case.of(record), queued_at=queued_at)
 
-    async def take_next(self, counsellor: str, languages: Sequence[str],
+    async def take_next(self, counsellor: str, languages: Sequence[str], max_cases: int | None = None,
                         *, session: AsyncSession | None = None) -> Case | None:
+        """The longest-waiting case in these languages; raises AtCapacity as `take` does."""
         # A few candidates at a time: another counsellor may take the first ones in between.
-        while candidates := await self.waiting(languages, limit=5):
+        while candidates := await self.waiting(languages, limit=5, session=session):
             for candidate in candidates:
-                taken = await self.take(candidate.id, counsellor)
+                taken = await self.take(candidate.id, counsellor, max_cases, session=session)
                 if taken is not None:
                     return taken
         return None
@@ -339,11 +378,13 @@ class Cases:
             return CounsellorState(record.on_duty, record.focus_case_id) if record else CounsellorState(False, None)
 
     async def _counsellor(self, session: AsyncSession, counsellor: str) -> CounsellorRecord:
-        record = await session.get(CounsellorRecord, counsellor)
-        if record is None:
-            record = CounsellorRecord(key=counsellor, on_duty=False)
-            session.add(record)
-        return record
+        return await locked_row(session, CounsellorRecord, key=counsellor, on_duty=False)
+
+    async def _lock_counsellor(self, session: AsyncSession, counsellor: str) -> None:
+        """Hold the counsellor's row until the transaction ends: their takes run one after another (SQLite's
+        one writer does the same by itself; it ignores FOR UPDATE)."""
+        await insert_missing(session, CounsellorRecord, key=counsellor, on_duty=False)
+        await session.execute(select(CounsellorRecord.key).where(CounsellorRecord.key == counsellor).with_for_update())
 
     async def set_duty(self, counsellor: str, on_duty: bool, *, session: AsyncSession | None = None) -> None:
         async with self._begin(session) as session:
@@ -375,11 +416,10 @@ class Cases:
         few seconds short does no harm; a precise time would)."""
         now = self._minute()
         async with self._begin(session) as session:
-            await self._counsellor(session, counsellor)
-            await session.flush()
+            await insert_missing(session, CounsellorRecord, key=counsellor, on_duty=False)
             result = await session.execute(update(CounsellorRecord).where(
                 CounsellorRecord.key == counsellor,
-                (CounsellorRecord.notified_at.is_(None)) | (CounsellorRecord.notified_at <= now - interval))
+                or_(CounsellorRecord.notified_at.is_(None), CounsellorRecord.notified_at <= now - interval))
                 .values(notified_at=now))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 

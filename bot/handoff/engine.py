@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram.enums import ContentType
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handoff.cases import ACTIVE, CLOSED, WAITING, Case
+from bot.handoff.cases import ACTIVE, CLOSED, WAITING, AlreadyOpen, AtCapacity, Case
 from bot.handoff.machine import Event, State, step
 from bot.handoff.roster import Counsellor
 from bot.identity.address import Address
@@ -207,12 +207,15 @@ async def confirm(services: Services, person: str, address: Address, language: s
     if admission is Admission.LINE:
         return _refused(services.privacy.line_busy(language, content.root))
     topic = node if node in content else content.root
-    async with transaction(services) as tx:
-        case = await services.cases.open(person, address, language, topic, session=tx.session)
-        position = await services.cases.position(case, session=tx.session)
-        await services.cases.set_told_position(case.id, position, session=tx.session)
-        await _announce(tx, case)
-        tx.audit(AuditEvent.CASE_OPENED, case)
+    try:
+        async with transaction(services) as tx:
+            case = await services.cases.open(person, address, language, topic, session=tx.session)
+            position = await services.cases.position(case, session=tx.session)
+            await services.cases.set_told_position(case.id, position, session=tx.session)
+            await _announce(tx, case)
+            tx.audit(AuditEvent.CASE_OPENED, case)
+    except AlreadyOpen as already:  # a double tap, or the same tap through another instance
+        return Result((await status(services, already.case),))
     services.stats.handoff(topic, language)
     return Result((await status(services, case),))
 
@@ -433,12 +436,18 @@ async def take(services: Services, counsellor: Counsellor, code: str | None) -> 
                 return _refused(services.desk.reply(language, "no_such_case"))
             if step(_state(wanted), Event.TAKE).refused:
                 return _refused(services.desk.reply(language, "not_waiting"))
-            case = await cases.take(wanted.id, counsellor.key, session=tx.session)
+            try:
+                case = await cases.take(wanted.id, counsellor.key, counsellor.max_cases, session=tx.session)
+            except AtCapacity:  # another /take of theirs got in first
+                return _refused(services.desk.reply(language, "at_capacity", n=counsellor.max_cases))
             if case is None:
                 return _refused(services.desk.reply(language, "not_waiting"))
         else:
             for candidate in await cases.waiting(counsellor.languages, limit=1, session=tx.session):
-                case = await cases.take(candidate.id, counsellor.key, session=tx.session)
+                try:
+                    case = await cases.take(candidate.id, counsellor.key, counsellor.max_cases, session=tx.session)
+                except AtCapacity:
+                    return _refused(services.desk.reply(language, "at_capacity", n=counsellor.max_cases))
             if case is None:
                 return _refused(services.desk.queue(language, services.content.snapshot, [], services.clock()))
         content = services.content.snapshot

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.storage.atomic import locked_row
 from bot.storage.tables import ChatMessageRecord, PersonRecord
 
 
@@ -34,10 +35,7 @@ class People:
     async def remember(self, pseudonym: str, *, node: str | None = None, language: str | None = None) -> None:
         """Update what is given; keep the rest."""
         async with self._sessions.begin() as session:
-            record = await session.get(PersonRecord, pseudonym)
-            if record is None:
-                record = PersonRecord(pseudonym=pseudonym, language=None, node=None, seen_on=self._today())
-                session.add(record)
+            record = await locked_row(session, PersonRecord, pseudonym=pseudonym, seen_on=self._today())
             if node is not None:
                 record.node = node
             if language is not None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import now_utc
 from bot.identity.crypto import DecryptionError, KeyRing
+from bot.storage.atomic import insert_missing
 from bot.storage.tables import RevokedCounsellorRecord
 
 log = logging.getLogger("hotline.revocations")
@@ -45,11 +46,8 @@ class Revocations:
         """Revoke the account; returns its revocation key (a pseudonym)."""
         key = revocation_key(self._keys, telegram_id)
         async with self._sessions.begin() as session:
-            if await session.get(RevokedCounsellorRecord, key) is None:
-                session.add(RevokedCounsellorRecord(
-                    key=key, revoked_on=self._clock().date(),
-                    sealed_id=self._keys.seal(str(telegram_id).encode(), aad=sealed_id_aad(key))))
-                await session.flush()
+            await insert_missing(session, RevokedCounsellorRecord, key=key, revoked_on=self._clock().date(),
+                                 sealed_id=self._keys.seal(str(telegram_id).encode(), aad=sealed_id_aad(key)))
             # A revocation of the same id under a previous key, or one written without its id, is merged.
             await rekey_revocations(session, self._keys, [telegram_id])
         return key

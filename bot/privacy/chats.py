@@ -19,6 +19,7 @@ from bot.clock import now_utc
 from bot.config import TELEGRAM_DELETE_WINDOW_HOURS
 from bot.identity.address import Address
 from bot.identity.crypto import DecryptionError, KeyRing
+from bot.storage.atomic import locked_row
 from bot.storage.tables import ChatMessageRecord, PersonRecord
 
 # Telegram's limit is 48 hours; an hour of margin for clocks and the hour-rounding of `at`.
@@ -54,10 +55,7 @@ class ChatLedger:
             if person not in self._sealed:
                 if len(self._sealed) > 20_000:  # a cache, not a record: keep memory flat as people come
                     self._sealed.clear()
-                record = await session.get(PersonRecord, person)
-                if record is None:
-                    record = PersonRecord(pseudonym=person, seen_on=self._clock().date())
-                    session.add(record)
+                record = await locked_row(session, PersonRecord, pseudonym=person, seen_on=self._clock().date())
                 if record.address is None:
                     record.address = address.seal(self._keys, self._aad(person))
                 self._sealed.add(person)

@@ -1,4 +1,5 @@
-"""Engine creation and schema migration. The one place that knows which database is underneath.
+"""Engine creation and schema migration (Alembic, `migrations/`): the one place that knows which database
+is underneath.
 
 SQLite is the embedded default. Its settings here are privacy settings, not tuning: `secure_delete`
 overwrites deleted rows instead of leaving them in free pages, and the WAL is where recent writes live
@@ -8,35 +9,80 @@ PostgreSQL (asyncpg) unchanged.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, insert, select, text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.storage.tables import Base, SchemaVersion
-
-_SCHEMA_VERSION = Base.metadata.tables[SchemaVersion.__tablename__]
 # aiosqlite logs every statement with its parameters at DEBUG, and SQLAlchemy does when echo is on: both
 # would print pseudonyms and sealed values. They stay at WARNING whatever level the rest of the program runs at.
 for _chatty in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool"):
     logging.getLogger(_chatty).setLevel(logging.WARNING)
 
-Migration = Callable[[AsyncConnection], Awaitable[None]]
+log = logging.getLogger(__name__)
+# Tables that can hold a person's pseudonym or sealed data: what the PostgreSQL scrub rewrites after deletions.
+PERSONAL_TABLES = ("people", "cases", "relays", "notes", "case_keys", "chat_messages", "blocks", "outbox")
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# pg_advisory_lock's key for "the schema is being migrated": any constant every instance agrees on.
+_MIGRATION_LOCK = 0x686F746C696E65  # "hotline"
 
 
-async def _v1_initial(connection: AsyncConnection) -> None:
-    await connection.run_sync(Base.metadata.create_all)
+def _alembic_config(connection: Connection) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
 
 
-# Append only: each step moves the schema one version up and runs once per database. v1 is the schema of
-# the first release and may still change until then; after it, every change is a new step.
-MIGRATIONS: list[Migration] = [_v1_initial]
-SCHEMA_VERSION = len(MIGRATIONS)
+def head_revision() -> str:
+    """The newest revision in `migrations/versions`."""
+    head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type]
+    assert head is not None
+    return head
+
+
+def _upgrade(connection: Connection, target: str) -> str:
+    """Runs in the migration lock. Databases made by the hand-written code before Alembic have the first
+    revision's schema and a `schema_version` table: they are stamped, not created again."""
+    config = _alembic_config(connection)
+    tables = set(inspect(connection).get_table_names())
+    if "alembic_version" not in tables and "schema_version" in tables:
+        command.stamp(config, "0001")
+    command.upgrade(config, target)
+    connection.commit()
+    current = MigrationContext.configure(connection).get_current_revision()
+    assert current is not None
+    return current
+
+
+@contextlib.asynccontextmanager
+async def _file_lock(database: Path | None) -> AsyncIterator[None]:
+    """An exclusive flock on `<database>.migrate-lock`; nothing to lock for an in-memory database. The lock
+    file holds nothing and may stay."""
+    if database is None:
+        yield
+        return
+    descriptor = os.open(database.with_name(database.name + ".migrate-lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        # In a thread: another Database in this very process may hold it, and must be able to finish.
+        await asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
@@ -79,27 +125,98 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, echo=False, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_settings)
+        else:
+            event.listen(self.engine.sync_engine, "after_cursor_execute", self._note_change)
+            event.listen(self.engine.sync_engine, "handle_error", self._note_error)
+        # Whether rows may have been deleted or replaced since the last PostgreSQL scrub (at start: unknown).
+        self._changed = True
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
-    async def migrate(self) -> int:
-        """Bring the schema up to date; returns the version it is at."""
-        async with self.engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all, tables=[_SCHEMA_VERSION])
-            row = (await connection.execute(select(SchemaVersion.version))).scalar_one_or_none()
-            current = row or 0
-            for step in MIGRATIONS[current:]:
-                await step(connection)
-            if row is None:
-                await connection.execute(insert(SchemaVersion).values(id=1, version=SCHEMA_VERSION))
-            elif current != SCHEMA_VERSION:
-                await connection.execute(update(SchemaVersion).values(version=SCHEMA_VERSION))
-        return SCHEMA_VERSION
+    async def migrate(self, target: str = "head") -> str:
+        """Bring the schema up to `target` (the newest revision by default) and return the revision it is at.
+
+        Instances starting at once take turns: on PostgreSQL a session advisory lock, on SQLite an exclusive
+        lock on a file beside the database. The second one finds the work done.
+        """
+        async with self.engine.connect() as connection:
+            if self.is_sqlite:
+                async with _file_lock(self.path):
+                    return await connection.run_sync(_upgrade, target)
+            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+            await connection.commit()
+            try:
+                return await connection.run_sync(_upgrade, target)
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+                await connection.commit()
 
     async def checkpoint(self) -> None:
-        """Fold the WAL into the main file and truncate it, so deleted data leaves no copy behind."""
+        """After deletions: leave no copy of the deleted rows in the database's files.
+
+        SQLite: `secure_delete` overwrote the rows; fold the WAL into the main file and truncate it.
+        PostgreSQL: see `_scrub_postgresql`. Failures there are logged (by kind, never with data), not raised:
+        the deletion itself has happened, and SECURITY.md says what is left when the scrub cannot run.
+        """
         if self.is_sqlite:
             async with self.engine.connect() as connection:
                 await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            return
+        try:
+            await self._scrub_postgresql()
+        except DBAPIError as exc:
+            log.warning("deleted rows may remain in PostgreSQL's files: the scrub failed (%s, SQLSTATE %s)",
+                        type(exc.orig).__name__, getattr(exc.orig, "sqlstate", "?"))
+
+    async def _scrub_postgresql(self) -> None:
+        """Dead tuples, old index entries and WAL keep deleted rows on PostgreSQL; `PRAGMA secure_delete` has
+        no counterpart there. So: VACUUM FULL writes the tables that can hold a person's data anew, with live
+        rows only (indexes and TOAST too), and drops the old files; CHECKPOINT, a WAL switch and a second
+        CHECKPOINT let the server drop every WAL segment written before. Dropped, not kept for reuse, only if
+        the server runs with `wal_recycle = off` (see `deletion_limits`). Needs the tables' owner, the
+        pg_checkpoint role (or superuser) and EXECUTE on pg_switch_wal(). Takes each table's exclusive lock in
+        turn: other instances wait for a moment, per table."""
+        if not self._changed:
+            return  # an idle bot rewrites nothing (each scrub starts a new 16 MB WAL segment)
+        self._changed = False  # before, not after: what changes during the scrub is scrubbed next time
+        try:
+            async with self.engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.execute(text("VACUUM (FULL) " + ", ".join(PERSONAL_TABLES)))
+                await autocommit.execute(text("CHECKPOINT"))
+                await autocommit.execute(text("SELECT pg_switch_wal()"))
+                await autocommit.execute(text("CHECKPOINT"))
+        except BaseException:
+            self._changed = True
+            raise
+
+    def _note_change(self, _connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        """What may leave a dead tuple: an UPDATE (the old row version) or DELETE that touched rows, and any
+        INSERT (its transaction may yet roll back)."""
+        verb = statement[:6]
+        if verb == "INSERT" or (verb in ("UPDATE", "DELETE") and cursor.rowcount != 0):
+            self._changed = True
+
+    def _note_error(self, _context: Any) -> None:
+        self._changed = True  # a failed statement's transaction rolls back, leaving what it wrote dead
+
+    async def deletion_limits(self) -> list[str]:
+        """Why deleted data could outlive its deletion on this database, in words for the operator's log;
+        empty when nothing is known to stand in the way. Only PostgreSQL's server settings are checked."""
+        if self.is_sqlite:
+            return []
+        problems = []
+        async with self.engine.connect() as connection:
+            settings = {name: (await connection.execute(text(f"SHOW {name}"))).scalar_one()
+                        for name in ("wal_recycle", "archive_mode")}
+            replicas = (await connection.execute(text("SELECT count(*) FROM pg_replication_slots"))).scalar_one()
+        if settings["wal_recycle"] != "off":
+            problems.append("wal_recycle is on: WAL segments are reused, not removed, and keep deleted rows "
+                            "until overwritten (ALTER SYSTEM SET wal_recycle = off)")
+        if settings["archive_mode"] != "off":
+            problems.append("archive_mode is on: archived WAL keeps deleted rows for as long as the archive")
+        if replicas:
+            problems.append("replication slots exist: replicas and the WAL kept for them hold deleted rows")
+        return problems
 
     async def close(self) -> None:
         await self.checkpoint()

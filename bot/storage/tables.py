@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -16,11 +16,14 @@ class Base(DeclarativeBase):
     pass
 
 
-class SchemaVersion(Base):
-    __tablename__ = "schema_version"
+class SequenceRecord(Base):
+    """Counters that hand out numbers: `UPDATE … SET value = value + 1 … RETURNING value` gives each caller
+    its own number on every backend, however many instances ask at once. "queue" numbers the queue."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
+    __tablename__ = "sequences"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class PersonRecord(Base):
@@ -40,6 +43,10 @@ class CaseRecord(Base):
     """One request for a counsellor. Holds no message content: messages stay in Telegram and are copied."""
 
     __tablename__ = "cases"
+    # One waiting or active case per person, whatever reaches the database at once (a double tap, two
+    # instances): the second insert fails instead of opening a second case.
+    __table_args__ = (Index("uq_cases_open_person", "person", unique=True,
+                            sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)  # random, shown to both sides

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 
+import pytest
+
 from bot.handoff import engine
 from bot.simulator.server import FakeTelegram, FakeUser
 from tests.chat import labels, last, say, tap, text_of, visible
 from tests.conftest import COUNSELLOR_DE, COUNSELLOR_RU, RunningBot
+
+pytestmark = pytest.mark.both_backends
 
 CODE = re.compile(r"[A-Z2-9]{3}-[A-Z2-9]{3}")
 

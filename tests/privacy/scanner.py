@@ -1,4 +1,4 @@
-"""Looks for a person's identity in raw bytes: database files, WAL, logs.
+"""Looks for a person's identity in raw bytes: database files, WAL, logs (SQLite's files, or PostgreSQL's).
 
 SQLite stores integers in binary, so a text search alone would miss an id; an unkeyed hash of an id is as
 good as the id (the id space is small). So each id is searched as text, as 4- and 8-byte integers in both
@@ -10,6 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from tests.backends import rows
 
 
 def needles(ids: Iterable[int] = (), strings: Iterable[str] = ()) -> dict[str, bytes]:
@@ -49,3 +53,25 @@ def scan_files(paths: Iterable[Path], wanted: dict[str, bytes]) -> dict[str, lis
         if found:
             hits[str(path)] = found
     return hits
+
+
+async def database_files(database_url: str, data_dir: Path) -> list[Path]:
+    """Every file that may hold the test database's bytes, whichever backend it is.
+
+    SQLite: the files in `data_dir` (database, WAL, shared memory, journal). PostgreSQL: after a CHECKPOINT
+    (so what sits in shared buffers reaches the files, as a stop would), the database's own relation files
+    (heap, indexes, free-space and visibility maps, TOAST) under `base/<oid>/`, and the whole of `pg_wal/`,
+    which the server shares among all its databases, recycled segments included. Reading them needs the
+    server's data directory to be readable (root or the postgres user on the test machine).
+    """
+    if make_url(database_url).get_backend_name() == "sqlite":
+        return storage_files(data_dir)
+    await rows(database_url, "CHECKPOINT")
+    [(directory,)] = await rows(database_url, "SHOW data_directory")
+    [(oid,)] = await rows(database_url, "SELECT oid FROM pg_database WHERE datname = current_database()")
+    root = Path(directory)
+    relation_files = storage_files(root / "base" / str(oid))
+    wal = sorted(p for p in (root / "pg_wal").iterdir() if p.is_file())
+    if not relation_files or not wal:
+        raise PermissionError(f"cannot list PostgreSQL's files under {root}: the scan needs to read them")
+    return relation_files + wal

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.simulator.server import FakeTelegram
+from tests.backends import rows
 from tests.chat import say, tap
 from tests.conftest import COUNSELLOR_RU, RunningBot
 from tests.privacy.canary import (
@@ -15,7 +18,9 @@ from tests.privacy.canary import (
     CANARY_TEXT,
     CANARY_USERNAME,
 )
-from tests.privacy.scanner import needles, scan, scan_files, storage_files
+from tests.privacy.scanner import database_files, needles, scan, scan_files
+
+pytestmark = pytest.mark.both_backends
 
 NOTE_TEXT = "CANARY-NOTE-51c0 person mentions their town"
 # Methods that send something a person or counsellor will see, and so must carry protect_content.
@@ -74,14 +79,12 @@ async def test_raw_database_holds_no_identity_or_content_after_a_handoff(desk: R
                                                                         fake: FakeTelegram) -> None:
     await canary_conversation(fake)
     await desk.stop()
-    files = storage_files(desk.config.data_dir)
+    files = await database_files(desk.config.database_url, desk.config.data_dir)
     wanted = needles([CANARY_ID], [CANARY_FIRST_NAME, CANARY_LAST_NAME, CANARY_USERNAME,
                                       "CANARY-TEXT-93f1", "CANARY-NOTE-51c0", CANARY_PHONE])
     assert scan_files(files, wanted) == {}
     # Positive control: the case and its sealed note are there, as ciphertext.
-    import sqlite3
-    with sqlite3.connect(desk.config.data_dir / "hotline.sqlite") as connection:
-        notes = connection.execute("SELECT text FROM notes").fetchall()
-        addresses = connection.execute("SELECT address FROM cases").fetchall()
+    notes = await rows(desk.config.database_url, "SELECT text FROM notes")
+    addresses = await rows(desk.config.database_url, "SELECT address FROM cases")
     assert len(notes) == 1 and notes[0][0] and len(addresses) == 1 and addresses[0][0]
     assert scan(bytes(addresses[0][0]), needles([CANARY_ID])) == []

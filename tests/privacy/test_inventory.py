@@ -3,12 +3,19 @@ and writes down, why it may exist (modelled on Hush Line's encrypted-field inven
 
 from __future__ import annotations
 
-import sqlite3
+from datetime import datetime
+
+import pytest
+from sqlalchemy import inspect
 
 from bot.simulator.server import FakeTelegram
+from bot.storage.database import Database
 from bot.storage.tables import Base
+from tests.backends import rows
 from tests.chat import say, tap
 from tests.conftest import COUNSELLOR_RU, RunningBot
+
+pytestmark = pytest.mark.both_backends
 
 ENCRYPTED = "sealed with AES-GCM, bound to its row"
 KEYED_HASH = "HMAC pseudonym under the secret key"
@@ -24,7 +31,7 @@ CONFIG = "bookkeeping of the program itself"
 UPDATE_NUMBER = "Telegram's running number of updates to this bot (says nothing about who sent one)"
 
 INVENTORY: dict[str, str] = {
-    "schema_version.id": CONFIG, "schema_version.version": CONFIG,
+    "alembic_version.version_num": CONFIG, "sequences.name": CONFIG, "sequences.value": CONFIG,
     "key_check.id": CONFIG, "key_check.sealed": ENCRYPTED,
     "people.pseudonym": KEYED_HASH, "people.language": COARSE, "people.node": COARSE, "people.seen_on": DAY,
     "people.address": ENCRYPTED,
@@ -55,8 +62,18 @@ INVENTORY: dict[str, str] = {
 }
 
 
-def test_every_column_is_classified() -> None:
-    columns = {f"{table.name}.{column.name}" for table in Base.metadata.sorted_tables for column in table.columns}
+async def test_every_column_is_classified(database_url: str) -> None:
+    """Every column the migrations make, and every column tables.py maps."""
+    database = Database(database_url)
+    await database.migrate()
+    async with database.engine.connect() as connection:
+        migrated = await connection.run_sync(lambda sync: {
+            f"{table}.{column['name']}" for table in inspect(sync).get_table_names()
+            for column in inspect(sync).get_columns(table)})
+    await database.close()
+    mapped = {f"{table.name}.{column.name}" for table in Base.metadata.sorted_tables for column in table.columns}
+    assert mapped <= migrated, "tables.py maps a column no migration makes"
+    columns = migrated
     assert sorted(columns - INVENTORY.keys()) == [], "classify the new column(s) in INVENTORY"
     assert sorted(INVENTORY.keys() - columns) == [], "remove columns that no longer exist"
 
@@ -78,14 +95,14 @@ async def test_stored_times_are_as_coarse_as_the_inventory_says(desk: RunningBot
     await say(fake, olga, "/take")
     await say(fake, olga, "ответ")
     await say(fake, olga, "/close")
-    with sqlite3.connect(desk.config.data_dir / "hotline.sqlite") as connection:
-        for column, granularity in INVENTORY.items():
-            if granularity not in (HOUR, MINUTE):
-                continue
-            table, name = column.split(".")
-            values = [v for (v,) in connection.execute(f"SELECT {name} FROM {table} WHERE {name} IS NOT NULL")]
-            assert values or column == "cases.queued_at", f"the scenario should have filled {column}"
-            for value in values:  # stored as "YYYY-MM-DD HH:MM:SS.ffffff"
-                assert value[17:] == "00.000000", (column, value)
-                if granularity == HOUR:
-                    assert value[14:16] == "00", (column, value)
+    for column, granularity in INVENTORY.items():
+        if granularity not in (HOUR, MINUTE):
+            continue
+        table, name = column.split(".")
+        stored = await rows(desk.config.database_url, f"SELECT {name} FROM {table} WHERE {name} IS NOT NULL")
+        assert stored or column == "cases.queued_at", f"the scenario should have filled {column}"
+        for (value,) in stored:  # SQLite: text "YYYY-MM-DD HH:MM:SS.ffffff"; PostgreSQL: a timestamp
+            at = datetime.fromisoformat(value) if isinstance(value, str) else value
+            assert (at.second, at.microsecond) == (0, 0), (column, value)
+            if granularity == HOUR:
+                assert at.minute == 0, (column, value)

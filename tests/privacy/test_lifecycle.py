@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
 
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.config import Config
 from bot.identity.crypto import KeyRing
 from bot.simulator.server import FakeTelegram, FakeUser
 from handlers.housekeeping import housekeeping
+from tests.backends import rows as stored_rows
 from tests.chat import last, say, tap, text_of, visible
-from tests.conftest import COUNSELLOR_RU, TEST_KEY, RunningBot
+from tests.conftest import COUNSELLOR_RU, TEST_KEY, RunningBot, counsellors_yaml
 from tests.privacy.canary import (
     CANARY_FIRST_NAME,
     CANARY_ID,
@@ -18,22 +26,54 @@ from tests.privacy.canary import (
     CANARY_TEXT,
     CANARY_USERNAME,
 )
-from tests.privacy.scanner import needles, scan_files, storage_files
+from tests.privacy.scanner import database_files, needles, scan_files
 
 CANARY_NOTE = "CANARY-NOTE-51c0"
 
 
-def canary_needles() -> dict[str, bytes]:
-    pseudonym = KeyRing(TEST_KEY).pseudonym("user", CANARY_ID)
+pytestmark = pytest.mark.both_backends
+
+
+@pytest.fixture
+async def desk(fake: FakeTelegram, make_config: Callable[..., Config], backend: str) -> AsyncIterator[RunningBot]:
+    """The desk of conftest, with a master key of its own on PostgreSQL: the server's WAL is shared, and
+    another run's rows under the same key would carry the same pseudonyms into the scan."""
+    keys = KeyRing(secrets.token_bytes(32) if backend == "postgresql" else TEST_KEY)
+    bot = RunningBot(fake, make_config(extra_yaml=counsellors_yaml()), keys=keys)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+def canary_needles(keys: KeyRing) -> dict[str, bytes]:
+    pseudonym = keys.pseudonym("user", CANARY_ID)
     found = needles([CANARY_ID], [CANARY_FIRST_NAME, CANARY_LAST_NAME, CANARY_USERNAME, "CANARY-TEXT-93f1",
                                   CANARY_NOTE, CANARY_PHONE])
     found["pseudonym"] = pseudonym.encode()
     return found
 
 
-def rows(desk: RunningBot, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(desk.config.data_dir / "hotline.sqlite") as connection:
-        return connection.execute(sql).fetchall()
+async def rows(desk: RunningBot, sql: str) -> Sequence[tuple[object, ...]]:
+    return await stored_rows(desk.config.database_url, sql)
+
+
+async def assert_no_bytes_left(desk: RunningBot) -> None:
+    """Stop the bot (closing the database as a stop does) and scan every file the database keeps: on
+    PostgreSQL its relation files and the server's whole WAL, which needs the server to drop old segments
+    rather than recycle them (SECURITY.md)."""
+    await desk.stop()
+    if make_url(desk.config.database_url).get_backend_name() == "postgresql":
+        [(recycle,)] = await stored_rows(desk.config.database_url, "SHOW wal_recycle")
+        if recycle != "off":
+            reason = "the PostgreSQL server runs with wal_recycle = on: recycled WAL keeps deleted rows"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(reason)
+            pytest.skip(reason)
+    files = await database_files(desk.config.database_url, desk.config.data_dir)
+    assert scan_files(files, canary_needles(desk.keys)) == {}
+    assert any(p.stat().st_size for p in files), "the scan read something"
 
 
 async def canary_in_a_case(fake: FakeTelegram) -> tuple[FakeUser, FakeUser, str]:
@@ -55,7 +95,7 @@ async def canary_in_a_case(fake: FakeTelegram) -> tuple[FakeUser, FakeUser, str]
 async def test_forget_erases_everything_and_tells_the_counsellor_nothing(desk: RunningBot,
                                                                         fake: FakeTelegram) -> None:
     olga, person, code = await canary_in_a_case(fake)
-    assert int(str(rows(desk, "SELECT count(*) FROM chat_messages")[0][0])) > 0, "the chat ledger was filled"
+    assert int(str((await rows(desk, "SELECT count(*) FROM chat_messages"))[0][0])) > 0, "the chat ledger was filled"
     await say(fake, person, "/forget")
     assert "Удалить всё?" in text_of(last(fake, person))
     await tap(fake, person, "Да, удалить всё")
@@ -67,9 +107,8 @@ async def test_forget_erases_everything_and_tells_the_counsellor_nothing(desk: R
     assert code in withdrawn and "отозвал" in withdrawn and "CANARY" not in withdrawn
 
     for table in ("people", "cases", "relays", "notes", "case_keys", "chat_messages", "blocks"):
-        assert rows(desk, f"SELECT count(*) FROM {table}")[0][0] == 0, table
-    await desk.stop()
-    assert scan_files(storage_files(desk.config.data_dir), canary_needles()) == {}
+        assert (await rows(desk, f"SELECT count(*) FROM {table}"))[0][0] == 0, table
+    await assert_no_bytes_left(desk)
 
 
 async def test_clear_this_chat_deletes_the_visible_history_at_once(desk: RunningBot, fake: FakeTelegram) -> None:
@@ -80,8 +119,9 @@ async def test_clear_this_chat_deletes_the_visible_history_at_once(desk: Running
     assert len([m for m in fake.chat(person.id) if not m.deleted]) >= 3
     await tap(fake, person, "Clear this chat")
     assert [m for m in fake.chat(person.id) if not m.deleted] == [], "bot's and person's messages are gone"
-    assert rows(desk, "SELECT count(*) FROM chat_messages")[0][0] == 0
-    assert rows(desk, "SELECT address FROM people") == [(None,)], "no address kept once nothing is left to delete"
+    assert (await rows(desk, "SELECT count(*) FROM chat_messages"))[0][0] == 0
+    assert (await rows(desk, "SELECT address FROM people")) == [(None,)], \
+        "no address kept once nothing is left to delete"
     await say(fake, person, "/start")
     assert "EN-ROOT-BODY" in text_of(last(fake, person)), "the bot still works, in the same language"
 
@@ -101,7 +141,7 @@ async def test_scheduled_clean_up_deletes_old_messages_and_survives_a_restart(de
     report = await housekeeping(desk.app.bot, services)
     assert report.messages_deleted >= 3
     assert [m for m in fake.chat(person.id) if not m.deleted] == []
-    assert rows(desk, "SELECT count(*) FROM chat_messages")[0][0] == 0
+    assert (await rows(desk, "SELECT count(*) FROM chat_messages"))[0][0] == 0
 
 
 async def test_closed_cases_are_purged_and_leave_no_bytes(desk: RunningBot, fake: FakeTelegram) -> None:
@@ -111,17 +151,17 @@ async def test_closed_cases_are_purged_and_leave_no_bytes(desk: RunningBot, fake
     services = desk.app.services
     services.clock.offset = timedelta(days=3)
     await housekeeping(desk.app.bot, services)
-    assert rows(desk, "SELECT count(*) FROM cases")[0][0] == 1, "kept for the retention period"
+    assert (await rows(desk, "SELECT count(*) FROM cases"))[0][0] == 1, "kept for the retention period"
     services.clock.offset = timedelta(days=8)
     report = await housekeeping(desk.app.bot, services)
     assert report.cases_purged == 1 and report.people_purged == 1
     for table in ("people", "cases", "relays", "notes", "case_keys", "chat_messages"):
-        assert rows(desk, f"SELECT count(*) FROM {table}")[0][0] == 0, table
+        assert (await rows(desk, f"SELECT count(*) FROM {table}"))[0][0] == 0, table
     # The audit log keeps the events, not the code: the code is printed on the copies in the counsellor's chat.
-    assert rows(desk, f"SELECT count(*) FROM audit WHERE case_code = '{code}'") == [(0,)]
-    assert {r[0] for r in rows(desk, "SELECT event FROM audit WHERE case_code IS NULL")} >= {"case_opened", "closed"}
-    await desk.stop()
-    assert scan_files(storage_files(desk.config.data_dir), canary_needles()) == {}
+    assert await rows(desk, f"SELECT count(*) FROM audit WHERE case_code = '{code}'") == [(0,)]
+    assert {r[0] for r in await rows(desk, "SELECT event FROM audit WHERE case_code IS NULL")} >= {"case_opened",
+                                                                                                  "closed"}
+    await assert_no_bytes_left(desk)
 
 
 async def test_waiting_cases_nobody_took_expire_with_a_message(desk: RunningBot, fake: FakeTelegram) -> None:
@@ -134,7 +174,7 @@ async def test_waiting_cases_nobody_took_expire_with_a_message(desk: RunningBot,
     report = await housekeeping(desk.app.bot, desk.app.services)
     assert report.cases_expired == 1
     assert "no counsellor could take your request in time" in text_of(last(fake, person))
-    assert rows(desk, "SELECT status FROM cases") == [("closed",)]
+    assert (await rows(desk, "SELECT status FROM cases")) == [("closed",)]
 
 
 def test_secure_delete_and_auto_vacuum_are_on(tmp_path: object) -> None:

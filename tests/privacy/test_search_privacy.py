@@ -13,7 +13,9 @@ from bot.config import Config
 from bot.simulator.server import FakeTelegram
 from tests.chat import labels, last, say, tap
 from tests.conftest import RunningBot
-from tests.privacy.scanner import needles, scan, scan_files, storage_files
+from tests.privacy.scanner import database_files, needles, scan, scan_files
+
+pytestmark = pytest.mark.both_backends
 
 SHIPPED = Path(__file__).resolve().parents[2] / "content"
 CANARY_QUERY = "электронная повестка CANARY77a1"
@@ -35,8 +37,8 @@ async def test_a_search_leaves_no_trace_of_what_was_typed(fake: FakeTelegram, ma
     finally:
         await bot.stop()  # closes the database, checkpointing the WAL into the file
 
-    files = storage_files(bot.config.data_dir)
-    assert any(p.suffix == ".sqlite" for p in files)
+    files = await database_files(bot.config.database_url, bot.config.data_dir)
+    assert files
     wanted = needles(strings=[CANARY_QUERY, *CANARY_WORDS, "повестка"])
     assert scan_files(files, wanted) == {}
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
+import pytest
 
 from bot.identity.crypto import KeyRing
 from bot.simulator.server import FakeTelegram
+from tests.backends import rows
 from tests.chat import say, tap
 from tests.conftest import TEST_KEY, RunningBot
 from tests.privacy.canary import (
@@ -16,7 +17,9 @@ from tests.privacy.canary import (
     CANARY_TEXT,
     CANARY_USERNAME,
 )
-from tests.privacy.scanner import needles, scan_files, storage_files
+from tests.privacy.scanner import database_files, needles, scan_files
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_raw_database_has_no_identity_after_a_conversation(running: RunningBot, fake: FakeTelegram) -> None:
@@ -31,13 +34,10 @@ async def test_raw_database_has_no_identity_after_a_conversation(running: Runnin
     await fake.wait_idle()
     await running.stop()  # closes the database, checkpointing the WAL into the file
 
-    data_dir = running.config.data_dir
-    files = storage_files(data_dir)
-    assert any(p.suffix == ".sqlite" for p in files)
-    with sqlite3.connect(data_dir / "hotline.sqlite") as connection:
-        rows = connection.execute("SELECT pseudonym, language, node FROM people").fetchall()
+    files = await database_files(running.config.database_url, running.config.data_dir)
+    people = await rows(running.config.database_url, "SELECT pseudonym, language, node FROM people")
     pseudonym = KeyRing(TEST_KEY).pseudonym("user", CANARY_ID)
-    assert rows == [(pseudonym, "ru", "summons")], "the conversation was stored, under the pseudonym only"
+    assert people == [(pseudonym, "ru", "summons")], "the conversation was stored, under the pseudonym only"
 
     wanted = needles([CANARY_ID], [CANARY_FIRST_NAME, CANARY_LAST_NAME, CANARY_USERNAME,
                                       CANARY_TEXT, "CANARY-TEXT-93f1", CANARY_PHONE])
