@@ -191,12 +191,3 @@ class TestDriver(WebhookPush):
         recent = ", ".join(f"{call.method}->{call.status}" for call in self.calls[-6:])
         return f"last calls: {recent or 'none'}"
 
-    async def _user_message(self, user: FakeUser, kind: str, content: dict[str, Any], text: str | None) -> SimMessage:
-        chat = self._chats.setdefault(user.id, _Chat(user))
-        if chat.blocked:
-            raise RuntimeError("a person who blocked the bot cannot write to it; call unblock() first")
-        message = self._add_message(chat, False, kind, content, text=text)
-        self._enqueue({"message": copy.deepcopy(message.raw)})
-        await asyncio.sleep(0)
-        return message
-

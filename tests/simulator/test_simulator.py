@@ -112,22 +112,6 @@ def echo_router(kicked: list[int]) -> Router:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.errors == []
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    client = Bot(fake.token, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
-    yield client
-    await client.session.close()
-
-
-@pytest.fixture
 def kicked() -> list[int]:
     return []
 

@@ -3,34 +3,14 @@ and it can serve the updates Telegram sends that aiogram cannot decode."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import ClientDecodeError, TelegramBadRequest
 from aiogram.types import ChatMemberBanned, ChatMemberMember, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.simulator.server import FakeTelegram, FakeUser
 from bot.simulator.state import CALLBACK_QUERY_TIMEOUT, DELETE_WINDOW
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-    assert server.errors == []
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    client = Bot(fake.token, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
-    yield client
-    await client.session.close()
 
 
 @pytest.fixture
