@@ -32,7 +32,10 @@ async def on_error(event: ErrorEvent, bot: Bot, services: Services, person: Pers
                     kind)
         if person is not None and address is not None and event.update.callback_query is None:
             text = services.screens.notice_text(person.language, Notice.BUSY)
-            await services.outbox.put(address, "sendMessage", {"text": html.escape(text, quote=False)})
+            try:
+                await services.outbox.put(address, "sendMessage", {"text": html.escape(text, quote=False)})
+            except Exception as exc:
+                log.error("could not queue the busy notice: %s", type(exc).__name__)
         return True
     log.error("handler failed: %s while handling a %s update", type(event.exception).__name__, kind)
     if person is not None and address is not None:

@@ -122,7 +122,9 @@ class Database:
             # the lock wait in its busy handler, which sleeps in steps of up to 100 ms. Queueing for the one
             # connection in asyncio instead costs nothing (measured: 30 → several hundred updates a second).
             options.update(pool_size=1, max_overflow=0)
-        self.engine: AsyncEngine = create_async_engine(url, echo=False, **options)
+        # hide_parameters: a database error's text otherwise quotes the statement's parameters (pseudonyms,
+        # sealed blobs), and such a text reaches logs through aiogram's and asyncio's own handlers.
+        self.engine: AsyncEngine = create_async_engine(url, echo=False, hide_parameters=True, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_settings)
         else:

@@ -175,3 +175,26 @@ async def test_postgresql_scrub_rewrites_after_changes_and_leaves_an_idle_databa
     await database.checkpoint()
     assert await file_node() != first, "an UPDATE left a dead row version: the table was written anew"
     await database.close()
+
+
+async def test_a_database_error_never_quotes_its_parameters(database_url: str) -> None:
+    """A failing statement's text reaches logs through aiogram's and asyncio's own handlers: it must not
+    carry the pseudonym or sealed value it was given."""
+    from datetime import date
+
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.storage.tables import BlockRecord
+
+    database = Database(database_url)
+    await database.migrate()
+    try:
+        async with database.sessions.begin() as session:
+            session.add(BlockRecord(person="pseudonym-CANARY-5e1f", blocked_on=date(2026, 11, 1)))
+        with pytest.raises(IntegrityError) as raised:
+            async with database.sessions.begin() as session:
+                session.add(BlockRecord(person="pseudonym-CANARY-5e1f", blocked_on=date(2026, 11, 1)))
+        assert "blocks" in str(raised.value), "the error still names what failed"
+        assert "CANARY" not in str(raised.value) and "CANARY" not in repr(raised.value)
+    finally:
+        await database.close()
