@@ -74,7 +74,7 @@ class Deliverer:
 
     async def run(self) -> None:
         outbox = self._services.outbox
-        await outbox.count()
+        await self._settle(outbox.count)  # a failed first read must not stop the sender for good
         while not self._stopping:
             self._wake.clear()
             try:
