@@ -122,6 +122,10 @@ class Database:
             # the lock wait in its busy handler, which sleeps in steps of up to 100 ms. Queueing for the one
             # connection in asyncio instead costs nothing (measured: 30 → several hundred updates a second).
             options.update(pool_size=1, max_overflow=0)
+            # Another process on the same file (a second instance starting, `hotline rotate-keys`) holds the
+            # lock for a moment; 30 s of busy waiting instead of sqlite3's 5 s keeps a loaded machine's start
+            # from failing with "database is locked".
+            options["connect_args"] = {"timeout": 30.0}
         # hide_parameters: a database error's text otherwise quotes the statement's parameters (pseudonyms,
         # sealed blobs), and such a text reaches logs through aiogram's and asyncio's own handlers.
         self.engine: AsyncEngine = create_async_engine(url, echo=False, hide_parameters=True, **options)
