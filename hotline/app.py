@@ -397,7 +397,7 @@ class Hotline:
         """Serve Telegram's webhook until SIGTERM/SIGINT (with ``handle_signals``) or ``stop``, then drain."""
         self.handle_signals = handle_signals
         settings = self.services.config.settings.webhook
-        runner = web.AppRunner(self.webhook_app(secret, lifecycle=True), access_log=None)
+        runner = webhook.runner(self.webhook_app(secret, lifecycle=True))
         await runner.setup()  # the startup hooks
         stop = stop or asyncio.Event()
         signals = (signal.SIGTERM, signal.SIGINT) if handle_signals else ()
