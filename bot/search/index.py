@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import operator
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -333,8 +334,11 @@ class LanguageIndex:
         # Each query word counts once per document, by its best reading there, and weighs by the rarity
         # of its commonest reading, so a word read many ways ("получить": получ, получа, получен) is not
         # made rare by its rare readings.
+        # `scores` and `covered` always get the same documents in the same order (the final ranking relies
+        # on it to pair their values in C).
         scores: dict[int, float] = {}
         covered: dict[int, float] = {}
+        scores_get, covered_get = scores.get, covered.get
         total_weight = 0.0
         unknown = 0.0
         weights: list[tuple[_Word, float, bool]] = []
@@ -354,6 +358,13 @@ class LanguageIndex:
             # Coverage counts every word by its rarity: a word no page is about ("jobs", "weather") may
             # not decide the order, but a page without it has not answered that part of the question.
             total_weight += rarity
+            if len(word.terms) == 1:  # the common case, without the per-document best-reading bookkeeping
+                ((term, quality),) = word.terms.items()
+                covered_by = rarity * quality
+                for doc, value in self._postings[term].items():
+                    scores[doc] = scores_get(doc, 0.0) + weight * (quality * value)
+                    covered[doc] = covered_get(doc, 0.0) + covered_by
+                continue
             best: dict[int, float] = {}
             quality_of: dict[int, float] = {}
             for term, quality in word.terms.items():
@@ -370,11 +381,15 @@ class LanguageIndex:
         # A word the content does not have at all is as rare as a word can be: it weighs what a word in
         # no document would. A question mostly about something else is then mostly not covered.
         total_weight += unknown * self._idf(0) * UNKNOWN_WEIGHT
-        boost = CONTEXT_BOOST
-        ranked = heapq.nlargest(
-            limit, ((score * (0.25 + covered[doc] / total_weight) * (boost if doc in prefer else 1.0), -doc)
-                    for doc, score in scores.items())
-        )
+        # score * (0.25 + coverage), computed by map() in C: a question of common words scores thousands of
+        # documents on a large tree.
+        finals = dict(zip(scores, map(float.__mul__, scores.values(),
+                                      map((0.25).__add__, map(total_weight.__rtruediv__, covered.values()))),
+                          strict=True))
+        for doc in finals.keys() & prefer:
+            finals[doc] *= CONTEXT_BOOST
+        # Ties go to the earlier document.
+        ranked = heapq.nlargest(limit, zip(finals.values(), map(operator.neg, finals), strict=True))
         top = ranked[0][0]
         hits = []
         for final, negative in ranked:
