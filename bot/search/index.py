@@ -112,26 +112,30 @@ class LanguageIndex:
         about: list[tuple[set[str], set[str]]] = []  # each document's title terms and keyword terms
         lookup = term_of.__getitem__
 
-        def terms(tokens: list[str]) -> Iterable[str]:
-            """The tokens' terms. Each distinct word is stemmed once per language, the first time it is
-            seen; after that a document's words are looked up in C."""
-            try:
-                return list(map(lookup, tokens))
-            except KeyError:
-                for word in set(tokens).difference(term_of):
-                    term_of[word] = stem(word, language)
-                return list(map(lookup, tokens))
+        # Each distinct word is stemmed once per language, the first time it is seen; after that a document's
+        # words are looked up in C (map), which is most of the build on a large tree.
+        def learn(tokens: list[str]) -> None:
+            for word in set(tokens).difference(term_of):
+                term_of[word] = stem(word, language)
 
         for document in documents:
             self.nodes.append(document.node)
-            counts = Counter(terms(words(strip_markup(document.body))))
+            body = words(strip_markup(document.body))
+            try:
+                counts = Counter(map(lookup, body))
+            except KeyError:
+                learn(body)
+                counts = Counter(map(lookup, body))
             counts.pop("", None)
             bodies.append(counts)
-            title = set(terms(words(document.title)))
-            keywords = set(terms([w for k in document.keywords for w in words(k)]))
-            title.discard("")
-            keywords.discard("")
-            about.append((title, keywords))
+            title = words(document.title)
+            keywords = [w for k in document.keywords for w in words(k)]
+            learn(title + keywords)  # short: a set difference, no need for the lookup to fail first
+            title_terms = set(map(lookup, title))
+            keyword_terms = set(map(lookup, keywords))
+            title_terms.discard("")
+            keyword_terms.discard("")
+            about.append((title_terms, keyword_terms))
         surface = {word: term for word, term in term_of.items() if term}
         self._postings, self._df = self._rank_postings(bodies, about, set(surface.values()))
         self._sorted_terms = sorted(self._postings)
@@ -166,18 +170,16 @@ class LanguageIndex:
         lengths = [sum(body.values()) for body in bodies]
         average = (sum(lengths) / count) or 1.0
         saturation = BODY_WEIGHT * (K1 + 1)
-        docs_of: dict[str, list[int]] = {term: [] for term in terms}
-        weights_of: dict[str, list[float]] = {term: [] for term in terms}
-        append = list.append
+        per_term: dict[str, dict[int, float]] = {term: {} for term in terms}
+        setitem = dict.__setitem__
         for doc, body in enumerate(bodies):
             if not body:
                 continue
             norm = K1 * (1 - B + B * lengths[doc] / average)
             # A body term's weight depends only on its count here: one small table per document.
             table = [n * saturation / (n + norm) for n in range(max(body.values()) + 1)]
-            _consume(map(append, map(docs_of.__getitem__, body), repeat(doc)))
-            _consume(map(append, map(weights_of.__getitem__, body), map(table.__getitem__, body.values())))
-        per_term = {term: dict(zip(docs, weights_of[term], strict=True)) for term, docs in docs_of.items()}
+            # per_term[term][doc] = table[n] for each (term, n) of the body.
+            _consume(map(setitem, map(per_term.__getitem__, body), repeat(doc), map(table.__getitem__, body.values())))
         for doc, (title, keywords) in enumerate(about):
             for term in title:
                 weights = per_term[term]
