@@ -17,6 +17,7 @@ from bot.menus.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, classify
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
+from bot.search.index import MAX_POSTINGS, Document, LanguageIndex
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, stem, stemmer_for
 from bot.search.text import normalise
@@ -229,6 +230,28 @@ def test_titles_weigh_more_than_bodies(index: SearchIndex) -> None:
     # "Anhörung" is in the title of de_interview and in the bodies of several other pages.
     assert top(index, "Anhörung", "de", 1) == ["de_interview"]
     assert top(index, "interview", "en", 1) == ["de_interview"]
+
+
+def test_a_very_common_word_keeps_only_its_strongest_pages() -> None:
+    """Of a word in more than MAX_POSTINGS pages, the pages that have it in their title or keywords and then
+    those that use it most are kept; the count of pages with it (its rarity) is the true one."""
+    extra = 40
+    documents = [Document(f"p{i}", f"title {i}", (), "asylum " + "filler " * (i % 7 + 1))
+                 for i in range(MAX_POSTINGS + extra)]
+    documents.append(Document("keyword", "other", ("asylum",), "nothing here"))
+    documents.append(Document("title", "asylum", (), "nothing here"))
+    documents.append(Document("often", "else", (), "asylum " * 5))
+    index = LanguageIndex("en", documents)
+    term = stem("asylum", "en")
+    kept = index._postings[term]
+    assert len(kept) == MAX_POSTINGS
+    assert index._df[term] == MAX_POSTINGS + extra + 3
+    position = {node: i for i, node in enumerate(index.nodes)}
+    assert {position["title"], position["keyword"], position["often"]} <= kept.keys()
+    # What is cut is the weakest: the longest bodies that mention it once (several equally weak).
+    cut = [i for i in range(len(documents)) if i not in kept]
+    assert len(cut) == extra + 3
+    assert all(index.nodes[i].startswith("p") and int(index.nodes[i][1:]) % 7 == 6 for i in cut)
 
 
 def test_fuzzy_index_finds_near_words_only() -> None:

@@ -410,14 +410,14 @@ def _consume(iterator: Iterable[object]) -> None:
 
 
 def _strongest(weights: dict[int, float]) -> dict[int, float]:
-    """The MAX_POSTINGS heaviest of a term's documents (a few more where weights tie at the cut)."""
+    """The MAX_POSTINGS heaviest of a term's documents (of equal weights at the cut, the first ones)."""
     if len(weights) <= MAX_POSTINGS:
         return weights
-    # Sorting bare floats and filtering in C beats sorting the (document, weight) pairs by a key.
+    # Sorting bare floats and filtering in C beats sorting all the (document, weight) pairs by a key.
     threshold = sorted(weights.values(), reverse=True)[MAX_POSTINGS - 1]
     kept = dict(compress(weights.items(), map(threshold.__le__, weights.values())))
-    if len(kept) > 2 * MAX_POSTINGS:  # many equal weights: cut exactly
-        kept = dict(sorted(weights.items(), key=itemgetter(1), reverse=True)[:MAX_POSTINGS])
+    if len(kept) > MAX_POSTINGS:  # equal weights at the cut
+        kept = dict(sorted(kept.items(), key=itemgetter(1), reverse=True)[:MAX_POSTINGS])
     return kept
 
 
