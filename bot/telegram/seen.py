@@ -147,6 +147,8 @@ def _attach_claim(session: Session) -> None:
     claim = _current.get()
     if claim is None or claim.durable or claim.in_transaction or not claim.owner._owns(session):
         return
+    if session.in_nested_transaction():  # a savepoint: the claim goes with the transaction around it
+        return
     if not (session.info.get("wrote") or session.new or session.dirty or session.deleted):
         return
     insert = claim.owner._behind._insert(PROCESSED).on_conflict_do_nothing()
