@@ -129,7 +129,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
         stats=Stats(Counters(database.sessions), clock),
         outbox=Outbox(database.sessions, keys, clock),
         updates=ProcessedUpdates(database.sessions, clock),
-        search=SearchIndex(result.snapshot, config.settings.search),
+        search=SearchIndex(result.snapshot, config.settings.search, lazy=True),  # built once the bot is up
     )
     services.content.on_replace(services.search.rebuild)
     await handoff_engine.restart(services)  # counsellors removed from config.yaml while the bot was down
@@ -313,13 +313,21 @@ class Hotline:
         await self_check(self.bot)
         await announce_commands(self.bot, self.services)
         self._chores = [asyncio.create_task(housekeeping_loop(self.bot, self.services)),
-                        asyncio.create_task(self.deliverer.run())]
+                        asyncio.create_task(self.deliverer.run()),
+                        asyncio.create_task(self._prepare_search())]
         if self.services.config.settings.content.watch:
             self._chores.append(asyncio.create_task(self._watch_content()))
         if self.handle_signals:
             with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on some platforms
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._reload_on_signal)
         gc.freeze()  # what start-up built lives for good: keep it out of every later collection
+
+    async def _prepare_search(self, delay: float = 1.0) -> None:
+        """Build the search index in a thread, after the updates waiting at start had their turn (a search
+        before then builds it itself)."""
+        await asyncio.sleep(delay)
+        await asyncio.to_thread(self.services.search.prepare)
+        gc.freeze()  # the index, too, lives until the content changes
 
     def _reload_on_signal(self) -> None:
         self._chores.append(asyncio.create_task(self.reload_content()))
