@@ -82,7 +82,8 @@ async def open_database(config: Config) -> Database:
 
 
 async def build_services(config: Config, keys: KeyRing) -> Services:
-    result = load_for(config)
+    clock = Clock()
+    result = load_for(config, today=clock().date())
     if result.snapshot is None:
         raise StartupError(["the content has errors; the bot will not start with it:",
                             *describe(result.errors, config)])
@@ -97,7 +98,6 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
         raise StartupError([str(exc)]) from None
     settings = config.settings
     catalogs = Catalogs(list(settings.languages))
-    clock = Clock()
     revocations = Revocations(database.sessions, keys, clock)
     cases = Cases(database.sessions, keys, clock)
     audit = Audit(database.sessions, clock)
@@ -111,7 +111,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
         config=config,
         keys=keys,
         database=database,
-        content=ContentStore(result.snapshot),
+        content=ContentStore(result.snapshot, clock),
         catalogs=catalogs,
         screens=Screens(catalogs, list(settings.languages)),
         people=People(database.sessions, clock),
@@ -126,7 +126,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
         revocations=revocations,
         privacy=PrivacyScreens(catalogs),
         clock=clock,
-        stats=Stats(Counters(database.sessions), clock),
+        stats=Stats(Counters(database.sessions, clock), clock),
         outbox=Outbox(database.sessions, keys, clock),
         updates=ProcessedUpdates(database.sessions, clock),
         search=SearchIndex(result.snapshot, config.settings.search, lazy=True),  # built once the bot is up

@@ -237,7 +237,8 @@ async def _stats(config: Config, days: int, chart_path: Path | None) -> int:
     database = Database(config.database_url)
     try:
         await database.migrate()
-        report = await Stats(Counters(database.sessions), Clock()).report(max(1, days))
+        clock = Clock()
+        report = await Stats(Counters(database.sessions, clock), clock).report(max(1, days))
     finally:
         await database.close()
     loaded = load_for(config)
