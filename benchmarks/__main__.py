@@ -206,7 +206,9 @@ async def deliveries(report: Report, scale: Scale, workdir: Path, targets: bool)
     report.add("delivery", "goodput / enforced limit", result.goodput, target=">= 0.9",
                check=at_least(0.9) if targets else None,
                note=f"{result.delivered} in {result.seconds:.0f}s at {result.limit:.0f}/s, the bot down "
-                    f"{result.restart_seconds:.1f}s for the restart ({result.stop_seconds:.1f}s stopping)")
+                    f"{result.restart_seconds:.1f}s for the restart ({result.stop_seconds:.1f}s stopping); "
+                    f"{result.lost_seconds:.1f}s beyond the full limit, of which {result.tail_seconds:.1f}s the "
+                    f"tail after the last message was written")
     up = result.seconds - result.restart_seconds
     report.add("delivery", "goodput while the bot was up", result.delivered / (result.limit * up) if up > 0 else None,
                note="the same, leaving out the restart")
