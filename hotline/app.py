@@ -321,6 +321,7 @@ class Hotline:
             with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on some platforms
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._reload_on_signal)
         gc.freeze()  # what start-up built lives for good: keep it out of every later collection
+        gc.enable()  # `hotline run` turns collections off while it starts
 
     async def _prepare_search(self, delay: float = 1.0) -> None:
         """Build the search index in a thread, after the updates waiting at start had their turn (a search

@@ -81,6 +81,11 @@ class SearchIndex:
                 built = self._ready
         return built
 
+    @property
+    def ready(self) -> bool:
+        """Whether the index is built (a lazy one is not until first used or prepared)."""
+        return self._ready is not None
+
     def prepare(self) -> None:
         """Build the index now if it is not built yet (blocking; safe to call from another thread)."""
         _ = self._built
