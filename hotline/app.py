@@ -327,7 +327,11 @@ class Hotline:
         """Build the search index in a thread, after the updates waiting at start had their turn (a search
         before then builds it itself)."""
         await asyncio.sleep(delay)
-        await asyncio.to_thread(self.services.search.prepare)
+        try:
+            await asyncio.to_thread(self.services.search.prepare)
+        except Exception as exc:  # the first search tries again, and answers or fails on its own
+            log.error("building the search index failed: %s", type(exc).__name__)
+            return
         gc.freeze()  # the index, too, lives until the content changes
 
     def _reload_on_signal(self) -> None:
