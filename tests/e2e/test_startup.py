@@ -16,7 +16,7 @@ from tests.conftest import RunningBot
 async def test_collections_are_on_again_and_the_search_index_is_built_once_the_bot_is_up(
         fake: FakeTelegram, config: Config) -> None:
     gc.disable()  # as `hotline run` does while it starts
-    bot = RunningBot(fake, config)
+    bot = RunningBot(fake, config, search_built=False)
     try:
         app = await bot.start()
         assert gc.isenabled(), "the startup hook turns collections back on"
@@ -30,7 +30,7 @@ async def test_collections_are_on_again_and_the_search_index_is_built_once_the_b
 async def test_a_search_before_the_background_build_builds_the_index_itself(
         fake: FakeTelegram, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SearchIndex, "prepare", lambda self: None)  # the background build never comes
-    bot = RunningBot(fake, config)
+    bot = RunningBot(fake, config, search_built=False)
     try:
         app = await bot.start()
         user = fake.user(5_000_001, "Reader", language_code="en")
