@@ -112,7 +112,7 @@ class Deliverer:
                 await settle(lambda: outbox.done(row.id))  # its case left that counsellor: it waits for the next
                 return
             row = replace(row, params=prepared[0], after=prepared[1])
-            await self._pacer.acquire(row.chat)
+            await self._pacer.acquire(row.chat, row.id)  # the oldest row first: no chat left behind
             result = await self._bot(to_method(row))
         except _NotChecked as exc:
             log.warning("delivery: could not check a row against its case (%s); will retry",
