@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.simulator.methods import BotApiMethods
+from bot.simulator.groups import GroupMethods
 from bot.simulator.state import (
     _SENDING,
     DROPPED,
@@ -41,7 +41,7 @@ async def serve_on(runner: web.AppRunner, host: str, port: int) -> int:
 
 
 
-class HttpTransport(BotApiMethods):
+class HttpTransport(GroupMethods):
     """Answers Bot API requests over HTTP, hands out updates by long polling and injects faults."""
 
     # --- failure injection -----------------------------------------------------------------
