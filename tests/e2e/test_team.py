@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.simulator.server import FakeTelegram, FakeUser
 from handlers.housekeeping import housekeeping
 from hotline.app import StartupError
-from tests.chat import last, say, text_of
+from tests.chat import last, say, tap, text_of
 from tests.conftest import COUNSELLOR_DE, COUNSELLOR_RU, TEAM_GROUP, RunningBot, team_yaml
 from tests.e2e.test_handoff import request
 
@@ -118,10 +118,7 @@ async def test_two_members_three_people_take_answer_note_release_close_block_for
     # Jana forgets everything: her topic is gone from the group, with every message in it.
     jana_thread = topic_of(fake, c)
     await say(fake, jana, "/forget")
-    menu = [m for m in fake.chat(jana.id) if m.from_bot and not m.deleted and m.buttons()][-1]
-    button = next(b for b in menu.buttons() if "callback_data" in b and ("Ja" in str(b["text"])
-                                                                          or "✅" in str(b["text"])))
-    await fake.press(jana, menu.message_id, str(button["callback_data"]))
+    await tap(fake, jana, "Ja, alles löschen")
     await fake.wait_idle(timeout=SETTLE)
     assert topic_of(fake, c) is None and jana_thread is not None
     assert fake.topic_messages(TEAM_GROUP, jana_thread) == [], "nothing of her case stays on any device"
@@ -186,3 +183,34 @@ async def test_the_bot_refuses_to_start_in_a_group_that_is_not_ready(
         await bot.start()
     assert any(problem in line for line in refused.value.problems), refused.value.problems
     assert fake.topics(TEAM_GROUP) == [] if group.get("is_forum", True) else True
+
+
+async def test_a_topic_deletion_that_fails_is_retried_until_the_topic_is_gone(
+        team_desk: RunningBot, fake: FakeTelegram) -> None:
+    person = fake.user(7_100_021, language_code="en")
+    code = await request(fake, person)
+    await write(fake, person, "delete me later")
+    thread = topic_of(fake, code)
+    assert thread is not None and "delete me later" in read(fake, code)
+    fake.fail_next("deleteForumTopic", 500, "Internal Server Error: restart", times=2)
+    await say(fake, person, "/forget")
+    await tap(fake, person, "Yes, delete everything")
+    await fake.wait_for(lambda: topic_of(fake, code) is None, timeout=SETTLE)
+    assert fake.topic_messages(TEAM_GROUP, thread) == []
+    attempts = [c for c in fake.calls if c.method.lower() == "deleteforumtopic"]
+    assert len(attempts) == 3, "two failures, then the deletion went through"
+
+
+async def test_a_restart_keeps_the_topics_and_edits_the_same_pinned_board(
+        team_desk: RunningBot, fake: FakeTelegram) -> None:
+    person = fake.user(7_100_031, language_code="en")
+    code = await request(fake, person)
+    await write(fake, person, "before the restart")
+    pinned, topics = fake.pinned(TEAM_GROUP), len(fake.topics(TEAM_GROUP))
+    await team_desk.stop()
+    await team_desk.start()
+    await write(fake, person, "after the restart")
+    assert read(fake, code)[-2:] == ["before the restart", "after the restart"], "the same topic"
+    await post(fake, olga_of(fake), code, "/take")
+    assert fake.pinned(TEAM_GROUP) == pinned and len(fake.topics(TEAM_GROUP)) == topics, "no second board"
+    assert "#1" in board(fake), "the one board was edited"
