@@ -214,3 +214,43 @@ async def test_a_restart_keeps_the_topics_and_edits_the_same_pinned_board(
     await post(fake, olga_of(fake), code, "/take")
     assert fake.pinned(TEAM_GROUP) == pinned and len(fake.topics(TEAM_GROUP)) == topics, "no second board"
     assert "#1" in board(fake), "the one board was edited"
+
+
+async def test_edits_are_mirrored_both_ways_and_a_reopen_returns_to_the_same_member(
+        team_desk: RunningBot, fake: FakeTelegram) -> None:
+    olga = olga_of(fake)
+    person = fake.user(7_100_041, language_code="ru")
+    code = await request(fake, person)
+    assert "мин" in text_of(last(fake, person)), "the team is there in working hours: a wait estimate"
+    sent = await fake.send_text(person, "первая версия")
+    await fake.wait_idle(timeout=SETTLE)
+    await post(fake, olga, code, "/take")
+    await fake.edit(person, sent.message_id, "вторая версия")
+    await fake.wait_idle(timeout=SETTLE)
+    assert "вторая версия" in read(fake, code) and "первая версия" not in read(fake, code)
+
+    answer = await fake.post(olga, TEAM_GROUP, "ответ с опечаткой", thread=topic_of(fake, code))
+    await fake.wait_idle(timeout=SETTLE)
+    # The driver edits private messages only: the member's edit arrives as Telegram would send it.
+    fake.feed_raw({"edited_message": {**answer.raw, "text": "ответ без опечатки", "edit_date": 1}})
+    await fake.wait_idle(timeout=SETTLE)
+    assert "ответ без опечатки" in text_of(last(fake, person))
+
+    await post(fake, olga, code, "/close")
+    await write(fake, person, "ещё вопрос")
+    assert team_desk.app is not None
+    case = await team_desk.app.services.cases.by_code(code)
+    assert case is not None and case.status == "active", "reopened to the member who had it"
+    assert "ещё вопрос" in read(fake, code), "into the same topic"
+
+
+async def test_in_team_mode_a_counsellors_private_chat_points_to_the_group(team_desk: RunningBot,
+                                                                           fake: FakeTelegram) -> None:
+    olga = olga_of(fake)
+    person = fake.user(7_100_051, language_code="ru")
+    code = await request(fake, person)
+    await say(fake, olga, "/take")
+    assert "группе" in text_of(last(fake, olga))
+    assert team_desk.app is not None
+    case = await team_desk.app.services.cases.by_code(code)
+    assert case is not None and case.status == "waiting", "nothing is taken from a private chat in team mode"
