@@ -34,7 +34,7 @@ from bot.storage.tables import CaseRecord, TeamBoardRecord, TeamTopicRecord
 # ids must never be taken for ids in a member's private chat (clean-up there deletes by id).
 TEAM = "team"
 TOPIC_NAME_LIMIT = 128  # Telegram's limit for a topic's name, in characters
-BOARD_SHOWN = 40  # cases listed on the board; a message holds 4,096 characters
+BOARD_SHOWN = 30  # cases listed per section of the board (the count is in its heading): 4,096 characters
 
 
 def _p(text: str) -> str:

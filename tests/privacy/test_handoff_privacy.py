@@ -111,3 +111,7 @@ async def test_raw_database_holds_no_identity_or_content_after_a_handoff(desk: R
     addresses = await rows(desk.config.database_url, "SELECT address FROM cases")
     assert len(notes) == 1 and notes[0][0] and len(addresses) == 1 and addresses[0][0]
     assert scan(bytes(addresses[0][0]), needles([CANARY_ID])) == []
+    if desk.config.settings.team.enabled:  # the group's id is config, kept only sealed or keyed in the database
+        assert scan_files(files, needles(strings=[str(TEAM_GROUP)])) == {}
+        assert len(await rows(desk.config.database_url, "SELECT thread_id FROM team_topics")) == 1, \
+            "positive control: the case's topic is noted while the case lives"
