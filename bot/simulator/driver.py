@@ -62,15 +62,24 @@ class TestDriver(WebhookPush):
             content["caption"] = caption
         return await self._user_message(user, kind, content, caption)
 
-    async def press(self, user: FakeUser, message_id: int, callback_data: str, *, listed: bool = True) -> str:
+    async def press(
+        self, user: FakeUser, message_id: int, callback_data: str, *, listed: bool = True, group_id: int | None = None
+    ) -> str:
         """The person taps an inline button; returns the callback query id.
 
         With ``listed=False`` the data need not be on any of the message's buttons: that is what a forged or
-        outdated client sends, and how the browser preview takes a person straight to any page.
+        outdated client sends, and how the browser preview takes a person straight to any page. With
+        ``group_id`` the button is on a bot message in that group, and ``user`` must be a member of it.
         """
-        message = self._chat_of(user).messages.get(message_id)
+        if group_id is None:
+            chat = self._chat_of(user)
+        else:
+            chat = self._chats[self._group(group_id).id]
+            if chat.group is not None and user.id not in chat.group.members:
+                raise PermissionError(f"user {user.id} is not a member of group {group_id}")
+        message = chat.messages.get(message_id)
         if message is None or message.deleted or not message.from_bot:
-            raise LookupError(f"no bot message {message_id} in chat {user.id} to press a button on")
+            raise LookupError(f"no bot message {message_id} in chat {chat.id} to press a button on")
         if listed and not any(button.get("callback_data") == callback_data for button in message.buttons()):
             raise LookupError(f"message {message_id} has no button with that callback data")
         query_id = str(next(self._ids) * 1_000_003 + user.id)
@@ -79,7 +88,7 @@ class TestDriver(WebhookPush):
             "id": query_id,
             "from": user.to_json(),
             "message": copy.deepcopy(message.raw),
-            "chat_instance": str(user.id * 7 + self.bot_id),
+            "chat_instance": str(abs(chat.id) * 7 + self.bot_id),
             "data": callback_data,
         }
         self._enqueue({"callback_query": query})

@@ -93,6 +93,7 @@ _BUTTON_ACTIONS = frozenset(
 _ENVELOPE = frozenset(
     {"message_id", "from", "chat", "date", "edit_date", "reply_markup", "reply_to_message"}
     | {"forward_origin", "forward_from", "forward_date", "has_protected_content", "sender_chat"}
+    | {"message_thread_id", "is_topic_message"}
 )
 # Telegram leaves these out unless the bot asks for them explicitly.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})

@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import ChatFullInfo, ChatMemberAdministrator, InputMediaPhoto, ReplyParameters
+from aiogram.types import (
+    ChatFullInfo,
+    ChatMemberAdministrator,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    ReplyParameters,
+)
 
 from bot.simulator.server import FakeTelegram, FakeUser
 
@@ -355,3 +362,35 @@ async def test_unpin_all_forum_topic_messages_leaves_other_topics_pinned(
     await bot.pin_chat_message(group, b.message_id)
     assert await bot.unpin_all_forum_topic_messages(group, first)
     assert fake.pinned(group) == [b.message_id]
+
+
+async def test_a_copy_takes_the_place_it_is_sent_to_not_the_one_it_came_from(
+    fake: FakeTelegram, bot: Bot, group: int, ana: FakeUser
+) -> None:
+    person = fake.user(1, "Person")
+    await fake.send_text(person, "/start")
+    first = (await bot.create_forum_topic(group, "one")).message_thread_id
+    second = (await bot.create_forum_topic(group, "two")).message_thread_id
+    answer = await fake.post(ana, group, "an answer", thread=first)
+    await bot.copy_message(person.id, group, answer.message_id)
+    copied = fake.chat(person.id)[-1].raw
+    assert "message_thread_id" not in copied and "is_topic_message" not in copied and "reply_to_message" not in copied
+    moved = await bot.copy_message(group, group, answer.message_id, message_thread_id=second)
+    assert fake.topic_messages(group, second)[-1].message_id == moved.message_id
+    assert fake.read_topic(group, first) == ["an answer"]
+
+
+async def test_a_member_taps_a_button_on_a_bot_message_in_a_topic(
+    fake: FakeTelegram, bot: Bot, group: int, ana: FakeUser
+) -> None:
+    thread = (await bot.create_forum_topic(group, "case")).message_thread_id
+    markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Take", callback_data="take:K7QM")]])
+    card = await bot.send_message(group, "new case", message_thread_id=thread, reply_markup=markup)
+    query_id = await fake.press(ana, card.message_id, "take:K7QM", group_id=group)
+    [update] = await bot.get_updates()
+    assert update.callback_query is not None and update.callback_query.id == query_id
+    assert update.callback_query.from_user.id == ana.id
+    message = update.callback_query.message
+    assert message is not None and message.chat.id == group
+    with pytest.raises(PermissionError):
+        await fake.press(fake.user(666), card.message_id, "take:K7QM", group_id=group)
