@@ -174,6 +174,8 @@ class Deliverer:
 
     async def _after(self, row: Outgoing, result: Any) -> None:
         message_id: Any = getattr(result, "message_id", None)
+        if message_id is None:  # createForumTopic: the topic's thread id stands for it
+            message_id = getattr(result, "message_thread_id", None)
         if isinstance(result, list):  # copyMessages: one id per copy
             message_id = [item.message_id for item in result]
         if not await engine.delivered(self._services, row.after, message_id) and isinstance(message_id, int):

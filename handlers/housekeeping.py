@@ -47,9 +47,10 @@ async def housekeeping(bot: Bot, services: Services) -> HousekeepingReport:
         await engine.notify(services, address, services.privacy.expired(case.language, root))
         await services.audit.log(Event.EXPIRED, case_code=case.code)
 
-    purged = await services.cases.purge_closed(timedelta(days=privacy.closed_case_days))
+    purged = await engine.purge(services, timedelta(days=privacy.closed_case_days))  # with their topics
     if purged:
         await services.audit.log(Event.PURGED)
+    await engine.refresh_board(services)  # team mode: expired cases leave the board
     await services.cases.purge_blocks(timedelta(days=privacy.block_days))
     open_cases = {c.person for c in await services.cases.open_cases()}
     people = await services.people.purge_inactive(timedelta(days=privacy.inactive_person_days), keep=open_cases)
