@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import (
     ChatFullInfo,
     ChatMemberAdministrator,
@@ -16,7 +16,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.simulator.server import FakeTelegram, FakeUser
+from bot.simulator.server import FakeTelegram, FakeUser, FloodLimits
 
 GROUP = -1001000000001
 
@@ -394,3 +394,17 @@ async def test_a_member_taps_a_button_on_a_bot_message_in_a_topic(
     assert message is not None and message.chat.id == group
     with pytest.raises(PermissionError):
         await fake.press(fake.user(666), card.message_id, "take:K7QM", group_id=group)
+
+
+async def test_a_group_takes_no_more_than_its_messages_a_minute(fake: FakeTelegram, bot: Bot, group: int) -> None:
+    person = fake.user(1, "Person")
+    await fake.send_text(person, "/start")
+    fake.enforce(FloodLimits(per_chat=100.0, chat_burst=100, group_per_minute=3))
+    for n in range(3):
+        await bot.send_message(group, f"case {n}")
+    with pytest.raises(TelegramRetryAfter) as limited:
+        await bot.send_message(group, "one too many")
+    assert limited.value.retry_after == 20  # one message every 20 seconds at 3 a minute
+    await bot.send_message(person.id, "a private chat is not a group")
+    fake.enforce(None)
+    await bot.send_message(group, "later")
