@@ -95,14 +95,19 @@ class TestDriver(WebhookPush):
         await asyncio.sleep(0)
         return query_id
 
-    async def edit(self, user: FakeUser, message_id: int, text: str) -> None:
-        """The person edits one of their own text messages."""
-        message = self._chat_of(user).messages.get(message_id)
-        if message is None or message.deleted or message.from_bot or message.kind != "text":
+    async def edit(self, user: FakeUser, message_id: int, text: str, *, group_id: int | None = None) -> None:
+        """The person edits one of their own text messages: in their chat with the bot, or in ``group_id``
+        (where the bot hears of it as it heard of the message; the edit keeps its topic)."""
+        chat = self._chat_of(user) if group_id is None else self._chats[self._group(group_id).id]
+        message = chat.messages.get(message_id)
+        mine = message is not None and not message.from_bot and message.sender_id == user.id
+        if message is None or not mine or message.deleted or message.kind != "text":
             raise LookupError(f"no text message {message_id} by user {user.id} to edit")
         message.text, message.edited = text, True
-        message.raw["text"], message.raw["edit_date"] = text, self._now()
-        self._enqueue({"edited_message": copy.deepcopy(message.raw)})
+        message.raw.pop("entities", None)  # the edited text's own, if any, as Telegram sends them
+        message.raw.update(_text_content(text) | {"edit_date": self._now()})
+        if chat.group is None or self._bot_sees(chat.group, message, None):
+            self._enqueue({"edited_message": copy.deepcopy(message.raw)})
         await asyncio.sleep(0)
 
     async def send_undecodable(self, user: FakeUser, text: str) -> SimMessage:

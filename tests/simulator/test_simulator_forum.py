@@ -408,3 +408,16 @@ async def test_a_group_takes_no_more_than_its_messages_a_minute(fake: FakeTelegr
     await bot.send_message(person.id, "a private chat is not a group")
     fake.enforce(None)
     await bot.send_message(group, "later")
+
+
+async def test_a_member_edits_their_message_in_a_topic(
+    fake: FakeTelegram, bot: Bot, group: int, ana: FakeUser, ben: FakeUser
+) -> None:
+    thread = (await bot.create_forum_topic(group, "case")).message_thread_id
+    posted = await fake.post(ana, group, "first words", thread=thread)
+    with pytest.raises(LookupError):
+        await fake.edit(ben, posted.message_id, "not yours", group_id=group)
+    await fake.edit(ana, posted.message_id, "better words", group_id=group)
+    edited = [u.edited_message for u in await bot.get_updates() if u.edited_message is not None]
+    assert len(edited) == 1 and edited[0].text == "better words" and edited[0].message_thread_id == thread
+    assert fake.read_topic(group, thread) == ["better words"]
