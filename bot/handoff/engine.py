@@ -372,7 +372,9 @@ async def _reopen(tx: _Tx, closed: Case) -> Case:
     step(_state(closed), Event.REOPEN)
     previous = services.roster.by_key(closed.last_counsellor) if closed.last_counsellor else None
     back_to = None
-    if previous is not None and previous.key in await services.cases.on_duty(session=tx.session):
+    # Team mode has no shifts: a member is there while they are in the group.
+    if previous is not None and (services.team.enabled
+                                 or previous.key in await services.cases.on_duty(session=tx.session)):
         if len(await services.cases.held_by(previous.key, session=tx.session)) < previous.max_cases:
             back_to = previous.key
     case = await services.cases.reopen(closed.id, back_to, session=tx.session)
@@ -817,6 +819,10 @@ async def refused(services: Services, after: dict[str, Any] | None, kind: str) -
     if "topic_deleted" in after:
         log.error("team: Telegram refused to delete a case's topic (%s): delete it by hand", kind)
         return
+    if "team_topic" in after:
+        log.error("team: Telegram refused to create a case's topic (%s): check the bot's rights in the group; "
+                  "the case waits on the board", kind)
+        return
     writer = services.roster.by_key(after["writer"]) if "writer" in after else None
     if writer is not None:
         case = await services.cases.get(after["case_id"]) if "case_id" in after else None
@@ -950,8 +956,10 @@ async def purge(services: Services, older_than: timedelta) -> int:
 async def wait_estimate(services: Services, language: str, position: int) -> tuple[int | None, datetime | None]:
     """(minutes, opening time): a rough wait if someone is on duty, else when working hours start."""
     on_duty = await services.cases.on_duty()
-    online = [c for c in services.roster if c.key in on_duty and language in c.languages]
     now = services.clock()
+    # Team mode has no shifts: the team is there in working hours.
+    team_there = services.team.enabled and services.hours.is_open(now)
+    online = [c for c in services.roster if (team_there or c.key in on_duty) and language in c.languages]
     if not online:
         hours = services.hours
         return None, (None if hours.is_open(now) else hours.next_opening(now))
