@@ -62,15 +62,24 @@ class TestDriver(WebhookPush):
             content["caption"] = caption
         return await self._user_message(user, kind, content, caption)
 
-    async def press(self, user: FakeUser, message_id: int, callback_data: str, *, listed: bool = True) -> str:
+    async def press(
+        self, user: FakeUser, message_id: int, callback_data: str, *, listed: bool = True, group_id: int | None = None
+    ) -> str:
         """The person taps an inline button; returns the callback query id.
 
         With ``listed=False`` the data need not be on any of the message's buttons: that is what a forged or
-        outdated client sends, and how the browser preview takes a person straight to any page.
+        outdated client sends, and how the browser preview takes a person straight to any page. With
+        ``group_id`` the button is on a bot message in that group, and ``user`` must be a member of it.
         """
-        message = self._chat_of(user).messages.get(message_id)
+        if group_id is None:
+            chat = self._chat_of(user)
+        else:
+            chat = self._chats[self._group(group_id).id]
+            if chat.group is not None and user.id not in chat.group.members:
+                raise PermissionError(f"user {user.id} is not a member of group {group_id}")
+        message = chat.messages.get(message_id)
         if message is None or message.deleted or not message.from_bot:
-            raise LookupError(f"no bot message {message_id} in chat {user.id} to press a button on")
+            raise LookupError(f"no bot message {message_id} in chat {chat.id} to press a button on")
         if listed and not any(button.get("callback_data") == callback_data for button in message.buttons()):
             raise LookupError(f"message {message_id} has no button with that callback data")
         query_id = str(next(self._ids) * 1_000_003 + user.id)
@@ -79,21 +88,26 @@ class TestDriver(WebhookPush):
             "id": query_id,
             "from": user.to_json(),
             "message": copy.deepcopy(message.raw),
-            "chat_instance": str(user.id * 7 + self.bot_id),
+            "chat_instance": str(abs(chat.id) * 7 + self.bot_id),
             "data": callback_data,
         }
         self._enqueue({"callback_query": query})
         await asyncio.sleep(0)
         return query_id
 
-    async def edit(self, user: FakeUser, message_id: int, text: str) -> None:
-        """The person edits one of their own text messages."""
-        message = self._chat_of(user).messages.get(message_id)
-        if message is None or message.deleted or message.from_bot or message.kind != "text":
+    async def edit(self, user: FakeUser, message_id: int, text: str, *, group_id: int | None = None) -> None:
+        """The person edits one of their own text messages: in their chat with the bot, or in ``group_id``
+        (where the bot hears of it as it heard of the message; the edit keeps its topic)."""
+        chat = self._chat_of(user) if group_id is None else self._chats[self._group(group_id).id]
+        message = chat.messages.get(message_id)
+        mine = message is not None and not message.from_bot and message.sender_id == user.id
+        if message is None or not mine or message.deleted or message.kind != "text":
             raise LookupError(f"no text message {message_id} by user {user.id} to edit")
         message.text, message.edited = text, True
-        message.raw["text"], message.raw["edit_date"] = text, self._now()
-        self._enqueue({"edited_message": copy.deepcopy(message.raw)})
+        message.raw.pop("entities", None)  # the edited text's own, if any, as Telegram sends them
+        message.raw.update(_text_content(text) | {"edit_date": self._now()})
+        if chat.group is None or self._bot_sees(chat.group, message, None):
+            self._enqueue({"edited_message": copy.deepcopy(message.raw)})
         await asyncio.sleep(0)
 
     async def send_undecodable(self, user: FakeUser, text: str) -> SimMessage:

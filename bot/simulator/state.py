@@ -93,6 +93,7 @@ _BUTTON_ACTIONS = frozenset(
 _ENVELOPE = frozenset(
     {"message_id", "from", "chat", "date", "edit_date", "reply_markup", "reply_to_message"}
     | {"forward_origin", "forward_from", "forward_date", "has_protected_content", "sender_chat"}
+    | {"message_thread_id", "is_topic_message"}
 )
 # Telegram leaves these out unless the bot asks for them explicitly.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -190,13 +191,16 @@ class FakeUser:
 @dataclass(frozen=True)
 class FloodLimits:
     """Telegram's flood limits as token buckets: about one message a second into one chat (with a short
-    burst) and 30 a second in all. They apply to the sending methods (send*, copy*, forward*); a request
-    over a limit is answered 429 with ``retry_after``, the whole seconds until it would pass."""
+    burst), 30 a second in all, and into a group no more than 20 a minute (Bot FAQ, "My bot is hitting
+    limits"). They apply to the sending methods (send*, copy*, forward*); a request over a limit is answered
+    429 with ``retry_after``, the whole seconds until it would pass."""
 
     per_chat: float = 1.0
     chat_burst: int = 3
     overall: float = 30.0
     overall_burst: int = 30
+    group_per_minute: float = 20.0
+    """Messages a minute into one group (a chat whose id is negative), with that many at once."""
 
 
 @dataclass
@@ -426,6 +430,7 @@ class FakeState:
         self._drop_after_share = 0.0
         self._random = random.Random()
         self._chat_buckets: dict[int, _Bucket] = {}
+        self._group_buckets: dict[int, _Bucket] = {}
         self._overall_bucket: _Bucket | None = None
         self._chats: dict[int, _Chat] = {}
         self._private_pins: dict[int, list[int]] = {}

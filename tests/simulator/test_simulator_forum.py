@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import ChatFullInfo, ChatMemberAdministrator, InputMediaPhoto, ReplyParameters
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.types import (
+    ChatFullInfo,
+    ChatMemberAdministrator,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    ReplyParameters,
+)
 
-from bot.simulator.server import FakeTelegram, FakeUser
+from bot.simulator.server import FakeTelegram, FakeUser, FloodLimits
 
 GROUP = -1001000000001
 
@@ -355,3 +362,62 @@ async def test_unpin_all_forum_topic_messages_leaves_other_topics_pinned(
     await bot.pin_chat_message(group, b.message_id)
     assert await bot.unpin_all_forum_topic_messages(group, first)
     assert fake.pinned(group) == [b.message_id]
+
+
+async def test_a_copy_takes_the_place_it_is_sent_to_not_the_one_it_came_from(
+    fake: FakeTelegram, bot: Bot, group: int, ana: FakeUser
+) -> None:
+    person = fake.user(1, "Person")
+    await fake.send_text(person, "/start")
+    first = (await bot.create_forum_topic(group, "one")).message_thread_id
+    second = (await bot.create_forum_topic(group, "two")).message_thread_id
+    answer = await fake.post(ana, group, "an answer", thread=first)
+    await bot.copy_message(person.id, group, answer.message_id)
+    copied = fake.chat(person.id)[-1].raw
+    assert "message_thread_id" not in copied and "is_topic_message" not in copied and "reply_to_message" not in copied
+    moved = await bot.copy_message(group, group, answer.message_id, message_thread_id=second)
+    assert fake.topic_messages(group, second)[-1].message_id == moved.message_id
+    assert fake.read_topic(group, first) == ["an answer"]
+
+
+async def test_a_member_taps_a_button_on_a_bot_message_in_a_topic(
+    fake: FakeTelegram, bot: Bot, group: int, ana: FakeUser
+) -> None:
+    thread = (await bot.create_forum_topic(group, "case")).message_thread_id
+    markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Take", callback_data="take:K7QM")]])
+    card = await bot.send_message(group, "new case", message_thread_id=thread, reply_markup=markup)
+    query_id = await fake.press(ana, card.message_id, "take:K7QM", group_id=group)
+    [update] = await bot.get_updates()
+    assert update.callback_query is not None and update.callback_query.id == query_id
+    assert update.callback_query.from_user.id == ana.id
+    message = update.callback_query.message
+    assert message is not None and message.chat.id == group
+    with pytest.raises(PermissionError):
+        await fake.press(fake.user(666), card.message_id, "take:K7QM", group_id=group)
+
+
+async def test_a_group_takes_no_more_than_its_messages_a_minute(fake: FakeTelegram, bot: Bot, group: int) -> None:
+    person = fake.user(1, "Person")
+    await fake.send_text(person, "/start")
+    fake.enforce(FloodLimits(per_chat=100.0, chat_burst=100, group_per_minute=3))
+    for n in range(3):
+        await bot.send_message(group, f"case {n}")
+    with pytest.raises(TelegramRetryAfter) as limited:
+        await bot.send_message(group, "one too many")
+    assert limited.value.retry_after == 20  # one message every 20 seconds at 3 a minute
+    await bot.send_message(person.id, "a private chat is not a group")
+    fake.enforce(None)
+    await bot.send_message(group, "later")
+
+
+async def test_a_member_edits_their_message_in_a_topic(
+    fake: FakeTelegram, bot: Bot, group: int, ana: FakeUser, ben: FakeUser
+) -> None:
+    thread = (await bot.create_forum_topic(group, "case")).message_thread_id
+    posted = await fake.post(ana, group, "first words", thread=thread)
+    with pytest.raises(LookupError):
+        await fake.edit(ben, posted.message_id, "not yours", group_id=group)
+    await fake.edit(ana, posted.message_id, "better words", group_id=group)
+    edited = [u.edited_message for u in await bot.get_updates() if u.edited_message is not None]
+    assert len(edited) == 1 and edited[0].text == "better words" and edited[0].message_thread_id == thread
+    assert fake.read_topic(group, thread) == ["better words"]
