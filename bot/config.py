@@ -131,6 +131,8 @@ class DeliverySettings(_Strict):
     per_second: float = Field(default=30.0, gt=0, le=1000)  # all chats together
     per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
     per_chat_burst: int = Field(default=3, ge=1, le=100)  # a short burst allowed in one chat
+    # Into one group (team mode's forum): Telegram allows about 20 messages a minute (Bot FAQ).
+    per_group_per_minute: float = Field(default=20.0, gt=0, le=6000)
     max_attempts: int = Field(default=50, ge=1, le=1000)  # then a message is dropped with a log event
 
 

@@ -57,7 +57,8 @@ class Deliverer:
         self._bot = bot
         self._services = services
         settings = services.config.settings.delivery
-        self._pacer = Pacer(settings.per_second, settings.per_chat_per_second, settings.per_chat_burst)
+        self._pacer = Pacer(settings.per_second, settings.per_chat_per_second, settings.per_chat_burst,
+                            per_group_per_minute=settings.per_group_per_minute)
         self._max_attempts = settings.max_attempts
         self._wake = asyncio.Event()
         self._busy: set[str] = set()
@@ -112,7 +113,7 @@ class Deliverer:
                 await settle(lambda: outbox.done(row.id))  # its case left that counsellor: it waits for the next
                 return
             row = replace(row, params=prepared[0], after=prepared[1])
-            await self._pacer.acquire(row.chat)
+            await self._pacer.acquire(row.chat, group=row.address.for_delivery() < 0)  # groups: 20 a minute
             result = await self._bot(to_method(row))
         except _NotChecked as exc:
             log.warning("delivery: could not check a row against its case (%s); will retry",

@@ -162,7 +162,9 @@ TEAM_GROUP = -1001000000042  # the counsellors' forum supergroup in team mode
 
 def team_yaml(group_id: int = TEAM_GROUP, note_prefix: str = "#") -> str:
     """Team mode on, with the two counsellors of counsellors_yaml() as its members."""
-    return counsellors_yaml() + f"team: {{enabled: true, group_id: {group_id}, note_prefix: '{note_prefix}'}}\n"
+    return (counsellors_yaml() + f"team: {{enabled: true, group_id: {group_id}, note_prefix: '{note_prefix}'}}\n"
+            # The fake enforces no flood limits unless a test asks; these tests are not about pacing.
+            "delivery: {per_group_per_minute: 600}\n")
 
 
 @pytest.fixture

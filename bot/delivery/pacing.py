@@ -21,31 +21,34 @@ PRUNE_EVERY = 60.0  # seconds between two sweeps of the full buckets
 
 @dataclass
 class Pacer:
-    """What the bot sends on its own: `per_second` in all, `per_chat_per_second` per chat with a burst."""
+    """What the bot sends on its own: `per_second` in all, `per_chat_per_second` per chat with a burst, and
+    into a group no more than `per_group_per_minute` (with the same burst)."""
 
     per_second: float
     per_chat_per_second: float
     per_chat_burst: int
     clock: Callable[[], float] = time.monotonic
+    per_group_per_minute: float = 20.0
     _global: TokenBucket | None = None
     _chats: dict[str, TokenBucket] = field(default_factory=dict)
     _pruned: float = 0.0
 
-    def _buckets(self, chat: str, now: float) -> tuple[TokenBucket, TokenBucket]:
+    def _buckets(self, chat: str, now: float, group: bool) -> tuple[TokenBucket, TokenBucket]:
         if self._global is None:
             self._global = TokenBucket.full_at(now, self.per_second, max(1.0, self.per_second))
         bucket = self._chats.get(chat)
         if bucket is None:
-            bucket = self._chats[chat] = TokenBucket.full_at(now, self.per_chat_per_second, float(self.per_chat_burst))
+            rate = min(self.per_chat_per_second, self.per_group_per_minute / 60) if group else self.per_chat_per_second
+            bucket = self._chats[chat] = TokenBucket.full_at(now, rate, float(self.per_chat_burst))
         return self._global, bucket
 
-    async def acquire(self, chat: str) -> None:
-        """Wait until one more message may go to `chat`, then count it."""
+    async def acquire(self, chat: str, *, group: bool = False) -> None:
+        """Wait until one more message may go to `chat` (a group's: `group`), then count it."""
         while True:
             now = self.clock()
             if now - self._pruned >= PRUNE_EVERY:
                 self.prune()
-            overall, own = self._buckets(chat, now)
+            overall, own = self._buckets(chat, now, group)
             delay = max(overall.wait(now), own.wait(now))
             if delay <= 0:
                 overall.take()

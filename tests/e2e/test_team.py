@@ -231,8 +231,7 @@ async def test_edits_are_mirrored_both_ways_and_a_reopen_returns_to_the_same_mem
 
     answer = await fake.post(olga, TEAM_GROUP, "ответ с опечаткой", thread=topic_of(fake, code))
     await fake.wait_idle(timeout=SETTLE)
-    # The driver edits private messages only: the member's edit arrives as Telegram would send it.
-    fake.feed_raw({"edited_message": {**answer.raw, "text": "ответ без опечатки", "edit_date": 1}})
+    await fake.edit(olga, answer.message_id, "ответ без опечатки", group_id=TEAM_GROUP)
     await fake.wait_idle(timeout=SETTLE)
     assert "ответ без опечатки" in text_of(last(fake, person))
 
