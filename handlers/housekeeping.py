@@ -16,6 +16,7 @@ from aiogram import Bot
 from bot.handoff import engine
 from bot.privacy.audit import Event
 from bot.services import Services
+from handlers import team
 from handlers.staff import delete_later
 
 log = logging.getLogger("hotline.housekeeping")
@@ -51,6 +52,9 @@ async def housekeeping(bot: Bot, services: Services) -> HousekeepingReport:
     if purged:
         await services.audit.log(Event.PURGED)
     await engine.refresh_board(services)  # team mode: expired cases leave the board
+    if services.team.enabled:  # settings can change while the bot runs: say so loudly, every round
+        for problem in await team.check_group(bot, services):
+            log.error("team: the group is no longer as the bot needs it: %s", problem)
     await services.cases.purge_blocks(timedelta(days=privacy.block_days))
     open_cases = {c.person for c in await services.cases.open_cases()}
     people = await services.people.purge_inactive(timedelta(days=privacy.inactive_person_days), keep=open_cases)

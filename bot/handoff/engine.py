@@ -736,7 +736,7 @@ async def prepare(services: Services, params: dict[str, Any],
     if "in_topic" in after:  # team mode: into the case's topic, while it has one
         thread = await services.team.thread_of(after["in_topic"])
         if thread is None:
-            log.warning("team: a message for a case without a topic was not sent (its topic could not be made)")
+            log.warning("team: a message for a case that has no topic (not made, or deleted) was not sent")
             return None
         return {**params, "message_thread_id": thread}, after
     guard = after.get("copy")

@@ -253,3 +253,14 @@ async def test_in_team_mode_a_counsellors_private_chat_points_to_the_group(team_
     assert team_desk.app is not None
     case = await team_desk.app.services.cases.by_code(code)
     assert case is not None and case.status == "waiting", "nothing is taken from a private chat in team mode"
+
+
+async def test_housekeeping_says_loudly_when_the_group_stops_restricting_saving(
+        team_desk: RunningBot, fake: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
+    assert team_desk.app is not None
+    await housekeeping(team_desk.app.bot, team_desk.app.services)
+    assert not [r for r in caplog.records if r.name == "hotline.housekeeping" and r.levelname == "ERROR"]
+    fake.set_protected(TEAM_GROUP, False)
+    await housekeeping(team_desk.app.bot, team_desk.app.services)
+    errors = [r.getMessage() for r in caplog.records if r.name == "hotline.housekeeping" and r.levelname == "ERROR"]
+    assert any("Restrict saving content" in e for e in errors), errors
