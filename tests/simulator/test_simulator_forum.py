@@ -421,3 +421,26 @@ async def test_a_member_edits_their_message_in_a_topic(
     edited = [u.edited_message for u in await bot.get_updates() if u.edited_message is not None]
     assert len(edited) == 1 and edited[0].text == "better words" and edited[0].message_thread_id == thread
     assert fake.read_topic(group, thread) == ["better words"]
+
+
+async def test_media_counts_and_unpinning_everything(
+    fake: FakeTelegram, bot: Bot, group: int, ana: FakeUser
+) -> None:
+    thread = (await bot.create_forum_topic(group, "case")).message_thread_id
+    photo = await fake.post_media(ana, group, "photo", thread=thread, caption="a document photo")
+    assert photo.thread_id == thread and photo.raw["photo"][-1]["file_id"]
+    with pytest.raises(ValueError):
+        await fake.post_media(ana, group, "pinned_message")  # a service message is no member's to send
+    assert await bot.get_chat_member_count(group) == 3  # two members and the bot
+    assert await bot.send_chat_action(group, "typing", message_thread_id=thread)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_chat_action(group, "typing", message_thread_id=thread + 100)
+    await bot.pin_chat_message(group, photo.message_id)
+    assert await bot.unpin_all_chat_messages(group)
+    assert fake.pinned(group) == [] and (await bot.get_chat(group)).pinned_message is None
+    await fake.send_text(ana, "/start")
+    mine = await bot.send_message(ana.id, "pinned in a private chat")
+    assert await bot.pin_chat_message(ana.id, mine.message_id)
+    private = await bot.get_chat(ana.id)
+    assert private.pinned_message is not None and private.pinned_message.message_id == mine.message_id
+    assert private.has_protected_content is None  # a setting of groups

@@ -136,11 +136,15 @@ function renderTeam(column, team) {
   $(".topic-name", column).textContent = team.topic_name;
   const select = $(".topic", column);
   const options = [{ id: 0, name: "General", closed: false, pinned: false }, ...team.topics];
-  select.replaceChildren(...options.map((topic) => {
-    const option = el("option", "", (topic.pinned ? "📌 " : "") + (topic.closed ? "🔒 " : "") + topic.name);
-    option.value = String(topic.id);
-    return option;
-  }));
+  const wanted = JSON.stringify(options);
+  if (select.dataset.options !== wanted) { // rebuilt only when the list changed: an open list stays open
+    select.replaceChildren(...options.map((topic) => {
+      const option = el("option", "", (topic.pinned ? "📌 " : "") + (topic.closed ? "🔒 " : "") + topic.name);
+      option.value = String(topic.id);
+      return option;
+    }));
+    select.dataset.options = wanted;
+  }
   select.value = String(team.topic);
 }
 
