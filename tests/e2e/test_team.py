@@ -264,3 +264,21 @@ async def test_housekeeping_says_loudly_when_the_group_stops_restricting_saving(
     await housekeeping(team_desk.app.bot, team_desk.app.services)
     errors = [r.getMessage() for r in caplog.records if r.name == "hotline.housekeeping" and r.levelname == "ERROR"]
     assert any("Restrict saving content" in e for e in errors), errors
+
+
+async def test_a_members_photo_reaches_the_person_signed_and_a_location_never_does(
+        team_desk: RunningBot, fake: FakeTelegram) -> None:
+    anna = anna_of(fake)
+    person = fake.user(7_100_061, language_code="de")
+    code = await request(fake, person)
+    await post(fake, anna, code, "/take")
+    await fake.post_media(anna, TEAM_GROUP, "photo", thread=topic_of(fake, code), caption="so sieht das Formular aus")
+    await fake.wait_idle(timeout=SETTLE)
+    photo = last(fake, person)
+    assert photo.kind == "photo" and "so sieht das Formular aus" in str(photo.raw.get("caption"))
+    assert "Anna" in str(photo.raw.get("caption")), "signed as in private mode (her alias)"
+    assert "forward_origin" not in photo.raw and photo.raw.get("has_protected_content") is True
+    before = len(fake.chat(person.id))
+    await fake.post_media(anna, TEAM_GROUP, "location", thread=topic_of(fake, code))
+    await fake.wait_idle(timeout=SETTLE)
+    assert len(fake.chat(person.id)) == before, "a place is never passed on"
