@@ -131,6 +131,8 @@ class DeliverySettings(_Strict):
     per_second: float = Field(default=30.0, gt=0, le=1000)  # all chats together
     per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
     per_chat_burst: int = Field(default=3, ge=1, le=100)  # a short burst allowed in one chat
+    # Into one group (team mode's forum): Telegram allows about 20 messages a minute (Bot FAQ).
+    per_group_per_minute: float = Field(default=20.0, gt=0, le=6000)
     max_attempts: int = Field(default=50, ge=1, le=1000)  # then a message is dropped with a log event
 
 
@@ -180,6 +182,31 @@ class StorageSettings(_Strict):
     database_url: str | None = None  # default: a SQLite file in data_dir
 
 
+class TeamSettings(_Strict):
+    """Team mode: each case is a topic in the counsellors' private forum supergroup, deleted when the case
+    ends. Off by default (private-chat mode: each counsellor talks to the bot alone). README explains both."""
+
+    enabled: bool = False
+    # The forum supergroup's id (negative, like -1001234567890): "restrict saving content" on, the bot an
+    # admin that may manage topics, delete and pin messages (checked at start).
+    group_id: int | None = Field(default=None, lt=0)
+    # A member's message that starts with this stays in the team as a note; it never reaches the person.
+    note_prefix: str = Field(default="#", min_length=1, max_length=8)
+
+    @field_validator("note_prefix")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        if value.strip() != value or value.startswith("/"):
+            raise ValueError("must not start or end with a space, nor start with / (commands do)")
+        return value
+
+    @model_validator(mode="after")
+    def _group_given(self) -> TeamSettings:
+        if self.enabled and self.group_id is None:
+            raise ValueError("team mode needs group_id: the forum supergroup's id (negative)")
+        return self
+
+
 class Settings(_Strict):
     languages: list[LanguageCode] = Field(default_factory=lambda: ["ru", "en", "de"], min_length=1)
     default_language: LanguageCode = "ru"
@@ -198,6 +225,7 @@ class Settings(_Strict):
     delivery: DeliverySettings = DeliverySettings()
     webhook: WebhookSettings = WebhookSettings()
     search: SearchSettings = SearchSettings()
+    team: TeamSettings = TeamSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("languages")

@@ -13,6 +13,7 @@ from bot.handoff.desk_screens import CounsellorScreens
 from bot.handoff.hours import Hours
 from bot.handoff.person_screens import HandoffScreens
 from bot.handoff.roster import Roster
+from bot.handoff.team import TeamScreens, TeamTopics
 from bot.i18n import Catalogs
 from bot.identity.crypto import KeyRing
 from bot.identity.people import People
@@ -54,6 +55,8 @@ class Services:
     updates: ProcessedUpdates
     behind: WriteBehind  # the hot path's bookkeeping, written in one transaction per batch
     search: SearchIndex  # built from content.snapshot; rebuild(snapshot) whenever the content is replaced
+    team: TeamTopics  # team mode's topics and board; team.enabled is False in private-chat mode
+    team_desk: TeamScreens
 
     @property
     def languages(self) -> list[str]:

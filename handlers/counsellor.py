@@ -21,8 +21,10 @@ from handlers.render import send
 QUEUE_SHOWN = 15
 
 
-def is_counsellor(_event: TelegramObject, counsellor: Counsellor | None = None) -> bool:
-    return counsellor is not None
+def is_counsellor(_event: TelegramObject, counsellor: Counsellor | None = None,
+                  services: Services | None = None) -> bool:
+    """A counsellor in private-chat mode (in team mode they work in the group: handlers/team.py)."""
+    return counsellor is not None and not (services is not None and services.team.enabled)
 
 
 async def _say(bot: Bot, services: Services, counsellor: Counsellor, screen: Screen) -> None:

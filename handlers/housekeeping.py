@@ -16,6 +16,7 @@ from aiogram import Bot
 from bot.handoff import engine
 from bot.privacy.audit import Event
 from bot.services import Services
+from handlers import team
 from handlers.staff import delete_later
 
 log = logging.getLogger("hotline.housekeeping")
@@ -47,9 +48,13 @@ async def housekeeping(bot: Bot, services: Services) -> HousekeepingReport:
         await engine.notify(services, address, services.privacy.expired(case.language, root))
         await services.audit.log(Event.EXPIRED, case_code=case.code)
 
-    purged = await services.cases.purge_closed(timedelta(days=privacy.closed_case_days))
+    purged = await engine.purge(services, timedelta(days=privacy.closed_case_days))  # with their topics
     if purged:
         await services.audit.log(Event.PURGED)
+    await engine.refresh_board(services)  # team mode: expired cases leave the board
+    if services.team.enabled:  # settings can change while the bot runs: say so loudly, every round
+        for problem in await team.check_group(bot, services):
+            log.error("team: the group is no longer as the bot needs it: %s", problem)
     await services.cases.purge_blocks(timedelta(days=privacy.block_days))
     open_cases = {c.person for c in await services.cases.open_cases()}
     people = await services.people.purge_inactive(timedelta(days=privacy.inactive_person_days), keep=open_cases)

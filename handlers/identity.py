@@ -25,6 +25,7 @@ from bot.identity.address import Address
 from bot.identity.person import Person, pick_language
 from bot.services import Services
 from handlers.staff import ConfigWatcher
+from handlers.team import report_stranger
 
 _untracked: contextvars.ContextVar[bool] = contextvars.ContextVar("untracked", default=False)
 
@@ -68,9 +69,13 @@ class IdentityBoundary(BaseMiddleware):
         chat: Chat | None = data.get("event_chat")
         if user is None or user.is_bot:
             return None  # channel posts, polls and the like: no person to answer
-        if chat is not None and chat.type != "private":
-            return None  # the hotline works in private chats only; a group would show everyone everything
         services = self._services
+        if chat is not None and chat.type != "private":
+            # The hotline works in private chats only (a group would show everyone everything), except, in
+            # team mode, the counsellors' own forum group.
+            if not services.team.is_group(chat.id):
+                return None
+            return await self._team_member(handler, event, data, user)
         bot: Bot = data["bot"]
         await self._watcher.check(bot)
         pseudonym = services.keys.pseudonym("user", user.id)
@@ -95,6 +100,21 @@ class IdentityBoundary(BaseMiddleware):
         if counsellor is None and address is not None and isinstance(event, Update) and event.message is not None:
             # The person's own message: noted (its id only) so the bot can delete it from their chat later.
             services.chats.record(pseudonym, address, [event.message.message_id])
+        return await handler(event, data)
+
+
+    async def _team_member(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                           event: TelegramObject, data: dict[str, Any], user: User) -> Any:
+        """An update from the team's group: a member in config.yaml goes on (no person, no address: nothing
+        of the group is noted for clean-up); anyone else gets nothing and the admins are told."""
+        services = self._services
+        await self._watcher.check(data["bot"])
+        counsellor = services.roster.for_telegram_user(user.id)
+        if counsellor is None:
+            if isinstance(event, Update) and (event.message is not None or event.edited_message is not None):
+                await report_stranger(services)
+            return None
+        data["person"], data["address"], data["counsellor"], data["in_team_group"] = None, None, counsellor, True
         return await handler(event, data)
 
 

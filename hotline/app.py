@@ -31,6 +31,7 @@ from bot.handoff.desk_screens import CounsellorScreens
 from bot.handoff.hours import Hours
 from bot.handoff.person_screens import HandoffScreens
 from bot.handoff.roster import Roster
+from bot.handoff.team import TeamScreens, TeamTopics
 from bot.i18n import Catalogs
 from bot.identity.crypto import KeyRing
 from bot.identity.keys import WrongKeyError, verify_key
@@ -49,7 +50,7 @@ from bot.storage.behind import WriteBehind
 from bot.storage.database import Database
 from bot.telegram.seen import ProcessedUpdates
 from bot.telegram.updates import UpdateTolerantSession, decode_update, skip_reason
-from handlers import build_router
+from handlers import build_router, team
 from handlers.answers import CourtesyAnswers
 from handlers.dedup import OnceOnly
 from handlers.delivery import Deliverer
@@ -135,6 +136,8 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
         updates=updates,
         behind=behind,
         search=SearchIndex(result.snapshot, config.settings.search, lazy=True),  # built once the bot is up
+        team=TeamTopics(database.sessions, keys, settings.team),
+        team_desk=TeamScreens(catalogs, settings.default_language),
     )
     services.content.on_replace(services.search.rebuild)
     await handoff_engine.restart(services)  # counsellors removed from config.yaml while the bot was down
@@ -147,6 +150,23 @@ async def _adopt_rotated_counsellor_keys(roster: Roster, cases: Cases, audit: Au
         for old in roster.previous_keys(counsellor):
             await cases.rename_counsellor(old, counsellor.key)
             await audit.rename_counsellor(old, counsellor.key)
+
+
+async def _set_up_team(bot: Bot, services: Services) -> None:
+    """Team mode: refuse to start unless the group is a protected forum where the bot may manage topics,
+    delete and pin; then the status topic and its pinned board. Raises StartupError naming what to fix."""
+    try:
+        problems = await team.check_group(bot, services)
+        if not problems:
+            await team.set_up_board(bot, services)
+    except BaseException:
+        await bot.session.close()
+        await services.database.close()
+        raise
+    if problems:
+        await bot.session.close()
+        await services.database.close()
+        raise StartupError(["team mode: the team's group is not ready:", *problems])
 
 
 def build_bot(config: Config, token: str) -> Bot:
@@ -302,6 +322,8 @@ class Hotline:
         bot = build_bot(config, token)
         bot.session.middleware(PinResponseModels())
         bot.session.middleware(OutgoingLedger(services))
+        if services.team.enabled:
+            await _set_up_team(bot, services)
         in_flight = InFlight()
         return cls(services, bot, build_dispatcher(services, in_flight), in_flight, Deliverer(bot, services))
 

@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="the port on 127.0.0.1 (default: 8765; 0 picks a free one)")
     preview.add_argument("--language", default="en", metavar="CODE",
                          help="the language the pretend phone starts in (default: en)")
+    preview.add_argument("--team", action=argparse.BooleanOptionalAction, default=None,
+                         help="show team mode: cases as topics of the counsellors' group (default: as "
+                              "config.yaml's team.enabled says)")
 
     rotate = commands.add_parser(
         "rotate-keys", parents=[common], help="re-encrypt everything under a new secret key",
@@ -197,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return asyncio.run(_demo(load_config(args.config), args.language))
         if args.command == "preview":
-            return asyncio.run(_preview(load_config(args.config), args.port, args.language))
+            return asyncio.run(_preview(load_config(args.config), args.port, args.language, args.team))
     except ConfigError as exc:
         print("hotline: cannot start, the settings have problems:", file=sys.stderr)
         for problem in exc.problems:
@@ -364,12 +367,12 @@ async def _demo(config: Config, language: str) -> int:
     return 0
 
 
-async def _preview(config: Config, port: int, language: str) -> int:
+async def _preview(config: Config, port: int, language: str, team: bool | None = None) -> int:
     from hotline.app import StartupError
     from hotline.preview import Preview
 
     configure_logging("WARNING")
-    preview = Preview(config, language=language)
+    preview = Preview(config, language=language, team=team)
     try:
         url = await preview.start(port=port)
     except StartupError as exc:

@@ -2,7 +2,9 @@
 
 Like the demo it keeps nothing (a throwaway key and database). Its settings are the operator's with two
 changes: one pretend counsellor who speaks every language (the page plays them), and content reloads
-driven by the preview itself, so the page can say when a save was refused and why.
+driven by the preview itself, so the page can say when a save was refused and why. In team mode (asked for,
+or on in config.yaml) the bot works in a pretend forum group of the fake's, whose one member is that
+counsellor, and the counsellor's phone shows the group instead of a private chat.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ from bot.content.store import content_fingerprint
 from bot.identity.crypto import KeyRing
 from bot.menus.callbacks import NavCallback
 from bot.simulator.server import FakeTelegram
-from bot.simulator.web import Navigation, PreviewPage
+from bot.simulator.web import Navigation, PreviewPage, TeamView
 from hotline.app import Hotline, describe
 
 COUNSELLOR_ID = 700_000_001
+TEAM_GROUP_ID = -1_001_700_000_001
+"""The pretend counsellors' group of team mode (a forum supergroup in the fake only)."""
 DEFAULT_PORT = 8765
 Fingerprint = tuple[tuple[str, int, int], ...]
 
 
-def preview_config(config: Config, *, api_server: str, scratch: Path, language: str) -> Config:
+def preview_config(config: Config, *, api_server: str, scratch: Path, language: str, team: bool = False) -> Config:
     settings = config.settings
     languages = list(settings.languages)
     if language in languages:  # a counsellor reads the bot's prompts in their first language
@@ -37,6 +41,7 @@ def preview_config(config: Config, *, api_server: str, scratch: Path, language: 
         "settings": settings.model_copy(update={
             "counsellors": [counsellor],
             "content": settings.content.model_copy(update={"watch": False}),
+            "team": settings.team.model_copy(update={"enabled": team, "group_id": TEAM_GROUP_ID if team else None}),
         }),
         "api_server": api_server,
         "data_dir": scratch,
@@ -60,9 +65,13 @@ def _navigation(app: Hotline) -> Navigation:
 class Preview:
     """Everything `hotline preview` runs; tests start one in their own event loop."""
 
-    def __init__(self, config: Config, *, language: str = "en", watch_interval: float = 1.0) -> None:
+    def __init__(
+        self, config: Config, *, language: str = "en", watch_interval: float = 1.0, team: bool | None = None
+    ) -> None:
         self.config = config
         self.language = language
+        self.team = config.settings.team.enabled if team is None else team
+        """Team mode: cases as topics of the pretend counsellors' group (default: as config.yaml says)."""
         self.watch_interval = watch_interval
         self.fake = FakeTelegram(bot_first_name=config.settings.organisation.name)
         self.app: Hotline | None = None
@@ -76,14 +85,20 @@ class Preview:
         self._scratch = tempfile.TemporaryDirectory(prefix="hotline-preview-")
         try:
             config = preview_config(self.config, api_server=self.fake.base_url,
-                                    scratch=Path(self._scratch.name), language=self.language)
+                                    scratch=Path(self._scratch.name), language=self.language, team=self.team)
+            team = None
+            if self.team:  # the group must be there before the bot starts: it checks it then
+                counsellor = self.fake.user(COUNSELLOR_ID, "Counsellor", language_code=self.language)
+                title = f"{config.settings.organisation.name}: counsellors"
+                self.fake.forum_group([counsellor], group_id=TEAM_GROUP_ID, title=title)
+                team = TeamView(TEAM_GROUP_ID, config.settings.team.note_prefix, title)
             self.app = app = await Hotline.create(config, keys=KeyRing.ephemeral(), token=self.fake.token)
             self.fake.bot_busy = lambda: app.busy
             self._tasks.append(asyncio.create_task(app.run_polling(handle_signals=False)))
             self.page = PreviewPage(self.fake, app.services.content, _navigation(app),
                                     languages=config.settings.languages, language=self.language,
                                     counsellor_id=COUNSELLOR_ID,
-                                    title=f"{config.settings.organisation.name}: preview")
+                                    title=f"{config.settings.organisation.name}: preview", team=team)
             url = await self.page.start(host, port)
             self._tasks.append(asyncio.create_task(self._watch()))
             return url

@@ -161,3 +161,28 @@ async def desk(fake: FakeTelegram, make_config: Callable[..., Config]) -> AsyncI
         yield bot
     finally:
         await bot.stop()
+
+
+TEAM_GROUP = -1001000000042  # the counsellors' forum supergroup in team mode
+
+
+def team_yaml(group_id: int = TEAM_GROUP, note_prefix: str = "#") -> str:
+    """Team mode on, with the two counsellors of counsellors_yaml() as its members."""
+    return (counsellors_yaml() + f"team: {{enabled: true, group_id: {group_id}, note_prefix: '{note_prefix}'}}\n"
+            # The fake enforces no flood limits unless a test asks; these tests are not about pacing.
+            "delivery: {per_group_per_minute: 600}\n")
+
+
+@pytest.fixture
+async def team_desk(fake: FakeTelegram, make_config: Callable[..., Config]) -> AsyncIterator[RunningBot]:
+    """The bot in team mode: Olga and Anna (COUNSELLOR_RU, COUNSELLOR_DE) in a protected forum group where the
+    bot is an admin with every right; working hours always open."""
+    olga = fake.user(COUNSELLOR_RU, "Olga", username="olga_counsels", language_code="ru")
+    anna = fake.user(COUNSELLOR_DE, "Anna", username="anna_counsels", language_code="de")
+    fake.forum_group([olga, anna], group_id=TEAM_GROUP)
+    bot = RunningBot(fake, make_config(extra_yaml=team_yaml()))
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()

@@ -104,3 +104,19 @@ def test_keygen_prints_a_usable_key(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(parse_secret_key(first)) == 32
     main(["keygen"])
     assert capsys.readouterr().out.strip() != first
+
+
+def test_team_mode_is_off_by_default_and_checked_when_on(tmp_path: Path) -> None:
+    assert load_config(ROOT / "config.yaml", environ={}).settings.team.enabled is False
+    path = write(tmp_path, "languages: [ru, en]\nteam:\n  enabled: true\n")
+    with pytest.raises(ConfigError, match=r"team: team mode needs group_id"):
+        load_config(path, environ={})
+    path = write(tmp_path, "languages: [ru, en]\nteam:\n  enabled: true\n  group_id: 1234\n")
+    with pytest.raises(ConfigError, match=r"team\.group_id: Input should be less than 0"):
+        load_config(path, environ={})
+    path = write(tmp_path, "languages: [ru, en]\nteam:\n  enabled: true\n  group_id: -1001\n  note_prefix: /n\n")
+    with pytest.raises(ConfigError, match=r"team\.note_prefix: must not"):
+        load_config(path, environ={})
+    path = write(tmp_path, "languages: [ru, en]\nteam: {enabled: true, group_id: -1001, note_prefix: '!!'}\n")
+    team = load_config(path, environ={}).settings.team
+    assert (team.enabled, team.group_id, team.note_prefix) == (True, -1001, "!!")

@@ -17,6 +17,27 @@ class Clock:
         return self.now
 
 
+def paced(pacer: Pacer, clock: Clock, sends: list[tuple[str, bool]]) -> list[float]:
+    """Acquire for each (chat, is a group) in turn on the test clock; returns the waits, in seconds."""
+    slept: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        slept.append(delay)
+        clock.now += delay
+
+    async def run() -> None:
+        original = asyncio.sleep
+        asyncio.sleep = fake_sleep  # type: ignore[assignment]
+        try:
+            for chat, group in sends:
+                await pacer.acquire(chat, group=group)
+        finally:
+            asyncio.sleep = original
+
+    asyncio.run(run())
+    return slept
+
+
 def test_pacing_forgets_the_chats_it_no_longer_needs_to_pace() -> None:
     clock = Clock()
     pacer = Pacer(per_second=1000, per_chat_per_second=1, per_chat_burst=3, clock=clock)
@@ -36,23 +57,16 @@ def test_pacing_forgets_the_chats_it_no_longer_needs_to_pace() -> None:
 def test_pacing_still_holds_a_chat_to_its_rate_after_a_burst() -> None:
     clock = Clock()
     pacer = Pacer(per_second=1000, per_chat_per_second=1, per_chat_burst=3, clock=clock)
-    slept: list[float] = []
-
-    async def fake_sleep(delay: float) -> None:
-        slept.append(delay)
-        clock.now += delay
-
-    async def five() -> None:
-        original = asyncio.sleep
-        asyncio.sleep = fake_sleep  # type: ignore[assignment]
-        try:
-            for _ in range(5):
-                await pacer.acquire("chat")
-        finally:
-            asyncio.sleep = original
-
-    asyncio.run(five())
+    slept = paced(pacer, clock, [("chat", False)] * 5)
     assert [round(s, 3) for s in slept] == [1.0, 1.0], "a burst of three, then one a second"
+
+
+def test_a_group_is_paced_at_its_messages_a_minute_after_a_burst() -> None:
+    """Team mode sends every case's copies into one group: Telegram allows about 20 a minute there."""
+    clock = Clock()
+    pacer = Pacer(per_second=1000, per_chat_per_second=1, per_chat_burst=3, clock=clock, per_group_per_minute=20)
+    slept = paced(pacer, clock, [("group", True)] * 5 + [("a person", False)])
+    assert [round(s, 3) for s in slept] == [3.0, 3.0], "a burst of three, then one every three seconds"
 
 
 def test_flood_buckets_are_pruned_when_full_and_kept_while_a_flood_lasts() -> None:

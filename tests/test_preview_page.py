@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from bot.config import Config
 from bot.simulator.safe_html import message_html
-from hotline.preview import COUNSELLOR_ID, Preview
-from tests.conftest import ROOT
+from hotline.preview import COUNSELLOR_ID, TEAM_GROUP_ID, Preview
+from tests.conftest import ALWAYS_OPEN, ROOT
 
 HOTLINE = str(Path(sys.executable).parent / "hotline")
 ALLOWED = {"b", "i", "u", "s", "code", "pre", "blockquote", "span", "a"}
@@ -137,3 +137,80 @@ async def test_hotline_preview_prints_its_address_and_stops_on_ctrl_c() -> None:
         process.send_signal(signal.SIGINT)
         _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, err.decode()
+
+
+async def _tap(preview: Preview, label: str) -> None:
+    """The person taps the newest button whose label holds ``label``."""
+    assert preview.page is not None
+    person = preview.page.person
+    message = next(m for m in reversed(preview.fake.chat(person.id))
+                   if m.from_bot and any(label in b["text"] for b in m.buttons()))
+    data = next(str(b["callback_data"]) for b in message.buttons() if label in b["text"])
+    await preview.fake.press(person, message.message_id, data)
+    await preview.fake.wait_idle(timeout=30)
+
+
+async def test_team_mode_shows_the_counsellors_group_one_topic_at_a_time(make_config: Callable[..., Config]) -> None:
+    preview = Preview(make_config(extra_yaml=ALWAYS_OPEN), language="en", team=True)
+    await preview.start()
+    try:
+        page, fake = preview.page, preview.fake
+        assert page is not None and preview.app is not None
+        assert preview.app.services.config.settings.team.group_id == TEAM_GROUP_ID
+        await fake.wait_idle(timeout=30)
+        board = page.state()["counsellor"]["team"]
+        assert [t["pinned"] for t in board["topics"]] == [True]  # the status topic with its pinned board
+        assert board["topic"] == board["topics"][0]["id"]
+
+        await _tap(preview, "💬")
+        await _tap(preview, "✅")
+        await fake.send_text(page.person, "I got a summons")
+        await fake.wait_idle(timeout=30)
+        team = page.state()["counsellor"]["team"]
+        case = next(t for t in team["topics"] if not t["pinned"])
+        assert team["topic"] == case["id"], "a new case's topic is shown as it opens"
+        assert " · en · " in case["name"] and team["topic_name"] == case["name"]
+
+        await page._send({"side": "counsellor", "text": "/take"})
+        await fake.wait_idle(timeout=30)
+        await page._send({"side": "counsellor", "text": "Hello from the team"})
+        await page._send({"side": "counsellor", "text": "# looks urgent"})
+        await fake.wait_idle(timeout=30)
+        shown = page.state()["counsellor"]["messages"]
+        assert shown[0]["service"] == f"Topic «{case['name']}» created"
+        marker = shown[1]
+        assert marker["from_bot"] and marker["internal"], "the bot's internal marker is marked"
+        by_text = {m["html"]: m for m in shown if not m["service"]}
+        assert by_text["I got a summons"]["from_bot"] and not by_text["I got a summons"]["internal"]
+        assert by_text["I got a summons"]["reply_to"] is None, "the implicit reply to the opening is not shown"
+        assert not by_text["Hello from the team"]["internal"] and by_text["# looks urgent"]["internal"]
+        told = [m.raw.get("text", "") for m in fake.chat(page.person.id)]
+        assert any("Hello from the team" in text for text in told)
+        assert not any("looks urgent" in text for text in told)
+
+        async with aiohttp.ClientSession() as http:
+            async with http.post(page.url + "api/topic", json={"topic": 424242}) as unknown:
+                assert unknown.status == 400
+            async with http.post(page.url + "api/topic", json={"topic": 0}) as general:
+                assert general.status == 200
+        assert page.state()["counsellor"]["team"]["topic_name"] == "General"
+    finally:
+        await preview.stop()
+
+
+async def test_without_team_mode_the_counsellor_phone_is_a_private_chat(preview: Preview) -> None:
+    assert preview.page is not None
+    assert "team" not in preview.page.state()["counsellor"]
+    async with aiohttp.ClientSession() as http, http.post(preview.page.url + "api/topic", json={"topic": 0}) as refused:
+        assert refused.status == 400 and "not in team mode" in (await refused.json())["error"]
+
+
+def test_hotline_preview_team_flag_defaults_to_the_config() -> None:
+    from hotline.cli import _parser
+
+    def team(*flags: str) -> bool | None:
+        value: bool | None = _parser().parse_args(["preview", *flags]).team
+        return value
+
+    assert team() is None, "without the flag the preview follows config.yaml's team.enabled"
+    assert team("--team") is True and team("--no-team") is False

@@ -34,28 +34,31 @@ class _Turn:
 
 @dataclass
 class Pacer:
-    """What the bot sends on its own: `per_second` in all, `per_chat_per_second` per chat with a burst."""
+    """What the bot sends on its own: `per_second` in all, `per_chat_per_second` per chat with a burst, and
+    into a group no more than `per_group_per_minute` (with the same burst)."""
 
     per_second: float
     per_chat_per_second: float
     per_chat_burst: int
     clock: Callable[[], float] = time.monotonic
+    per_group_per_minute: float = 20.0
     _global: TokenBucket | None = None
     _chats: dict[str, TokenBucket] = field(default_factory=dict)
     _pruned: float = 0.0
     _line: list[_Turn] = field(default_factory=list)  # the sends waiting for the shared limit, a heap
     _arrivals: Iterator[int] = field(default_factory=itertools.count)
 
-    def _buckets(self, chat: str, now: float) -> tuple[TokenBucket, TokenBucket]:
+    def _buckets(self, chat: str, now: float, group: bool) -> tuple[TokenBucket, TokenBucket]:
         if self._global is None:
             self._global = TokenBucket.full_at(now, self.per_second, max(1.0, self.per_second))
         bucket = self._chats.get(chat)
         if bucket is None:
-            bucket = self._chats[chat] = TokenBucket.full_at(now, self.per_chat_per_second, float(self.per_chat_burst))
+            rate = min(self.per_chat_per_second, self.per_group_per_minute / 60) if group else self.per_chat_per_second
+            bucket = self._chats[chat] = TokenBucket.full_at(now, rate, float(self.per_chat_burst))
         return self._global, bucket
 
-    async def acquire(self, chat: str, order: int = 0) -> None:
-        """Wait until one more message may go to `chat`, then count it.
+    async def acquire(self, chat: str, order: int = 0, *, group: bool = False) -> None:
+        """Wait until one more message may go to `chat` (a group's: `group`), then count it.
 
         First the chat's own limit; then the shared one, in turn: of the chats waiting for it, the one with the
         lowest `order` (the deliverer passes the row id, so the oldest message) goes first. Left to chance, the
@@ -65,7 +68,7 @@ class Pacer:
             now = self.clock()
             if now - self._pruned >= PRUNE_EVERY:
                 self.prune()
-            delay = self._buckets(chat, now)[1].wait(now)
+            delay = self._buckets(chat, now, group)[1].wait(now)
             if delay <= 0:
                 break
             await asyncio.sleep(delay)
@@ -75,7 +78,7 @@ class Pacer:
             while True:
                 if self._line[0] is turn:
                     now = self.clock()
-                    overall, own = self._buckets(chat, now)
+                    overall, own = self._buckets(chat, now, group)
                     delay = max(overall.wait(now), own.wait(now))
                     if delay <= 0:
                         overall.take()

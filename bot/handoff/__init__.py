@@ -5,6 +5,11 @@ in the same transaction as the state change that causes them), the case store an
 the screens people and counsellors see (person_screens.py, desk_screens.py) and working hours (hours.py).
 Handlers only decode an update, call one use case and show what it returns.
 
+Team mode (team.py; README, "Two ways to work") keeps this table: what goes to the holder's chat goes to the
+case's topic in the counsellors' forum group instead, the person's messages are copied there as they arrive,
+the topic is the case for /take, /release, /close, /block, /send and /note, and forget, block and the
+retention purge also delete the whole topic.
+
 States: waiting (in the queue), active (one counsellor holds it), closed (ended; can reopen, be rated, is
 purged), gone (forgotten or purged: no row). "Refused" means the actor is told why and nothing changes.
 Every pair below is driven through the real use cases by tests/test_handoff_machine.py.

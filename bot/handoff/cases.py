@@ -643,4 +643,10 @@ class Cases:
         return count
 
     async def open_cases(self, *, session: AsyncSession | None = None) -> list[Case]:
-        return await self._cases_where(CaseRecord.status != CLOSED)
+        return await self._cases_where(CaseRecord.status != CLOSED, session=session)
+
+    async def closed_before(self, older_than: timedelta, *, session: AsyncSession | None = None) -> list[int]:
+        """Ids of the closed cases `purge_closed` would delete now."""
+        async with self._read(session) as session:
+            return [int(i) for i in (await session.execute(select(CaseRecord.id).where(
+                CaseRecord.status == CLOSED, CaseRecord.closed_at < self._hour() - older_than))).scalars()]

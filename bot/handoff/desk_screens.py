@@ -71,6 +71,9 @@ class CounsellorScreens:
                                      "delivered. Please send it again in another form."),
             "not_relayed": _("This kind of message cannot be passed on. Send text, a photo, a file or a voice "
                              "message."),
+            "team_not_yours": _("Nothing was sent: this case is not yours or no longer open. /take it first."),
+            "team_no_case": _("This topic belongs to no open case. Use the command in the case's topic."),
+            "team_mode": _("This team works in its group: answer people in their case's topic there."),
         }
         return Screen((_p(texts[key].format(**values)),))
 
@@ -87,6 +90,21 @@ class CounsellorScreens:
             _p(_("/release: put the current case back in the queue; /close: end it; /block: stop a person "
                  "who abuses the line")),
             _p(_("Anything else you write goes to the current case. Reply to a message to answer its case.")),
+        ]
+        return Screen(("\n".join(lines),))
+
+    def team_help(self, language: str, prefix: str) -> Screen:
+        """Team mode's commands, inside the group."""
+        _ = self._t(language).gettext
+        lines = [
+            "<b>" + _p(_("Team commands")) + "</b>",
+            _p(_("Each case is a topic. The pinned board shows who waits and who holds which case.")),
+            _p(_("/take in a case's topic: take it; what you write there then goes to the person")),
+            _p(_("/release: back to the queue; /close: end it; /block: stop a person who abuses the line "
+                 "(the topic is deleted)")),
+            _p(_("/send PAGE: send a menu page to the person; /note TEXT: a note kept with the case")),
+            _p(_("Start a message with {prefix}, or reply to the bot's “Internal” message, to keep it in the "
+                 "team.").format(prefix=prefix)),
         ]
         return Screen(("\n".join(lines),))
 

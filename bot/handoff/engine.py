@@ -16,6 +16,7 @@ revoked), and what they did not receive stays pending for whoever takes the case
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.handoff.cases import ACTIVE, CLOSED, WAITING, AlreadyOpen, AtCapacity, Case
 from bot.handoff.machine import Event, State, step
 from bot.handoff.roster import Counsellor
+from bot.handoff.team import TEAM, member_label
 from bot.identity.address import Address
 from bot.limits.flood import Admission
 from bot.menus.keyboard import keyboard
@@ -35,6 +37,8 @@ from bot.menus.screens import Screen
 from bot.privacy.audit import Event as AuditEvent
 from bot.privacy.chats import DELETABLE
 from bot.telegram import html as telegram_html
+
+log = logging.getLogger("hotline.handoff")
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -101,11 +105,29 @@ class _Tx:
     async def tell_counsellor(self, counsellor: Counsellor, screen: Screen, case: Case | None = None,
                               *, record: bool = False) -> None:
         """A notice in a counsellor's chat. `record`: note its ids under the case (it shows notes), so
-        /forget and /revoke can delete it."""
+        /forget and /revoke can delete it. In team mode the notice goes to the case's topic instead (none
+        without a case): members may never have opened a private chat with the bot."""
+        if self.services.team.enabled:
+            if case is not None:
+                await self.tell_team(case, screen)
+            return
         after: dict[str, Any] = {"counsellor": counsellor.key}
         if record and case is not None:
             after["screen"] = {"case_id": case.id, "counsellor": counsellor.key}
         await self.tell(counsellor.address, screen, after)
+
+    async def tell_team(self, case: Case, screen: Screen) -> None:
+        """A line in the case's topic (team mode); the topic is looked up when it is sent (it may still be
+        on its way: the group's rows go out in order, its creation first)."""
+        for part in screen.parts:
+            await self.put(self.services.team.address, "sendMessage", {"text": part}, {"in_topic": case.id})
+
+    async def delete_topics(self, threads: list[int]) -> None:
+        """Delete whole topics with every message in them (team mode), through the outbox: retried, never
+        lost silently."""
+        for thread in threads:
+            await self.put(self.services.team.address, "deleteForumTopic", {"message_thread_id": thread},
+                           {"topic_deleted": True})
 
     async def tell_person(self, case: Case, screen: Screen) -> None:
         address = await self.services.cases.address_of(case, session=self.session)
@@ -127,6 +149,12 @@ class _Transaction:
         return self._tx
 
     async def __aexit__(self, *exc: object) -> None:
+        if exc[0] is None and self._services.team.enabled:
+            try:
+                await _refresh_board(self._tx)
+            except BaseException as failed:  # the use case's transaction must still end
+                await self._context.__aexit__(type(failed), failed, failed.__traceback__)
+                raise
         await self._context.__aexit__(*exc)  # type: ignore[arg-type]
         if exc[0] is None:
             for job in self._tx.later:
@@ -212,6 +240,8 @@ async def confirm(services: Services, person: str, address: Address, language: s
             case = await services.cases.open(person, address, language, topic, session=tx.session)
             position = await services.cases.position(case, session=tx.session)
             await services.cases.set_told_position(case.id, position, session=tx.session)
+            if services.team.enabled:
+                await _open_topic(tx, case)
             await _announce(tx, case)
             tx.audit(AuditEvent.CASE_OPENED, case)
     except AlreadyOpen as already:  # a double tap, or the same tap through another instance
@@ -282,6 +312,9 @@ async def write(services: Services, person: str, language: str, message: Incomin
                 return Result((*screens, services.handoff.waiting_full(case.language)), done=False)
         relay = await services.cases.record(case.id, from_person=True, person_message_id=message.message_id,
                                             session=tx.session)
+        if services.team.enabled:  # the whole team sees the case from its first word, in its topic
+            await _copy_to_team(tx, case, relay.id, message.message_id)
+            return Result(tuple(screens))
         holder = services.roster.by_key(case.counsellor) if case.counsellor else None
         if case.status == ACTIVE and holder is not None:
             if message.media_group_id is None:
@@ -292,6 +325,24 @@ async def write(services: Services, person: str, language: str, message: Incomin
                     _albums_started.clear()
                 _albums_started[(case.id, message.media_group_id)] = None
     return Result(tuple(screens))
+
+
+async def _open_topic(tx: _Tx, case: Case) -> None:
+    """Team mode: the case's topic, named by code, language and menu topic only, and the "internal"
+    marker in it (a reply to the marker stays in the team)."""
+    team, desk = tx.services.team, tx.services.team_desk
+    await tx.put(team.address, "createForumTopic", {"name": desk.topic_name(tx.services.content.snapshot, case)},
+                 {"team_topic": case.id})
+    await tx.put(team.address, "sendMessage", {"text": desk.marker(team.note_prefix).parts[0]},
+                 {"in_topic": case.id, "marker": case.id})
+
+
+async def _copy_to_team(tx: _Tx, case: Case, relay_id: int, message_id: int) -> None:
+    """Team mode: a copy of the person's message in the case's topic (copyMessage: no trace of the sender)."""
+    person = await tx.services.cases.address_of(case, session=tx.session)
+    await tx.put(tx.services.team.address, "copyMessage", {
+        "from_chat_id": person.for_delivery(), "message_id": message_id,
+    }, {"in_topic": case.id, "team_copy": relay_id})
 
 
 async def _album_to(tx: _Tx, case: Case, counsellor: Counsellor, first_relay: int) -> None:
@@ -321,7 +372,9 @@ async def _reopen(tx: _Tx, closed: Case) -> Case:
     step(_state(closed), Event.REOPEN)
     previous = services.roster.by_key(closed.last_counsellor) if closed.last_counsellor else None
     back_to = None
-    if previous is not None and previous.key in await services.cases.on_duty(session=tx.session):
+    # Team mode has no shifts: a member is there while they are in the group.
+    if previous is not None and (services.team.enabled
+                                 or previous.key in await services.cases.on_duty(session=tx.session)):
         if len(await services.cases.held_by(previous.key, session=tx.session)) < previous.max_cases:
             back_to = previous.key
     case = await services.cases.reopen(closed.id, back_to, session=tx.session)
@@ -339,6 +392,13 @@ async def edit(services: Services, person: str, message: Incoming) -> Result:
     """The person edited a message: mirrored on the holder's copy, or copied anew to a holder who has none."""
     async with transaction(services) as tx:
         case = await services.cases.current(person, session=tx.session)
+        if case is not None and services.team.enabled:
+            links = await services.cases.relays_of_person_message(case.id, message.message_id, session=tx.session)
+            copy = next((link for link in links if link.counsellor == TEAM and link.counsellor_message_id), None)
+            if copy is not None and copy.counsellor_message_id is not None:
+                await _mirror_edit(tx, services.team.address, copy.counsellor_message_id, message, None,
+                                   {"case_id": case.id})
+            return Result()  # not copied yet: the copy will show the edited text
         if case is None or case.status != ACTIVE or case.counsellor is None:
             return Result()  # waiting: the copy made at take shows the edited text
         holder = services.roster.by_key(case.counsellor)
@@ -380,6 +440,8 @@ async def forget(services: Services, person: str) -> list[Case]:
     the request was withdrawn. A block stays (it is keyed by pseudonym and expires by itself).
     Returns the cases that were open."""
     async with transaction(services) as tx:
+        if services.team.enabled:  # every topic of the person's cases, whole
+            await tx.delete_topics(await services.team.drop_of_person(person, session=tx.session))
         chats = await services.cases.counsellor_copies_of_person(person, DELETABLE, session=tx.session)
         for key, message_ids in chats.items():
             counsellor = services.roster.by_key(key)
@@ -389,7 +451,7 @@ async def forget(services: Services, person: str) -> list[Case]:
         for case in still_open:
             step(_state(case), Event.FORGET)
             holder = services.roster.by_key(case.counsellor) if case.counsellor else None
-            if holder is not None:
+            if holder is not None and not services.team.enabled:  # team mode: the topic is gone already
                 await tx.tell_counsellor(holder, services.desk.case_event(holder.ui_language, case, "withdrawn"))
             if case.status == WAITING:
                 await _tell_positions(tx, case.language)
@@ -399,10 +461,18 @@ async def forget(services: Services, person: str) -> list[Case]:
 
 # --- the counsellors' side ----------------------------------------------------------------------------
 
-async def _target(tx: _Tx, counsellor: Counsellor, reply_to: int | None) -> tuple[Case | None, Screen | None]:
-    """The case a counsellor's message or command is for, or why there is none. A reply goes to the
-    replied message's case or nowhere; without a reply, to the case in focus. Never a guess."""
+async def _target(tx: _Tx, counsellor: Counsellor, reply_to: int | None,
+                  topic_case: int | None = None) -> tuple[Case | None, Screen | None]:
+    """The case a counsellor's message or command is for, or why there is none. In team mode the topic is
+    the case (`topic_case`). Else a reply goes to the replied message's case or nowhere; without a reply,
+    to the case in focus. Never a guess."""
     services, language = tx.services, counsellor.ui_language
+    if topic_case is not None:
+        case = await services.cases.get(topic_case, session=tx.session)
+        if case is None or case.status != ACTIVE or case.counsellor != counsellor.key:
+            step(_state(case), Event.REPLY_OTHER)
+            return None, services.desk.reply(language, "team_not_yours")
+        return case, None
     if reply_to is not None:
         link = await services.cases.relay_of_counsellor_message(counsellor.key, reply_to, session=tx.session)
         if link is None:
@@ -451,13 +521,17 @@ async def take(services: Services, counsellor: Counsellor, code: str | None) -> 
             if case is None:
                 return _refused(services.desk.queue(language, services.content.snapshot, [], services.clock()))
         content = services.content.snapshot
-        notes = await cases.notes(case.id, session=tx.session)
-        held = await cases.held_by(counsellor.key, session=tx.session)
-        screen = split_screen(services.desk.taken(language, content, case, notes, held))
-        await tx.tell_counsellor(counsellor, screen, case, record=True)
-        pending = await cases.pending(case.id, session=tx.session)
-        await _copy_to(tx, case, counsellor, [(r.id, r.person_message_id) for r in pending
-                                              if r.person_message_id is not None])
+        if services.team.enabled:  # what the person wrote is in the topic already
+            who = member_label(services.roster, counsellor.key)
+            await tx.tell_team(case, services.team_desk.event("taken", who))
+        else:
+            notes = await cases.notes(case.id, session=tx.session)
+            held = await cases.held_by(counsellor.key, session=tx.session)
+            screen = split_screen(services.desk.taken(language, content, case, notes, held))
+            await tx.tell_counsellor(counsellor, screen, case, record=True)
+            pending = await cases.pending(case.id, session=tx.session)
+            await _copy_to(tx, case, counsellor, [(r.id, r.person_message_id) for r in pending
+                                                  if r.person_message_id is not None])
         await tx.tell_person(case, services.handoff.connected(case.language))
         await _tell_positions(tx, case.language)
         tx.audit(AuditEvent.TAKEN, case, counsellor.key)
@@ -474,20 +548,23 @@ async def focus(services: Services, counsellor: Counsellor, code: str) -> Result
     return Result((services.desk.focused(counsellor.ui_language, services.content.snapshot, case),))
 
 
-async def reply(services: Services, counsellor: Counsellor, message: Incoming) -> Result:
-    """A counsellor's message to a person, signed only as "Counsellor" (or their alias); split if too long."""
+async def reply(services: Services, counsellor: Counsellor, message: Incoming,
+                topic_case: int | None = None) -> Result:
+    """A counsellor's message to a person, signed only as "Counsellor" (or their alias); split if too long.
+    `topic_case`: team mode, written in that case's topic (copied from the group, noted under TEAM)."""
     language = counsellor.ui_language
     if message.kind in NEVER_RELAYED or message.kind not in RELAYED_KINDS:
         return _refused(services.desk.reply(language, "not_relayed"))
+    team = topic_case is not None
     async with transaction(services) as tx:
-        case, why = await _target(tx, counsellor, message.reply_to)
+        case, why = await _target(tx, counsellor, message.reply_to, topic_case)
         if case is None:
             return _refused(why) if why else _refused()
         step(_state(case), Event.REPLY)
         person = await services.cases.address_of(case, session=tx.session)
         relay = await services.cases.record(case.id, from_person=False, person_message_id=None,
-                                            counsellor=counsellor.key, counsellor_message_id=message.message_id,
-                                            session=tx.session)
+                                            counsellor=TEAM if team else counsellor.key,
+                                            counsellor_message_id=message.message_id, session=tx.session)
         after = {"relay_id": relay.id, "case_id": case.id, "to_person": True, "writer": counsellor.key}
         signature = services.handoff.signature(case.language, counsellor.alias)
         if message.kind == ContentType.TEXT:
@@ -496,8 +573,8 @@ async def reply(services: Services, counsellor: Counsellor, message: Incoming) -
                 await tx.put(person, "sendMessage", {"text": part},
                              after if n == 0 else {"case_id": case.id, "to_person": True, "writer": counsellor.key})
             return Result()
-        params: dict[str, Any] = {"from_chat_id": counsellor.address.for_delivery(),
-                                  "message_id": message.message_id}
+        source = services.team.address if team else counsellor.address
+        params: dict[str, Any] = {"from_chat_id": source.for_delivery(), "message_id": message.message_id}
         if message.kind in CAPTIONED_KINDS:
             signed = _signed(signature, message.html_text if message.has_caption else "")
             if telegram_html.visible_length(signed) <= CAPTION_LIMIT:
@@ -509,11 +586,12 @@ async def reply(services: Services, counsellor: Counsellor, message: Incoming) -
     return Result()
 
 
-async def edit_reply(services: Services, counsellor: Counsellor, message: Incoming) -> Result:
-    """A counsellor edited a message: mirrored in the person's chat while the case is still theirs."""
+async def edit_reply(services: Services, counsellor: Counsellor, message: Incoming, *, team: bool = False) -> Result:
+    """A counsellor edited a message: mirrored in the person's chat while the case is still theirs.
+    `team`: the message is in the team's group (its ids are noted under TEAM)."""
     async with transaction(services) as tx:
-        link = await services.cases.relay_of_counsellor_message(counsellor.key, message.message_id,
-                                                                session=tx.session)
+        link = await services.cases.relay_of_counsellor_message(TEAM if team else counsellor.key,
+                                                                message.message_id, session=tx.session)
         if link is None or link.from_person:
             return Result()
         case = await services.cases.get(link.case_id, session=tx.session)
@@ -528,10 +606,11 @@ async def edit_reply(services: Services, counsellor: Counsellor, message: Incomi
     return Result()
 
 
-async def note(services: Services, counsellor: Counsellor, reply_to: int | None, text: str) -> Result:
+async def note(services: Services, counsellor: Counsellor, reply_to: int | None, text: str,
+               topic_case: int | None = None) -> Result:
     language = counsellor.ui_language
     async with transaction(services) as tx:
-        case, why = await _target(tx, counsellor, reply_to)
+        case, why = await _target(tx, counsellor, reply_to, topic_case)
         if case is None:
             return _refused(why) if why else _refused()
         if not text:
@@ -541,11 +620,12 @@ async def note(services: Services, counsellor: Counsellor, reply_to: int | None,
     return Result((services.desk.case_event(language, case, "note_saved"),))
 
 
-async def send_page(services: Services, counsellor: Counsellor, reply_to: int | None, node: str) -> Result:
+async def send_page(services: Services, counsellor: Counsellor, reply_to: int | None, node: str,
+                    topic_case: int | None = None) -> Result:
     language = counsellor.ui_language
     content = services.content.snapshot
     async with transaction(services) as tx:
-        case, why = await _target(tx, counsellor, reply_to)
+        case, why = await _target(tx, counsellor, reply_to, topic_case)
         if case is None:
             return _refused(why) if why else _refused()
         if not node:
@@ -558,10 +638,11 @@ async def send_page(services: Services, counsellor: Counsellor, reply_to: int | 
     return Result((services.desk.reply(language, "page_sent", title=title),))
 
 
-async def release(services: Services, counsellor: Counsellor, reply_to: int | None) -> Result:
+async def release(services: Services, counsellor: Counsellor, reply_to: int | None,
+                  topic_case: int | None = None) -> Result:
     """/release: back to the queue at its old place; copies not yet sent to this counsellor stay pending."""
     async with transaction(services) as tx:
-        case, why = await _target(tx, counsellor, reply_to)
+        case, why = await _target(tx, counsellor, reply_to, topic_case)
         if case is None:
             return _refused(why) if why else _refused()
         step(_state(case), Event.RELEASE)
@@ -573,17 +654,21 @@ async def release(services: Services, counsellor: Counsellor, reply_to: int | No
     return Result((services.desk.case_event(counsellor.ui_language, case, "released"),))
 
 
-async def close(services: Services, counsellor: Counsellor, reply_to: int | None, *, block: bool) -> Result:
-    """/close or /block: the case ends; copies not yet sent to the counsellor are dropped by their guard."""
+async def close(services: Services, counsellor: Counsellor, reply_to: int | None, *, block: bool,
+                topic_case: int | None = None) -> Result:
+    """/close or /block: the case ends; copies not yet sent to the counsellor are dropped by their guard.
+    In team mode /block deletes the case's topic at once: nothing of an abuser's case stays with the team."""
     content = services.content.snapshot
     async with transaction(services) as tx:
-        case, why = await _target(tx, counsellor, reply_to)
+        case, why = await _target(tx, counsellor, reply_to, topic_case)
         if case is None:
             return _refused(why) if why else _refused()
         step(_state(case), Event.BLOCK if block else Event.CLOSE)
         await services.cases.close(case.id, session=tx.session)
         if block:
             await services.cases.block(case.person, session=tx.session)
+            if services.team.enabled:
+                await tx.delete_topics(await services.team.drop([case.id], session=tx.session))
             screen = services.handoff.stopped(case.language, content.root)
         else:
             reopen = services.config.settings.handoff.reopen_window_hours
@@ -646,6 +731,14 @@ async def prepare(services: Services, params: dict[str, Any],
     or that was delivered already, is skipped (it stays pending for the next counsellor); an album takes the
     items still pending from its first one on."""
     after = after or {}
+    if "team_topic" in after:  # a topic for a case forgotten before it was made: not made at all
+        return (params, after) if await services.cases.get(after["team_topic"]) is not None else None
+    if "in_topic" in after:  # team mode: into the case's topic, while it has one
+        thread = await services.team.thread_of(after["in_topic"])
+        if thread is None:
+            log.warning("team: a message for a case that has no topic (not made, or deleted) was not sent")
+            return None
+        return {**params, "message_thread_id": thread}, after
     guard = after.get("copy")
     if guard is not None:
         wanted = await services.cases.copy_still_wanted(guard["relay_id"], guard["case_id"], guard["counsellor"])
@@ -680,6 +773,11 @@ async def _album_delivered(services: Services, album: dict[str, Any], message_id
 async def delivered(services: Services, after: dict[str, Any] | None, message_id: object) -> bool:
     """Note what was sent. False: the copy arrived after its case left the counsellor; delete it again."""
     after = after or {}
+    if "team_topic" in after and isinstance(message_id, int):
+        if not await services.team.created(after["team_topic"], message_id):  # forgotten while it was made
+            async with transaction(services) as tx:
+                await tx.delete_topics([message_id])
+        return True
     if "album" in after and isinstance(message_id, list):
         await _album_delivered(services, after["album"], message_id)
         return True
@@ -689,6 +787,12 @@ async def delivered(services: Services, after: dict[str, Any] | None, message_id
         guard = after["copy"]
         return await services.cases.copy_delivered(guard["relay_id"], guard["case_id"], guard["counsellor"],
                                                    message_id)
+    if "team_copy" in after:
+        await services.cases.delivered(after["team_copy"], TEAM, message_id)
+        return True
+    if "marker" in after:
+        await services.team.marked(after["marker"], message_id)
+        return True
     if "relay_id" in after:
         await services.cases.reply_delivered(after["relay_id"], message_id)
     if "screen" in after:
@@ -702,8 +806,8 @@ async def refused(services: Services, after: dict[str, Any] | None, kind: str) -
     """Telegram refused a row for good (400): the writer is told in their language, unless the person
     deleted their own message before a counsellor saw it."""
     after = after or {}
-    if "copy" in after:
-        guard = after["copy"]
+    if "copy" in after or "team_copy" in after:
+        guard = after.get("copy") or {"relay_id": after["team_copy"], "case_id": after["in_topic"]}
         await services.cases.drop_relay(guard["relay_id"])
         if kind == "message to copy not found":
             return
@@ -712,10 +816,18 @@ async def refused(services: Services, after: dict[str, Any] | None, kind: str) -
             async with transaction(services) as tx:
                 await tx.tell_person(case, services.handoff.undeliverable(case.language))
         return
+    if "topic_deleted" in after:
+        log.error("team: Telegram refused to delete a case's topic (%s): delete it by hand", kind)
+        return
+    if "team_topic" in after:
+        log.error("team: Telegram refused to create a case's topic (%s): check the bot's rights in the group; "
+                  "the case waits on the board", kind)
+        return
     writer = services.roster.by_key(after["writer"]) if "writer" in after else None
     if writer is not None:
+        case = await services.cases.get(after["case_id"]) if "case_id" in after else None
         async with transaction(services) as tx:
-            await tx.tell_counsellor(writer, services.desk.reply(writer.ui_language, "refused_by_telegram"))
+            await tx.tell_counsellor(writer, services.desk.reply(writer.ui_language, "refused_by_telegram"), case)
 
 
 async def unreachable(services: Services, rows_after: list[dict[str, Any] | None]) -> None:
@@ -774,12 +886,16 @@ async def _back_in_queue(tx: _Tx, case: Case) -> None:
     position = await tx.services.cases.position(case, session=tx.session)
     await tx.services.cases.set_told_position(case.id, position, session=tx.session)
     await tx.tell_person(case, tx.services.handoff.released(case.language, position))
+    if tx.services.team.enabled:
+        await tx.tell_team(case, tx.services.team_desk.event("released"))
     await _announce(tx, case)
 
 
 async def _announce(tx: _Tx, case: Case) -> None:
     """Tell on-duty counsellors who speak the case's language: code, language and topic only; throttled."""
     services = tx.services
+    if services.team.enabled:  # the topic and the board show it to the whole team
+        return
     interval = timedelta(seconds=services.config.settings.handoff.notify_interval_seconds)
     on_duty = await services.cases.on_duty(session=tx.session)
     content = services.content.snapshot
@@ -803,11 +919,47 @@ async def _tell_positions(tx: _Tx, language: str) -> None:
         await tx.services.cases.set_told_position(case.id, position, session=tx.session)
 
 
+async def _refresh_board(tx: _Tx) -> None:
+    """Team mode: the pinned board edited (never re-posted) when what it shows changed; in the use case's
+    transaction, so the group's rows keep the order of the changes."""
+    services = tx.services
+    board = services.team.current_board
+    if board is None:
+        return
+    waiting = await services.cases.waiting(services.languages, session=tx.session)
+    active = [c for c in await services.cases.open_cases(session=tx.session) if c.status == ACTIVE]
+    text = services.team_desk.board(services.content.snapshot, services.roster, [*waiting, *active], services.clock())
+    if text == services.team.last_board:
+        return
+    services.team.last_board = text
+    await tx.put(services.team.address, "editMessageText", {"message_id": board.message_id, "text": text},
+                 {"board": True})
+
+
+async def refresh_board(services: Services) -> None:
+    """Team mode: bring the board up to date after changes made outside a use case (housekeeping)."""
+    if services.team.enabled:
+        async with transaction(services):
+            pass  # the transaction's end refreshes the board
+
+
+async def purge(services: Services, older_than: timedelta) -> int:
+    """Retention: closed cases older than this deleted with notes, ledger and key; in team mode their
+    topics deleted whole, in the same transaction. Returns how many cases."""
+    async with transaction(services) as tx:
+        if services.team.enabled:
+            ids = await services.cases.closed_before(older_than, session=tx.session)
+            await tx.delete_topics(await services.team.drop(ids, session=tx.session))
+        return await services.cases.purge_closed(older_than, session=tx.session)
+
+
 async def wait_estimate(services: Services, language: str, position: int) -> tuple[int | None, datetime | None]:
     """(minutes, opening time): a rough wait if someone is on duty, else when working hours start."""
     on_duty = await services.cases.on_duty()
-    online = [c for c in services.roster if c.key in on_duty and language in c.languages]
     now = services.clock()
+    # Team mode has no shifts: the team is there in working hours.
+    team_there = services.team.enabled and services.hours.is_open(now)
+    online = [c for c in services.roster if (team_there or c.key in on_duty) and language in c.languages]
     if not online:
         hours = services.hours
         return None, (None if hours.is_open(now) else hours.next_opening(now))

@@ -20,6 +20,7 @@ from bot.simulator.state import (
     _SERVICE_FIELDS,
     _UNCOPYABLE_FIELDS,
     DELETE_WINDOW,
+    GENERAL_TOPIC_ID,
     MAX_CALLBACK_DATA,
     MAX_CAPTION,
     MAX_MESSAGE_IDS,
@@ -66,16 +67,44 @@ class BotApiMethods(FakeState):
 
     # --- checks shared by the sending methods ----------------------------------------------
 
-    def _target(self, p: Params, key: str = "chat_id", *, writing: bool = True) -> _Chat:
+    def _target(self, p: Params, key: str = "chat_id", *, writing: bool = True, into_topic: bool = True) -> _Chat:
+        """The chat a request names; a message's message_thread_id (``into_topic``) must name an open topic
+        there. The topic methods check their message_thread_id themselves."""
         chat_id = p.get(key)
         if chat_id in (None, ""):
             raise _bad(f"{key} is empty")
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise _bad("chat not found")
-        if writing and chat.blocked:
+        if chat.group is not None:
+            # Texts from the Bot API server (Client.cpp, check_chat_access); a private supergroup refuses
+            # reading and writing alike to a bot that is not in it.
+            if chat.group.bot_status == "kicked":
+                raise _ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
+            if chat.group.bot_status == "left":
+                raise _ApiError(403, "Forbidden: bot is not a member of the supergroup chat")
+        elif writing and chat.blocked:
             raise _ApiError(403, _BLOCKED)
+        if writing and into_topic and key == "chat_id":
+            self._check_thread(chat, p.get("message_thread_id"))
         return chat
+
+    @staticmethod
+    def _check_thread(chat: _Chat, thread: Any) -> None:
+        """Telegram's checks of message_thread_id (Client.cpp, check_message_topic): ignored when absent, not
+        positive, or in a group that is no forum; refused for the General topic, a topic that does not exist
+        (or was deleted), and in a private chat; a closed topic takes messages only from a bot that may
+        manage topics (TOPIC_CLOSED, the server's error, as bots see it)."""
+        if not isinstance(thread, int) or thread <= 0:
+            return
+        group = chat.group
+        if group is not None and not group.is_forum:
+            return
+        topic = group.topics.get(thread) if group is not None and thread != GENERAL_TOPIC_ID else None
+        if group is None or topic is None:
+            raise _bad("message thread not found")
+        if topic.closed and not group.bot_can("can_manage_topics"):
+            raise _bad("TOPIC_CLOSED")
 
     @staticmethod
     def _existing(chat: _Chat, message_id: Any, missing: str) -> SimMessage:
@@ -126,17 +155,38 @@ class BotApiMethods(FakeState):
         return value
 
     def _reply_target(self, chat: _Chat, p: Params) -> dict[str, Any]:
+        """Where a new message goes: the message it replies to and, in a forum, its topic (the one named, or
+        else the replied-to message's). _target has checked message_thread_id already."""
         reply = p.get("reply_parameters")
         reply = reply if isinstance(reply, dict) else {}
         message_id = reply.get("message_id", p.get("reply_to_message_id"))
-        if message_id is None:
-            return {}
-        target = chat.messages.get(message_id)
-        if target is None or target.deleted:
-            if reply.get("allow_sending_without_reply") or p.get("allow_sending_without_reply"):
-                return {}
-            raise _bad("message to be replied not found")
-        return {"reply_to_message": {k: v for k, v in target.raw.items() if k != "reply_to_message"}}
+        target = None
+        if message_id is not None:
+            target = chat.messages.get(message_id)
+            if target is None or target.deleted:
+                if not (reply.get("allow_sending_without_reply") or p.get("allow_sending_without_reply")):
+                    raise _bad("message to be replied not found")
+                target = None
+        thread = p.get("message_thread_id")
+        in_forum = chat.group is not None and chat.group.is_forum
+        thread = thread if in_forum and isinstance(thread, int) and thread > 0 else None
+        if thread is None and target is not None:
+            thread = target.thread_id
+        return self._placement(chat, thread, target)
+
+    @staticmethod
+    def _placement(chat: _Chat, thread: int | None, target: SimMessage | None) -> dict[str, Any]:
+        """The Message fields that put a new message in a topic and under what it replies to."""
+        fields: dict[str, Any] = {}
+        if thread is not None:
+            fields = {"message_thread_id": thread, "is_topic_message": True}
+            if target is None:
+                # The Bot API shows a topic's message that replies to nothing as a reply to the topic's opening
+                # service message (Client.cpp, get_implicit_reply_to_message_id).
+                target = chat.messages.get(thread)
+        if target is not None:
+            fields["reply_to_message"] = {k: v for k, v in target.raw.items() if k != "reply_to_message"}
+        return fields
 
 
     def _set_my_commands(self, p: Params) -> bool:
@@ -263,6 +313,11 @@ class BotApiMethods(FakeState):
         return True
 
     def _check_deletable(self, message: SimMessage) -> None:
+        """A bot deletes its own messages, and in a group others' only with can_delete_messages; either only
+        within 48 hours (MESSAGE_DELETE_FORBIDDEN, as the Bot API words it)."""
+        group = self._chats[message.chat_id].group
+        if group is not None and not message.from_bot and not group.bot_can("can_delete_messages"):
+            raise _bad("message can't be deleted")
         if self._now() - int(message.raw["date"]) >= DELETE_WINDOW:
             raise _bad("message can't be deleted")
 
@@ -389,6 +444,11 @@ class BotApiMethods(FakeState):
         source = self._source(p, "message to forward not found")
         if source.protect_content:
             raise _bad("message can't be forwarded")
+        source_group = self._chats[source.chat_id].group
+        if source_group is not None and source_group.protected:
+            # TDLib (get_forwarded_messages): nothing leaves a chat that restricts saving content, except a
+            # bot's copies (copyMessage), which it lets through.
+            raise _bad("message has protected content and can't be forwarded")
         content = {k: copy.deepcopy(v) for k, v in source.raw.items() if k not in _ENVELOPE}
         sender, date = source.raw["from"], source.raw["date"]
         origin = {"forward_origin": {"type": "user", "sender_user": sender, "date": date}}
@@ -400,7 +460,7 @@ class BotApiMethods(FakeState):
             text=source.text,
             parse_mode=source.parse_mode,
             protect_content=p.get("protect_content") is True,
-            extra=origin | {"forward_from": sender, "forward_date": date},
+            extra=origin | {"forward_from": sender, "forward_date": date} | self._reply_target(target, p),
         )
         return forwarded.raw
 

@@ -4,7 +4,9 @@ It speaks the Bot API wire protocol on 127.0.0.1, so the bot runs unchanged
 with aiogram's real ``AiohttpSession`` pointed at it, and nothing ever reaches
 Telegram. It keeps private chats with increasing message ids, answers with
 Telegram's own error texts (so aiogram raises its usual exceptions), checks HTML
-like Telegram, and lets a test play the person on the other side.
+like Telegram, and lets a test play the person on the other side. It also keeps
+supergroups with their members, the bot's rights and forum topics (groups.py),
+and lets a test play the members who post there.
 
 Updates reach the bot by long polling (getUpdates) or, once the bot sets a webhook
 on a loopback address, pushed to it like Telegram does. On request it enforces
@@ -21,13 +23,17 @@ from aiohttp import web
 
 from bot.simulator.driver import TestDriver
 from bot.simulator.state import (
+    ADMIN_RIGHTS,
     DEFAULT_TOKEN,
     DROPPED,
+    FORUM_TOPIC_COLORS,
+    GENERAL_TOPIC_ID,
     IDLE_QUIET_SECONDS,
     LOOPBACK_HOSTS,
     MAX_CALLBACK_DATA,
     MAX_CAPTION,
     MAX_TEXT,
+    MAX_TOPIC_NAME,
     WEBHOOK_SECRET_HEADER,
     ApiCall,
     FakeUser,
@@ -38,9 +44,9 @@ from bot.simulator.state import (
 from bot.simulator.transport import serve_on
 
 __all__ = [
-    "DEFAULT_TOKEN", "DROPPED", "IDLE_QUIET_SECONDS", "LOOPBACK_HOSTS", "MAX_CALLBACK_DATA", "MAX_CAPTION",
-    "MAX_TEXT", "WEBHOOK_SECRET_HEADER", "ApiCall", "FakeTelegram", "FakeUser", "FloodLimits", "Params",
-    "SimMessage", "serve_on",
+    "ADMIN_RIGHTS", "DEFAULT_TOKEN", "DROPPED", "FORUM_TOPIC_COLORS", "GENERAL_TOPIC_ID", "IDLE_QUIET_SECONDS",
+    "LOOPBACK_HOSTS", "MAX_CALLBACK_DATA", "MAX_CAPTION", "MAX_TEXT", "MAX_TOPIC_NAME", "WEBHOOK_SECRET_HEADER",
+    "ApiCall", "FakeTelegram", "FakeUser", "FloodLimits", "Params", "SimMessage", "serve_on",
 ]
 
 

@@ -44,14 +44,14 @@ _JSON_FIELDS = frozenset(
 )
 _INT_FIELDS = frozenset(
     {"chat_id", "from_chat_id", "message_id", "reply_to_message_id", "offset", "limit", "timeout"}
-    | {"cache_time", "message_thread_id", "duration", "width", "height", "length", "user_id"}
+    | {"cache_time", "message_thread_id", "icon_color", "duration", "width", "height", "length", "user_id"}
     | {"max_connections", "live_period", "heading", "proximity_alert_radius", "video_start_timestamp"}
 )
 _FLOAT_FIELDS = frozenset({"latitude", "longitude", "horizontal_accuracy"})
 _TEXT_FIELDS = frozenset(
     {"text", "caption", "callback_query_id", "url", "title", "address", "first_name", "last_name"}
     | {"phone_number", "description", "short_description", "language_code", "emoji", "performer"}
-    | {"action", "parse_mode", "secret_token", "ip_address", "name", "foursquare_id"}
+    | {"action", "parse_mode", "secret_token", "ip_address", "name", "foursquare_id", "icon_custom_emoji_id"}
 )
 _CAPTIONED = frozenset({"photo", "document", "video", "audio", "voice", "animation"})
 _FILE_KINDS = _CAPTIONED | {"sticker", "video_note"}
@@ -93,6 +93,7 @@ _BUTTON_ACTIONS = frozenset(
 _ENVELOPE = frozenset(
     {"message_id", "from", "chat", "date", "edit_date", "reply_markup", "reply_to_message"}
     | {"forward_origin", "forward_from", "forward_date", "has_protected_content", "sender_chat"}
+    | {"message_thread_id", "is_topic_message"}
 )
 # Telegram leaves these out unless the bot asks for them explicitly.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -128,7 +129,7 @@ class ApiCall:
 
 @dataclass
 class SimMessage:
-    """A message as a participant of the private chat sees it."""
+    """A message as a participant of the chat (private, or a group) sees it."""
 
     message_id: int
     chat_id: int
@@ -144,6 +145,17 @@ class SimMessage:
     edited: bool = False
     raw: dict[str, Any] = field(default_factory=dict)
     """The Message JSON the Bot API would return (text already parsed to plain)."""
+
+    @property
+    def thread_id(self) -> int | None:
+        """The forum topic it is in (its message_thread_id); None in a private chat or the General topic."""
+        thread = self.raw.get("message_thread_id")
+        return thread if isinstance(thread, int) and self.raw.get("is_topic_message") else None
+
+    @property
+    def sender_id(self) -> int:
+        """Who wrote it: the bot's id or the person's."""
+        return int(self.raw["from"]["id"])
 
     def buttons(self) -> list[dict[str, Any]]:
         """Inline keyboard buttons in reading order (rows left to right, top to bottom)."""
@@ -179,13 +191,16 @@ class FakeUser:
 @dataclass(frozen=True)
 class FloodLimits:
     """Telegram's flood limits as token buckets: about one message a second into one chat (with a short
-    burst) and 30 a second in all. They apply to the sending methods (send*, copy*, forward*); a request
-    over a limit is answered 429 with ``retry_after``, the whole seconds until it would pass."""
+    burst), 30 a second in all, and into a group no more than 20 a minute (Bot FAQ, "My bot is hitting
+    limits"). They apply to the sending methods (send*, copy*, forward*); a request over a limit is answered
+    429 with ``retry_after``, the whole seconds until it would pass."""
 
     per_chat: float = 1.0
     chat_burst: int = 3
     overall: float = 30.0
     overall_burst: int = 30
+    group_per_minute: float = 20.0
+    """Messages a minute into one group (a chat whose id is negative), with that many at once."""
 
 
 @dataclass
@@ -200,12 +215,90 @@ class _Bucket:
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / rate
 
 
+FORUM_TOPIC_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
+"""The icon colours createForumTopic accepts (Bot API, createForumTopic); the first is the default."""
+MAX_TOPIC_NAME = 128
+"""Characters of a topic name; TDLib cuts a longer one (MAX_FORUM_TOPIC_TITLE_LENGTH, ForumTopicManager)."""
+GENERAL_TOPIC_ID = 1
+"""The forum's General topic: the Bot API answers "message thread not found" when a bot names it, and messages
+sent without message_thread_id land there."""
+ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+    "can_delete_stories", "can_send_welcome_messages", "can_pin_messages", "can_manage_topics",
+)
+"""The rights of a ChatMemberAdministrator in a supergroup, in the Bot API's order."""
+
+
+@dataclass
+class _Topic:
+    """A forum topic: its thread id is the id of the service message that opened it, as in Telegram."""
+
+    thread_id: int
+    name: str
+    icon_color: int
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+    by_bot: bool = True
+    """The bot opened it: Telegram lets a topic's creator edit, close and reopen it without can_manage_topics."""
+
+    def to_json(self) -> dict[str, Any]:
+        topic: dict[str, Any] = {"message_thread_id": self.thread_id, "name": self.name, "icon_color": self.icon_color}
+        if self.icon_custom_emoji_id:
+            topic["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return topic
+
+
+@dataclass
+class _Group:
+    """A supergroup (a forum when ``is_forum``): its members, the bot's standing in it and its topics."""
+
+    id: int
+    title: str
+    is_forum: bool
+    members: dict[int, FakeUser] = field(default_factory=dict)
+    admins: set[int] = field(default_factory=set)
+    """Members who are administrators (with every right); the first member given is the owner."""
+    owner: int | None = None
+    bot_status: str = "administrator"
+    """"administrator", "member", "left" or "kicked"."""
+    bot_rights: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(ADMIN_RIGHTS, True))
+    """The bot's administrator rights (see ADMIN_RIGHTS); they count only while bot_status is "administrator"."""
+    protected: bool = False
+    """The group's "restrict saving content" setting: its messages carry has_protected_content."""
+    topics: dict[int, _Topic] = field(default_factory=dict)
+    pinned: list[int] = field(default_factory=list)
+    """Pinned message ids, oldest first (getChat shows the newest)."""
+
+    def bot_can(self, right: str) -> bool:
+        return self.bot_status == "administrator" and self.bot_rights.get(right, False)
+
+    def chat_json(self) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": self.id, "type": "supergroup", "title": self.title}
+        return chat | ({"is_forum": True} if self.is_forum else {})
+
+
 @dataclass
 class _Chat:
-    user: FakeUser
+    user: FakeUser | None
+    """The person of a private chat (whose chat id is their user id); None for a group."""
     messages: dict[int, SimMessage] = field(default_factory=dict)
     last_message_id: int = 0
     blocked: bool = False
+    group: _Group | None = None
+
+    @property
+    def id(self) -> int:
+        if self.group is not None:
+            return self.group.id
+        assert self.user is not None
+        return self.user.id
+
+    def chat_json(self) -> dict[str, Any]:
+        if self.group is not None:
+            return self.group.chat_json()
+        assert self.user is not None
+        return self.user.chat_json()
 
 
 @dataclass
@@ -337,8 +430,13 @@ class FakeState:
         self._drop_after_share = 0.0
         self._random = random.Random()
         self._chat_buckets: dict[int, _Bucket] = {}
+        self._group_buckets: dict[int, _Bucket] = {}
         self._overall_bucket: _Bucket | None = None
         self._chats: dict[int, _Chat] = {}
+        self._private_pins: dict[int, list[int]] = {}
+        """Pinned message ids of private chats, oldest first (a group keeps its own)."""
+        self._former_members: dict[int, FakeUser] = {}
+        """People who left a group: getChatMember still knows them (status "left")."""
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._delivered_upto = 0
@@ -395,6 +493,40 @@ class FakeState:
         """The private chat's history, user and bot messages; deleted ones stay, flagged."""
         chat = self._chats.get(chat_id)
         return list(chat.messages.values()) if chat else []
+
+    def topics(self, group_id: int) -> list[dict[str, Any]]:
+        """The forum's open and closed topics as ForumTopic JSON plus ``is_closed``, oldest first; deleted
+        topics are gone."""
+        group = self._group(group_id)
+        return [topic.to_json() | {"is_closed": topic.closed} for topic in group.topics.values()]
+
+    def topic_messages(self, group_id: int, thread_id: int) -> list[SimMessage]:
+        """Every message still held in one topic, its opening service message first; deleted ones stay,
+        flagged, until deleteForumTopic removes the topic with everything in it."""
+        chat = self._chats.get(group_id)
+        if chat is None or chat.group is None:
+            raise LookupError(f"no group {group_id}")
+        return [message for message in chat.messages.values() if message.thread_id == thread_id]
+
+    def pinned(self, group_id: int) -> list[int]:
+        """Ids of the group's pinned messages, oldest first."""
+        return list(self._group(group_id).pinned)
+
+    def _known_user(self, user_id: int) -> FakeUser | None:
+        """A person the fake has met: in a private chat with the bot, in a group, or once in one."""
+        chat = self._chats.get(user_id)
+        if chat is not None and chat.user is not None:
+            return chat.user
+        for other in self._chats.values():
+            if other.group is not None and user_id in other.group.members:
+                return other.group.members[user_id]
+        return self._former_members.get(user_id)
+
+    def _group(self, group_id: int) -> _Group:
+        chat = self._chats.get(group_id)
+        if chat is None or chat.group is None:
+            raise LookupError(f"no group {group_id}; make one with forum_group()")
+        return chat.group
 
     def drop_chat(self, chat_id: int) -> None:
         """Forget a chat's history, as if it had never been: long benchmarks with 100,000 people keep memory
@@ -509,23 +641,28 @@ class FakeState:
         reply_markup: dict[str, Any] | None = None,
         protect_content: bool = False,
         extra: dict[str, Any] | None = None,
+        sender: FakeUser | None = None,
     ) -> SimMessage:
+        """A new message at the end of ``chat``; ``sender`` is the member who wrote it in a group."""
         chat.last_message_id += 1
+        author = sender if sender is not None else chat.user
+        if not from_bot and author is None:
+            raise ValueError("a message in a group needs its sender")
         raw: dict[str, Any] = {
             "message_id": chat.last_message_id,
-            "from": self._bot_json() if from_bot else chat.user.to_json(),
-            "chat": chat.user.chat_json(),
+            "from": self._bot_json() if from_bot or author is None else author.to_json(),
+            "chat": chat.chat_json(),
             "date": self._now(),
             **(extra or {}),
             **content,
         }
         if reply_markup and "inline_keyboard" in reply_markup:
             raw["reply_markup"] = reply_markup
-        if protect_content:
+        if protect_content or (chat.group is not None and chat.group.protected):
             raw["has_protected_content"] = True
         message = SimMessage(
             chat.last_message_id,
-            chat.user.id,
+            chat.id,
             from_bot,
             text,
             parse_mode,

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.simulator.methods import BotApiMethods
+from bot.simulator.groups import GroupMethods
 from bot.simulator.state import (
     _SENDING,
     DROPPED,
@@ -41,7 +41,7 @@ async def serve_on(runner: web.AppRunner, host: str, port: int) -> int:
 
 
 
-class HttpTransport(BotApiMethods):
+class HttpTransport(GroupMethods):
     """Answers Bot API requests over HTTP, hands out updates by long polling and injects faults."""
 
     # --- failure injection -----------------------------------------------------------------
@@ -58,6 +58,7 @@ class HttpTransport(BotApiMethods):
         start full, as for a bot that has been quiet."""
         self.flood = limits
         self._chat_buckets.clear()
+        self._group_buckets.clear()
         self._overall_bucket = None
 
     def drop_connections(self, rate: float, *, after_share: float = 0.0, seed: int | None = None) -> None:
@@ -162,20 +163,27 @@ class HttpTransport(BotApiMethods):
         overall = self._overall_bucket
         if overall is None:
             overall = self._overall_bucket = _Bucket(float(limits.overall_burst), now)
-        chat = None
+        chat = group = None
+        group_burst = max(1, int(limits.group_per_minute))
         if isinstance(chat_id, int):
             chat = self._chat_buckets.get(chat_id)
             if chat is None:
                 chat = self._chat_buckets[chat_id] = _Bucket(float(limits.chat_burst), now)
+            if chat_id < 0:
+                group = self._group_buckets.get(chat_id)
+                if group is None:
+                    group = self._group_buckets[chat_id] = _Bucket(float(group_burst), now)
         wait = overall.wait(limits.overall, limits.overall_burst, now)
         if chat is not None:
             wait = max(wait, chat.wait(limits.per_chat, limits.chat_burst, now))
+        if group is not None:
+            wait = max(wait, group.wait(limits.group_per_minute / 60, group_burst, now))
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             raise _ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
-        overall.tokens -= 1
-        if chat is not None:
-            chat.tokens -= 1
+        for bucket in (overall, chat, group):
+            if bucket is not None:
+                bucket.tokens -= 1
 
     @staticmethod
     async def _read_params(request: web.Request) -> dict[str, Any]:

@@ -61,6 +61,17 @@ class Navigation:
     """The page a button's callback data opens, or None when it is not a page button."""
 
 
+@dataclass(frozen=True)
+class TeamView:
+    """Team mode: the counsellor's phone shows the team's forum group, one topic at a time, instead of their
+    private chat with the bot. The counsellor must be a member of the group."""
+
+    group_id: int
+    note_prefix: str
+    """A member's message that starts with this is an internal note (as the bot's team mode reads it)."""
+    title: str = "Counsellors"
+
+
 @dataclass
 class Banner:
     """What the page says about the content: refused (errors), loaded with warnings, or reloaded."""
@@ -83,6 +94,7 @@ class PreviewPage:
         language: str,
         counsellor_id: int,
         title: str = "hotline preview",
+        team: TeamView | None = None,
     ) -> None:
         self.fake = fake
         self.content = content
@@ -99,6 +111,10 @@ class PreviewPage:
         self._runner: web.AppRunner | None = None
         self._hosts: set[str] = set()
         self.url = ""
+        self.team = team
+        self.topic = 0
+        """Team mode: the topic the counsellor's phone shows (0: General); a new topic is shown as it opens."""
+        self._topics_seen: set[int] = set()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -110,7 +126,7 @@ class PreviewPage:
         app.router.add_get("/api/state", self._get_state)
         actions: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {
             "send": self._send, "press": self._press, "language": self._language, "jump": self._jump,
-            "restart": self._restart,
+            "restart": self._restart, "topic": self._open_topic,
         }
         for name, action in actions.items():
             app.router.add_post(f"/api/{name}", self._action(action))
@@ -195,32 +211,65 @@ class PreviewPage:
                 "level": self.banner.level, "title": self.banner.title, "problems": self.banner.problems},
             "toasts": self._toasts[-20:],
             "person": self._side_state(self.person),
-            "counsellor": self._side_state(self.counsellor),
+            "counsellor": self._side_state(self.counsellor) if self.team is None else self._team_state(self.team),
         }
 
     def _side_state(self, user: FakeUser) -> dict[str, Any]:
         messages = [self._message_json(m) for m in self.fake.chat(user.id) if not m.deleted]
-        return {"messages": messages, "commands": self._commands(user)}
+        return {"messages": messages, "commands": self._commands(user.id, user.language_code)}
 
-    def _message_json(self, message: SimMessage) -> dict[str, Any]:
+    def _team_state(self, team: TeamView) -> dict[str, Any]:
+        """The team's group as a member sees it: the topic list (the one with a pinned message first, then
+        the newest) and the messages of the topic shown, with internal notes marked."""
+        topics = self.fake.topics(team.group_id)
+        ids = {int(topic["message_thread_id"]) for topic in topics}
+        if ids - self._topics_seen:
+            self.topic = max(ids - self._topics_seen)
+        elif self.topic not in ids:
+            self.topic = 0
+        self._topics_seen = ids
+        pins = set(self.fake.pinned(team.group_id))
+        pinned = {m.thread_id or 0 for m in self.fake.chat(team.group_id) if m.message_id in pins}
+        in_topic = [m for m in self.fake.chat(team.group_id) if (m.thread_id or 0) == self.topic]
+        # A case's topic opens with the bot's "internal" marker; the topic with the pinned board is no case's.
+        case_topic = self.topic != 0 and self.topic not in pinned
+        marker = next((m.message_id for m in in_topic if m.from_bot and m.kind == "text"), None) if case_topic else None
+        messages = [self._message_json(m, team, marker) for m in in_topic if not m.deleted]
+        listed: list[dict[str, Any]] = [
+            {"id": int(t["message_thread_id"]), "name": str(t["name"]), "closed": bool(t["is_closed"]),
+             "pinned": int(t["message_thread_id"]) in pinned} for t in topics]
+        listed.sort(key=lambda topic: (not topic["pinned"], -topic["id"]))
+        name = next((topic["name"] for topic in listed if topic["id"] == self.topic), "General")
+        return {"messages": messages, "commands": self._commands(team.group_id, self.counsellor.language_code),
+                "team": {"title": team.title, "topics": listed, "topic": self.topic, "topic_name": name}}
+
+    def _message_json(self, message: SimMessage, team: TeamView | None = None,
+                      marker: int | None = None) -> dict[str, Any]:
         rows = (message.reply_markup or {}).get("inline_keyboard") or []
         reply = message.raw.get("reply_to_message")
+        if isinstance(reply, dict) and message.thread_id is not None and reply.get("message_id") == message.thread_id:
+            reply = None  # Telegram's apps do not show the implicit reply to a topic's opening message
         return {
             "id": message.message_id,
             "from_bot": message.from_bot,
             "html": message_html(message.text, message.parse_mode if message.from_bot else None),
-            "media": _KIND_LABELS.get(message.kind, message.kind) if message.kind != "text" else None,
+            "media": _KIND_LABELS.get(message.kind, message.kind) if message.kind not in ("text", *_SERVICE) else None,
+            "service": _service_line(message),
+            "internal": team is not None and _internal(message, team.note_prefix, marker),
             "edited": message.edited,
             "date": message.raw.get("date", 0),
             "reply_to": _snippet(reply) if isinstance(reply, dict) else None,
             "keyboard": [[_button_json(button) for button in row] for row in rows],
         }
 
-    def _commands(self, user: FakeUser) -> list[dict[str, str]]:
-        """The "/" menu as Telegram would show it to this user: their chat's, else their language's."""
-        scope = {"type": "chat", "chat_id": user.id}
-        for commands in (self.fake.commands(scope, user.language_code or ""), self.fake.commands(scope),
-                         self.fake.commands(None, user.language_code or ""), self.fake.commands()):
+    def _commands(self, chat_id: int, language: str | None) -> list[dict[str, str]]:
+        """The "/" menu as Telegram would show it in this chat: the chat's, else its kind's (groups),
+        else the language's, else the default."""
+        scope = {"type": "chat", "chat_id": chat_id}
+        kind = {"type": "all_group_chats" if chat_id < 0 else "all_private_chats"}
+        for commands in (self.fake.commands(scope, language or ""), self.fake.commands(scope),
+                         self.fake.commands(kind, language or ""), self.fake.commands(kind),
+                         self.fake.commands(None, language or ""), self.fake.commands()):
             if commands:
                 return [{"command": str(c.get("command")), "description": str(c.get("description"))}
                         for c in commands]
@@ -285,6 +334,9 @@ class PreviewPage:
         if not text:
             raise ValueError("nothing to send")
         side = _side(body)
+        if side == "counsellor" and self.team is not None:
+            await self.fake.post(self.counsellor, self.team.group_id, text, thread=self.topic or None)
+            return
         user = self.person if side == "person" else self.counsellor
         await self.fake.send_text(user, text)
         if side == "person" and text.split(maxsplit=1)[0] == "/start":
@@ -297,11 +349,22 @@ class PreviewPage:
         message_id = body.get("message_id")
         if not isinstance(message_id, int):
             raise ValueError("message_id must be a number")
-        query_id = await self.fake.press(user, message_id, data)
+        group = self.team.group_id if side == "counsellor" and self.team is not None else None
+        query_id = await self.fake.press(user, message_id, data, group_id=group)
         self._pending[query_id] = side
         node = self.navigation.node_of(data)
         if side == "person" and node is not None:
             self.node = node
+
+    async def _open_topic(self, body: dict[str, Any]) -> None:
+        """Team mode: show another topic of the group (0: General)."""
+        topic = body.get("topic")
+        if self.team is None:
+            raise ValueError("the preview is not in team mode")
+        known = {int(t["message_thread_id"]) for t in self.fake.topics(self.team.group_id)}
+        if not isinstance(topic, int) or (topic != 0 and topic not in known):
+            raise LookupError("there is no such topic (any more)")
+        self.topic = topic
 
     async def _language(self, body: dict[str, Any]) -> None:
         await self.switch_language(str(body.get("language", "")))
@@ -348,3 +411,39 @@ def _snippet(message: dict[str, Any]) -> str:
         return _KIND_LABELS.get(kind, "")
     line = text.strip().split("\n", 1)[0]
     return line if len(line) <= 80 else line[:79] + "…"
+
+
+_SERVICE = ("forum_topic_created", "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
+            "pinned_message", "new_chat_members", "left_chat_member")
+
+
+def _service_line(message: SimMessage) -> str | None:
+    """The grey line a Telegram app shows for a service message, or None for any other message."""
+    raw = message.raw
+    if "forum_topic_created" in raw:
+        return f"Topic «{raw['forum_topic_created'].get('name', '')}» created"
+    if "forum_topic_edited" in raw:
+        name = raw["forum_topic_edited"].get("name")
+        return f"Topic renamed to «{name}»" if name else "Topic icon changed"
+    if "forum_topic_closed" in raw:
+        return "Topic closed"
+    if "forum_topic_reopened" in raw:
+        return "Topic reopened"
+    if "pinned_message" in raw:
+        return f"📌 Pinned «{_snippet(raw['pinned_message'])}»"
+    if "new_chat_members" in raw:
+        return " ".join(str(user.get("first_name", "")) for user in raw["new_chat_members"]) + " joined the group"
+    if "left_chat_member" in raw:
+        return f"{raw['left_chat_member'].get('first_name', '')} left the group"
+    return None
+
+
+def _internal(message: SimMessage, prefix: str, marker: int | None) -> bool:
+    """The team's "internal" marker itself, or a member's note: starting with the prefix, or replying to
+    the marker. Such messages stay in the group (the bot's team mode never passes them on)."""
+    if message.from_bot:
+        return marker is not None and message.message_id == marker
+    text = str(message.raw.get("text") or message.raw.get("caption") or "")
+    reply = message.raw.get("reply_to_message")
+    replied = reply.get("message_id") if isinstance(reply, dict) else None
+    return text.lstrip().startswith(prefix) or (marker is not None and replied == marker)

@@ -122,6 +122,28 @@ class CounsellorRecord(Base):
     notified_at: Mapped[datetime | None] = mapped_column(DateTime)  # for throttling notifications
 
 
+class TeamTopicRecord(Base):
+    """Team mode: which topic of the team's forum group is which case, only while the case lives (deleted
+    with it). A topic's number is no identity; the topic itself shows only the case code, language and menu
+    topic."""
+
+    __tablename__ = "team_topics"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(Integer, unique=True)  # message_thread_id in the group
+    marker_id: Mapped[int | None] = mapped_column(Integer)  # the bot's "internal" marker: a reply to it is a note
+
+
+class TeamBoardRecord(Base):
+    """Team mode: the status topic and its pinned message (the queue, who holds which case), per group."""
+
+    __tablename__ = "team_board"
+
+    chat: Mapped[str] = mapped_column(String(64), primary_key=True)  # keyed pseudonym of the group's chat id
+    thread_id: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[int] = mapped_column(Integer)
+
+
 class ChatMessageRecord(Base):
     """Messages in a person's chat that the bot may still delete: for "Clear this chat", /forget and the
     automatic clean-up. Only ids and the hour; never content."""

@@ -199,3 +199,56 @@ async def test_saved_content_shows_up_and_stays_text(preview: Preview, browser: 
     await expect(page.locator("#banner.error")).to_have_count(0)
     await expect(person).to_contain_text("EN-ASYLUM-BODY. Protection in the EU.")
     assert browser.errors == [] and browser.dialogs == []
+
+
+@pytest.fixture
+async def team_preview(make_config: Callable[..., Config]) -> AsyncIterator[Preview]:
+    running = Preview(make_config(extra_yaml=ALWAYS_OPEN), language="en", team=True)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def test_team_view_in_the_browser(team_preview: Preview, browser: Browser, tmp_path: Path) -> None:
+    page = browser.page
+    person, group = chat(page), chat(page, "counsellor")
+    column = page.locator('.column[data-side="counsellor"]')
+    assert team_preview.page is not None
+    await page.goto(team_preview.page.url)
+
+    await expect(column.locator("h2:visible")).to_have_text("What the counsellors' group sees")
+    await expect(column.locator(".team-title")).to_have_text("Test Hotline: counsellors")
+    await expect(group.locator(".service", has_text="📌 Pinned")).to_be_visible()  # the board, pinned
+    await expect(column.locator(".topic option", has_text="📌")).to_have_count(1)
+
+    await tap(page, "Talk to a counsellor")
+    await tap(page, "✅")
+    await expect(person).to_contain_text(CASE_CODE)  # queued: the person is told their case code
+    await type_in(page, "I got a summons")
+    code = CASE_CODE.search(await person.inner_text())
+    assert code, await person.inner_text()
+    # The case's topic opens and is shown: named by its code, language and menu topic; nothing of the person.
+    await expect(column.locator(".topic-name")).to_contain_text(f"{code.group(0)} · en · ")
+    await expect(group.locator(".msg.in", has_text="I got a summons")).to_be_visible()
+    await expect(group.locator(".msg.internal .internal-tag")).to_have_count(1)  # the bot's marker
+
+    await type_in(page, "/take", "counsellor")
+    await type_in(page, "Hello from the team", "counsellor")
+    await expect(person.locator(".msg.in", has_text="Hello from the team")).to_be_visible()
+    await type_in(page, "# looks urgent", "counsellor")
+    note = group.locator(".msg.out.internal", has_text="looks urgent")
+    await expect(note).to_contain_text("stays in the team")
+    await expect(person).not_to_contain_text("looks urgent")
+
+    shot = tmp_path / "team.png"
+    await page.screenshot(path=str(shot))
+    with Image.open(shot) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20) or []
+        assert len(colours) > 500, "a real rendering, not a blank or flat picture"
+
+    await column.locator(".topic").select_option(label="General")
+    await expect(column.locator(".topic-name")).to_have_text("General")
+    await expect(group).not_to_contain_text("I got a summons")
+    assert browser.errors == [] and browser.dialogs == []

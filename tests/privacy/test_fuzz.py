@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.logs import make_handler
 from bot.simulator.server import FakeTelegram
-from tests.conftest import COUNSELLOR_RU, RunningBot
+from tests.conftest import COUNSELLOR_RU, TEAM_GROUP, RunningBot
 
 # Long enough that a hit in the log is the input, not a coincidence with a log word.
 MARKER = "FUZZ-7c2e"
@@ -107,3 +107,25 @@ async def test_random_updates_never_crash_and_never_reach_the_logs(desk: Running
         if sender and sender["id"] >= 100_000:  # shorter numbers occur in any log line (times, durations)
             assert str(sender["id"]) not in output
     assert fake.errors == []
+
+
+@st.composite
+def team_updates(draw: st.DrawFn) -> dict[str, Any]:
+    """Any update, and often one from the team's forum group: by a member or a stranger, in any topic."""
+    update = draw(updates())
+    for field in ("message", "edited_message"):
+        if field in update and draw(st.booleans()):
+            update[field]["chat"] = {"id": TEAM_GROUP, "type": "supergroup", "title": "x", "is_forum": True}
+            if draw(st.booleans()):
+                update[field]["message_thread_id"] = draw(st.integers(1, 40))
+                update[field]["is_topic_message"] = True
+    return update
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(update=team_updates())
+async def test_random_updates_in_team_mode_never_crash_and_never_reach_the_logs(
+        team_desk: RunningBot, fake: FakeTelegram, update: dict[str, Any]) -> None:
+    await test_random_updates_never_crash_and_never_reach_the_logs.hypothesis.inner_test(  # type: ignore[attr-defined]
+        team_desk, fake, update)

@@ -3,17 +3,21 @@ and writes down, why it may exist (modelled on Hush Line's encrypted-field inven
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 from sqlalchemy import inspect
 
+from bot.config import Config
 from bot.simulator.server import FakeTelegram
 from bot.storage.database import Database
 from bot.storage.tables import Base
 from tests.backends import rows
-from tests.chat import say, tap
-from tests.conftest import COUNSELLOR_RU, RunningBot
+from tests.chat import last, say, tap, text_of
+from tests.conftest import COUNSELLOR_RU
+from tests.e2e.test_handoff import CODE
+from tests.privacy.modes import MODES, SETTLE, Side, desk_in
 
 pytestmark = pytest.mark.both_backends
 
@@ -29,6 +33,7 @@ MESSAGE_ID = "a message number within one chat (says nothing without the chat id
 OPERATIONAL = "operational state: a counsellor's shift, a retry time"
 CONFIG = "bookkeeping of the program itself"
 UPDATE_NUMBER = "Telegram's running number of updates to this bot (says nothing about who sent one)"
+TOPIC_NUMBER = "a topic's number in the team's group (team mode; says nothing of the person)"
 
 INVENTORY: dict[str, str] = {
     "alembic_version.version_num": CONFIG, "sequences.name": CONFIG, "sequences.value": CONFIG,
@@ -59,6 +64,8 @@ INVENTORY: dict[str, str] = {
     "outbox.id": INTERNAL, "outbox.chat": KEYED_HASH, "outbox.address": ENCRYPTED, "outbox.payload": ENCRYPTED,
     "outbox.attempts": COARSE, "outbox.not_before": OPERATIONAL,
     "processed_updates.update_id": UPDATE_NUMBER, "processed_updates.day": DAY,
+    "team_topics.case_id": INTERNAL, "team_topics.thread_id": TOPIC_NUMBER, "team_topics.marker_id": MESSAGE_ID,
+    "team_board.chat": KEYED_HASH, "team_board.thread_id": TOPIC_NUMBER, "team_board.message_id": MESSAGE_ID,
 }
 
 
@@ -84,23 +91,31 @@ def test_no_column_could_hold_a_raw_telegram_id_by_name() -> None:
     assert suspicious == []
 
 
-async def test_stored_times_are_as_coarse_as_the_inventory_says(desk: RunningBot, fake: FakeTelegram) -> None:
-    olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
-    person = fake.user(6_100_001, language_code="ru")
-    await say(fake, olga, "/on")  # so the new case notifies her: counsellors.notified_at is filled too
-    await say(fake, person, "/start")
-    await tap(fake, person, "💬")
-    await tap(fake, person, "✅")
-    await say(fake, person, "вопрос")
-    await say(fake, olga, "/take")
-    await say(fake, olga, "ответ")
-    await say(fake, olga, "/close")
+@pytest.mark.parametrize("mode", MODES)
+async def test_stored_times_are_as_coarse_as_the_inventory_says(fake: FakeTelegram, make_config: Callable[..., Config],
+                                                               mode: str) -> None:
+    async with desk_in(mode, fake, make_config) as desk:
+        olga = Side(fake, desk, fake.user(COUNSELLOR_RU, "Olga", language_code="ru"))
+        person = fake.user(6_100_001, language_code="ru")
+        await olga.on()  # so the new case notifies her: counsellors.notified_at is filled too (private mode)
+        await say(fake, person, "/start")
+        await tap(fake, person, "💬")
+        await tap(fake, person, "✅")
+        code = CODE.search(text_of(last(fake, person)))
+        assert code is not None
+        await say(fake, person, "вопрос")
+        await fake.wait_idle(timeout=SETTLE)
+        await olga.take(code.group(0))
+        await olga.say(code.group(0), "ответ")
+        await olga.close(code.group(0))
+    # Team mode has no shifts and no notifications: the group shows every case.
+    unfilled = {"cases.queued_at"} | ({"counsellors.notified_at"} if mode == "team" else set())
     for column, granularity in INVENTORY.items():
         if granularity not in (HOUR, MINUTE):
             continue
         table, name = column.split(".")
         stored = await rows(desk.config.database_url, f"SELECT {name} FROM {table} WHERE {name} IS NOT NULL")
-        assert stored or column == "cases.queued_at", f"the scenario should have filled {column}"
+        assert stored or column in unfilled, f"the scenario should have filled {column}"
         for (value,) in stored:  # SQLite: text "YYYY-MM-DD HH:MM:SS.ffffff"; PostgreSQL: a timestamp
             at = datetime.fromisoformat(value) if isinstance(value, str) else value
             assert (at.second, at.microsecond) == (0, 0), (column, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sqlite3
@@ -17,7 +18,7 @@ from bot.simulator.server import FakeTelegram, FakeUser
 from handlers.housekeeping import housekeeping
 from tests.backends import rows as stored_rows
 from tests.chat import last, say, tap, text_of, visible
-from tests.conftest import COUNSELLOR_RU, TEST_KEY, RunningBot, counsellors_yaml
+from tests.conftest import COUNSELLOR_RU, TEST_KEY, RunningBot
 from tests.privacy.canary import (
     CANARY_FIRST_NAME,
     CANARY_ID,
@@ -26,6 +27,7 @@ from tests.privacy.canary import (
     CANARY_TEXT,
     CANARY_USERNAME,
 )
+from tests.privacy.modes import MODES, SETTLE, Side, desk_in
 from tests.privacy.scanner import database_files, needles, scan_files
 
 CANARY_NOTE = "CANARY-NOTE-51c0"
@@ -34,17 +36,15 @@ CANARY_NOTE = "CANARY-NOTE-51c0"
 pytestmark = pytest.mark.both_backends
 
 
-@pytest.fixture
-async def desk(fake: FakeTelegram, make_config: Callable[..., Config], backend: str) -> AsyncIterator[RunningBot]:
-    """The desk of conftest, with a master key of its own on PostgreSQL: the server's WAL is shared, and
-    another run's rows under the same key would carry the same pseudonyms into the scan."""
+@pytest.fixture(params=MODES)
+async def desk(request: pytest.FixtureRequest, fake: FakeTelegram, make_config: Callable[..., Config],
+               backend: str) -> AsyncIterator[RunningBot]:
+    """The desk of conftest, in private-chat and in team mode (issue 19), with a master key of its own on
+    PostgreSQL: the server's WAL is shared, and another run's rows under the same key would carry the same
+    pseudonyms into the scan."""
     keys = KeyRing(secrets.token_bytes(32) if backend == "postgresql" else TEST_KEY)
-    bot = RunningBot(fake, make_config(extra_yaml=counsellors_yaml()), keys=keys)
-    await bot.start()
-    try:
+    async with desk_in(request.param, fake, make_config, keys) as bot:
         yield bot
-    finally:
-        await bot.stop()
 
 
 def canary_needles(keys: KeyRing) -> dict[str, bytes]:
@@ -76,35 +76,44 @@ async def assert_no_bytes_left(desk: RunningBot) -> None:
     assert any(p.stat().st_size for p in files), "the scan read something"
 
 
-async def canary_in_a_case(fake: FakeTelegram) -> tuple[FakeUser, FakeUser, str]:
-    olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
+async def canary_in_a_case(fake: FakeTelegram, desk: RunningBot) -> tuple[Side, FakeUser, str]:
+    olga = Side(fake, desk, fake.user(COUNSELLOR_RU, "Olga", language_code="ru"))
     person = fake.user(CANARY_ID, CANARY_FIRST_NAME, last_name=CANARY_LAST_NAME, username=CANARY_USERNAME,
                        language_code="ru")
-    await say(fake, olga, "/on")
+    await olga.on()
     await say(fake, person, "/start")
     await tap(fake, person, "💬")
     await tap(fake, person, "✅")
     code = text_of(last(fake, person)).split("Код обращения: ")[1][:7]
     await say(fake, person, CANARY_TEXT)
-    await say(fake, olga, "/take")
-    await say(fake, olga, f"/note {CANARY_NOTE}")
-    await say(fake, olga, "Здравствуйте")
+    await fake.wait_idle(timeout=SETTLE)
+    await olga.take(code)
+    await olga.note(code, CANARY_NOTE)
+    await olga.say(code, "Здравствуйте")
     return olga, person, code
 
 
 async def test_forget_erases_everything_and_tells_the_counsellor_nothing(desk: RunningBot,
                                                                         fake: FakeTelegram) -> None:
-    olga, person, code = await canary_in_a_case(fake)
+    olga, person, code = await canary_in_a_case(fake, desk)
     assert int(str((await rows(desk, "SELECT count(*) FROM chat_messages"))[0][0])) > 0, "the chat ledger was filled"
+    if olga.team:
+        assert any(CANARY_TEXT in str(m.get("text")) for m in olga.everything()), "the topic held their words"
     await say(fake, person, "/forget")
     assert "Удалить всё?" in text_of(last(fake, person))
     await tap(fake, person, "Да, удалить всё")
+    await fake.wait_idle(timeout=SETTLE)
 
     final = text_of(last(fake, person))
     assert "больше ничего о вас не хранит" in final and "удалить" in final
     assert [m for m in visible(fake, person)] == [last(fake, person)], "every earlier message was deleted"
-    withdrawn = text_of(last(fake, olga))
-    assert code in withdrawn and "отозвал" in withdrawn and "CANARY" not in withdrawn
+    if olga.team:  # the whole topic is gone from the fake's state: from every member's device
+        assert not olga.has_topic(code)
+        assert not any("CANARY" in json.dumps(m, ensure_ascii=False) for m in olga.everything())
+        assert (await rows(desk, "SELECT count(*) FROM team_topics"))[0][0] == 0
+    else:
+        withdrawn = text_of(last(fake, olga.user))
+        assert code in withdrawn and "отозвал" in withdrawn and "CANARY" not in withdrawn
 
     for table in ("people", "cases", "relays", "notes", "case_keys", "chat_messages", "blocks"):
         assert (await rows(desk, f"SELECT count(*) FROM {table}"))[0][0] == 0, table
@@ -145,8 +154,8 @@ async def test_scheduled_clean_up_deletes_old_messages_and_survives_a_restart(de
 
 
 async def test_closed_cases_are_purged_and_leave_no_bytes(desk: RunningBot, fake: FakeTelegram) -> None:
-    olga, _person, code = await canary_in_a_case(fake)
-    await say(fake, olga, "/close")
+    olga, _person, code = await canary_in_a_case(fake, desk)
+    await olga.close(code)
     assert desk.app is not None
     services = desk.app.services
     services.clock.offset = timedelta(days=3)
@@ -154,7 +163,11 @@ async def test_closed_cases_are_purged_and_leave_no_bytes(desk: RunningBot, fake
     assert (await rows(desk, "SELECT count(*) FROM cases"))[0][0] == 1, "kept for the retention period"
     services.clock.offset = timedelta(days=8)
     report = await housekeeping(desk.app.bot, services)
+    await fake.wait_idle(timeout=SETTLE)
     assert report.cases_purged == 1 and report.people_purged == 1
+    if olga.team:  # the topic went with the case
+        assert not olga.has_topic(code) and not any("CANARY" in json.dumps(m, ensure_ascii=False)
+                                                    for m in olga.everything())
     for table in ("people", "cases", "relays", "notes", "case_keys", "chat_messages"):
         assert (await rows(desk, f"SELECT count(*) FROM {table}"))[0][0] == 0, table
     # The audit log keeps the events, not the code: the code is printed on the copies in the counsellor's chat.

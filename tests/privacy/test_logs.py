@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from bot.config import Config
 from bot.identity.crypto import KeyRing
 from bot.logs import RedactTokens, make_handler
 from bot.simulator.server import FakeTelegram
-from tests.chat import say, tap
+from tests.chat import last, say, tap, text_of
 from tests.conftest import COUNSELLOR_RU, TEST_KEY, RunningBot
+from tests.e2e.test_handoff import CODE
 from tests.privacy.canary import (
     CANARY_FIRST_NAME,
     CANARY_ID,
@@ -20,7 +23,16 @@ from tests.privacy.canary import (
     CANARY_TEXT,
     CANARY_USERNAME,
 )
+from tests.privacy.modes import MODES, SETTLE, Side, desk_in
 from tests.privacy.scanner import needles, scan
+
+
+@pytest.fixture(params=MODES)
+async def desk(request: pytest.FixtureRequest, fake: FakeTelegram,
+               make_config: Callable[..., Config]) -> AsyncIterator[RunningBot]:
+    """Private-chat mode and team mode (issue 19) alike."""
+    async with desk_in(request.param, fake, make_config) as bot:
+        yield bot
 
 
 def identity_needles(fake: FakeTelegram) -> dict[str, bytes]:
@@ -45,16 +57,19 @@ async def test_a_whole_conversation_logged_at_debug_leaks_nothing(desk: RunningB
     root.setLevel(logging.DEBUG)
     caplog.set_level(logging.DEBUG)
     try:
-        olga = fake.user(COUNSELLOR_RU, "Olga", language_code="ru")
+        olga = Side(fake, desk, fake.user(COUNSELLOR_RU, "Olga", language_code="ru"))
         person = fake.user(CANARY_ID, CANARY_FIRST_NAME, last_name=CANARY_LAST_NAME, username=CANARY_USERNAME,
                            language_code="ru")
-        await say(fake, olga, "/on")
+        await olga.on()
         await say(fake, person, "/start")
         await tap(fake, person, "💬")
         await tap(fake, person, "✅")
+        code = CODE.search(text_of(last(fake, person)))
+        assert code is not None
         await say(fake, person, CANARY_TEXT)
-        await say(fake, olga, "/take")
-        await say(fake, olga, "ответ")
+        await fake.wait_idle(timeout=SETTLE)
+        await olga.take(code.group(0))
+        await olga.say(code.group(0), "ответ")
 
         assert desk.app is not None
 

@@ -198,3 +198,20 @@ async def test_a_database_error_never_quotes_its_parameters(database_url: str) -
         assert "CANARY" not in str(raised.value) and "CANARY" not in repr(raised.value)
     finally:
         await database.close()
+
+
+async def test_0005_team_topics_arrive_keeping_the_cases_and_leave_with_their_case(database_url: str) -> None:
+    await _pre_alembic_database(database_url)
+    database = Database(database_url)
+    assert await database.migrate("0005") == "0005"
+    await database.close()
+    assert await rows(database_url, "SELECT count(*) FROM cases") == [(4,)], "the data is kept"
+    await rows(database_url, "INSERT INTO team_topics (case_id, thread_id, marker_id) VALUES (1, 77, 78)")
+    await rows(database_url, "INSERT INTO team_board (chat, thread_id, message_id) VALUES ('g', 5, 6)")
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        await rows(database_url, "INSERT INTO team_topics (case_id, thread_id) VALUES (3, 77)")
+    database = Database(database_url)
+    cases = Cases(database.sessions, KeyRing(TEST_KEY))
+    await cases.forget("p-double")
+    await database.close()
+    assert await rows(database_url, "SELECT case_id FROM team_topics") == [], "the topic's row went with its case"

@@ -39,9 +39,18 @@ function time(seconds) {
 // --- rendering ------------------------------------------------------------------------------
 
 function renderMessage(side, message) {
+  if (message.service) {
+    const line = el("div", "service");
+    line.append(el("span", "", message.service));
+    return line;
+  }
   const row = el("div", "msg " + (message.from_bot ? "in" : "out"));
   row.dataset.id = String(message.id);
   const bubble = el("div", "bubble");
+  if (message.internal) {
+    row.classList.add("internal");
+    bubble.append(el("div", "internal-tag", "🔒 stays in the team"));
+  }
   if (message.reply_to) bubble.append(el("div", "reply", message.reply_to));
   if (message.media) bubble.append(el("div", "media", message.media));
   if (message.html) {
@@ -102,7 +111,8 @@ function renderSide(side, data) {
   const before = chat.querySelectorAll(".msg").length;
   chat.replaceChildren(...data.messages.map((message) => renderMessage(side, message)));
   if (atBottom || data.messages.length !== before) chat.scrollTop = chat.scrollHeight;
-  const hint = $(".empty-hint", column);
+  renderTeam(column, data.team);
+  const hint = $(data.team ? ".empty-hint.team-only" : ".empty-hint.private-only", column);
   if (hint) hint.hidden = data.messages.length > 0;
   const commands = $(".commands", column);
   commands.replaceChildren(...data.commands.map((command) => {
@@ -115,6 +125,27 @@ function renderSide(side, data) {
     });
     return item;
   }));
+}
+
+// Team mode: the counsellor's phone shows the counsellors' forum group, one topic at a time.
+function renderTeam(column, team) {
+  for (const node of column.querySelectorAll(".team-only")) node.hidden = !team;
+  for (const node of column.querySelectorAll(".private-only")) node.hidden = Boolean(team);
+  if (!team) return;
+  $(".team-title", column).textContent = team.title;
+  $(".topic-name", column).textContent = team.topic_name;
+  const select = $(".topic", column);
+  const options = [{ id: 0, name: "General", closed: false, pinned: false }, ...team.topics];
+  const wanted = JSON.stringify(options);
+  if (select.dataset.options !== wanted) { // rebuilt only when the list changed: an open list stays open
+    select.replaceChildren(...options.map((topic) => {
+      const option = el("option", "", (topic.pinned ? "📌 " : "") + (topic.closed ? "🔒 " : "") + topic.name);
+      option.value = String(topic.id);
+      return option;
+    }));
+    select.dataset.options = wanted;
+  }
+  select.value = String(team.topic);
 }
 
 function renderToasts(toasts) {
@@ -211,6 +242,8 @@ function wire() {
       post("/api/send", { side, text });
     });
     $(".menu", column).addEventListener("click", () => { commands.hidden = !commands.hidden; });
+    const topic = $(".topic", column);
+    if (topic) topic.addEventListener("change", () => post("/api/topic", { topic: Number(topic.value) }));
   }
   $("#language").addEventListener("change", (event) => post("/api/language", { language: event.target.value }));
   $("#jump").addEventListener("submit", (event) => {
