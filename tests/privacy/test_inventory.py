@@ -57,8 +57,10 @@ INVENTORY: dict[str, str] = {
     "daily_counters.day": DAY, "daily_counters.name": COARSE, "daily_counters.key": COARSE,
     "daily_counters.count": COARSE,
     "outbox.id": INTERNAL, "outbox.chat": KEYED_HASH, "outbox.address": ENCRYPTED, "outbox.payload": ENCRYPTED,
-    "outbox.attempts": COARSE, "outbox.not_before": OPERATIONAL,
+    "outbox.attempts": COARSE, "outbox.not_before": OPERATIONAL, "outbox.sending": OPERATIONAL,
     "processed_updates.update_id": UPDATE_NUMBER, "processed_updates.day": DAY,
+    "inbox.update_id": UPDATE_NUMBER, "inbox.body": ENCRYPTED,
+    "leadership.id": CONFIG, "leadership.epoch": CONFIG, "leadership.since": CONFIG,
 }
 
 
