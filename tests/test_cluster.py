@@ -1,0 +1,93 @@
+"""The pieces of several instances (hotline/cluster.py) on PostgreSQL: one leader at a time, a standby taking
+over when the leader's session ends, a deposed leader's writes refused, and the webhook receiver's answers.
+The whole, with real processes and SIGKILL, is tests/e2e/test_instances.py."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import date
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.identity.crypto import KeyRing
+from bot.storage.database import Database, Deposed
+from bot.storage.tables import ProcessedUpdateRecord
+from hotline import cluster
+from tests.backends import create_database, drop_database, rows
+from tests.conftest import TEST_KEY
+
+SECRET = "a-webhook-secret-of-enough-length"
+
+
+@pytest.fixture
+async def database(postgresql_server: None) -> AsyncIterator[Database]:
+    url = await create_database()
+    database = Database(url)
+    await database.migrate()
+    try:
+        yield database
+    finally:
+        await database.engine.dispose()
+        await drop_database(url)
+
+
+def _url(database: Database) -> str:
+    return database.engine.url.render_as_string(hide_password=False)
+
+
+async def test_one_leader_at_a_time_and_a_standby_takes_over_when_its_session_ends(database: Database) -> None:
+    first, second = cluster.Leadership(_url(database)), cluster.Leadership(_url(database))
+    assert await first.acquire() == 1
+    waiting = asyncio.create_task(second.acquire())
+    await asyncio.sleep(cluster.RETRY * 2.5)
+    assert not waiting.done(), "the second one waits as a standby"
+    watching = asyncio.create_task(first.watch())
+    await asyncio.sleep(0.1)
+    assert not watching.done(), "the leader still leads"
+    await first.release()  # as a SIGKILL would: the session ends
+    assert await asyncio.wait_for(waiting, cluster.RETRY * 10) == 2, "the standby leads, with the next epoch"
+    await asyncio.wait_for(watching, cluster.RETRY * 10)  # the old one knows it no longer leads
+    await second.release()
+
+
+async def test_a_deposed_leader_commits_nothing_once_another_leads(database: Database) -> None:
+    old = cluster.Leadership(_url(database))
+    database.fence(await old.acquire())
+    async with database.sessions.begin() as session:
+        session.add(ProcessedUpdateRecord(update_id=1, day=date(2026, 11, 1)))
+    await old.release()
+    new = cluster.Leadership(_url(database))
+    await new.acquire()
+    with pytest.raises(Deposed):
+        async with database.sessions.begin() as session:
+            session.add(ProcessedUpdateRecord(update_id=2, day=date(2026, 11, 1)))
+    await new.release()
+    assert await rows(_url(database), "SELECT update_id FROM processed_updates") == [(1,)], \
+        "the write made while leading stays; the one after the takeover was rolled back"
+
+
+async def test_the_receiver_stores_an_update_once_sealed_and_refuses_what_is_not_one(database: Database) -> None:
+    keys = KeyRing(TEST_KEY)
+    inbox = cluster.Inbox(database, keys)
+    app = web.Application()
+    app.router.add_post("/tg", cluster.receiver(inbox, SECRET))
+    async with TestClient(TestServer(app)) as client:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        update = {"update_id": 41, "message": {"text": "CANARY-words"}}
+        assert (await client.post("/tg", json=update)).status == 401, "no secret"
+        assert (await client.post("/tg", json=update, headers={**headers, "X-Telegram-Bot-Api-Secret-Token":
+                                                                "wrong-secret-of-enough-length"})).status == 401
+        assert (await client.post("/tg", data=b"not json", headers=headers)).status == 400
+        assert (await client.post("/tg", json={"message": {}}, headers=headers)).status == 400, "no update_id"
+        for _twice in range(2):  # a webhook retry, or the same update through another instance
+            assert (await client.post("/tg", json=update, headers=headers)).status == 200
+    stored = await rows(_url(database), "SELECT update_id, body FROM inbox")
+    assert [number for number, _body in stored] == [41], "stored once"
+    assert b"CANARY" not in bytes(stored[0][1]), "sealed"
+    assert await inbox.take([]) == [(41, update)]
+    assert await inbox.take([41]) == [], "rows in hand are not taken again"
+    await inbox.handled([41])
+    assert await rows(_url(database), "SELECT count(*) FROM inbox") == [(0,)]
