@@ -13,8 +13,8 @@ good nor sends a delivered row twice.
 With several instances (hotline.cluster) only the leader sends, and with ``mark_sending`` each row is marked
 in its own commit just before its request: a leader killed between the request and writing it down leaves
 the row marked, and the next leader drops it rather than send a copy twice (Telegram has no idempotency key;
-see Outbox.unsure). On one instance (SQLite) rows are not marked: no extra commit per send, and a crash in
-that moment sends the row again at the next start, as before.
+see Outbox.unsure), and tells its writer it may not have arrived. On one instance (SQLite) rows are not
+marked: no extra commit per send, and a crash in that moment sends the row again at the next start, as before.
 """
 
 from __future__ import annotations
@@ -89,7 +89,10 @@ class Deliverer:
             dropped, repeated = await self._settle(lambda: outbox.unsure(REPEATABLE))
             if dropped or repeated:
                 log.warning("delivery: %d message(s) may or may not have reached Telegram when the last leader "
-                            "stopped: not sent again; %d deletion(s)/edit(s) repeated", dropped, repeated)
+                            "stopped: not sent again, their writers told; %d deletion(s)/edit(s) repeated",
+                            len(dropped), repeated)
+            for after in dropped:
+                await self._settle(lambda after=after: engine.maybe_lost(self._services, after))  # type: ignore[misc]
         await self._settle(outbox.count)  # a failed first read must not stop the sender for good
         while not self._stopping:
             self._wake.clear()

@@ -1,23 +1,29 @@
 """The pieces of several instances (hotline/cluster.py) on PostgreSQL: one leader at a time, a standby taking
-over when the leader's session ends, a deposed leader's writes refused, and the webhook receiver's answers.
+over when the leader's session ends, a deposed leader's writes refused, the webhook receiver's answers, and
+what a new leader does with a send the old one may have made.
 The whole, with real processes and SIGKILL, is tests/e2e/test_instances.py."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
 
+from bot.config import Config
 from bot.identity.crypto import KeyRing
+from bot.simulator.server import FakeTelegram
 from bot.storage.database import Database, Deposed
 from bot.storage.tables import ProcessedUpdateRecord
+from handlers.delivery import Deliverer
 from hotline import cluster
 from tests.backends import create_database, drop_database, rows
-from tests.conftest import TEST_KEY
+from tests.chat import say, text_of, visible
+from tests.conftest import TEST_KEY, RunningBot, counsellors_yaml
 
 SECRET = "a-webhook-secret-of-enough-length"
 
@@ -64,6 +70,10 @@ async def test_a_deposed_leader_commits_nothing_once_another_leads(database: Dat
     with pytest.raises(Deposed):
         async with database.sessions.begin() as session:
             session.add(ProcessedUpdateRecord(update_id=2, day=date(2026, 11, 1)))
+    with pytest.raises(Deposed):
+        async with database.engine.begin() as connection:  # writes that bypass the sessions ask themselves
+            await connection.execute(text("INSERT INTO processed_updates (update_id, day) VALUES (3, '2026-11-01')"))
+            await database.check_leading(connection)
     await new.release()
     assert await rows(_url(database), "SELECT update_id FROM processed_updates") == [(1,)], \
         "the write made while leading stays; the one after the takeover was rolled back"
@@ -91,3 +101,40 @@ async def test_the_receiver_stores_an_update_once_sealed_and_refuses_what_is_not
     assert await inbox.take([41]) == [], "rows in hand are not taken again"
     await inbox.handled([41])
     assert await rows(_url(database), "SELECT count(*) FROM inbox") == [(0,)]
+
+
+async def test_a_new_leader_sends_no_copy_the_old_one_may_have_sent_and_tells_its_writer(
+        fake: FakeTelegram, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy marked `sending` when the leader died is not sent again (no duplicate), and the person who
+    wrote it is told it may not have arrived. Deletions so marked are repeated (the same outcome twice)."""
+    from tests.e2e.test_handoff import counsellor_ru, on_duty, request
+
+    config = make_config(extra_yaml=counsellors_yaml())
+    first = RunningBot(fake, config)
+    await first.start()
+    olga, person = counsellor_ru(fake), fake.user(5_550_077, language_code="ru")
+    await on_duty(fake, olga)
+    await request(fake, person)
+    await fake.send_text(olga, "/take")
+    await fake.wait_idle(timeout=30)
+    fake.fail_next("copyMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
+    await fake.send_text(person, "the copy in flight")
+    await fake.wait_for(lambda: any(c.status == 429 for c in fake.calls), timeout=10)
+    await first.stop()  # the copy waits in the outbox; mark it as the dying leader would have
+    url = config.database_url
+    assert await rows(url, "UPDATE outbox SET sending = true, not_before = '2000-01-01' RETURNING id") != []
+
+    monkeypatch.setattr("hotline.app.Deliverer", lambda bot, services, mark_sending: Deliverer(
+        bot, services, mark_sending=True))  # as `Hotline.create(leader=True)` does
+    copies = len([c for c in fake.calls if c.method.lower() == "copymessage"])
+    second = RunningBot(fake, config)
+    await second.start()
+    try:
+        await fake.wait_for(lambda: any("могло не дойти" in text_of(m) for m in visible(fake, person)), timeout=10)
+        await fake.wait_idle()
+        assert len([c for c in fake.calls if c.method.lower() == "copymessage"]) == copies, "not sent again"
+        assert await rows(url, "SELECT count(*) FROM outbox") == [(0,)]
+        await say(fake, person, "after the takeover")
+        assert any(m.raw.get("text") == "after the takeover" for m in visible(fake, olga)), "relays go on"
+    finally:
+        await second.stop()

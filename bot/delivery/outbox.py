@@ -129,27 +129,28 @@ class Outbox:
         async with self._sessions.begin() as session:
             await session.execute(update(OutboxRecord).where(OutboxRecord.id == row_id).values(sending=True))
 
-    async def unsure(self, repeatable: frozenset[str]) -> tuple[int, int]:
+    async def unsure(self, repeatable: frozenset[str]) -> tuple[list[dict[str, Any] | None], int]:
         """At a new leader's start: rows the last leader marked as going out and never finished may or may not
         have reached Telegram. Those whose method is in ``repeatable`` (deleting, editing: the same outcome
         twice) are sent again; the others (a copy, a message) are dropped, since a second copy is worse than
-        a missing one. Returns (dropped, to repeat)."""
+        a missing one. Returns what each dropped row was to note once sent (its ``after``; None for a row
+        that does not open), and how many are sent again."""
         async with self._sessions.begin() as session:
             records = (await session.execute(select(OutboxRecord).where(OutboxRecord.sending.is_(True))
                                               .with_for_update())).scalars().all()
-            dropped = 0
+            dropped: list[dict[str, Any] | None] = []
             for record in records:
                 try:
-                    method = json.loads(self._keys.open(record.payload, aad=f"outbox.payload:{record.id}"))["method"]
-                except (DecryptionError, ValueError, KeyError):
-                    method = ""
-                if method in repeatable:
+                    body = json.loads(self._keys.open(record.payload, aad=f"outbox.payload:{record.id}"))
+                except (DecryptionError, ValueError):
+                    body = {}
+                if body.get("method") in repeatable:
                     record.sending = False
                 else:
                     await session.delete(record)
-                    dropped += 1
-        self.pending = max(0, self.pending - dropped)
-        return dropped, len(records) - dropped
+                    dropped.append(body.get("after"))
+        self.pending = max(0, self.pending - len(dropped))
+        return dropped, len(records) - len(dropped)
 
     async def retry(self, row_id: int, *, after: timedelta | None = None) -> int:
         """Try again later: after `after` (a 429's retry_after), else with exponential backoff."""

@@ -703,19 +703,32 @@ async def refused(services: Services, after: dict[str, Any] | None, kind: str) -
     deleted their own message before a counsellor saw it."""
     after = after or {}
     if "copy" in after:
-        guard = after["copy"]
-        await services.cases.drop_relay(guard["relay_id"])
+        await services.cases.drop_relay(after["copy"]["relay_id"])
         if kind == "message to copy not found":
             return
-        case = await services.cases.get(guard["case_id"])
+    await _tell_writer(services, after, services.handoff.undeliverable, "refused_by_telegram")
+
+
+async def maybe_lost(services: Services, after: dict[str, Any] | None) -> None:
+    """A copy the last leader may or may not have sent before it died (several instances): it is not sent
+    again, so its writer is told it may not have arrived."""
+    await _tell_writer(services, after or {}, services.handoff.maybe_lost, "maybe_lost")
+
+
+async def _tell_writer(services: Services, after: dict[str, Any], to_person: Callable[[str], Screen],
+                       to_counsellor: str) -> None:
+    """About a row that did not (or may not) arrive: a person's copy tells the person (``to_person`` in
+    their language) while their case is open; a counsellor's message tells its writer (a desk reply key)."""
+    if "copy" in after:
+        case = await services.cases.get(after["copy"]["case_id"])
         if case is not None and case.status != CLOSED:
             async with transaction(services) as tx:
-                await tx.tell_person(case, services.handoff.undeliverable(case.language))
+                await tx.tell_person(case, to_person(case.language))
         return
     writer = services.roster.by_key(after["writer"]) if "writer" in after else None
     if writer is not None:
         async with transaction(services) as tx:
-            await tx.tell_counsellor(writer, services.desk.reply(writer.ui_language, "refused_by_telegram"))
+            await tx.tell_counsellor(writer, services.desk.reply(writer.ui_language, to_counsellor))
 
 
 async def unreachable(services: Services, rows_after: list[dict[str, Any] | None]) -> None:

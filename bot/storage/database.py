@@ -25,7 +25,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 # aiosqlite logs every statement with its parameters at DEBUG, and SQLAlchemy does when echo is on: both
@@ -45,6 +45,7 @@ PERSONAL_TABLES = ("people", "cases", "relays", "notes", "case_keys", "chat_mess
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # pg_advisory_lock's key for "the schema is being migrated": any constant every instance agrees on.
 _MIGRATION_LOCK = 0x686F746C696E65  # "hotline"
+_EPOCH_CHECK = text("SELECT epoch FROM leadership WHERE id = 1 FOR SHARE")  # see Database.fence
 
 
 def _alembic_config(connection: Connection) -> AlembicConfig:
@@ -153,15 +154,20 @@ class Database:
         FOR SHARE: a new leader's bump of the epoch waits for this transaction, and once bumped this one
         raises :class:`Deposed` and rolls back. Shared locks do not wait for each other, so the leader's own
         transactions run side by side; the cost is one indexed read per transaction."""
-        check = text("SELECT epoch FROM leadership WHERE id = 1 FOR SHARE")
-
         def before_commit(session: Session) -> None:
-            if session.execute(check).scalar_one() != self.epoch:
+            if session.execute(_EPOCH_CHECK).scalar_one() != self.epoch:
                 raise Deposed("another instance leads now")
 
         if self.epoch is None:
             event.listen(self._session_class, "before_commit", before_commit)
         self.epoch = epoch
+
+    async def check_leading(self, connection: AsyncConnection) -> None:
+        """The fence for writes that bypass :attr:`sessions` (Core statements on a connection of the engine):
+        call inside the transaction, before its commit. Raises :class:`Deposed` if another instance took the
+        lead; does nothing on an unfenced database (SQLite, one instance)."""
+        if self.epoch is not None and (await connection.execute(_EPOCH_CHECK)).scalar_one() != self.epoch:
+            raise Deposed("another instance leads now")
 
     async def migrate(self, target: str = "head") -> str:
         """Bring the schema up to `target` (the newest revision by default) and return the revision it is at.

@@ -201,6 +201,8 @@ async def _load_and_kill(fake: FakeTelegram, counsellor: FakeUser, people: list[
         order = [m for chat, m in copies if chat == pid]
         assert order == sorted(order), f"a person's messages arrived out of order: {order}"
         assert order == [m for m in ids if (pid, m) not in lost]
+    notices = [m for person in people for m in visible(fake, person) if "могло не дойти" in text_of(m)]
+    assert len(notices) == _unsure(instances), "each writer of a copy the new leader was unsure of is told"
     retries = [c for c in fake.calls if c.status == 429]
     assert retries == [], f"{len(retries)} request(s) over the fake's flood limits"
     print(f"{len(expected)} messages, {len(counts)} copied once, 0 twice, {len(lost)} missing "

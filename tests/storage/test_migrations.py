@@ -153,6 +153,9 @@ async def test_0005_an_inbox_and_one_leadership_row_beside_the_data_and_the_inbo
     await _upgrade_holding_a_revocation(database_url, "0004", "0005")
     assert await rows(database_url, "SELECT key FROM revoked_counsellors") == [("k-old",)]
     assert await rows(database_url, "SELECT id, epoch FROM leadership") == [(1, 0)], "the epoch starts at 0"
+    if backend == "sqlite":  # the sender relies on outbox ids never being reused
+        schema = await rows(database_url, "SELECT sql FROM sqlite_master WHERE name = 'outbox'")
+        assert "AUTOINCREMENT" in schema[0][0]
     assert await rows(database_url, "SELECT count(*) FROM inbox") == [(0,)]
     await rows(database_url, "INSERT INTO inbox (update_id, body) VALUES (7, :body)", {"body": b"sealed"})
     if backend == "sqlite":

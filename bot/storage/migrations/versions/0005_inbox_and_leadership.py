@@ -31,8 +31,9 @@ def upgrade() -> None:
         sa.Column("since", sa.DateTime(), nullable=True),
     )
     op.bulk_insert(leadership, [{"id": 1, "epoch": 0, "since": None}])
-    with op.batch_alter_table("outbox") as outbox:
-        outbox.add_column(sa.Column("sending", sa.Boolean(), nullable=False, server_default=sa.text("false")))
+    # A plain ADD COLUMN: SQLite's batch mode would copy the table anew and lose AUTOINCREMENT, and the sender
+    # relies on outbox ids never being reused.
+    op.add_column("outbox", sa.Column("sending", sa.Boolean(), nullable=False, server_default=sa.text("false")))
     if op.get_bind().dialect.name == "postgresql":
         # 0003's rule: no statistics samples of sealed values
         op.execute('ALTER TABLE "inbox" ALTER COLUMN "body" SET STATISTICS 0')
