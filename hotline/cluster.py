@@ -379,9 +379,11 @@ async def serve(config: Config, keys: KeyRing, token: str, *, secret: str | None
         undo()
         if runner is not None:
             await runner.cleanup()
-        await leadership.release()
-        if hotline is not None:
-            await hotline.close()
-        else:
-            await database.close()
+        try:
+            if hotline is not None:
+                await hotline.close()  # its last writes (statistics) are fenced: still leading
+            else:
+                await database.close()
+        finally:
+            await leadership.release()
     return 0

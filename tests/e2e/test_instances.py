@@ -253,6 +253,10 @@ async def _scenario(fake: FakeTelegram, database_url: str, tmp_path: Path, ports
             fake.balanced = [i.url for i in instances]
         counsellor, people = await _open_cases(fake)
         assert sum(i.leading for i in instances) == 1, "one leader"
+        for standby in [i for i in instances if not i.leading]:  # it holds no content: nothing to reload
+            standby.process.send_signal(signal.SIGHUP)
+            await _wait(lambda s=standby: "standby: nothing to reload" in s.text(), 30,  # type: ignore[misc]
+                        "a standby's answer to SIGHUP")
         await _load_and_kill(fake, counsellor, people, instances)
         assert sum(i.leading for i in instances if i.process.returncode is None) == 1, "a new leader"
     finally:
