@@ -71,9 +71,10 @@ def queries(snapshot: ContentSnapshot, languages: list[str], count: int,
             rng: random.Random) -> list[tuple[str, str]]:
     made: list[tuple[str, str]] = []
     for language in languages:
-        path = ROOT / "tests" / "search_questions" / f"{language}.yml"
-        if path.exists():
-            made.extend((item["q"], language) for item in load_yaml(path).data)
+        for folder in ("", "held_out"):  # both halves of the question set
+            path = ROOT / "tests" / "search_questions" / folder / f"{language}.yml"
+            if path.exists():
+                made.extend((item["q"], language) for item in load_yaml(path).data)
     node_ids = list(snapshot.nodes)
     while len(made) < count:
         language = rng.choice(languages)

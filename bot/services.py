@@ -24,6 +24,7 @@ from bot.privacy.chats import ChatLedger
 from bot.privacy.screens import PrivacyScreens
 from bot.search import SearchIndex
 from bot.stats.tallies import Stats
+from bot.storage.behind import WriteBehind
 from bot.storage.database import Database
 from bot.telegram.seen import ProcessedUpdates
 
@@ -51,6 +52,7 @@ class Services:
     stats: Stats
     outbox: Outbox
     updates: ProcessedUpdates
+    behind: WriteBehind  # the hot path's bookkeeping, written in one transaction per batch
     search: SearchIndex  # built from content.snapshot; rebuild(snapshot) whenever the content is replaced
 
     @property

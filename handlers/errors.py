@@ -13,6 +13,7 @@ from bot.identity.address import Address
 from bot.identity.person import Person
 from bot.menus.screens import Notice
 from bot.services import Services
+from bot.telegram.seen import AlreadyHandled
 from handlers.render import show
 
 log = logging.getLogger("hotline.handlers")
@@ -25,6 +26,9 @@ async def on_error(event: ErrorEvent, bot: Bot, services: Services, person: Pers
         kind = event.update.event_type
     except LookupError:
         kind = "unknown"
+    if isinstance(event.exception, AlreadyHandled):
+        log.info("a repeated update was skipped")  # its first handling answered the person
+        return True
     if isinstance(event.exception, TelegramRetryAfter):
         # Telegram asked the bot to wait longer than a page may: a tap is told so in its answer
         # (handlers.answers); a message gets the word through the outbox, which waits as asked.

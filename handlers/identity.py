@@ -94,7 +94,7 @@ class IdentityBoundary(BaseMiddleware):
         data["counsellor"] = counsellor
         if counsellor is None and address is not None and isinstance(event, Update) and event.message is not None:
             # The person's own message: noted (its id only) so the bot can delete it from their chat later.
-            await services.chats.record(pseudonym, address, [event.message.message_id])
+            services.chats.record(pseudonym, address, [event.message.message_id])
         return await handler(event, data)
 
 
@@ -116,5 +116,5 @@ class OutgoingLedger(BaseRequestMiddleware):
             message_id = result.message_id if isinstance(result, Message | MessageId) else None
             if message_id is not None and self._services.roster.for_telegram_user(chat_id) is None:
                 person = self._services.keys.pseudonym("user", chat_id)
-                await self._services.chats.record(person, Address(chat_id), [message_id])
+                self._services.chats.record(person, Address(chat_id), [message_id])
         return cast("Response[TelegramType]", result)

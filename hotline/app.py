@@ -45,6 +45,7 @@ from bot.search import SearchIndex
 from bot.services import Services
 from bot.stats.counters import Counters
 from bot.stats.tallies import UPDATE_SKIPPED, Stats
+from bot.storage.behind import WriteBehind
 from bot.storage.database import Database
 from bot.telegram.seen import ProcessedUpdates
 from bot.telegram.updates import UpdateTolerantSession, decode_update, skip_reason
@@ -109,6 +110,9 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
     roster = Roster(settings, keys, await revocations.all())
     await _adopt_rotated_counsellor_keys(roster, cases, audit)
     limits = settings.limits
+    behind = WriteBehind(database.engine)
+    updates = ProcessedUpdates(database, behind, clock)
+    await updates.load()  # a new process starts cold: what earlier ones handled is in the database
     services = Services(
         config=config,
         keys=keys,
@@ -116,21 +120,22 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
         content=ContentStore(result.snapshot),
         catalogs=catalogs,
         screens=Screens(catalogs, list(settings.languages)),
-        people=People(database.sessions, clock),
+        people=People(database.sessions, behind, clock),
         cases=cases,
         roster=roster,
         hours=Hours(settings.handoff.working_hours),
         handoff=HandoffScreens(catalogs, settings.organisation.name),
         desk=CounsellorScreens(catalogs),
-        chats=ChatLedger(database.sessions, keys, clock),
+        chats=ChatLedger(database.sessions, behind, keys, clock),
         audit=audit,
         limits=Limits(limits.messages_per_minute, limits.requests_per_hour, limits.new_cases_per_hour),
         revocations=revocations,
         privacy=PrivacyScreens(catalogs),
         clock=clock,
-        stats=Stats(Counters(database.sessions), clock),
+        stats=Stats(Counters(database.sessions), clock, behind),
         outbox=Outbox(database.sessions, keys, clock),
-        updates=ProcessedUpdates(database.sessions, clock),
+        updates=updates,
+        behind=behind,
         search=SearchIndex(result.snapshot, config.settings.search),
     )
     services.content.on_replace(services.search.rebuild)
@@ -313,13 +318,16 @@ class Hotline:
             return f"{self.in_flight.count} update(s) in flight"
         if not self.deliverer.idle:
             return f"{self.services.outbox.pending} message(s) in the outbox"
+        if self.services.behind.pending:
+            return f"{self.services.behind.pending} row(s) waiting to be written"
         return None
 
     async def _on_startup(self) -> None:
         await self_check(self.bot)
         await announce_commands(self.bot, self.services)
         self._chores = [asyncio.create_task(housekeeping_loop(self.bot, self.services)),
-                        asyncio.create_task(self.deliverer.run())]
+                        asyncio.create_task(self.deliverer.run()),
+                        asyncio.create_task(self.services.behind.run())]
         if self.services.config.settings.content.watch:
             self._chores.append(asyncio.create_task(self._watch_content()))
         if self.handle_signals:
@@ -360,6 +368,10 @@ class Hotline:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.in_flight.wait_idle(), grace)
         await self.deliverer.stop(grace)
+        try:
+            await self.services.behind.flush()  # what the updates handled wrote behind
+        except Exception as exc:
+            log.error("could not write the last batch (%s)", type(exc).__name__)
         log.info("stopped: %d update(s) unfinished, %d message(s) left in the outbox for the next start",
                  self.in_flight.count, self.services.outbox.pending)
 
@@ -403,7 +415,7 @@ class Hotline:
         """Serve Telegram's webhook until SIGTERM/SIGINT (with ``handle_signals``) or ``stop``, then drain."""
         self.handle_signals = handle_signals
         settings = self.services.config.settings.webhook
-        runner = web.AppRunner(self.webhook_app(secret, lifecycle=True), access_log=None)
+        runner = webhook.runner(self.webhook_app(secret, lifecycle=True))
         await runner.setup()  # the startup hooks
         stop = stop or asyncio.Event()
         signals = (signal.SIGTERM, signal.SIGINT) if handle_signals else ()
@@ -448,6 +460,6 @@ class Hotline:
             pass  # it was not polling
 
     async def close(self) -> None:
-        await self.services.stats.flush()
+        await self.services.stats.flush()  # the last batch of writes too
         await self.bot.session.close()
         await self.services.database.close()

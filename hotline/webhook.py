@@ -17,7 +17,8 @@ log = logging.getLogger("hotline.webhook")
 
 READ_TIMEOUT = 10.0
 """Seconds a request to the webhook may take to arrive whole; a half-sent one is answered 408 and closed.
-Telegram sends an update in one piece, so only a stalled or hostile client waits this long."""
+Telegram sends an update in one piece, so only a stalled or hostile client waits this long. The same
+deadline bounds a connection's headers and its idle time between requests (see `runner`)."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -65,6 +66,15 @@ def read_deadline(seconds: float) -> Middleware:
         return await handler(request)
 
     return middleware
+
+
+def runner(app: web.Application, *, read_timeout: float = READ_TIMEOUT) -> web.AppRunner:
+    """The aiohttp runner for the webhook app. aiohttp has no deadline for a request's headers: a client that
+    sends half a header line and stops keeps its connection (and a file descriptor) for an hour. Its keep-alive
+    timer is the one clock that runs from the moment a connection opens, so it is set to ``read_timeout``
+    seconds: headers must arrive within that, and an idle connection is closed after it. Telegram opens a new
+    connection when it needs one; no access log, which would hold addresses."""
+    return web.AppRunner(app, access_log=None, keepalive_timeout=read_timeout)
 
 
 async def health(_request: web.Request) -> web.Response:

@@ -75,7 +75,8 @@ def test_an_impossible_date_is_a_line_with_a_fix_not_a_traceback(content: Path,
     assert "Traceback" not in out
     line = line_of(tree, "2026-02-30")
     assert f"tree.yml:{line}: error: 'nodes.summons_what.checked' is not a real date: '2026-02-30'" in out
-    assert "fix: write the day the facts were confirmed as YYYY-MM-DD" in out
+    assert (f"tree.yml:{line}: error: 'nodes.summons_what.checked' is not a real date: '2026-02-30' — "
+            "write the day the facts were confirmed as YYYY-MM-DD") in out, "one line: what is wrong — the fix"
 
 
 def test_a_number_where_text_belongs_is_one_error_that_says_to_quote_it(content: Path) -> None:

@@ -17,6 +17,7 @@ from bot.menus.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, classify
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
+from bot.search.index import MAX_POSTINGS, Document, LanguageIndex
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, stem, stemmer_for
 from bot.search.text import normalise
@@ -29,15 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "content"
 QUESTIONS = Path(__file__).resolve().parent / "search_questions"
 LANGUAGES = ["ru", "uk", "en", "de"]
+# Each language's questions are split (by a hash of each line) into a tuning half, which editors may add
+# keywords for, and a held-out half in held_out/, which nobody tunes on: its figures show how the search does
+# on questions it was not fitted to.
+PARTS = ["tuning", "held-out"]
 # Issue 18's targets on the project's own sets: the right page first for 85% of the questions and among the
 # first three for 95%; at most 1 in 10 questions the content does not answer gets a page, in every language.
 TOP_1 = 0.85
 TOP_3 = 0.95
 UNANSWERED_WITH_A_PAGE = 0.1
-# Where a language does not reach the top-1 / top-3 targets yet, what it reaches now (measured on the content
-# of 2026-11-29, with the no-match rule's defaults), so that a change that makes it worse fails. Raise these
-# as the search and the keywords get better; the targets above stay the goal.
-REACHED = {"ru": (0.83, 0.90), "uk": (0.77, 0.81), "en": (0.88, 0.93), "de": (0.84, 0.90)}
+# Where a held-out half does not reach the top-1 / top-3 targets yet, what it reaches now (measured on the
+# content of 2026-11-30, with the no-match rule's defaults), so that a change that makes it worse fails. Raise
+# these as the search gets better; the targets above stay the goal. The tuning halves must reach the targets.
+REACHED = {("ru", "held-out"): (0.77, 0.84), ("uk", "held-out"): (0.89, 0.94), ("en", "held-out"): (0.91, 0.94)}
 
 
 @pytest.fixture(scope="module")
@@ -66,27 +71,33 @@ def first(index: SearchIndex, query: str, language: str, here: str | None = None
 
 # --- the question sets ---------------------------------------------------------------------------------
 
-def questions(language: str) -> list[tuple[str, frozenset[str]]]:
-    """(question, the pages that answer it): any of them counts as right."""
-    data = load_yaml(QUESTIONS / f"{language}.yml").data
+def _folder(part: str) -> Path:
+    return QUESTIONS / "held_out" if part == "held-out" else QUESTIONS
+
+
+def questions(language: str, part: str) -> list[tuple[str, frozenset[str]]]:
+    """(question, the pages that answer it) of one half of a language's set: any of the pages counts."""
+    data = load_yaml(_folder(part) / f"{language}.yml").data
     return [(item["q"], frozenset(item.get("nodes") or [item["node"]])) for item in data]
 
 
-def unanswerable(language: str) -> list[str]:
-    return [str(q) for q in load_yaml(QUESTIONS / "unanswerable" / f"{language}.yml").data]
+def unanswerable(language: str, part: str) -> list[str]:
+    return [str(q) for q in load_yaml(_folder(part) / "unanswerable" / f"{language}.yml").data]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_question_sets_are_realistic_and_point_at_real_pages(shipped: ContentSnapshot, language: str) -> None:
-    found = questions(language)
+    found = questions(language, "tuning") + questions(language, "held-out")
     assert len(found) >= 60
+    assert min(len(questions(language, part)) for part in PARTS) >= 30, "each half can measure 95%"
     assert len({q for q, _ in found}) == len(found), "no question twice"
     assert set().union(*(nodes for _, nodes in found)) - set(shipped.nodes) == set()
     assert len(set().union(*(nodes for _, nodes in found))) >= 35, "the questions cover most of the tree"
     titles = {normalise(text.title) for text in shipped.texts[language].values()}
     assert not [q for q, _ in found if normalise(q) in titles], "written as people type, not copied from titles"
-    none = unanswerable(language)
-    assert len(none) >= 20 and len(set(none)) == len(none)
+    none = unanswerable(language, "tuning") + unanswerable(language, "held-out")
+    assert len(unanswerable(language, "tuning")) >= 20 and len(unanswerable(language, "held-out")) >= 10
+    assert len(set(none)) == len(none)
 
 
 @dataclass
@@ -108,15 +119,16 @@ class Figures:
     def no_match_recall(self) -> float:
         return (self.unanswerable - self.unanswerable_with_a_page) / self.unanswerable
 
-    def line(self, language: str) -> str:
-        return (f"search {language}: top-1 {self.first / self.asked:.1%}, top-3 {self.three / self.asked:.1%} of "
-                f"{self.asked}; unanswerable with a page {self.unanswerable_with_a_page}/{self.unanswerable}; "
+    def line(self, language: str, part: str) -> str:
+        return (f"search {language} ({part}): top-1 {self.first / self.asked:.1%}, "
+                f"top-3 {self.three / self.asked:.1%} of {self.asked}; "
+                f"unanswerable with a page {self.unanswerable_with_a_page}/{self.unanswerable}; "
                 f"\"no match\" precision {self.no_match_precision():.0%}, recall {self.no_match_recall():.0%}")
 
 
-def measure(index: SearchIndex, language: str) -> Figures:
+def measure(index: SearchIndex, language: str, part: str) -> Figures:
     figures = Figures()
-    for query, nodes in questions(language):
+    for query, nodes in questions(language, part):
         answer = index.search(query, language)
         assert answer.kind is QueryKind.SEARCH, (query, answer.kind)
         got = [hit.node for hit in answer.ranking.hits] if answer.ranking else []
@@ -126,7 +138,7 @@ def measure(index: SearchIndex, language: str) -> Figures:
         figures.answerable_without += not got
         if not nodes & set(got[:3]):
             figures.misses.append(f"{query!r}: wanted {sorted(nodes)}, got {got}")
-    for query in unanswerable(language):
+    for query in unanswerable(language, part):
         answer = index.search(query, language)
         assert answer.kind is QueryKind.SEARCH, (query, answer.kind)
         figures.unanswerable += 1
@@ -137,15 +149,16 @@ def measure(index: SearchIndex, language: str) -> Figures:
     return figures
 
 
+@pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_right_page_comes_first_and_unanswerable_questions_get_no_page(
-        index: SearchIndex, language: str, capsys: pytest.CaptureFixture[str]) -> None:
-    figures = measure(index, language)
+        index: SearchIndex, language: str, part: str, capsys: pytest.CaptureFixture[str]) -> None:
+    figures = measure(index, language, part)
     with capsys.disabled():
-        print(f"\n{figures.line(language)} (targets: top-1 {TOP_1:.0%}, top-3 {TOP_3:.0%}, at most "
+        print(f"\n{figures.line(language, part)} (targets: top-1 {TOP_1:.0%}, top-3 {TOP_3:.0%}, at most "
               f"{UNANSWERED_WITH_A_PAGE:.0%} unanswerable with a page)")
     misses = "\n".join(figures.misses)
-    top_1, top_3 = REACHED.get(language, (TOP_1, TOP_3))
+    top_1, top_3 = REACHED.get((language, part), (TOP_1, TOP_3))
     assert figures.three / figures.asked >= min(TOP_3, top_3), misses
     assert figures.first / figures.asked >= min(TOP_1, top_1), misses
     assert figures.unanswerable_with_a_page / figures.unanswerable <= UNANSWERED_WITH_A_PAGE, misses
@@ -217,6 +230,28 @@ def test_titles_weigh_more_than_bodies(index: SearchIndex) -> None:
     # "Anhörung" is in the title of de_interview and in the bodies of several other pages.
     assert top(index, "Anhörung", "de", 1) == ["de_interview"]
     assert top(index, "interview", "en", 1) == ["de_interview"]
+
+
+def test_a_very_common_word_keeps_only_its_strongest_pages() -> None:
+    """Of a word in more than MAX_POSTINGS pages, the pages that have it in their title or keywords and then
+    those that use it most are kept; the count of pages with it (its rarity) is the true one."""
+    extra = 40
+    documents = [Document(f"p{i}", f"title {i}", (), "asylum " + "filler " * (i % 7 + 1))
+                 for i in range(MAX_POSTINGS + extra)]
+    documents.append(Document("keyword", "other", ("asylum",), "nothing here"))
+    documents.append(Document("title", "asylum", (), "nothing here"))
+    documents.append(Document("often", "else", (), "asylum " * 5))
+    index = LanguageIndex("en", documents)
+    term = stem("asylum", "en")
+    kept = index._postings[term]
+    assert len(kept) == MAX_POSTINGS
+    assert index._df[term] == MAX_POSTINGS + extra + 3
+    position = {node: i for i, node in enumerate(index.nodes)}
+    assert {position["title"], position["keyword"], position["often"]} <= kept.keys()
+    # What is cut is the weakest: the longest bodies that mention it once (several equally weak).
+    cut = [i for i in range(len(documents)) if i not in kept]
+    assert len(cut) == extra + 3
+    assert all(index.nodes[i].startswith("p") and int(index.nodes[i][1:]) % 7 == 6 for i in cut)
 
 
 def test_fuzzy_index_finds_near_words_only() -> None:

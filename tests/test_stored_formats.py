@@ -24,6 +24,7 @@ from bot.identity.address import Address
 from bot.identity.crypto import KeyRing, seal_with
 from bot.identity.revocations import Revocations
 from bot.privacy.chats import ChatLedger
+from bot.storage.behind import WriteBehind
 from bot.storage.database import Database
 
 MASTER = bytes(range(32))
@@ -108,7 +109,7 @@ async def test_a_database_written_by_this_version_stays_readable(tmp_path: Path)
         assert isinstance(case, Case)
         assert await cases.address_of(case) == Address(USER_ID)
         assert await cases.notes(1) == ["note"]
-        chat = await ChatLedger(database.sessions, keys).of(PERSON)
+        chat = await ChatLedger(database.sessions, WriteBehind(database.engine), keys).of(PERSON)
         assert chat is not None and chat.address == Address(USER_ID) and chat.message_ids == [5]
         [row] = await Outbox(database.sessions, keys, datetime.now).heads(set())
         assert (row.address, row.method, row.params) == (Address(USER_ID), "sendMessage", {"text": "hi"})

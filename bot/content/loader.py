@@ -63,7 +63,9 @@ class Problem:
                 pass
         where = f"{path}:{self.line}" if self.line else str(path)
         text = f"{where}: {self.level}: {self.message}"
-        return f"{text}\n    fix: {self.fix}" if self.fix else text
+        # One line a problem, `file:line: level: what is wrong — how to fix it`: editors and editors' tools
+        # (grep, an editor's quickfix list) read a problem as one line.
+        return f"{text} — {self.fix}" if self.fix else text
 
 
 @dataclass

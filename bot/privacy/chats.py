@@ -3,7 +3,8 @@
 A chat searched at a border is evidence: the bot deletes its own and the person's messages on request
 ("Clear this chat", /forget) and on a schedule. For that it keeps, per person, only message ids and the
 hour they were sent, plus the chat id sealed in the person's row, and only while there is something left
-to delete.
+to delete. New ids are written behind (bot.storage.behind) with the next batch; every reader here writes the
+batch first, and every deletion keeps the batch out until it is done.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.clock import now_utc
 from bot.config import TELEGRAM_DELETE_WINDOW_HOURS
 from bot.identity.address import Address
 from bot.identity.crypto import DecryptionError, KeyRing
-from bot.storage.atomic import locked_row
+from bot.storage.behind import WriteBehind
 from bot.storage.tables import ChatMessageRecord, PersonRecord
 
 # Telegram's limit is 48 hours; an hour of margin for clocks and the hour-rounding of `at`.
@@ -34,12 +35,12 @@ class ChatToClear:
 
 
 class ChatLedger:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], keys: KeyRing,
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], behind: WriteBehind, keys: KeyRing,
                  clock: Callable[[], datetime] = now_utc) -> None:
         self._sessions = sessions
+        self._behind = behind
         self._keys = keys
         self._clock = clock
-        self._sealed: set[str] = set()  # people whose address is known to be stored: spares a read per message
 
     def _hour(self) -> datetime:
         return self._clock().replace(minute=0, second=0, microsecond=0)
@@ -48,17 +49,18 @@ class ChatLedger:
     def _aad(person: str) -> str:
         return f"people.address:{person}"
 
-    async def record(self, person: str, address: Address, message_ids: list[int]) -> None:
-        async with self._sessions.begin() as session:
-            for message_id in message_ids:
-                session.add(ChatMessageRecord(person=person, message_id=message_id, at=self._hour()))
-            if person not in self._sealed:
-                if len(self._sealed) > 20_000:  # a cache, not a record: keep memory flat as people come
-                    self._sealed.clear()
-                record = await locked_row(session, PersonRecord, pseudonym=person, seen_on=self._clock().date())
-                if record.address is None:
-                    record.address = address.seal(self._keys, self._aad(person))
-                self._sealed.add(person)
+    def record(self, person: str, address: Address, message_ids: list[int]) -> None:
+        """Note message ids in the person's chat, with the next batch. The address is sealed here (the batch
+        never holds it in the clear) and stored only if the person's row has none."""
+        if not message_ids:
+            return
+        at = self._hour()
+        for message_id in message_ids:
+            self._behind.chat_message(person, message_id, at)
+        waiting = self._behind.waiting_person(person)
+        sealed = waiting.address if waiting is not None and waiting.address else address.seal(
+            self._keys, self._aad(person))
+        self._behind.person(person, self._clock().date(), address=sealed)
 
     async def _address(self, session: AsyncSession, person: str) -> Address | None:
         sealed = (await session.execute(
@@ -72,6 +74,7 @@ class ChatLedger:
 
     async def of(self, person: str) -> ChatToClear | None:
         """Everything still deletable in one person's chat."""
+        await self._behind.flush()
         async with self._sessions() as session:
             ids = list((await session.execute(select(ChatMessageRecord.message_id).where(
                 ChatMessageRecord.person == person, ChatMessageRecord.at >= self._hour() - DELETABLE)
@@ -82,6 +85,7 @@ class ChatLedger:
     async def due(self, older_than: timedelta) -> list[ChatToClear]:
         """Per person, the messages that have reached the clean-up age and can still be deleted."""
         now = self._hour()
+        await self._behind.flush()
         async with self._sessions() as session:
             rows = (await session.execute(select(ChatMessageRecord.person, ChatMessageRecord.message_id).where(
                 ChatMessageRecord.at <= now - older_than, ChatMessageRecord.at >= now - DELETABLE)
@@ -97,8 +101,9 @@ class ChatLedger:
         return result
 
     async def cleared(self, person: str, message_ids: list[int]) -> None:
-        """Forget deleted ids; drop the sealed address once nothing is left to delete."""
-        async with self._sessions.begin() as session:
+        """Forget deleted ids; drop the sealed address once nothing is left to delete (a batch still to be
+        written with new ids for this person seals it again)."""
+        async with self._behind.exclusive(), self._sessions.begin() as session:
             await session.execute(delete(ChatMessageRecord).where(
                 ChatMessageRecord.person == person, ChatMessageRecord.message_id.in_(message_ids)))
             await self._drop_address_if_empty(session, person)
@@ -110,11 +115,10 @@ class ChatLedger:
             record = await session.get(PersonRecord, person)
             if record is not None:
                 record.address = None
-            self._sealed.discard(person)
 
     async def expire(self) -> int:
         """Ids older than Telegram's window can never be deleted: keeping them would only be a record."""
-        async with self._sessions.begin() as session:
+        async with self._behind.exclusive(), self._sessions.begin() as session:
             old = list((await session.execute(select(ChatMessageRecord.person).where(
                 ChatMessageRecord.at < self._hour() - DELETABLE).distinct())).scalars())
             await session.execute(delete(ChatMessageRecord).where(
@@ -124,12 +128,12 @@ class ChatLedger:
         return len(old)
 
     async def forget(self, person: str) -> None:
-        async with self._sessions.begin() as session:
+        """Delete the person's ledger; ids still waiting to be written are dropped, not written later."""
+        async with self._behind.discarding(person), self._sessions.begin() as session:
             await session.execute(delete(ChatMessageRecord).where(ChatMessageRecord.person == person))
-        self._sealed.discard(person)
 
     async def rename(self, old: str, new: str) -> None:
-        async with self._sessions.begin() as session:
+        await self._behind.flush()
+        async with self._behind.exclusive(), self._sessions.begin() as session:
             await session.execute(update(ChatMessageRecord).where(ChatMessageRecord.person == old)
                                   .values(person=new))
-        self._sealed.discard(old)

@@ -14,7 +14,8 @@ import unicodedata
 _FOLD = (("ё", "е"), ("ß", "ss"), ("’", "'"), ("ʼ", "'"), ("`", "'"))
 _TAG_RE = re.compile(r"<[^>]*>")
 # A word is a run of letters and digits; an apostrophe inside a word belongs to it (Ukrainian "м'ясо").
-WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# (\w with "_" replaced beforehand: a plain \w runs faster than a [^\W_] class, and bodies are millions of words.)
+WORD_RE = re.compile(r"\w+(?:'\w+)*")
 CYRILLIC_RE = re.compile(r"[а-яіїєґ]")
 LATIN_RE = re.compile(r"[a-z]")
 
@@ -36,7 +37,10 @@ def strip_markup(body: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return WORD_RE.findall(normalise(text))
+    text = normalise(text)
+    if "_" in text:
+        text = text.replace("_", " ")
+    return WORD_RE.findall(text)
 
 
 def script_of(word: str) -> str:
@@ -92,6 +96,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         noch nun ob oder sein sich sie sind so über um und uns von vom was wenn wer wie wir wird zu zum zur
         mein meine meinen meiner dein deine bitte jetzt gerade soll sollte muss tun nun passiert machen
         mache darf kann könnte will möchte wann warum welche welcher welches viel viele
+        ihn ihm ihnen euch wo dann denn doch schon mal etwas
     """.split()),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())

@@ -2,7 +2,8 @@
 
 What editors need to know — which pages are read, where people stop, which topics end in a request for a
 counsellor, how long people wait — can be counted without knowing who did what. Tallies are kept in memory
-and added to the daily counters every few minutes, so a click costs no database write.
+and added to the daily counters with the next batch of writes (bot.storage.behind, a fraction of a second
+later) or, without one, at the next flush, so a click costs no database write of its own.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.stats.counters import Counters
+from bot.stats.counters import MAX_KEY, MAX_NAME, Counters
+from bot.storage.behind import WriteBehind
 
 VIEW = "view:"  # + language; key: node id
 CONTINUED = "continued"  # key: the node someone moved on from
@@ -27,14 +29,19 @@ MAX_WAIT_MINUTES = 7 * 24 * 60
 
 
 class Stats:
-    def __init__(self, counters: Counters, clock: Callable[[], datetime]) -> None:
+    def __init__(self, counters: Counters, clock: Callable[[], datetime], behind: WriteBehind | None = None) -> None:
         self._counters = counters
         self._clock = clock
+        self._behind = behind
         self._pending: Counter[tuple[date, str, str]] = Counter()
 
     def count(self, name: str, key: str = "") -> None:
         """One more of `name` (a public word) for `key` (a node id, a language, or "") today."""
-        self._pending[(self._clock().date(), name, key)] += 1
+        if self._behind is not None:
+            if name and len(name) <= MAX_NAME and len(key) <= MAX_KEY:  # else the whole batch would fail
+                self._behind.count(self._clock().date(), name, key)
+        else:
+            self._pending[(self._clock().date(), name, key)] += 1
 
     _count = count
 
@@ -59,6 +66,8 @@ class Stats:
             self._count(WAIT, str(min(minutes, MAX_WAIT_MINUTES)))
 
     async def flush(self) -> int:
+        if self._behind is not None:
+            await self._behind.flush()
         pending, self._pending = self._pending, Counter()
         for (day, name, key), count in pending.items():
             await self._counters.add(name, key, by=count, day=day)

@@ -14,6 +14,7 @@ from tests.chat import last, text_of, visible
 from tests.conftest import ROOT
 
 HOTLINE = str(Path(sys.executable).parent / "hotline")
+# Timeouts below only stop a hung test; they are generous because a loaded CI machine starts a process slowly.
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -35,12 +36,12 @@ async def test_hotline_run_polls_answers_and_stops_cleanly(fake: FakeTelegram, t
         user = fake.user(123_456_789, language_code="de")
         await fake.send_text(user, "/start")
         # Another process: the fake cannot ask it whether it is busy, so wait for the answer itself.
-        await fake.wait_for(lambda: bool(visible(fake, user)), timeout=15)
+        await fake.wait_for(lambda: bool(visible(fake, user)), timeout=60)
         assert "Informationen für Menschen, die nicht kämpfen wollen" in text_of(last(fake, user))
         assert last(fake, user).protect_content
     finally:
         process.send_signal(signal.SIGTERM)
-        _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, err.decode()
     log = err.decode()
     assert "polling started" in log
@@ -85,14 +86,14 @@ async def test_sighup_reloads_the_content(fake: FakeTelegram, tmp_path: Path) ->
         for _attempt in range(50):
             answered = len(visible(fake, user))
             await fake.send_text(user, "/start")
-            await fake.wait_for(lambda: len(visible(fake, user)) > answered, timeout=10)  # noqa: B023
+            await fake.wait_for(lambda: len(visible(fake, user)) > answered, timeout=60)  # noqa: B023
             if "SIGHUP" in text_of(last(fake, user)):
                 break
             await asyncio.sleep(0.1)
         assert "EN-ROOT-BODY-SIGHUP" in text_of(last(fake, user))
     finally:
         process.send_signal(signal.SIGTERM)
-        _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert "content reloaded" in err.decode()
 
 
@@ -116,10 +117,10 @@ async def test_hotline_webhook_serves_and_requires_its_secret(fake: FakeTelegram
         assert fake.webhook_url == f"http://127.0.0.1:{unused_tcp_port}/tg", "the token is not in the URL"
         user = fake.user(123_456_791, language_code="en")
         await fake.send_text(user, "/start")  # the fake pushes it to the webhook, with the secret header
-        await fake.wait_for(lambda: bool(visible(fake, user)), timeout=15)
+        await fake.wait_for(lambda: bool(visible(fake, user)), timeout=60)
         assert "Information for people who refuse to fight" in text_of(last(fake, user))
     finally:
         process.send_signal(signal.SIGTERM)
-        _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, err.decode()
     assert "webhook serving" in err.decode() and fake.token.split(":")[1] not in err.decode()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
+from sqlalchemy import event, text
 
 from bot.simulator.server import FakeTelegram
 from bot.telegram.html import visible_length
@@ -146,3 +150,37 @@ async def test_commands_are_announced_in_every_language(running: RunningBot, fak
     assert [c["command"] for c in fake.commands()] == ["start", "language", "help"]
     assert fake.commands(language_code="ru")[0]["description"] == "Главное меню"
     assert fake.commands(language_code="de")[0]["description"] == "Hauptmenü"
+
+
+async def test_menu_taps_of_a_known_person_make_no_database_round_trip(running: RunningBot,
+                                                                       fake: FakeTelegram) -> None:
+    """The hot path: once the person is in memory, taps and a command are answered with no statement on the
+    database while the update is handled; their claims, page, ledger rows and counts follow in a batch."""
+    app = running.app
+    assert app is not None
+    user = fake.user(7_301, language_code="en")
+    await say(fake, user, "/start")  # the first contact may read the person's row
+    handled: list[str] = []
+
+    def note(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if asyncio.current_task() not in app._chores:  # the batch writer, the outbox sender, housekeeping
+            handled.append(statement.split()[0])
+
+    engine = app.services.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    written = app.services.behind.batches_written
+    try:
+        await tap(fake, user, SUMMONS["en"])
+        await tap(fake, user, WHAT["en"])
+        await tap(fake, user, BACK["en"])
+        await say(fake, user, "/help")
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert handled == [], "no statement while handling the updates"
+    assert app.services.behind.batches_written > written and app.services.behind.pending == 0
+    async with app.services.database.engine.connect() as connection:
+        claims = (await connection.execute(text("SELECT count(*) FROM processed_updates"))).scalar_one()
+        node = (await connection.execute(text("SELECT node FROM people"))).scalar_one()
+        ledger = (await connection.execute(text("SELECT count(*) FROM chat_messages"))).scalar_one()
+    assert claims == 5 and node == "summons"
+    assert ledger >= 4, "/start and /help with their answers are noted for clean-up"

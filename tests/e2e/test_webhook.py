@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.config import Config, new_secret_key
 from bot.simulator.server import FakeTelegram
+from hotline import webhook
 from tests.chat import last, say, text_of
 from tests.conftest import FIXTURE_CONTENT, RunningBot
 from tests.e2e.test_cli import HOTLINE, _env
@@ -29,7 +30,7 @@ PATH = "/telegram"
 async def served(running: RunningBot) -> AsyncIterator[str]:
     """The webhook app of a running bot on a free port, with a short read deadline; yields its base URL."""
     assert running.app is not None
-    runner = web.AppRunner(running.app.webhook_app(WEBHOOK_SECRET, read_timeout=0.5), access_log=None)
+    runner = webhook.runner(running.app.webhook_app(WEBHOOK_SECRET, read_timeout=0.5), read_timeout=0.5)
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -67,6 +68,30 @@ async def test_a_non_ascii_secret_is_refused_with_401(served: str) -> None:
 async def test_a_half_sent_request_is_dropped_after_the_read_deadline(served: str) -> None:
     answer = await raw_request(served, post_head(WEBHOOK_SECRET.encode(), 1000), b'{"update_id": ')
     assert answer.startswith(b"HTTP/1.1 408"), answer[:40]
+
+
+async def test_half_sent_headers_are_dropped_after_the_read_deadline(served: str) -> None:
+    """A client that opens a connection and sends part of a header line, then nothing, is cut off: it must not
+    hold a connection for as long as it likes (aiohttp's own default is an hour)."""
+    host, port = served.split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(b"POST " + PATH.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Telegram-Bot-Api-Sec")
+        await writer.drain()
+        async with asyncio.timeout(30):  # far above the 0.5 s deadline; the old code held it for an hour
+            assert await reader.read() == b"", "the server closes the connection without an answer"
+    finally:
+        writer.close()
+
+
+async def test_an_idle_connection_is_closed_after_the_read_deadline(served: str) -> None:
+    host, port = served.split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        async with asyncio.timeout(30):
+            assert await reader.read() == b""
+    finally:
+        writer.close()
 
 
 async def test_a_body_that_is_not_json_is_refused_with_400(served: str) -> None:

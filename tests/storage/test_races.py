@@ -15,6 +15,7 @@ from bot.identity.address import Address
 from bot.identity.crypto import KeyRing
 from bot.identity.people import People
 from bot.stats.counters import Counters
+from bot.storage.behind import WriteBehind
 from bot.storage.database import Database
 from tests.backends import rows
 from tests.conftest import TEST_KEY
@@ -125,10 +126,13 @@ async def test_closing_while_a_counsellor_takes_leaves_one_consistent_outcome(in
 
 async def test_first_contact_through_two_instances_at_once_makes_one_person(databases: list[Database],
                                                                             database_url: str) -> None:
-    people = [People(database.sessions, lambda: datetime(2026, 11, 29)) for database in databases]
+    behinds = [WriteBehind(database.engine) for database in databases]
+    people = [People(database.sessions, behind, lambda: datetime(2026, 11, 29))
+              for database, behind in zip(databases, behinds, strict=True)]
     for round_ in range(5):
         await asyncio.gather(*(people[n % INSTANCES].remember(f"newcomer-{round_}", node=f"page{n}")
                                for n in range(6)))
+        await asyncio.gather(*(behind.flush() for behind in behinds))  # the batches meet in the database
     assert await rows(database_url, "SELECT count(*) FROM people") == [(5,)]
 
 
