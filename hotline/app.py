@@ -110,7 +110,7 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
     roster = Roster(settings, keys, await revocations.all())
     await _adopt_rotated_counsellor_keys(roster, cases, audit)
     limits = settings.limits
-    behind = WriteBehind(database.engine)
+    behind = WriteBehind(database.engine, fence=database.check_leading)
     updates = ProcessedUpdates(database, behind, clock)
     await updates.load()  # a new process starts cold: what earlier ones handled is in the database
     services = Services(

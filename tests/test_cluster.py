@@ -17,6 +17,7 @@ from sqlalchemy import text
 from bot.config import Config
 from bot.identity.crypto import KeyRing
 from bot.simulator.server import FakeTelegram
+from bot.storage.behind import WriteBehind
 from bot.storage.database import Database, Deposed
 from bot.storage.tables import ProcessedUpdateRecord
 from handlers.delivery import Deliverer
@@ -70,6 +71,10 @@ async def test_a_deposed_leader_commits_nothing_once_another_leads(database: Dat
     with pytest.raises(Deposed):
         async with database.sessions.begin() as session:
             session.add(ProcessedUpdateRecord(update_id=2, day=date(2026, 11, 1)))
+    behind = WriteBehind(database.engine, fence=database.check_leading)  # the hot path's batches, fenced
+    behind.claim(4, date(2026, 11, 1))
+    with pytest.raises(Deposed):
+        await behind.flush()
     with pytest.raises(Deposed):
         async with database.engine.begin() as connection:  # writes that bypass the sessions ask themselves
             await connection.execute(text("INSERT INTO processed_updates (update_id, day) VALUES (3, '2026-11-01')"))
