@@ -143,3 +143,20 @@ async def test_a_new_leader_sends_no_copy_the_old_one_may_have_sent_and_tells_it
         assert any(m.raw.get("text") == "after the takeover" for m in visible(fake, olga)), "relays go on"
     finally:
         await second.stop()
+
+
+async def test_instances_starting_at_once_on_an_empty_database_agree_on_the_key(database: Database) -> None:
+    """Each start checks the key against the database, writing the check the first time: instances starting
+    together all wrote it, and all but one died (the first takeover of the multi-instance test showed it)."""
+    from bot.identity.keys import WrongKeyError, verify_key
+
+    others = [Database(_url(database)) for _ in range(7)]
+    try:
+        for _round in range(10):  # warm connections make the reads overlap: each round starts empty again
+            await rows(_url(database), "DELETE FROM key_check")
+            await asyncio.gather(*(verify_key(d, KeyRing(TEST_KEY)) for d in [database, *others]))
+        with pytest.raises(WrongKeyError):
+            await verify_key(others[0], KeyRing(b"w" * 32))
+    finally:
+        for other in others:
+            await other.engine.dispose()

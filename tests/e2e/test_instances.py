@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import re
 import signal
@@ -182,20 +181,17 @@ async def _load_and_kill(fake: FakeTelegram, counsellor: FakeUser, people: list[
     print(f"\nservice back {back:.1f} s after SIGKILL of {leader.name}")
 
     expected = {(pid, m) for pid, ids in sent.items() for m in ids}
-    # Main's claim (handlers/dedup.py) is written before the update is handled: the update each chat had in
-    # the leader's hands at the kill is claimed and never relayed. Issue 16 makes the claim part of the
-    # relay's own transaction (branch `hot`); from then on only a send the new leader reports unsure may miss.
-    in_hand = 0 if _claim_travels_with_effects() else len(people)
+    # An update's claim travels in its relay's transaction (issue 16): only a send the new leader reports
+    # unsure (it may or may not have reached Telegram) may be missing.
     with contextlib.suppress(AssertionError):  # what is missing then is reported below
-        await _wait(lambda: len(expected - set(_copies(fake, counsellor))) <= _unsure(instances) + in_hand, 90,
-                    "every copy")
+        await _wait(lambda: len(expected - set(_copies(fake, counsellor))) <= _unsure(instances), 90, "every copy")
         await fake.wait_idle(timeout=30, quiet=1.0)
 
     copies = [c for c in _copies(fake, counsellor) if c in expected]
     counts = Counter(copies)
     assert [c for c, n in counts.items() if n > 1] == [], "a message was copied twice"
     lost = expected - set(counts)
-    assert len(lost) <= _unsure(instances) + in_hand, \
+    assert len(lost) <= _unsure(instances), \
         f"{len(lost)} message(s) lost ({sorted(lost)}), {_unsure(instances)} reported unsure; {len(counts)} copied"
     for pid, ids in sent.items():
         order = [m for chat, m in copies if chat == pid]
@@ -207,10 +203,6 @@ async def _load_and_kill(fake: FakeTelegram, counsellor: FakeUser, people: list[
     assert retries == [], f"{len(retries)} request(s) over the fake's flood limits"
     print(f"{len(expected)} messages, {len(counts)} copied once, 0 twice, {len(lost)} missing "
           f"({_unsure(instances)} reported unsure by the new leader); leader {leader.name} killed")
-
-
-def _claim_travels_with_effects() -> bool:
-    return hasattr(importlib.import_module("bot.telegram.seen"), "AlreadyHandled")
 
 
 def _unsure(instances: list[Instance]) -> int:
