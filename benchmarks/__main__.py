@@ -77,8 +77,15 @@ def _throughput(report: Report, mode: str, results: dict[str, LoadResult | None]
                note=f"bot CPU {hotline.bot_cpu:.0%}, harness {hotline.harness_cpu:.0%}, others "
                     f"{hotline.other_cpu:.0%} of a core; "
                     f"p50 {hotline.p50_ms:.0f} ms, p99 {hotline.p99_ms:.0f} ms under full load; "
-                    f"{hotline.handoffs_started} handoffs started, {hotline.handoffs} finished, "
                     f"{hotline.unanswered} unanswered")
+    report.add(part, "hotline handoff steps / answers", hotline.handoff_share,
+               note=f"{hotline.handoff_steps:,} of {hotline.answered:,} answered updates in the window were handoff "
+                    f"steps; {hotline.handoffs_started} handoffs started and {hotline.handoffs} finished in the "
+                    f"window, {hotline.handoffs_in_run} finished in the whole run"
+                    + (f"; given up: {', '.join(f'{n} × {why}' for why, n in hotline.abandoned.items())}"
+                       if hotline.abandoned else ""))
+    report.add(part, "hotline handoffs finished", hotline.handoffs_in_run,
+               note="from the start of the run (warm-up included) to the end of the window")
     ratio = hotline.rate / bare.rate if bare is not None and bare.rate else None
     report.add(part, "hotline / bare aiogram", ratio, target=">= 0.6", check=at_least(0.6) if targets else None)
     if mode == "polling":
@@ -199,7 +206,9 @@ async def deliveries(report: Report, scale: Scale, workdir: Path, targets: bool)
     report.add("delivery", "goodput / enforced limit", result.goodput, target=">= 0.9",
                check=at_least(0.9) if targets else None,
                note=f"{result.delivered} in {result.seconds:.0f}s at {result.limit:.0f}/s, the bot down "
-                    f"{result.restart_seconds:.1f}s for the restart ({result.stop_seconds:.1f}s stopping)")
+                    f"{result.restart_seconds:.1f}s for the restart ({result.stop_seconds:.1f}s stopping); "
+                    f"{result.lost_seconds:.1f}s beyond the full limit, of which {result.tail_seconds:.1f}s the "
+                    f"tail after the last message was written")
     up = result.seconds - result.restart_seconds
     report.add("delivery", "goodput while the bot was up", result.delivered / (result.limit * up) if up > 0 else None,
                note="the same, leaving out the restart")
@@ -238,7 +247,53 @@ async def main_async(args: argparse.Namespace) -> Report:
     report.say(f"\n== figures ({time.monotonic() - started:.0f}s in all)\n")
     report.say(report.table())
     report.say("\n" + report.summary())
+    report.say("\n== the targets of issue 16, as a Markdown table for benchmarks/README.md\n")
+    report.say(target_table(report.figures, f"{datetime.date.today().isoformat()}, {describe_machine()}",
+                            judged=targets))
     return report
+
+
+# The rows of issue 16's table: (label, part, figure name or its start, the bare bot's figure, the target).
+TARGETS = [
+    ("polling, updates/s answered (closed loop)", "polling", "hotline / bare aiogram", "bare aiogram updates/s",
+     0.6, ">="),
+    ("webhook, updates/s answered (closed loop)", "webhook", "hotline / bare aiogram", "bare aiogram updates/s",
+     0.6, ">="),
+    ("latency p99 at 200 updates/s offered, ms", "latency", "hotline reply p99", "", 50, "<="),
+    ("memory growth from 1,000 to 100,000 people, MB", "memory", "growth to", "", 20, "<="),
+    ("content check + load, 10,000 pages × 3 languages, s", "content", "check and load", "", 2, "<"),
+    ("delivery goodput under enforced limits with a restart", "delivery", "goodput / enforced limit", "", 0.9, ">="),
+    ("cold start to the first answered update, s", "startup", "cold start to the first answer", "", 1.5, "<"),
+]
+
+
+def target_table(figures: list[Figure], when: str, *, judged: bool = True) -> str:
+    """Issue 16's table filled in from this run: each target figure, the bare bot's where there is one, the
+    target, the figure as a multiple of the target (the throughput rows: hotline ÷ bare aiogram, against
+    0.6) and PASS or MISS (not with ``judged`` off: --quick). Parts not run say so."""
+    def find(part: str, name: str) -> Figure | None:
+        return next((f for f in figures if f.part == part and f.name.startswith(name) and f.value is not None),
+                    None)
+
+    lines = [f"Measured {when}.", "",
+             "| figure | bare aiogram | hotline | target | ÷ target | |", "| --- | ---: | ---: | --- | ---: | --- |"]
+    for label, part, name, bare_name, limit, sign in TARGETS:
+        figure = find(part, name)
+        target = (f"≥ {limit:g}× bare aiogram" if bare_name
+                  else f"{sign.replace('>=', '≥').replace('<=', '≤')} {limit:g}")
+        if figure is None or figure.value is None:
+            lines.append(f"| {label} | | not run | {target} | | |")
+            continue
+        value = figure.value
+        bare = find(part, bare_name) if bare_name else None
+        hotline = find(part, "hotline updates/s") if bare_name else figure
+        shown = hotline.shown() if hotline is not None else figure.shown()
+        if bare_name:
+            shown += f" ({value:.2f}×)"
+        passed = {">=": value >= limit, "<=": value <= limit, "<": value < limit}[sign]
+        lines.append(f"| {label} | {bare.shown() if bare is not None else '—'} | {shown} | {target} | "
+                     f"{value / limit:.2f} | {('PASS' if passed else 'MISS') if judged else 'not judged'} |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

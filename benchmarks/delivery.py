@@ -53,6 +53,21 @@ class DeliveryResult:
     bot_cpu: float = 0.0
     """Share of a core the bot used while it ran during the run: near 100% means the bot, not Telegram's
     limits, set the pace."""
+    drain_seconds: float = 0.0
+    """From the last message written to the last one delivered."""
+    drained_after: int = 0
+    """Messages delivered in that time."""
+
+    @property
+    def tail_seconds(self) -> float:
+        """Of the drain, the seconds beyond what its deliveries would take at the full limit: the cost of the
+        last chats draining one message a second each (and of updates the bot had not handled yet)."""
+        return max(0.0, self.drain_seconds - self.drained_after / self.limit) if self.limit else 0.0
+
+    @property
+    def lost_seconds(self) -> float:
+        """The whole run beyond what its deliveries would take at the full limit (1 - goodput, in seconds)."""
+        return max(0.0, self.seconds - self.delivered / self.limit) if self.limit else 0.0
 
     @property
     def goodput(self) -> float:
@@ -168,6 +183,7 @@ async def run(workdir: Path, *, pairs: int, per_second: float, seconds: float, d
             restart_seconds = loop.time() - stopped
             cpu_mark, up_since = bot.cpu_seconds(), loop.time()
         await asyncio.gather(*writers)
+        written = loop.time()
         expected = 2 * pairs * count
         deadline = loop.time() + drain_timeout
         last_count, last_change = -1, loop.time()
@@ -190,6 +206,9 @@ async def run(workdir: Path, *, pairs: int, per_second: float, seconds: float, d
     result = _score(ledger, pairs, count, sent, began, limits, (restart_seconds, stop_seconds), expected,
                     fake.dropped, notes, stopped)
     result.bot_cpu = cpu_used / up_time if up_time else 0.0
+    if ledger.first_arrival is not None:
+        result.drain_seconds = max(0.0, ledger.last_arrival - written)
+        result.drained_after = len({a[:3] for v in ledger.arrivals.values() for a in v if a[3] > written})
     return result
 
 
@@ -236,5 +255,8 @@ def describe(result: DeliveryResult) -> str:
             f"{result.seconds:.0f}s to deliver (bot down {result.restart_seconds:.1f}s for the restart, "
             f"{result.stop_seconds:.1f}s of it stopping); "
             f"{result.rejected_429} answered 429, {result.dropped} connections dropped; the bot used "
-            f"{result.bot_cpu:.0%} of a core")
+            f"{result.bot_cpu:.0%} of a core; of the {result.lost_seconds:.1f}s beyond what the deliveries take at "
+            f"the full limit: {result.restart_seconds:.1f}s the restart, {result.tail_seconds:.1f}s the tail "
+            f"({result.drained_after} delivered in the {result.drain_seconds:.1f}s after the last was written), "
+            f"{max(0.0, result.lost_seconds - result.restart_seconds - result.tail_seconds):.1f}s the rest")
 

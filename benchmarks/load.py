@@ -37,6 +37,16 @@ class Abandoned(Exception):
     """The bot did not answer in time; the simulated person gives up (and is counted)."""
 
 
+HANDOFF_TAP = "handoff tap"
+HANDOFF_MESSAGE = "handoff message"
+"""The kinds of the actions that are part of a handoff (a person's or a counsellor's), so a run can say how
+much of its load was handoffs."""
+
+
+def is_handoff(kind: str) -> bool:
+    return kind.startswith("handoff")
+
+
 @dataclass
 class Sample:
     enqueued: float
@@ -153,11 +163,12 @@ class Actions:
                 return message
         raise Abandoned("no menu to press a button on")
 
-    async def say(self, user: FakeUser, text: str, **expect: object) -> Seen:
-        return await self.act("message", lambda: self.fake.send_text(user, text), chat=user.id, **expect)  # type: ignore[arg-type]
+    async def say(self, user: FakeUser, text: str, *, kind: str = "message", **expect: object) -> Seen:
+        return await self.act(kind, lambda: self.fake.send_text(user, text), chat=user.id, **expect)  # type: ignore[arg-type]
 
-    async def press(self, user: FakeUser, message: SimMessage, data: str, **expect: object) -> Seen:
-        return await self.act("tap", lambda: self.fake.press(user, message.message_id, data), chat=user.id,
+    async def press(self, user: FakeUser, message: SimMessage, data: str, *, kind: str = "tap",
+                    **expect: object) -> Seen:
+        return await self.act(kind, lambda: self.fake.press(user, message.message_id, data), chat=user.id,
                               **expect)  # type: ignore[arg-type]
 
 
@@ -245,9 +256,9 @@ class HotlinePeople:
     async def _handoff(self, user: FakeUser) -> None:
         a = self.actions
         menu = a.menu(user)
-        await a.press(user, menu, buttons(menu, "c:")[0], done=has_keyboard)
+        await a.press(user, menu, buttons(menu, "c:")[0], kind=HANDOFF_TAP, done=has_keyboard)
         menu = a.menu(user)
-        queued = await a.press(user, menu, buttons(menu, "hc:")[0], done=has_keyboard)
+        queued = await a.press(user, menu, buttons(menu, "hc:")[0], kind=HANDOFF_TAP, done=has_keyboard)
         found = CODE_RE.search(text_of(queued.call))
         if found is None:
             raise Abandoned("no case code on the queued screen")
@@ -263,7 +274,7 @@ class HotlinePeople:
             since = seen.seq
             if _rating(seen.call):
                 menu = a.menu(user)
-                await a.press(user, menu, self.rng.choice(buttons(menu, "hr:")), done=has_keyboard)
+                await a.press(user, menu, self.rng.choice(buttons(menu, "hr:")), kind=HANDOFF_TAP, done=has_keyboard)
                 a.record.handoffs_done += 1
                 return
             await self.answer(user, self.desk.holder[code])
@@ -278,13 +289,13 @@ class HotlinePeople:
         def copied(call: ApiCall) -> bool:
             return _copied_from(user.id)(call) and bool(sent) and call.params.get("message_id") == sent[0].message_id
 
-        await self.actions.act("message", write, chat=counsellor, first=copied)
+        await self.actions.act(HANDOFF_MESSAGE, write, chat=counsellor, first=copied)
 
     async def counsellor(self, telegram_id: int) -> None:
         """A counsellor's shift: take waiting cases one after another until cancelled."""
         a = self.actions
         me = self.fake.user(telegram_id, "Counsellor", language_code="en")
-        await a.say(me, "/on", first=_desk_answer)
+        await a.say(me, "/on", kind=HANDOFF_MESSAGE, first=_desk_answer)
         while True:
             await self.desk.waiting.get()
             with contextlib.suppress(Abandoned):
@@ -292,7 +303,7 @@ class HotlinePeople:
 
     async def one_case(self, me: FakeUser) -> None:
         a = self.actions
-        taken = await a.say(me, "/take", first=_desk_answer)
+        taken = await a.say(me, "/take", kind=HANDOFF_MESSAGE, first=_desk_answer)
         found = CODE_RE.search(text_of(taken.call))
         if found is None or found.group(0) not in self.desk.owner:
             return
@@ -302,11 +313,11 @@ class HotlinePeople:
         for round_ in (1, 2):
             since = self.wire.mark()
             text = f"{COUNSELLOR_WORDS} {round_}: how can I help?"
-            await a.act("message", functools.partial(self.fake.send_text, me, text), chat=person,
+            await a.act(HANDOFF_MESSAGE, functools.partial(self.fake.send_text, me, text), chat=person,
                         first=_counsellor_words)
             if await self.wire.wait(me.id, _copied_from(person), since, self.wait_for_counsellor) is None:
                 break
-        await a.say(me, "/close", first=_desk_answer)
+        await a.say(me, "/close", kind=HANDOFF_MESSAGE, first=_desk_answer)
         self.wire.forget(me.id)
 
 

@@ -109,7 +109,9 @@ class BotProcess:
         return self.workdir / f"{self.kind}-{self.mode}.log"
 
     def _command(self, port: int | None) -> tuple[list[str], dict[str, str]]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+        # The bot as installed: its bytecode cached (pip compiles it), so a start does not compile hotline's own
+        # modules from source again (a shell with PYTHONDONTWRITEBYTECODE would have it do so on every start).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_") and k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPATH"] = str(ROOT)
         if self.kind == "bare":
             env |= {"BARE_API": self.fake.base_url, "BARE_TOKEN": self.fake.token}

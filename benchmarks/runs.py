@@ -7,7 +7,7 @@ import contextlib
 import itertools
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.load import (
@@ -19,6 +19,7 @@ from benchmarks.load import (
     Pacer,
     Record,
     cancel_all,
+    is_handoff,
     keep_busy,
     pick_language,
     start_and_tap,
@@ -68,6 +69,14 @@ class LoadResult:
     open_loop: bool = False
     handoffs_started: int = 0
     """Handoffs begun in the window (asked for a counsellor); `handoffs` counts those rated at the end."""
+    handoff_steps: int = 0
+    """Of `answered`: the actions that were steps of a handoff (the person's taps and answers, the
+    counsellor's /on, /take, messages and /close)."""
+    handoffs_in_run: int = 0
+    """Handoffs finished (rated) from the start of the run to the end of the window, warm-up included: one
+    takes a dozen round trips and a counsellor, so under full load few fit in the window itself."""
+    abandoned: dict[str, int] = field(default_factory=dict)
+    """Why handoffs were given up, with how many (for the ones that were)."""
 
     @property
     def rate(self) -> float:
@@ -80,7 +89,12 @@ class LoadResult:
                 f"{self.p99_ms:.1f} ms; CPU: bot {self.bot_cpu:.0%}, harness {self.harness_cpu:.0%}, other processes "
                 f"{self.other_cpu:.0%} of a core; "
                 f"{self.people:,} visits, {self.handoffs_started} handoffs started and {self.handoffs} finished "
-                f"(rated), {self.unanswered} unanswered")
+                f"(rated) in the window, {self.handoffs_in_run} finished in the whole run; {self.handoff_steps:,} "
+                f"handoff steps answered ({self.handoff_share:.0%} of the answers); {self.unanswered} unanswered")
+
+    @property
+    def handoff_share(self) -> float:
+        return self.handoff_steps / self.answered if self.answered else 0.0
 
 
 @contextlib.asynccontextmanager
@@ -149,6 +163,7 @@ async def load_run(kind: str, mode: str, workdir: Path, *, concurrency: int, war
                     break
                 await asyncio.sleep(0.1)
         waited_until = loop.time()
+        handoffs_in_run = record.handoffs_done
         memory = bot.memory()
         database = bot.database_bytes() if kind == "hotline" else 0
         stop.set()
@@ -167,7 +182,9 @@ async def load_run(kind: str, mode: str, workdir: Path, *, concurrency: int, war
                       unanswered if rate is not None else record.unanswered, record.people_done - people_before,
                       record.handoffs_done - handoffs_before, (pacer.spawned - spawned) if pacer else 0,
                       max(0.0, all_cpu - bot_cpu - own_cpu) / window, rate is not None,
-                      handoffs_started=record.handoffs_started - started_before)
+                      handoffs_started=record.handoffs_started - started_before,
+                      handoff_steps=sum(1 for s in samples if s.answered is not None and is_handoff(s.kind)),
+                      handoffs_in_run=handoffs_in_run, abandoned=dict(record.handoffs_abandoned))
 
 
 @dataclass

@@ -131,7 +131,7 @@ class Deliverer:
                 await settle(lambda: outbox.done(row.id))  # its case left that counsellor: it waits for the next
                 return
             row = replace(row, params=prepared[0], after=prepared[1])
-            await self._pacer.acquire(row.chat)
+            await self._pacer.acquire(row.chat, row.id)  # the oldest row first: no chat left behind
             if self._mark_sending:
                 await settle(lambda: outbox.sending(row.id))
             result = await self._bot(to_method(row))

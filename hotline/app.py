@@ -85,7 +85,8 @@ async def open_database(config: Config) -> Database:
 async def build_services(config: Config, keys: KeyRing, database: Database | None = None) -> Services:
     """Everything the bot keeps, loaded from the content folder and ``database`` (opened and migrated here
     when not given; a given one is closed here if the start fails)."""
-    result = load_for(config)
+    clock = Clock()
+    result = load_for(config, today=clock().date())
     if result.snapshot is None:
         raise StartupError(["the content has errors; the bot will not start with it:",
                             *describe(result.errors, config)])
@@ -100,7 +101,6 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
         raise StartupError([str(exc)]) from None
     settings = config.settings
     catalogs = Catalogs(list(settings.languages))
-    clock = Clock()
     revocations = Revocations(database.sessions, keys, clock)
     cases = Cases(database.sessions, keys, clock)
     audit = Audit(database.sessions, clock)
@@ -117,7 +117,7 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
         config=config,
         keys=keys,
         database=database,
-        content=ContentStore(result.snapshot),
+        content=ContentStore(result.snapshot, clock),
         catalogs=catalogs,
         screens=Screens(catalogs, list(settings.languages)),
         people=People(database.sessions, behind, clock),
@@ -132,11 +132,11 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
         revocations=revocations,
         privacy=PrivacyScreens(catalogs),
         clock=clock,
-        stats=Stats(Counters(database.sessions), clock, behind),
+        stats=Stats(Counters(database.sessions, clock), clock, behind),
         outbox=Outbox(database.sessions, keys, clock),
         updates=updates,
         behind=behind,
-        search=SearchIndex(result.snapshot, config.settings.search),
+        search=SearchIndex(result.snapshot, config.settings.search, lazy=True),  # built once the bot is up
     )
     services.content.on_replace(services.search.rebuild)
     await handoff_engine.restart(services)  # counsellors removed from config.yaml while the bot was down
@@ -327,13 +327,26 @@ class Hotline:
         await announce_commands(self.bot, self.services)
         self._chores = [asyncio.create_task(housekeeping_loop(self.bot, self.services)),
                         asyncio.create_task(self.deliverer.run()),
-                        asyncio.create_task(self.services.behind.run())]
+                        asyncio.create_task(self.services.behind.run()),
+                        asyncio.create_task(self._prepare_search())]
         if self.services.config.settings.content.watch:
             self._chores.append(asyncio.create_task(self._watch_content()))
         if self.handle_signals:
             with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on some platforms
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._reload_on_signal)
         gc.freeze()  # what start-up built lives for good: keep it out of every later collection
+        gc.enable()  # `hotline run` turns collections off while it starts
+
+    async def _prepare_search(self, delay: float = 1.0) -> None:
+        """Build the search index in a thread, after the updates waiting at start had their turn (a search
+        before then builds it itself)."""
+        await asyncio.sleep(delay)
+        try:
+            await asyncio.to_thread(self.services.search.prepare)
+        except Exception as exc:  # the first search tries again, and answers or fails on its own
+            log.error("building the search index failed: %s", type(exc).__name__)
+            return
+        gc.freeze()  # the index, too, lives until the content changes
 
     def _reload_on_signal(self) -> None:
         self._chores.append(asyncio.create_task(self.reload_content()))

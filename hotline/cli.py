@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -239,7 +240,8 @@ async def _stats(config: Config, days: int, chart_path: Path | None) -> int:
     database = Database(config.database_url)
     try:
         await database.migrate()
-        report = await Stats(Counters(database.sessions), Clock()).report(max(1, days))
+        clock = Clock()
+        report = await Stats(Counters(database.sessions, clock), clock).report(max(1, days))
     finally:
         await database.close()
     loaded = load_for(config)
@@ -296,6 +298,9 @@ async def _rotate_keys(config: Config, *, drop_blocks: bool = False) -> int:
 
 
 async def _run(config: Config, *, webhook: bool = False) -> int:
+    # What start-up builds (aiogram's classes, the content) lives for good: collecting while it is built only
+    # walks it again and again (a tenth of the import). Hotline's startup hook freezes it and turns this back on.
+    gc.disable()
     from hotline.app import Hotline, StartupError
 
     configure_logging(config.settings.log_level)

@@ -93,15 +93,21 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 class RunningBot:
     """The real Hotline polling the fake Telegram in this event loop; can be restarted mid-test."""
 
-    def __init__(self, fake: FakeTelegram, config: Config, keys: KeyRing | None = None) -> None:
+    def __init__(self, fake: FakeTelegram, config: Config, keys: KeyRing | None = None, *,
+                 search_built: bool = True) -> None:
         self.fake = fake
         self.config = config.model_copy(update={"api_server": fake.base_url})
         self.keys = keys or KeyRing(TEST_KEY)
         self.app: Hotline | None = None
         self._task: asyncio.Task[None] | None = None
+        # The bot builds its search index in a thread once it is up, or at the first search; tests build it
+        # first, so a test's first search does not wait for the build (wait_idle's 5 s on a loaded machine).
+        self.search_built = search_built
 
     async def start(self) -> Hotline:
         self.app = await Hotline.create(self.config, keys=self.keys, token=self.fake.token)
+        if self.search_built:
+            self.app.services.search.prepare()
         app = self.app
         self.fake.bot_busy = lambda: app.busy
         self._task = asyncio.create_task(self.app.run_polling(handle_signals=False))

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clock import Clock
+from bot.config import Config
 from bot.content.loader import load_content
+from bot.content.store import ContentStore, load_for
 from hotline.cli import main
 from tests.conftest import FIXTURE_CONTENT, ROOT
 
@@ -182,6 +187,20 @@ def test_review_date_in_the_past_warns(content: Path) -> None:
     result = load_content(content, languages=LANGUAGES, fallback_language="en")
     assert result.snapshot is not None
     assert any("due for review on 2026-01-01" in p.message for p in result.warnings)
+
+
+async def test_a_reload_checks_review_dates_against_the_bots_clock(
+        content: Path, make_config: Callable[..., Config]) -> None:
+    edit(content / "tree.yml", "checked: 2026-10-15", "checked: 2026-10-15\n    review_by: 2027-03-01")
+    config = make_config(content)
+    clock = Clock()
+    first = load_for(config, today=clock().date())
+    assert first.snapshot is not None
+    store = ContentStore(first.snapshot, clock)
+    clock.offset = datetime(2027, 2, 1) - clock()
+    assert not any("due for review" in p.message for p in (await store.reload(config)).warnings)
+    clock.offset = datetime(2027, 4, 1) - clock() + clock.offset
+    assert any("due for review on 2027-03-01" in p.message for p in (await store.reload(config)).warnings)
 
 
 def test_snapshot_version_changes_with_content(content: Path) -> None:

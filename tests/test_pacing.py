@@ -67,3 +67,48 @@ def test_flood_buckets_are_pruned_when_full_and_kept_while_a_flood_lasts() -> No
     clock.now += 60
     buckets.prune()
     assert len(buckets) == 0
+
+
+def test_the_shared_limit_goes_to_the_oldest_message_first() -> None:
+    # A chat that fell behind (a retry, a 429) must catch up: of the sends waiting for the shared limit, the
+    # one with the lowest order (the deliverer passes the outbox row id) goes first, whoever came first.
+    pacer = Pacer(per_second=50, per_chat_per_second=100, per_chat_burst=100)
+    served: list[str] = []
+
+    async def send(chat: str, order: int) -> None:
+        await pacer.acquire(chat, order)
+        served.append(chat)
+
+    async def scenario() -> None:
+        for warm in range(50):  # empty the shared bucket
+            await pacer.acquire(f"warm-{warm}", 0)
+        newer = asyncio.create_task(send("newer", 500))
+        await asyncio.sleep(0)  # it is in line first
+        older = asyncio.create_task(send("older", 10))
+        oldest = asyncio.create_task(send("oldest", 5))
+        await asyncio.gather(newer, older, oldest)
+
+    asyncio.run(scenario())
+    assert served == ["oldest", "older", "newer"]
+
+
+def test_a_send_given_up_while_in_line_does_not_hold_up_the_others() -> None:
+    pacer = Pacer(per_second=20, per_chat_per_second=100, per_chat_burst=100)
+
+    async def scenario() -> list[str]:
+        for warm in range(20):
+            await pacer.acquire(f"warm-{warm}", 0)
+        served: list[str] = []
+
+        async def send(chat: str, order: int) -> None:
+            await pacer.acquire(chat, order)
+            served.append(chat)
+
+        first = asyncio.create_task(send("first", 1))
+        rest = [asyncio.create_task(send(f"chat-{n}", 10 + n)) for n in range(5)]
+        await asyncio.sleep(0)
+        first.cancel()  # e.g. the deliverer stopping
+        await asyncio.wait_for(asyncio.gather(*rest), timeout=30)
+        return served
+
+    assert asyncio.run(scenario()) == [f"chat-{n}" for n in range(5)]

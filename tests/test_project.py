@@ -62,6 +62,8 @@ ALLOWED: dict[str, set[str]] = {
     "bot.privacy": SHARED | {"bot.identity", "bot.delivery", "bot.menus", "bot.content", "bot.limits"},
     "bot.handoff": SHARED | {"bot.identity", "bot.delivery", "bot.privacy", "bot.menus", "bot.content", "bot.limits"},
     "bot.simulator": {"bot.telegram", "bot.content"},
+    # the package itself: only to defer aiogram's model builds before anything imports aiogram
+    "bot.__init__": {"bot.telegram"},
     # the composition root: builds every service once at start
     "bot.services": SHARED | {"bot.content", "bot.identity", "bot.limits", "bot.stats", "bot.search", "bot.menus",
                               "bot.delivery", "bot.privacy", "bot.handoff"},

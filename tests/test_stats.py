@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.config import Config
@@ -51,6 +52,18 @@ async def test_counts_are_kept_in_memory_and_flushed_per_day(tmp_path: Path) -> 
     assert report.views[("summons", "ru")] == 2 and report.views[("summons", "en")] == 1
     assert report.continued["start"] == 2 and report.left_at("start") == 0
     assert len(report.views_by_day) == 2
+    await database.close()
+
+
+async def test_a_count_without_a_day_lands_on_the_clocks_day(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite'}")
+    await database.migrate()
+    clock = Clock()
+    clock.offset = timedelta(days=400)  # a day no calendar on this machine shows today
+    await Counters(database.sessions, clock).add("search", "ru")
+    async with database.sessions() as session:
+        days = (await session.execute(select(DailyCounterRecord.day))).scalars().all()
+    assert days == [clock().date()]
     await database.close()
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
+from bot.clock import now_utc
 from bot.config import OrganisationSettings
 from bot.content.model import (
     BUTTON_MAX,
@@ -169,7 +170,7 @@ def load_content(
     """Load and check `directory`. The snapshot is None when any error was found."""
     directory = directory.resolve()
     out = _Collector()
-    today = today or date.today()
+    today = today or now_utc().date()  # the bot's clock (bot/clock.py), in UTC like every other date
     if organisation is None:
         organisation = OrganisationSettings().model_dump()
     placeholders = {f"org_{k}": v for k, v in organisation.items()}

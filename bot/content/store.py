@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
+from bot.clock import now_utc
 from bot.config import Config
 from bot.content.loader import LoadResult, Problem, load_content
 from bot.content.model import ContentSnapshot
@@ -25,8 +27,9 @@ CHECKER_FAILED_FIX = ("this is a bug in hotline, not in the content: report it w
 
 
 class ContentStore:
-    def __init__(self, snapshot: ContentSnapshot) -> None:
+    def __init__(self, snapshot: ContentSnapshot, clock: Callable[[], datetime] = now_utc) -> None:
         self._snapshot = snapshot
+        self._clock = clock  # what "today" is for the review dates a reload checks
         self._moved: dict[str, str] = {}  # a page removed by a reload -> where its readers now land
         self._listeners: list[Listener] = []
 
@@ -64,7 +67,7 @@ class ContentStore:
     async def reload(self, config: Config) -> LoadResult:
         """Load, check and, only if there are no errors, publish the content folder. Never raises: whatever
         goes wrong is an error in the result, and the old content keeps serving."""
-        result = await asyncio.to_thread(load_for, config)
+        result = await asyncio.to_thread(load_for, config, today=self._clock().date())
         if result.snapshot is not None:
             try:
                 self.replace(result.snapshot)
@@ -74,8 +77,9 @@ class ContentStore:
         return result
 
 
-def load_for(config: Config, directory: Path | None = None) -> LoadResult:
-    """Load the content folder with the settings the running bot uses. Never raises: the loader explains
+def load_for(config: Config, directory: Path | None = None, *, today: date | None = None) -> LoadResult:
+    """Load the content folder with the settings the running bot uses (`today`: what the review dates are
+    checked against, default today by bot/clock.py, UTC). Never raises: the loader explains
     every problem of the files itself; should it fail anyway, that failure is the one error reported, so
     /reload, SIGHUP and the watcher answer and carry on rather than die."""
     settings = config.settings
@@ -86,6 +90,7 @@ def load_for(config: Config, directory: Path | None = None) -> LoadResult:
             languages=list(settings.languages),
             fallback_language=settings.content.fallback_language,
             organisation=settings.organisation.model_dump(),
+            today=today,
         )
     except Exception as exc:
         log.error("content check failed inside the checker", exc_info=True)

@@ -10,13 +10,26 @@ people ever wrote.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from bot.limits.buckets import TokenBucket, prune_full
 
 PRUNE_EVERY = 60.0  # seconds between two sweeps of the full buckets
+
+
+@dataclass(eq=False)
+class _Turn:
+    order: int
+    arrival: int
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __lt__(self, other: _Turn) -> bool:
+        return (self.order, self.arrival) < (other.order, other.arrival)
 
 
 @dataclass
@@ -30,6 +43,8 @@ class Pacer:
     _global: TokenBucket | None = None
     _chats: dict[str, TokenBucket] = field(default_factory=dict)
     _pruned: float = 0.0
+    _line: list[_Turn] = field(default_factory=list)  # the sends waiting for the shared limit, a heap
+    _arrivals: Iterator[int] = field(default_factory=itertools.count)
 
     def _buckets(self, chat: str, now: float) -> tuple[TokenBucket, TokenBucket]:
         if self._global is None:
@@ -39,19 +54,44 @@ class Pacer:
             bucket = self._chats[chat] = TokenBucket.full_at(now, self.per_chat_per_second, float(self.per_chat_burst))
         return self._global, bucket
 
-    async def acquire(self, chat: str) -> None:
-        """Wait until one more message may go to `chat`, then count it."""
-        while True:
+    async def acquire(self, chat: str, order: int = 0) -> None:
+        """Wait until one more message may go to `chat`, then count it.
+
+        First the chat's own limit; then the shared one, in turn: of the chats waiting for it, the one with the
+        lowest `order` (the deliverer passes the row id, so the oldest message) goes first. Left to chance, the
+        chats that lost a few seconds (a retry after a dropped connection, a 429) stay behind for good, since a
+        chat can never go faster than its own limit, and drain alone at one message a second at the end."""
+        while True:  # the chat's own limit: no need to queue for the shared one before it allows a message
             now = self.clock()
             if now - self._pruned >= PRUNE_EVERY:
                 self.prune()
-            overall, own = self._buckets(chat, now)
-            delay = max(overall.wait(now), own.wait(now))
+            delay = self._buckets(chat, now)[1].wait(now)
             if delay <= 0:
-                overall.take()
-                own.take()
-                return
+                break
             await asyncio.sleep(delay)
+        turn = _Turn(order, next(self._arrivals))
+        heapq.heappush(self._line, turn)
+        try:
+            while True:
+                if self._line[0] is turn:
+                    now = self.clock()
+                    overall, own = self._buckets(chat, now)
+                    delay = max(overall.wait(now), own.wait(now))
+                    if delay <= 0:
+                        overall.take()
+                        own.take()
+                        return
+                    turn.wake.clear()
+                    with contextlib.suppress(TimeoutError):  # until the token is there, or someone older came
+                        await asyncio.wait_for(turn.wake.wait(), delay)
+                else:
+                    turn.wake.clear()
+                    await turn.wake.wait()  # until the ones before it are through
+        finally:
+            self._line.remove(turn)
+            heapq.heapify(self._line)
+            if self._line:
+                self._line[0].wake.set()
 
     def prune(self) -> None:
         """Forget the chats whose bucket is full again (run by acquire() once a minute)."""

@@ -11,6 +11,7 @@ SearchSettings (bot/config.py) for the two thresholds and CONTENT.md for how the
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from bot.config import SearchSettings
@@ -57,9 +58,37 @@ class _Built:
 
 
 class SearchIndex:
-    def __init__(self, snapshot: ContentSnapshot, settings: SearchSettings | None = None) -> None:
+    """The search over one content snapshot. Built at once, or with ``lazy`` on first use or by
+    :meth:`prepare` (which the bot runs in a thread once it is up: building takes a few tenths of a second
+    for the shipped content, seconds for 10,000 pages, and would otherwise delay the first answer after a
+    start; a search that comes first builds it, once, and waits for it)."""
+
+    def __init__(self, snapshot: ContentSnapshot, settings: SearchSettings | None = None, *,
+                 lazy: bool = False) -> None:
         self.settings = settings or SearchSettings()
-        self._built = self._build(snapshot)
+        self._lock = threading.Lock()  # one build at a time: the bot's thread and the one running prepare()
+        self._pending: ContentSnapshot | None = snapshot if lazy else None
+        self._ready: _Built | None = None if lazy else self._build(snapshot)
+
+    @property
+    def _built(self) -> _Built:
+        built = self._ready
+        if built is None:
+            with self._lock:
+                if self._ready is None:
+                    assert self._pending is not None
+                    self._ready, self._pending = self._build(self._pending), None
+                built = self._ready
+        return built
+
+    @property
+    def ready(self) -> bool:
+        """Whether the index is built (a lazy one is not until first used or prepared)."""
+        return self._ready is not None
+
+    def prepare(self) -> None:
+        """Build the index now if it is not built yet (blocking; safe to call from another thread)."""
+        _ = self._built
 
     @staticmethod
     def _build(snapshot: ContentSnapshot) -> _Built:
@@ -82,16 +111,21 @@ class SearchIndex:
 
     @property
     def version(self) -> str:
-        """The content version the index was built from."""
-        return self._built.version
+        """The content version the index was (or, lazy and not yet built, will be) built from."""
+        pending, ready = self._pending, self._ready
+        if ready is not None:
+            return ready.version
+        return pending.version if pending is not None else self._built.version
 
     def rebuild(self, snapshot: ContentSnapshot) -> None:
         """Index a new snapshot; searches keep using the old index until the new one is complete."""
-        self._built = self._build(snapshot)
+        built = self._build(snapshot)
+        with self._lock:
+            self._ready, self._pending = built, None
 
     def follow(self, snapshot: ContentSnapshot) -> None:
         """Rebuild if the content changed since the index was built (a reload that did not call rebuild)."""
-        if snapshot.version != self._built.version:
+        if snapshot.version != self.version:
             self.rebuild(snapshot)
 
     def _preferred(self, built: _Built, language: str, reader: str, here: str | None) -> frozenset[int]:

@@ -7,12 +7,14 @@ column for a person and none for text: whatever is counted here cannot lead back
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import now_utc
 from bot.storage.tables import DailyCounterRecord
 
 MAX_NAME = 32
@@ -20,14 +22,15 @@ MAX_KEY = 32
 
 
 class Counters:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = now_utc) -> None:
         self._sessions = sessions
+        self._clock = clock  # the bot's clock (bot/clock.py): days are UTC days, and tests can move them
 
     async def add(self, name: str, key: str = "", *, by: int = 1, day: date | None = None) -> None:
-        """Count one more (or `by` more) of `name` for `key` today."""
+        """Count one more (or `by` more) of `name` for `key` on `day` (default: today by the clock, UTC)."""
         if not name or len(name) > MAX_NAME or len(key) > MAX_KEY:
             raise ValueError("counter names and keys are short, public words")
-        day = day or date.today()
+        day = day or self._clock().date()
         where = (DailyCounterRecord.day == day, DailyCounterRecord.name == name, DailyCounterRecord.key == key)
         for _attempt in range(2):
             async with self._sessions.begin() as session:
