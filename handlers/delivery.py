@@ -9,6 +9,12 @@ counsellor is checked against its case before it goes out (bot/handoff/engine.py
 What the sender writes down about a row (delivered, retry later, held, dropped) is retried until the database
 takes it: the row stays its chat's head until then, so a busy database delays a chat but never stalls it for
 good nor sends a delivered row twice.
+
+With several instances (hotline.cluster) only the leader sends, and with ``mark_sending`` each row is marked
+in its own commit just before its request: a leader killed between the request and writing it down leaves
+the row marked, and the next leader drops it rather than send a copy twice (Telegram has no idempotency key;
+see Outbox.unsure), and tells its writer it may not have arrived. On one instance (SQLite) rows are not
+marked: no extra commit per send, and a crash in that moment sends the row again at the next start, as before.
 """
 
 from __future__ import annotations
@@ -40,6 +46,10 @@ from bot.services import Services
 log = logging.getLogger("hotline.delivery")
 T = TypeVar("T")
 SETTLE_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)  # seconds between tries to write down a row's outcome
+REPEATABLE = frozenset({"deleteMessage", "deleteMessages", "editMessageText", "editMessageCaption",
+                        "editMessageReplyMarkup", "sendChatAction"})
+"""Methods whose second call changes nothing more: a new leader repeats them when the old one may have
+sent them (several instances), and drops the others (a copy twice is worse than a copy missing)."""
 
 
 class _NotChecked(Exception):
@@ -53,8 +63,9 @@ def to_method(row: Outgoing) -> TelegramMethod[Any]:
 
 
 class Deliverer:
-    def __init__(self, bot: Bot, services: Services) -> None:
+    def __init__(self, bot: Bot, services: Services, *, mark_sending: bool = False) -> None:
         self._bot = bot
+        self._mark_sending = mark_sending
         self._services = services
         settings = services.config.settings.delivery
         self._pacer = Pacer(settings.per_second, settings.per_chat_per_second, settings.per_chat_burst,
@@ -75,6 +86,14 @@ class Deliverer:
 
     async def run(self) -> None:
         outbox = self._services.outbox
+        if self._mark_sending:
+            dropped, repeated = await self._settle(lambda: outbox.unsure(REPEATABLE))
+            if dropped or repeated:
+                log.warning("delivery: %d message(s) may or may not have reached Telegram when the last leader "
+                            "stopped: not sent again, their writers told; %d deletion(s)/edit(s) repeated",
+                            len(dropped), repeated)
+            for after in dropped:
+                await self._settle(lambda after=after: engine.maybe_lost(self._services, after))  # type: ignore[misc]
         await self._settle(outbox.count)  # a failed first read must not stop the sender for good
         while not self._stopping:
             self._wake.clear()
@@ -115,6 +134,8 @@ class Deliverer:
             row = replace(row, params=prepared[0], after=prepared[1])
             # The oldest row first (no chat left behind); a group gets at most 20 a minute.
             await self._pacer.acquire(row.chat, row.id, group=row.address.for_delivery() < 0)
+            if self._mark_sending:
+                await settle(lambda: outbox.sending(row.id))
             result = await self._bot(to_method(row))
         except _NotChecked as exc:
             log.warning("delivery: could not check a row against its case (%s); will retry",

@@ -58,7 +58,7 @@ from handlers.flood import FloodControl
 from handlers.housekeeping import housekeeping_loop
 from handlers.identity import IdentityBoundary, OutgoingLedger, serial_key
 from handlers.pinned import PinResponseModels
-from hotline import webhook
+from hotline import cluster, webhook
 
 log = logging.getLogger("hotline")
 
@@ -83,7 +83,9 @@ async def open_database(config: Config) -> Database:
     return database
 
 
-async def build_services(config: Config, keys: KeyRing) -> Services:
+async def build_services(config: Config, keys: KeyRing, database: Database | None = None) -> Services:
+    """Everything the bot keeps, loaded from the content folder and ``database`` (opened and migrated here
+    when not given; a given one is closed here if the start fails)."""
     clock = Clock()
     result = load_for(config, today=clock().date())
     if result.snapshot is None:
@@ -92,7 +94,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
     if result.warnings:
         log.warning("content loaded with %d warnings (run `hotline content check` to see them)",
                     len(result.warnings))
-    database = await open_database(config)
+    database = database or await open_database(config)
     try:
         await verify_key(database, keys)
     except WrongKeyError as exc:
@@ -109,7 +111,7 @@ async def build_services(config: Config, keys: KeyRing) -> Services:
     roster = Roster(settings, keys, await revocations.all())
     await _adopt_rotated_counsellor_keys(roster, cases, audit)
     limits = settings.limits
-    behind = WriteBehind(database.engine)
+    behind = WriteBehind(database.engine, fence=database.check_leading)
     updates = ProcessedUpdates(database, behind, clock)
     await updates.load()  # a new process starts cold: what earlier ones handled is in the database
     services = Services(
@@ -317,15 +319,19 @@ class Hotline:
         self.dispatcher.shutdown.register(self._on_shutdown)
 
     @classmethod
-    async def create(cls, config: Config, *, keys: KeyRing, token: str) -> Hotline:
-        services = await build_services(config, keys)
+    async def create(cls, config: Config, *, keys: KeyRing, token: str, database: Database | None = None,
+                     leader: bool = False) -> Hotline:
+        """``leader``: one of several instances, leading (hotline.cluster): the sender marks each send in
+        the outbox before making it, so a new leader never repeats a copy that may have gone out."""
+        services = await build_services(config, keys, database)
         bot = build_bot(config, token)
         bot.session.middleware(PinResponseModels())
         bot.session.middleware(OutgoingLedger(services))
         if services.team.enabled:
             await _set_up_team(bot, services)
         in_flight = InFlight()
-        return cls(services, bot, build_dispatcher(services, in_flight), in_flight, Deliverer(bot, services))
+        return cls(services, bot, build_dispatcher(services, in_flight), in_flight,
+                   Deliverer(bot, services, mark_sending=leader))
 
     @property
     def busy(self) -> str | None:
@@ -465,6 +471,22 @@ class Hotline:
                 with contextlib.suppress(NotImplementedError):
                     loop.remove_signal_handler(sig)
             await runner.cleanup()  # stops taking requests, then the shutdown hooks (the drain), then closes
+
+    async def lead_inbox(self, inbox: cluster.Inbox, secret: str, stop: asyncio.Event) -> None:
+        """The leader's half of `hotline webhook` on PostgreSQL: the bot's startup (sender, housekeeping,
+        content watcher, SIGHUP), the webhook registered, the inbox handled until ``stop``, then the drain.
+        The instance's receiver (hotline.cluster) keeps filling the inbox meanwhile."""
+        self.handle_signals = True
+        await self.dispatcher.emit_startup(bot=self.bot)
+        try:
+            settings = self.services.config.settings.webhook
+            url = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/") + settings.path
+            await self.bot.set_webhook(url=url, secret_token=secret,
+                                       allowed_updates=self.dispatcher.resolve_used_update_types())
+            log.info("webhook serving (leading)")
+            await cluster.consume(inbox, cluster.feeder(self.dispatcher, self.bot), stop)
+        finally:
+            await self.dispatcher.emit_shutdown(bot=self.bot)
 
     async def stop(self) -> None:
         try:

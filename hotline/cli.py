@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from bot.config import Config, ConfigError, load_config, new_secret_key
 from bot.identity.crypto import KeyRing
 from bot.logs import configure_logging
@@ -314,8 +316,18 @@ async def _run(config: Config, *, webhook: bool = False) -> int:
         print("  Get a token from @BotFather; make a key with `hotline keygen`.", file=sys.stderr)
         return 2
     assert config.secrets.secret_key is not None and config.secrets.bot_token is not None
+    keys = KeyRing(config.secrets.secret_key, config.secrets.previous_keys)
+    if make_url(config.database_url).get_backend_name() != "sqlite":
+        # PostgreSQL: any number of instances, one leading (docs/multi-instance.md)
+        from hotline import cluster
+
+        try:
+            return await cluster.serve(config, keys, config.secrets.bot_token,
+                                       secret=config.secrets.webhook_secret if webhook else None)
+        except StartupError as exc:
+            print("hotline: cannot start:", *exc.problems, sep="\n  ", file=sys.stderr)
+            return 2
     try:
-        keys = KeyRing(config.secrets.secret_key, config.secrets.previous_keys)
         app = await Hotline.create(config, keys=keys, token=config.secrets.bot_token)
     except StartupError as exc:
         print("hotline: cannot start:", *exc.problems, sep="\n  ", file=sys.stderr)

@@ -23,17 +23,22 @@ deadline bounds a connection's headers and its idle time between requests (see `
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def secret_matches(given: str, secret: str) -> bool:
+    """Compares bytes: aiohttp hands over header bytes it could not read as UTF-8 as surrogates; those are
+    kept, and never match."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode())
+
+
 class SecretCheckedHandler(SimpleRequestHandler):
     """aiogram's webhook handler with a secret check that compares bytes: aiogram's compares str, which
     raises (an answer of 500) on a header with non-ASCII characters. Such a header is simply wrong: 401. A body
     that is not JSON is answered 400 rather than 500."""
 
     def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
-        if not self.secret_token:
-            return True
-        # aiohttp hands over header bytes it could not read as UTF-8 as surrogates: keep them, they never match.
-        given = telegram_secret_token.encode("utf-8", "surrogateescape")
-        return hmac.compare_digest(given, self.secret_token.encode())
+        return not self.secret_token or secret_matches(telegram_secret_token, self.secret_token)
 
     async def handle(self, request: web.Request) -> web.Response:
         try:

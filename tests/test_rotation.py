@@ -246,3 +246,24 @@ async def test_rotation_refuses_to_lose_a_revocation_it_cannot_read_until_it_is_
     await rotate_all(database, ring)
     assert await Revocations(database.sessions, KeyRing(b"n" * 32)).all() == {ring.pseudonym("counsellor", 555)}
     await database.close()
+
+
+async def test_updates_waiting_in_the_inbox_are_resealed_and_open_with_the_new_key_alone(tmp_path: Path) -> None:
+    """Several instances on PostgreSQL keep received updates in the inbox, sealed: a rotation while some
+    wait (the bot stopped before handling them) moves them to the new key, or the next leader could not
+    open them."""
+    from bot.storage.tables import InboxRecord
+    from hotline.cluster import Inbox
+
+    old, new = b"o" * 32, b"n" * 32
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'live.sqlite'}")
+    await database.migrate()
+    await verify_key(database, KeyRing(old))
+    update = b'{"update_id": 5, "message": {"text": "waiting"}}'
+    async with database.sessions.begin() as session:
+        session.add(InboxRecord(update_id=5, body=KeyRing(old).seal(update, aad="inbox:5")))
+    await rotate_all(database, KeyRing(new, previous=[old]))
+    try:
+        assert await Inbox(database, KeyRing(new)).take([]) == [(5, {"update_id": 5, "message": {"text": "waiting"}})]
+    finally:
+        await database.close()

@@ -124,6 +124,34 @@ class Outbox:
             result = await session.execute(delete(OutboxRecord).where(OutboxRecord.id == row_id))
         self.pending = max(0, self.pending - int(result.rowcount))  # type: ignore[attr-defined]
 
+    async def sending(self, row_id: int) -> None:
+        """Mark a row as about to go out (several instances: see :meth:`unsure`)."""
+        async with self._sessions.begin() as session:
+            await session.execute(update(OutboxRecord).where(OutboxRecord.id == row_id).values(sending=True))
+
+    async def unsure(self, repeatable: frozenset[str]) -> tuple[list[dict[str, Any] | None], int]:
+        """At a new leader's start: rows the last leader marked as going out and never finished may or may not
+        have reached Telegram. Those whose method is in ``repeatable`` (deleting, editing: the same outcome
+        twice) are sent again; the others (a copy, a message) are dropped, since a second copy is worse than
+        a missing one. Returns what each dropped row was to note once sent (its ``after``; None for a row
+        that does not open), and how many are sent again."""
+        async with self._sessions.begin() as session:
+            records = (await session.execute(select(OutboxRecord).where(OutboxRecord.sending.is_(True))
+                                              .with_for_update())).scalars().all()
+            dropped: list[dict[str, Any] | None] = []
+            for record in records:
+                try:
+                    body = json.loads(self._keys.open(record.payload, aad=f"outbox.payload:{record.id}"))
+                except (DecryptionError, ValueError):
+                    body = {}
+                if body.get("method") in repeatable:
+                    record.sending = False
+                else:
+                    await session.delete(record)
+                    dropped.append(body.get("after"))
+        self.pending = max(0, self.pending - len(dropped))
+        return dropped, len(records) - len(dropped)
+
     async def retry(self, row_id: int, *, after: timedelta | None = None) -> int:
         """Try again later: after `after` (a 429's retry_after), else with exponential backoff."""
         async with self._sessions.begin() as session:
@@ -131,6 +159,7 @@ class Outbox:
             if record is None:
                 return 0
             record.attempts += 1
+            record.sending = False
             backoff = timedelta(seconds=2 ** min(record.attempts - 1, 9))  # 1 s, 2 s, 4 s … up to MAX_BACKOFF
             wait = after if after is not None else min(MAX_BACKOFF, backoff)
             record.not_before = self._clock() + wait
@@ -140,7 +169,7 @@ class Outbox:
         """Telegram asked us to slow down for a chat: nothing more goes there until then."""
         async with self._sessions.begin() as session:
             await session.execute(update(OutboxRecord).where(OutboxRecord.chat == chat)
-                                  .values(not_before=self._clock() + wait))
+                                  .values(not_before=self._clock() + wait, sending=False))
 
     async def drop_chat(self, chat: str) -> list[Outgoing]:
         """The chat is gone (the person blocked the bot): drop what was waiting for it; returns it."""

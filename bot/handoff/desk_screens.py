@@ -69,6 +69,8 @@ class CounsellorScreens:
             "edit_not_yours": _("That case is closed or no longer yours: the person still sees the old text."),
             "refused_by_telegram": _("Telegram refused your last message to the person, so it was not "
                                      "delivered. Please send it again in another form."),
+            "maybe_lost": _("The bot restarted while your last message to the person was being sent, so it may "
+                            "not have arrived. Send it again if it matters."),
             "not_relayed": _("This kind of message cannot be passed on. Send text, a photo, a file or a voice "
                              "message."),
             "team_not_yours": _("Nothing was sent: this case is not yours or no longer open. /take it first."),

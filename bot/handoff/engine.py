@@ -811,23 +811,39 @@ async def refused(services: Services, after: dict[str, Any] | None, kind: str) -
         await services.cases.drop_relay(guard["relay_id"])
         if kind == "message to copy not found":
             return
-        case = await services.cases.get(guard["case_id"])
-        if case is not None and case.status != CLOSED:
-            async with transaction(services) as tx:
-                await tx.tell_person(case, services.handoff.undeliverable(case.language))
-        return
-    if "topic_deleted" in after:
+    elif "topic_deleted" in after:
         log.error("team: Telegram refused to delete a case's topic (%s): delete it by hand", kind)
         return
-    if "team_topic" in after:
+    elif "team_topic" in after:
         log.error("team: Telegram refused to create a case's topic (%s): check the bot's rights in the group; "
                   "the case waits on the board", kind)
+        return
+    await _tell_writer(services, after, services.handoff.undeliverable, "refused_by_telegram")
+
+
+async def maybe_lost(services: Services, after: dict[str, Any] | None) -> None:
+    """A copy the last leader may or may not have sent before it died (several instances): it is not sent
+    again, so its writer is told it may not have arrived."""
+    await _tell_writer(services, after or {}, services.handoff.maybe_lost, "maybe_lost")
+
+
+async def _tell_writer(services: Services, after: dict[str, Any], to_person: Callable[[str], Screen],
+                       to_counsellor: str) -> None:
+    """About a row that did not (or may not) arrive: a person's copy (to a counsellor, or into the team's
+    topic) tells the person (``to_person`` in their language) while their case is open; a counsellor's
+    message tells its writer (a desk reply key)."""
+    copy = after.get("copy") or ({"case_id": after["in_topic"]} if "team_copy" in after else None)
+    if copy is not None:
+        case = await services.cases.get(copy["case_id"])
+        if case is not None and case.status != CLOSED:
+            async with transaction(services) as tx:
+                await tx.tell_person(case, to_person(case.language))
         return
     writer = services.roster.by_key(after["writer"]) if "writer" in after else None
     if writer is not None:
         case = await services.cases.get(after["case_id"]) if "case_id" in after else None
         async with transaction(services) as tx:
-            await tx.tell_counsellor(writer, services.desk.reply(writer.ui_language, "refused_by_telegram"), case)
+            await tx.tell_counsellor(writer, services.desk.reply(writer.ui_language, to_counsellor), case)
 
 
 async def unreachable(services: Services, rows_after: list[dict[str, Any] | None]) -> None:

@@ -152,6 +152,13 @@ class HandoffScreens:
         return Screen((_p(_("Telegram did not let me pass your last message on. Please send it again, or write it "
                             "as text.")),))
 
+    def maybe_lost(self, language: str) -> Screen:
+        """After a takeover (several instances): the person's last message was being copied when the old
+        leader died, and is not sent again (hotline.cluster)."""
+        _ = self._t(language).gettext
+        return Screen((_p(_("The service restarted while your last message was being passed on, so it may not "
+                            "have arrived. If there is no answer to it, please send it again.")),))
+
     def document_warning(self, language: str) -> Screen:
         _ = self._t(language).gettext
         return Screen((_p(_("A note on files: the counsellor also gets the file's name and any hidden details in "

@@ -6,6 +6,8 @@ sealed value; it must refuse to start instead, and say what to do.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.identity.crypto import DecryptionError, KeyRing
 from bot.storage.database import Database
 from bot.storage.tables import KeyCheckRecord
@@ -19,6 +21,13 @@ class WrongKeyError(Exception):
 
 
 async def verify_key(database: Database, keys: KeyRing) -> None:
+    try:
+        await _verify_key(database, keys)
+    except IntegrityError:  # another instance starting at once wrote the check first: check against it
+        await _verify_key(database, keys)
+
+
+async def _verify_key(database: Database, keys: KeyRing) -> None:
     async with database.sessions.begin() as session:
         record = await session.get(KeyCheckRecord, 1)
         if record is None:

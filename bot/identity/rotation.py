@@ -40,6 +40,7 @@ from bot.storage.tables import (
     CaseRecord,
     ChatMessageRecord,
     CounsellorRecord,
+    InboxRecord,
     KeyCheckRecord,
     OutboxRecord,
     PersonRecord,
@@ -70,6 +71,7 @@ COVERED: dict[str, str] = {
     "outbox.chat": "recomputed from outbox.address",
     "outbox.address": "re-sealed",
     "outbox.payload": "re-sealed, counsellor pseudonyms in it renamed",
+    "inbox.body": "re-sealed (updates received and not yet handled: several instances on PostgreSQL)",
 }
 
 
@@ -134,6 +136,7 @@ class _Rotation:
         await self._blocks()
         await self._counsellor_columns()
         await self._outbox()
+        await self._inbox()
         check = await self.session.get(KeyCheckRecord, 1)
         if check is not None:
             check.sealed = self._reseal(check.sealed, CHECK_AAD)
@@ -284,6 +287,15 @@ class _Rotation:
                 self.report.renamed += 1
 
 
+    async def _inbox(self) -> None:
+        for record in list((await self.session.execute(select(InboxRecord))).scalars()):
+            try:
+                record.body = self._reseal(record.body, f"inbox:{record.update_id}")
+            except DecryptionError:
+                self.report.note_unreadable("inbox")
+                await self.session.delete(record)
+
+
 async def rotate_all(database: Database, keys: KeyRing, counsellor_ids: Sequence[int] = (), *,
                      drop_blocks: bool = False) -> RotationReport:
     """Move everything to the ring's current key, so its previous keys can be destroyed.
@@ -302,7 +314,7 @@ async def rotate_all(database: Database, keys: KeyRing, counsellor_ids: Sequence
 async def values_under_other_keys(database: Database, keys: KeyRing) -> int:
     """How many values sealed under the master key are not under the current one (0 after a rotation)."""
     columns = (KeyCheckRecord.sealed, PersonRecord.address, CaseKeyRecord.wrapped, OutboxRecord.address,
-               OutboxRecord.payload, RevokedCounsellorRecord.sealed_id)
+               OutboxRecord.payload, RevokedCounsellorRecord.sealed_id, InboxRecord.body)
     count = 0
     async with database.sessions() as session:
         for column in columns:

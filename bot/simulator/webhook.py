@@ -32,6 +32,10 @@ class WebhookPush(HttpTransport):
             "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
         })
+        self.balanced: list[str] = []
+        """A round-robin front before several instances: when set, each push (a retry too) goes to the next of
+        these URLs instead of the one setWebhook named (which must still be set, on this machine)."""
+        self._turn = 0
 
     def _set_webhook(self, p: Params) -> bool:
         url = str(p.get("url", ""))
@@ -144,6 +148,9 @@ class WebhookPush(HttpTransport):
     async def _post_update(self, http: aiohttp.ClientSession, url: str, headers: dict[str, str],
                            update: dict[str, Any]) -> str | None:
         """One push; None when the bot took the update, else what went wrong (for getWebhookInfo)."""
+        if self.balanced:
+            url = self.balanced[self._turn % len(self.balanced)]
+            self._turn += 1
         try:
             async with http.post(url, json=update, headers=headers) as response:
                 if not 200 <= response.status < 300:

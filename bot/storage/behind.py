@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -90,8 +90,12 @@ class WriteBehind:
     at once. Raises nothing from the hot path: adding to the batch is a dict operation.
     """
 
-    def __init__(self, engine: AsyncEngine, *, interval: float = 0.2, max_rows: int = 2_000) -> None:
+    def __init__(self, engine: AsyncEngine, *, interval: float = 0.2, max_rows: int = 2_000,
+                 fence: Callable[[AsyncConnection], Awaitable[None]] | None = None) -> None:
+        """`fence`: awaited inside each batch's transaction before it commits (Database.check_leading: with
+        several instances, a deposed leader's batch is refused)."""
         self.engine = engine
+        self.fence = fence
         self.interval = interval
         self.max_rows = max_rows
         self._postgres = engine.dialect.name == "postgresql"
@@ -166,6 +170,8 @@ class WriteBehind:
             try:
                 async with self.engine.begin() as connection:
                     await self._write(connection, batch)
+                    if self.fence is not None:
+                        await self.fence(connection)
             except BaseException:
                 batch.put_back(self._batch)
                 self._batch = batch

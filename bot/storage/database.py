@@ -25,7 +25,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 # aiosqlite logs every statement with its parameters at DEBUG, and SQLAlchemy does when echo is on: both
 # would print pseudonyms and sealed values. They stay at WARNING whatever level the rest of the program runs at.
@@ -33,12 +34,18 @@ for _chatty in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool"):
     logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 log = logging.getLogger(__name__)
+
+
+class Deposed(Exception):
+    """This instance no longer leads (another one took over): its transaction was rolled back."""
 # Tables that can hold a person's pseudonym or sealed data: what the PostgreSQL scrub rewrites after deletions.
-PERSONAL_TABLES = ("people", "cases", "relays", "notes", "case_keys", "chat_messages", "blocks", "outbox")
+PERSONAL_TABLES = ("people", "cases", "relays", "notes", "case_keys", "chat_messages", "blocks", "outbox",
+                   "inbox")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # pg_advisory_lock's key for "the schema is being migrated": any constant every instance agrees on.
 _MIGRATION_LOCK = 0x686F746C696E65  # "hotline"
+_EPOCH_CHECK = text("SELECT epoch FROM leadership WHERE id = 1 FOR SHARE")  # see Database.fence
 
 
 def _alembic_config(connection: Connection) -> AlembicConfig:
@@ -136,7 +143,31 @@ class Database:
             event.listen(self.engine.sync_engine, "handle_error", self._note_error)
         # Whether rows may have been deleted or replaced since the last PostgreSQL scrub (at start: unknown).
         self._changed = True
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # A class of its own, so that fence() hooks this database's sessions and no one else's.
+        self._session_class: type[Session] = type("HotlineSession", (Session,), {})
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=self._session_class)
+        self.epoch: int | None = None
+
+    def fence(self, epoch: int) -> None:
+        """From now on, every transaction through :attr:`sessions` commits only while ``leadership.epoch`` is
+        ``epoch`` (PostgreSQL, several instances: docs/multi-instance.md). Before each commit the row is read
+        FOR SHARE: a new leader's bump of the epoch waits for this transaction, and once bumped this one
+        raises :class:`Deposed` and rolls back. Shared locks do not wait for each other, so the leader's own
+        transactions run side by side; the cost is one indexed read per transaction."""
+        def before_commit(session: Session) -> None:
+            if session.execute(_EPOCH_CHECK).scalar_one() != self.epoch:
+                raise Deposed("another instance leads now")
+
+        if self.epoch is None:
+            event.listen(self._session_class, "before_commit", before_commit)
+        self.epoch = epoch
+
+    async def check_leading(self, connection: AsyncConnection) -> None:
+        """The fence for writes that bypass :attr:`sessions` (Core statements on a connection of the engine):
+        call inside the transaction, before its commit. Raises :class:`Deposed` if another instance took the
+        lead; does nothing on an unfenced database (SQLite, one instance)."""
+        if self.epoch is not None and (await connection.execute(_EPOCH_CHECK)).scalar_one() != self.epoch:
+            raise Deposed("another instance leads now")
 
     async def migrate(self, target: str = "head") -> str:
         """Bring the schema up to `target` (the newest revision by default) and return the revision it is at.

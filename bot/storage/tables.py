@@ -216,6 +216,9 @@ class OutboxRecord(Base):
     payload: Mapped[bytes] = mapped_column(LargeBinary)  # sealed request, and what to note once sent
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column(DateTime)  # retry time (a 429's retry_after, a backoff)
+    # Several instances: marked just before the request goes to Telegram, so a new leader knows which sends
+    # the old one may have made (handlers/delivery.py). Always false on SQLite.
+    sending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class ProcessedUpdateRecord(Base):
@@ -225,3 +228,25 @@ class ProcessedUpdateRecord(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     day: Mapped[date] = mapped_column(Date, index=True)
+
+
+class InboxRecord(Base):
+    """An update received by any instance and not yet handled by the leader (docs/multi-instance.md;
+    PostgreSQL only). The update is sealed, bound to its number; the row is deleted once the update is
+    handled. No time is kept: the order is the update number, and a row lives for moments."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # also the order
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # the sealed update as Telegram sent it (JSON)
+
+
+class LeadershipRecord(Base):
+    """One row: the leadership epoch, bumped by each instance that becomes leader. A leader's transactions
+    hold this row FOR SHARE with its own epoch, so a deposed leader can no longer commit (fencing)."""
+
+    __tablename__ = "leadership"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # always 1
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    since: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

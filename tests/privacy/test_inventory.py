@@ -62,10 +62,12 @@ INVENTORY: dict[str, str] = {
     "daily_counters.day": DAY, "daily_counters.name": COARSE, "daily_counters.key": COARSE,
     "daily_counters.count": COARSE,
     "outbox.id": INTERNAL, "outbox.chat": KEYED_HASH, "outbox.address": ENCRYPTED, "outbox.payload": ENCRYPTED,
-    "outbox.attempts": COARSE, "outbox.not_before": OPERATIONAL,
+    "outbox.attempts": COARSE, "outbox.not_before": OPERATIONAL, "outbox.sending": OPERATIONAL,
     "processed_updates.update_id": UPDATE_NUMBER, "processed_updates.day": DAY,
     "team_topics.case_id": INTERNAL, "team_topics.thread_id": TOPIC_NUMBER, "team_topics.marker_id": MESSAGE_ID,
     "team_board.chat": KEYED_HASH, "team_board.thread_id": TOPIC_NUMBER, "team_board.message_id": MESSAGE_ID,
+    "inbox.update_id": UPDATE_NUMBER, "inbox.body": ENCRYPTED,
+    "leadership.id": CONFIG, "leadership.epoch": CONFIG, "leadership.since": CONFIG,
 }
 
 

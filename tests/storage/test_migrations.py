@@ -122,15 +122,20 @@ async def test_0003_postgresql_samples_no_pseudonym_or_sealed_column(backend: st
     assert unsampled & set(sampled) == set()
 
 
-async def test_0004_revocations_gain_a_sealed_id_keeping_the_old_ones_and_sampled_by_no_one(
-        backend: str, database_url: str) -> None:
+async def _upgrade_holding_a_revocation(database_url: str, start: str, target: str) -> None:
+    """A database at ``start`` holding a revocation ('k-old'), upgraded to ``target``."""
     database = Database(database_url)
-    await database.migrate("0003")
+    await database.migrate(start)
     async with database.engine.begin() as connection:
         await connection.execute(text("INSERT INTO revoked_counsellors (key, revoked_on) VALUES ('k-old', :day)"),
                                  {"day": date(2026, 11, 1)})
-    assert await database.migrate("0004") == "0004"
+    assert await database.migrate(target) == target
     await database.close()
+
+
+async def test_0004_revocations_gain_a_sealed_id_keeping_the_old_ones_and_sampled_by_no_one(
+        backend: str, database_url: str) -> None:
+    await _upgrade_holding_a_revocation(database_url, "0003", "0004")
     assert await rows(database_url, "SELECT key, sealed_id FROM revoked_counsellors") == [("k-old", None)]
     await rows(database_url, "INSERT INTO revoked_counsellors (key, revoked_on, sealed_id) VALUES "
                              "('k-new', :day, :sealed)", {"day": date(2026, 11, 2), "sealed": b"sealed"})
@@ -141,6 +146,23 @@ async def test_0004_revocations_gain_a_sealed_id_keeping_the_old_ones_and_sample
     unsampled = {(table, column) for table, columns in UNSAMPLED_0004.items() for column in columns}
     assert ("revoked_counsellors", "revoked_on") in set(sampled), "ANALYZE sampled the table's other column"
     assert unsampled & set(sampled) == set()
+
+
+async def test_0005_an_inbox_and_one_leadership_row_beside_the_data_and_the_inbox_unsampled(
+        backend: str, database_url: str) -> None:
+    await _upgrade_holding_a_revocation(database_url, "0004", "0005")
+    assert await rows(database_url, "SELECT key FROM revoked_counsellors") == [("k-old",)]
+    assert await rows(database_url, "SELECT id, epoch FROM leadership") == [(1, 0)], "the epoch starts at 0"
+    if backend == "sqlite":  # the sender relies on outbox ids never being reused
+        schema = await rows(database_url, "SELECT sql FROM sqlite_master WHERE name = 'outbox'")
+        assert "AUTOINCREMENT" in schema[0][0]
+    assert await rows(database_url, "SELECT count(*) FROM inbox") == [(0,)]
+    await rows(database_url, "INSERT INTO inbox (update_id, body) VALUES (7, :body)", {"body": b"sealed"})
+    if backend == "sqlite":
+        return
+    await rows(database_url, "ANALYZE")
+    sampled = await rows(database_url, "SELECT tablename, attname FROM pg_stats WHERE schemaname = 'public'")
+    assert ("inbox", "update_id") in set(sampled) and ("inbox", "body") not in set(sampled)
 
 
 async def test_deletion_limits_name_the_postgresql_settings_that_keep_deleted_rows(backend: str,
@@ -200,10 +222,10 @@ async def test_a_database_error_never_quotes_its_parameters(database_url: str) -
         await database.close()
 
 
-async def test_0005_team_topics_arrive_keeping_the_cases_and_leave_with_their_case(database_url: str) -> None:
+async def test_0006_team_topics_arrive_keeping_the_cases_and_leave_with_their_case(database_url: str) -> None:
     await _pre_alembic_database(database_url)
     database = Database(database_url)
-    assert await database.migrate("0005") == "0005"
+    assert await database.migrate("0006") == "0006"
     await database.close()
     assert await rows(database_url, "SELECT count(*) FROM cases") == [(4,)], "the data is kept"
     await rows(database_url, "INSERT INTO team_topics (case_id, thread_id, marker_id) VALUES (1, 77, 78)")

@@ -2,8 +2,8 @@
 status topic with its pinned message (`team_board`). Both hold only numbers Telegram gave the bot and a keyed
 pseudonym of the group; PostgreSQL keeps no statistics samples of that pseudonym (0003's rule).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision: str | None = "0004"
+revision = "0006"
+down_revision: str | None = "0005"
 
 UNSAMPLED: dict[str, tuple[str, ...]] = {"team_board": ("chat",)}
 
