@@ -47,7 +47,9 @@ log = logging.getLogger("hotline.delivery")
 T = TypeVar("T")
 SETTLE_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)  # seconds between tries to write down a row's outcome
 REPEATABLE = frozenset({"deleteMessage", "deleteMessages", "editMessageText", "editMessageCaption",
-                        "editMessageReplyMarkup", "sendChatAction"})
+                        "editMessageReplyMarkup", "sendChatAction",
+                        # team mode: deleting a topic again changes nothing more, nor do renaming and pinning
+                        "deleteForumTopic", "editForumTopic", "pinChatMessage", "unpinChatMessage"})
 """Methods whose second call changes nothing more: a new leader repeats them when the old one may have
 sent them (several instances), and drops the others (a copy twice is worse than a copy missing)."""
 
