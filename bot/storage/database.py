@@ -201,8 +201,11 @@ class Database:
         try:
             await self._scrub_postgresql()
         except DBAPIError as exc:
-            log.warning("deleted rows may remain in PostgreSQL's files: the scrub failed (%s, SQLSTATE %s)",
-                        type(exc.orig).__name__, getattr(exc.orig, "sqlstate", "?"))
+            state = getattr(exc.orig, "sqlstate", "?")
+            hint = (": the role lacks pg_checkpoint or EXECUTE on pg_switch_wal() in this database (README)"
+                    if state == "42501" else "")  # insufficient_privilege
+            log.warning("deleted rows may remain in PostgreSQL's files: the scrub failed (%s, SQLSTATE %s)%s",
+                        type(exc.orig).__name__, state, hint)
 
     async def _scrub_postgresql(self) -> None:
         """Dead tuples, old index entries and WAL keep deleted rows on PostgreSQL; `PRAGMA secure_delete` has
