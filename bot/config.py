@@ -248,6 +248,14 @@ class Settings(_Strict):
             unknown = [lang for lang in counsellor.languages if lang not in self.languages]
             if unknown:
                 raise ValueError(f"a counsellor's language {unknown[0]!r} is not in languages")
+        # A closed case tells the person they may write back within the reopen window; deleting the case
+        # sooner would turn their next message into a search nobody reads.
+        if self.handoff.reopen_window_hours > self.privacy.closed_case_days * 24:
+            raise ValueError(
+                f"handoff.reopen_window_hours ({self.handoff.reopen_window_hours}) is longer than "
+                f"privacy.closed_case_days ({self.privacy.closed_case_days} × 24 hours): a closed case would be "
+                "deleted while the person is still told they can write back; shorten the window or keep closed "
+                "cases longer")
         return self
 
 

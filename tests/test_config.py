@@ -51,6 +51,15 @@ def test_default_language_must_be_offered(tmp_path: Path) -> None:
         load_config(path, environ={})
 
 
+def test_a_reopen_window_longer_than_closed_cases_are_kept_is_refused(tmp_path: Path) -> None:
+    """A person is told they may write back within the reopen window: the case must still exist then."""
+    path = write(tmp_path, "privacy:\n  closed_case_days: 1\n")  # the default window is 72 hours
+    with pytest.raises(ConfigError, match=r"reopen_window_hours \(72\) is longer than privacy.closed_case_days"):
+        load_config(path, environ={})
+    fits = write(tmp_path, "privacy:\n  closed_case_days: 1\nhandoff:\n  reopen_window_hours: 24\n")
+    assert load_config(fits, environ={}).settings.privacy.closed_case_days == 1
+
+
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, "languages: [ru, en\ndefault_language: en\n")
     with pytest.raises(ConfigError, match=rf"{path}:2: YAML syntax error"):
