@@ -182,7 +182,7 @@ class Cases:
         async with self._read(session) as session:
             record = (await session.execute(
                 select(CaseRecord)
-                .where(CaseRecord.person == person, CaseRecord.status == CLOSED,
+                .where(CaseRecord.person == person, CaseRecord.status == CLOSED, CaseRecord.reopenable.is_(True),
                        CaseRecord.closed_at >= self._hour() - window)
                 .order_by(CaseRecord.closed_at.desc())
             )).scalars().first()
@@ -238,14 +238,17 @@ class Cases:
                 .values(document_warned=True))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def close(self, case_id: int, *, session: AsyncSession | None = None) -> Case | None:
+    async def close(self, case_id: int, *, reopenable: bool = True,
+                    session: AsyncSession | None = None) -> Case | None:
+        """Close an open case; with ``reopenable`` False a later message of the person does not reopen it.
+        Returns the closed case, or None when it was gone or closed already."""
         async with self._begin(session) as session:
             record = await session.get(CaseRecord, case_id, with_for_update=True)  # not lost to a /take
             if record is None or record.status == CLOSED:
                 return None
             record.last_counsellor = record.counsellor or record.last_counsellor
             record.status, record.counsellor, record.queued_at = CLOSED, None, None
-            record.closed_at, record.told_position = self._hour(), None
+            record.closed_at, record.told_position, record.reopenable = self._hour(), None, reopenable
             await self._unfocus(session, [case_id])
             return Case.of(record)
 

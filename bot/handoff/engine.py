@@ -258,7 +258,8 @@ async def cancel(services: Services, person: str, language: str) -> Result:
         if case is None:
             return Result((services.handoff.cancelled(language, content.root),))
         step(_state(case), Event.CANCEL)
-        await services.cases.close(case.id, session=tx.session)
+        # Cancelled while waiting, the person was told nothing more is passed on: a later message is theirs.
+        await services.cases.close(case.id, reopenable=case.status != WAITING, session=tx.session)
         holder = services.roster.by_key(case.counsellor) if case.counsellor else None
         if holder is not None:
             event = "ended_by_person" if case.status == ACTIVE else "cancelled"

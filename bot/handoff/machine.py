@@ -70,7 +70,7 @@ TABLE: dict[tuple[State, Event], Outcome] = {
     (_W, E.REOPEN): Outcome(_W, "not closed: the message is held as a write"),
     (_W, E.RATE): _no(_W, "not closed: nothing rated"),
     (_W, E.BLOCK): _no(_W, "not theirs: told"),
-    (_W, E.CANCEL): Outcome(_C, "cancelled: person told, places of the others updated"),
+    (_W, E.CANCEL): Outcome(_C, "cancelled: person told, places of the others updated; it never reopens"),
     (_W, E.FORGET): Outcome(_G, "erased with its ledger and key"),
     (_W, E.REVOKE): Outcome(_W, "unchanged: nobody holds it"),
     (_W, E.REMOVED): Outcome(_W, "unchanged: nobody holds it"),

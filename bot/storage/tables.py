@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -64,6 +64,8 @@ class CaseRecord(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)  # to the hour: the reopen window
     rating: Mapped[str | None] = mapped_column(String(8))
     document_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False once the person cancelled it before anyone took it: "nothing more will be passed on" (0007)
+    reopenable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class RelayRecord(Base):

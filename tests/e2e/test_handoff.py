@@ -187,6 +187,28 @@ async def test_person_ends_and_cancels(desk: RunningBot, fake: FakeTelegram) -> 
     assert "Человек завершил разговор" in text_of(last(fake, olga))
 
 
+async def test_a_request_cancelled_before_anyone_took_it_does_not_reopen(desk: RunningBot,
+                                                                         fake: FakeTelegram) -> None:
+    """"Nothing more will be passed on": the person's next message is theirs (a search), not the counsellors'.
+    A conversation the person ended after a counsellor took it does reopen, as its own text says."""
+    olga = counsellor_ru(fake)
+    await on_duty(fake, olga)
+    person = fake.user(5_550_550, language_code="ru")
+    await request(fake, person)
+    await tap(fake, person, "Отменить")
+    seen_by_olga = len(fake.chat(olga.id))
+    await say(fake, person, "а что с повесткой")
+    assert "снова открыто" not in text_of(visible(fake, person)[-1])
+    assert len(fake.chat(olga.id)) == seen_by_olga, "nothing reached the counsellor"
+    assert not copy_calls_to(fake, olga)
+
+    await request(fake, person)
+    await say(fake, olga, "/take")
+    await say(fake, person, "/end")
+    await say(fake, person, "У меня ещё вопрос")
+    assert "снова открыто" in text_of(visible(fake, person)[-1])
+
+
 async def test_block_stops_a_person_without_revealing_them(desk: RunningBot, fake: FakeTelegram) -> None:
     olga = counsellor_ru(fake)
     person = fake.user(5_550_600, language_code="ru")

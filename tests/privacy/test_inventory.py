@@ -44,7 +44,7 @@ INVENTORY: dict[str, str] = {
     "cases.language": COARSE, "cases.topic": COARSE, "cases.status": COARSE, "cases.counsellor": KEYED_HASH,
     "cases.last_counsellor": KEYED_HASH, "cases.queue_seq": INTERNAL, "cases.queued_at": MINUTE,
     "cases.told_position": COARSE, "cases.opened_on": DAY, "cases.closed_at": HOUR, "cases.rating": COARSE,
-    "cases.document_warned": COARSE,
+    "cases.document_warned": COARSE, "cases.reopenable": COARSE,
     "case_keys.case_id": INTERNAL, "case_keys.wrapped": ENCRYPTED,
     "relays.id": INTERNAL, "relays.case_id": INTERNAL, "relays.from_person": COARSE,
     "relays.person_message_id": MESSAGE_ID, "relays.counsellor": KEYED_HASH,
