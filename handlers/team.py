@@ -20,7 +20,7 @@ from aiogram.types import Message, TelegramObject
 from bot.handoff import engine
 from bot.handoff.engine import NEVER_RELAYED, RELAYED_KINDS, Result
 from bot.handoff.roster import Counsellor
-from bot.handoff.team import is_note
+from bot.handoff.team import TEAM, is_note
 from bot.identity.address import Address
 from bot.menus.screens import Screen
 from bot.services import Services
@@ -124,12 +124,25 @@ async def written(message: Message, services: Services, counsellor: Counsellor) 
         return  # the team talking in General or the status topic
     if is_note(message.text or message.caption or "", services.team.note_prefix):
         return  # internal: it stays in the topic
-    marker = await services.team.marker_of(case_id)
-    replied = message.reply_to_message
-    if replied is not None and marker is not None and replied.message_id == marker:
-        return  # a reply to the "internal" marker stays in the topic
+    if await _replies_to_internal(message, services, case_id):
+        return  # part of the team's own talk: it stays in the topic
     decoded = replace(incoming(message), reply_to=None)  # the topic, not a reply, picks the case
     await _show(message, await engine.reply(services, counsellor, decoded, topic_case=case_id))
+
+
+async def _replies_to_internal(message: Message, services: Services, case_id: int) -> bool:
+    """Whether a member's message answers something only the team sees: the "internal" marker, a colleague's
+    note, or the bot's own words in the topic (the board, "taken by …"). Only a reply to a message that went
+    between the person and the team (a copy of theirs, a member's answer) is part of the conversation;
+    replying to a note to discuss it is the natural habit, and must not reach the person."""
+    replied = message.reply_to_message
+    if replied is None or replied.forum_topic_created is not None:
+        return False  # not a reply: Telegram marks every topic message as replying to the topic's start
+    if replied.message_id == await services.team.marker_of(case_id):
+        return True
+    if is_note(replied.text or replied.caption or "", services.team.note_prefix):
+        return True
+    return await services.cases.relay_of_counsellor_message(TEAM, replied.message_id) is None
 
 
 async def edited(message: Message, services: Services, counsellor: Counsellor) -> None:

@@ -140,6 +140,30 @@ async def test_two_members_three_people_take_answer_note_release_close_block_for
         "only the status topic is left"
 
 
+async def test_replies_to_notes_and_to_the_bots_words_stay_in_the_team(team_desk: RunningBot,
+                                                                        fake: FakeTelegram) -> None:
+    """Replying to a colleague's note to discuss it is the natural habit: it must not reach the person. Only a
+    reply to a message that went between the person and the team is part of the conversation."""
+    olga, anna = olga_of(fake), anna_of(fake)
+    ivan = fake.user(7_100_011, "Ivan", language_code="ru")
+    code = await request(fake, ivan)
+    await write(fake, ivan, "у меня повестка")
+    await post(fake, olga, code, "/take")
+    thread = topic_of(fake, code) or 0
+    taken = [m for m in fake.topic_messages(TEAM_GROUP, thread) if m.from_bot and "#1" in str(m.raw.get("text"))]
+    await post(fake, anna, code, "# похоже на вызов в военкомат")
+    note = [m for m in fake.topic_messages(TEAM_GROUP, thread) if "военкомат" in str(m.raw.get("text"))][-1]
+    await post(fake, olga, code, "REPLY-TO-NOTE согласна", reply_to=note.message_id)
+    assert taken, "the topic says who took the case"
+    await post(fake, olga, code, "REPLY-TO-EVENT", reply_to=taken[-1].message_id)
+    assert "REPLY-TO" not in said_to(fake, ivan), "replies to a note or to the bot's own words stay in the team"
+    copy = [m for m in fake.topic_messages(TEAM_GROUP, thread) if m.from_bot and "повестка" in str(m.raw.get("text"))]
+    await post(fake, olga, code, "Какая дата в повестке?", reply_to=copy[-1].message_id)
+    assert "Какая дата в повестке?" in text_of(last(fake, ivan)), "a reply to the person's message reaches them"
+    await post(fake, olga, code, "И ещё вопрос")
+    assert "И ещё вопрос" in text_of(last(fake, ivan)), "a plain message in the topic reaches them"
+
+
 async def test_a_stranger_in_the_group_gets_nothing_and_the_admins_are_told(
         fake: FakeTelegram, make_config: Callable[..., Config]) -> None:
     admin = fake.user(9_200_000_009, "Admin", language_code="en")
