@@ -155,7 +155,10 @@ class TeamScreens:
 
     def topic_name(self, content: ContentSnapshot, case: Case) -> str:
         """The topic's name: code, language, menu topic; nothing of the person."""
-        topic = content.page(case.topic, self.language).text.title if case.topic in content else case.topic
+        if case.topic == content.root:  # asked from the main menu: its title (the bot's name) says nothing
+            topic = self._("general question")
+        else:
+            topic = content.page(case.topic, self.language).text.title if case.topic in content else case.topic
         return f"{case.code} · {case.language} · {topic}"[:TOPIC_NAME_LIMIT]
 
     def marker(self, prefix: str) -> Screen:
@@ -203,7 +206,10 @@ class TeamScreens:
         return "\n".join(lines)
 
     def _line(self, content: ContentSnapshot, case: Case) -> str:
-        topic = content.page(case.topic, self.language).text.title if case.topic in content else case.topic
+        if case.topic == content.root:  # asked from the main menu: its title (the bot's name) says nothing
+            topic = self._("general question")
+        else:
+            topic = content.page(case.topic, self.language).text.title if case.topic in content else case.topic
         return f"<b>{_p(case.code)}</b> · {_p(case.language)} · {_p(topic)}"
 
 

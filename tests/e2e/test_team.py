@@ -80,6 +80,7 @@ async def test_two_members_three_people_take_answer_note_release_close_block_for
     names = {str(t["name"]) for t in fake.topics(TEAM_GROUP)}
     assert {n.split(" · ")[0] for n in names} >= {a, b, c}
     assert any(n.startswith(f"{a} · ru · ") for n in names), "named by code, language, menu topic"
+    assert f"{a} · ru · общий вопрос" in names, "asked from the main menu: a general question, not the bot's name"
     assert read(fake, a)[-1] == "hello from ivan", "the person's words are in their topic at once"
     assert "hello from ivan" not in read(fake, b), "and only in theirs"
     assert all(code in board(fake) for code in (a, b, c)) and "(3)" in board(fake)
