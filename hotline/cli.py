@@ -276,7 +276,8 @@ async def _rotate_keys(config: Config, *, drop_blocks: bool = False) -> int:
     database = Database(config.database_url)
     try:
         await database.migrate()
-        report = await rotate_all(database, keys, staff, drop_blocks=drop_blocks)
+        team_group = settings.team.group_id if settings.team.enabled else None
+        report = await rotate_all(database, keys, staff, drop_blocks=drop_blocks, team_group=team_group)
         left = await values_under_other_keys(database, keys)
     except (WrongKeyError, RotationRefused) as exc:
         print(f"hotline: {exc}", file=sys.stderr)

@@ -267,3 +267,24 @@ async def test_updates_waiting_in_the_inbox_are_resealed_and_open_with_the_new_k
         assert await Inbox(database, KeyRing(new)).take([]) == [(5, {"update_id": 5, "message": {"text": "waiting"}})]
     finally:
         await database.close()
+
+
+async def test_the_team_boards_row_is_renamed_for_the_configured_group_and_any_other_is_forgotten(
+        tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    old, team, other = KeyRing(b"o" * 32), -100_123, -100_456
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'board.sqlite'}")
+    await database.migrate()
+    await verify_key(database, old)
+    async with database.engine.begin() as connection:
+        for group, thread in ((team, 5), (other, 9)):
+            await connection.execute(text("INSERT INTO team_board (chat, thread_id, message_id) VALUES (:c, :t, 1)"),
+                                     {"c": old.pseudonym("chat", group), "t": thread})
+    ring = KeyRing(b"n" * 32, previous=[b"o" * 32])
+    await rotate_all(database, ring, team_group=team)
+    async with database.engine.connect() as connection:
+        board = (await connection.execute(text("SELECT chat, thread_id FROM team_board"))).all()
+    await database.close()
+    assert [tuple(row) for row in board] == [(ring.pseudonym("chat", team), 5)], \
+        "the configured group's board keeps its place under the new key; the other group's is forgotten"

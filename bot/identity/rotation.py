@@ -46,6 +46,7 @@ from bot.storage.tables import (
     PersonRecord,
     RelayRecord,
     RevokedCounsellorRecord,
+    TeamBoardRecord,
 )
 
 # Every column that holds a pseudonym or a value sealed under the master key, and how a rotation treats
@@ -72,6 +73,7 @@ COVERED: dict[str, str] = {
     "outbox.address": "re-sealed",
     "outbox.payload": "re-sealed, counsellor pseudonyms in it renamed",
     "inbox.body": "re-sealed (updates received and not yet handled: several instances on PostgreSQL)",
+    "team_board.chat": "renamed for the configured team group; a board of any other group is forgotten",
 }
 
 
@@ -98,8 +100,9 @@ def _people_aad(pseudonym: str) -> str:
 
 class _Rotation:
     def __init__(self, session: AsyncSession, keys: KeyRing, counsellor_ids: Sequence[int],
-                 drop_blocks: bool) -> None:
+                 drop_blocks: bool, team_group: int | None = None) -> None:
         self.session = session
+        self.team_group = team_group
         self.keys = keys
         self.counsellor_ids = counsellor_ids
         self.drop_blocks = drop_blocks
@@ -137,6 +140,7 @@ class _Rotation:
         await self._counsellor_columns()
         await self._outbox()
         await self._inbox()
+        await self._team_board()
         check = await self.session.get(KeyCheckRecord, 1)
         if check is not None:
             check.sealed = self._reseal(check.sealed, CHECK_AAD)
@@ -296,17 +300,33 @@ class _Rotation:
                 await self.session.delete(record)
 
 
+    async def _team_board(self) -> None:
+        """The board's row is keyed by a pseudonym of the team's group: renamed for the configured group. A
+        board of any other group (team mode off, or a group no longer configured) is forgotten: its pinned
+        message stays in that group, and team mode posts a new board at its next start."""
+        group = self.team_group
+        current = self.keys.pseudonym("chat", group) if group is not None else None
+        known = {current, *self.keys.previous_pseudonyms("chat", group)} if group is not None else set()
+        for record in list((await self.session.execute(select(TeamBoardRecord))).scalars()):
+            if current is None or record.chat not in known:
+                await self.session.delete(record)
+            elif record.chat != current:
+                record.chat = current
+                self.report.renamed += 1
+
+
 async def rotate_all(database: Database, keys: KeyRing, counsellor_ids: Sequence[int] = (), *,
-                     drop_blocks: bool = False) -> RotationReport:
+                     drop_blocks: bool = False, team_group: int | None = None) -> RotationReport:
     """Move everything to the ring's current key, so its previous keys can be destroyed.
 
     `counsellor_ids`: the Telegram ids in config.yaml (counsellors and admins), to rename their pseudonyms.
+    `team_group`: the team mode's group id in config.yaml (None when team mode is off), to rename its board.
     Raises WrongKeyError if the database was not written under a key in the ring, and RotationRefused
     (having changed nothing) if something that must survive cannot be moved.
     """
     await verify_key(database, keys)
     async with database.sessions.begin() as session:
-        report = await _Rotation(session, keys, counsellor_ids, drop_blocks).run()
+        report = await _Rotation(session, keys, counsellor_ids, drop_blocks, team_group).run()
     await database.checkpoint()
     return report
 
