@@ -39,6 +39,17 @@ def old_values(old: KeyRing, ids: list[int]) -> set[str]:
     return {old.pseudonym(kind, telegram_id) for kind in ("user", "counsellor", "chat") for telegram_id in ids}
 
 
+OLD_KEY = KeyRing(b"o" * 32)
+
+
+async def database_under_old_key(path: Path) -> Database:
+    """A migrated SQLite database at ``path`` whose data is written under OLD_KEY."""
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    await database.migrate()
+    await verify_key(database, OLD_KEY)
+    return database
+
+
 def raw_values(path: Path) -> tuple[list[str], list[bytes]]:
     """Every text and every blob in every table of the database file."""
     texts: list[str] = []
@@ -134,10 +145,7 @@ async def test_after_rotation_and_removal_of_the_old_key_everything_works_and_no
 
 
 async def test_rotation_refuses_to_lose_a_block_it_cannot_move(tmp_path: Path) -> None:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite'}")
-    await database.migrate()
-    old = KeyRing(b"o" * 32)
-    await verify_key(database, old)
+    database, old = await database_under_old_key(tmp_path / "r.sqlite"), OLD_KEY
     cases = Cases(database.sessions, old)
     await cases.open(old.pseudonym("user", 42), Address(42), "ru", "start")
     await cases.block(old.pseudonym("user", 42))
@@ -204,10 +212,7 @@ async def test_a_copy_taken_before_forget_opens_only_until_the_key_is_rotated(tm
     key of that time, until the key is rotated and the old one destroyed."""
     import shutil
 
-    old = KeyRing(b"o" * 32)
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'live.sqlite'}")
-    await database.migrate()
-    await verify_key(database, old)
+    database, old = await database_under_old_key(tmp_path / "live.sqlite"), OLD_KEY
     cases = Cases(database.sessions, old)
     case = await cases.open(old.pseudonym("user", 42), Address(42), "ru", "start")
     await cases.add_note(case.id, "said before forget")
@@ -230,10 +235,7 @@ async def test_a_copy_taken_before_forget_opens_only_until_the_key_is_rotated(tm
 async def test_rotation_refuses_to_lose_a_revocation_it_cannot_read_until_it_is_made_again(tmp_path: Path) -> None:
     from bot.identity.revocations import Revocations
 
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite'}")
-    await database.migrate()
-    old = KeyRing(b"o" * 32)
-    await verify_key(database, old)
+    database, old = await database_under_old_key(tmp_path / "r.sqlite"), OLD_KEY
     await database.close()
     with sqlite3.connect(tmp_path / "r.sqlite") as raw:  # written before revocations held their id
         raw.execute("INSERT INTO revoked_counsellors VALUES (?, '2026-01-01', NULL)",
@@ -273,10 +275,8 @@ async def test_the_team_boards_row_is_renamed_for_the_configured_group_and_any_o
         tmp_path: Path) -> None:
     from sqlalchemy import text
 
-    old, team, other = KeyRing(b"o" * 32), -100_123, -100_456
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'board.sqlite'}")
-    await database.migrate()
-    await verify_key(database, old)
+    old, team, other = OLD_KEY, -100_123, -100_456
+    database = await database_under_old_key(tmp_path / "board.sqlite")
     async with database.engine.begin() as connection:
         for group, thread in ((team, 5), (other, 9)):
             await connection.execute(text("INSERT INTO team_board (chat, thread_id, message_id) VALUES (:c, :t, 1)"),
