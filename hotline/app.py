@@ -87,6 +87,7 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
     """Everything the bot keeps, loaded from the content folder and ``database`` (opened and migrated here
     when not given; a given one is closed here if the start fails)."""
     clock = Clock()
+    files = content_fingerprint(config.content_dir)  # before reading: an edit saved during the load is seen
     result = load_for(config, today=clock().date())
     if result.snapshot is None:
         raise StartupError(["the content has errors; the bot will not start with it:",
@@ -118,7 +119,7 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
         config=config,
         keys=keys,
         database=database,
-        content=ContentStore(result.snapshot, clock),
+        content=ContentStore(result.snapshot, clock, files=files),
         catalogs=catalogs,
         screens=Screens(catalogs, list(settings.languages)),
         people=People(database.sessions, behind, clock),
@@ -420,14 +421,15 @@ class Hotline:
         return result
 
     async def _watch_content(self, interval: float = 2.0) -> None:
-        """Reload when a file under the content folder changes (content.watch in config.yaml)."""
+        """Reload when a file under the content folder differs from what was last loaded (content.watch in
+        config.yaml). The comparison is with the fingerprint the store took before its last load, not with
+        the folder as this task first saw it: an edit saved between start-up and this task's first look is
+        still loaded."""
         folder = self.services.config.content_dir
-        seen = await asyncio.to_thread(content_fingerprint, folder)
+        store = self.services.content
         while True:  # neither call raises: a broken file or a vanished folder is a refused reload, not the end
             await asyncio.sleep(interval)
-            now = await asyncio.to_thread(content_fingerprint, folder)
-            if now != seen:
-                seen = now
+            if await asyncio.to_thread(content_fingerprint, folder) != store.files:
                 await self.reload_content()
 
     def webhook_app(self, secret: str, *, lifecycle: bool = False,

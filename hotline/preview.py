@@ -27,7 +27,6 @@ COUNSELLOR_ID = 700_000_001
 TEAM_GROUP_ID = -1_001_700_000_001
 """The pretend counsellors' group of team mode (a forum supergroup in the fake only)."""
 DEFAULT_PORT = 8765
-Fingerprint = tuple[tuple[str, int, int], ...]
 
 
 def preview_config(config: Config, *, api_server: str, scratch: Path, language: str, team: bool = False) -> Config:
@@ -131,14 +130,11 @@ class Preview:
         await self.page.content_reloaded(describe(result.errors, self.config), describe(result.warnings, self.config))
         return result
 
-    def _fingerprint(self) -> Fingerprint:
-        return content_fingerprint(self.config.content_dir)
-
     async def _watch(self) -> None:
-        seen = await asyncio.to_thread(self._fingerprint)
+        """Reload when the folder differs from what the store last loaded (see ContentStore.files)."""
+        assert self.app is not None
+        store = self.app.services.content
         while True:
             await asyncio.sleep(self.watch_interval)
-            now = await asyncio.to_thread(self._fingerprint)
-            if now != seen:
-                seen = now
+            if await asyncio.to_thread(content_fingerprint, self.config.content_dir) != store.files:
                 await self.reload()

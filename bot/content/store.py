@@ -19,6 +19,7 @@ from bot.content.loader import LoadResult, Problem, load_content
 from bot.content.model import ContentSnapshot
 
 Listener = Callable[[ContentSnapshot], None]
+Fingerprint = tuple[tuple[str, int, int], ...]
 log = logging.getLogger(__name__)
 
 CHECKER_FAILED = "the checker itself failed ({kind}), so nothing was changed"
@@ -27,8 +28,14 @@ CHECKER_FAILED_FIX = ("this is a bug in hotline, not in the content: report it w
 
 
 class ContentStore:
-    def __init__(self, snapshot: ContentSnapshot, clock: Callable[[], datetime] = now_utc) -> None:
+    """``files``: the folder's fingerprint taken just before the last load was read (the first one, or the
+    newest reload, published or refused). The watcher compares the folder with it, so an edit saved while a
+    load was reading, or right after the bot started, is never mistaken for what is already loaded."""
+
+    def __init__(self, snapshot: ContentSnapshot, clock: Callable[[], datetime] = now_utc, *,
+                 files: Fingerprint = ()) -> None:
         self._snapshot = snapshot
+        self.files = files
         self._clock = clock  # what "today" is for the review dates a reload checks
         self._moved: dict[str, str] = {}  # a page removed by a reload -> where its readers now land
         self._listeners: list[Listener] = []
@@ -67,6 +74,7 @@ class ContentStore:
     async def reload(self, config: Config) -> LoadResult:
         """Load, check and, only if there are no errors, publish the content folder. Never raises: whatever
         goes wrong is an error in the result, and the old content keeps serving."""
+        self.files = await asyncio.to_thread(content_fingerprint, config.content_dir)
         result = await asyncio.to_thread(load_for, config, today=self._clock().date())
         if result.snapshot is not None:
             try:
@@ -97,7 +105,7 @@ def load_for(config: Config, directory: Path | None = None, *, today: date | Non
         return _failed(folder, exc)
 
 
-def content_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+def content_fingerprint(folder: Path) -> Fingerprint:
     """(path, size, mtime in ns) of every YAML file under `folder`: it changes when a file is saved. Never
     raises: a file that vanishes while the folder is read (an editor's atomic save) is simply left out."""
     found = []

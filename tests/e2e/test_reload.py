@@ -7,12 +7,14 @@ import asyncio
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.config import Config
 from bot.content.loader import LoadResult
 from bot.simulator.server import FakeTelegram
+from hotline.app import Hotline
 from tests.chat import last, say, tap, text_of
 from tests.conftest import FIXTURE_CONTENT, RunningBot
 
@@ -120,6 +122,33 @@ async def test_watching_the_content_folder(fake: FakeTelegram, make_config: Call
             "start", "en").text.body, timeout=10)
         await say(fake, person, "/start")
         assert "EN-ROOT-BODY-WATCHED" in text_of(last(fake, person))
+    finally:
+        await bot.stop()
+
+
+async def test_an_edit_saved_while_the_bot_starts_is_loaded(fake: FakeTelegram, make_config: Callable[..., Config],
+                                                            content: Path) -> None:
+    """The watcher once took its first look at the folder only once it was running: a file saved between
+    the start-up load and that look was taken for what was loaded, and never served (CI saw it)."""
+    config = make_config(content=content, extra_yaml="")
+    settings = config.settings.model_copy(update={"content": config.settings.content.model_copy(
+        update={"watch": True})})
+    bot = RunningBot(fake, config.model_copy(update={"settings": settings}))
+    real_create = Hotline.create
+
+    async def create_then_edit(*args: Any, **kwargs: Any) -> Hotline:
+        app = await real_create(*args, **kwargs)
+        edit(content / "en" / "nodes.yml", "EN-ROOT-BODY.", "EN-ROOT-BODY-WATCHED.")
+        return app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Hotline, "create", create_then_edit)
+        await bot.start()
+    try:
+        assert bot.app is not None
+        app = bot.app
+        await fake.wait_for(lambda: "WATCHED" in app.services.content.snapshot.page("start", "en").text.body,
+                            timeout=10)
     finally:
         await bot.stop()
 
