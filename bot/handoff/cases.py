@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import now_utc
 from bot.identity.address import Address
 from bot.identity.crypto import KeyRing, open_with, seal_with
-from bot.storage.atomic import insert_missing, locked_row, next_number
+from bot.storage.atomic import insert_all_missing, insert_missing, locked_row, next_number
 from bot.storage.tables import BlockRecord, CaseKeyRecord, CaseRecord, CounsellorRecord, NoteRecord, RelayRecord
 
 WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
@@ -301,6 +301,14 @@ class Cases:
             return int((await session.execute(select(func.count()).select_from(CaseRecord).where(
                 CaseRecord.status == WAITING, CaseRecord.language.in_(languages)))).scalar_one())
 
+    async def held_counts(self, *, session: AsyncSession | None = None) -> dict[str, int]:
+        """How many active cases each counsellor holds (absent: none), in one statement."""
+        async with self._read(session) as session:
+            rows = (await session.execute(
+                select(CaseRecord.counsellor, func.count()).where(CaseRecord.status == ACTIVE)
+                .group_by(CaseRecord.counsellor))).all()
+            return {key: count for key, count in rows if key is not None}
+
     async def held_by(self, counsellor: str, *, session: AsyncSession | None = None) -> list[Case]:
         async with self._read(session) as session:
             records = (await session.execute(
@@ -414,17 +422,27 @@ class Cases:
 
     async def may_notify(self, counsellor: str, interval: timedelta, *,
                          session: AsyncSession | None = None) -> bool:
-        """Throttle: True (and remember now) unless they were notified within the interval. One conditional
-        UPDATE, so two notifications at once cannot both pass. Kept to the minute like the other times (a throttle a
-        few seconds short does no harm; a precise time would)."""
+        """Throttle: True (and remember now) unless they were notified within the interval."""
+        return counsellor in await self.may_notify_all([counsellor], interval, session=session)
+
+    async def may_notify_all(self, counsellors: Sequence[str], interval: timedelta, *,
+                             session: AsyncSession | None = None) -> set[str]:
+        """Those of ``counsellors`` who were not notified within the interval, now marked notified. One
+        conditional UPDATE for all of them (after one INSERT for any without a row), so two notifications at
+        once cannot both pass, and a new case costs two statements however large the team. Kept to the minute
+        like the other times (a throttle a few seconds short does no harm; a precise time would)."""
+        if not counsellors:
+            return set()
         now = self._minute()
         async with self._begin(session) as session:
-            await insert_missing(session, CounsellorRecord, key=counsellor, on_duty=False)
+            await insert_all_missing(session, CounsellorRecord, [{"key": key, "on_duty": False}
+                                                                 for key in counsellors])
             result = await session.execute(update(CounsellorRecord).where(
-                CounsellorRecord.key == counsellor,
+                CounsellorRecord.key.in_(list(counsellors)),
                 or_(CounsellorRecord.notified_at.is_(None), CounsellorRecord.notified_at <= now - interval))
-                .values(notified_at=now))
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+                .values(notified_at=now).returning(CounsellorRecord.key),
+                execution_options={"synchronize_session": False})
+            return set(result.scalars())
 
     # --- the relay ledger -----------------------------------------------------------------
 

@@ -914,14 +914,17 @@ async def _announce(tx: _Tx, case: Case) -> None:
     if services.team.enabled:  # the topic and the board show it to the whole team
         return
     interval = timedelta(seconds=services.config.settings.handoff.notify_interval_seconds)
+    # Three statements however many counsellors there are: this runs inside the asking person's transaction.
     on_duty = await services.cases.on_duty(session=tx.session)
+    candidates = [c for c in services.roster if c.key in on_duty and case.language in c.languages]
+    if not candidates:
+        return
+    held = await services.cases.held_counts(session=tx.session)
+    candidates = [c for c in candidates if held.get(c.key, 0) < c.max_cases]
+    told = await services.cases.may_notify_all([c.key for c in candidates], interval, session=tx.session)
     content = services.content.snapshot
-    for counsellor in services.roster:
-        if counsellor.key not in on_duty or case.language not in counsellor.languages:
-            continue
-        if len(await services.cases.held_by(counsellor.key, session=tx.session)) >= counsellor.max_cases:
-            continue
-        if await services.cases.may_notify(counsellor.key, interval, session=tx.session):
+    for counsellor in candidates:
+        if counsellor.key in told:
             await tx.tell_counsellor(counsellor, services.desk.new_case(counsellor.ui_language, content, case))
 
 

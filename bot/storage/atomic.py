@@ -33,8 +33,16 @@ async def next_number(session: AsyncSession, name: str) -> int:
 
 async def insert_missing(session: AsyncSession, record: type[DeclarativeBase], **values: Any) -> None:
     """INSERT … ON CONFLICT DO NOTHING: the row exists afterwards, whoever made it."""
+    await insert_all_missing(session, record, [values])
+
+
+async def insert_all_missing(session: AsyncSession, record: type[DeclarativeBase],
+                             rows: list[dict[str, Any]]) -> None:
+    """:func:`insert_missing` for several rows in one statement (nothing for an empty list)."""
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert(record) if dialect == "postgresql" else sqlite.insert(record)).values(**values)
+    statement = (postgresql.insert(record) if dialect == "postgresql" else sqlite.insert(record)).values(rows)
     await session.execute(statement.on_conflict_do_nothing())
 
 
