@@ -44,7 +44,7 @@ async def run(people: int, batch: int) -> dict[str, float]:
         await database.migrate()
         keys = KeyRing(b"b" * 32)
         behind = WriteBehind(database.engine)
-        state = People(database.sessions, behind, datetime.now)
+        state = People(database, behind, datetime.now)
         ledger = ChatLedger(database.sessions, behind, keys, datetime.now)
         updates = ProcessedUpdates(database, behind, datetime.now)
         stats = Stats(Counters(database.sessions), datetime.now, behind)

@@ -122,7 +122,7 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
         content=ContentStore(result.snapshot, clock, files=files),
         catalogs=catalogs,
         screens=Screens(catalogs, list(settings.languages)),
-        people=People(database.sessions, behind, clock),
+        people=People(database, behind, clock),
         cases=cases,
         roster=roster,
         hours=Hours(settings.handoff.working_hours),

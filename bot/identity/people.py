@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.behind import PEOPLE, WriteBehind
+from bot.storage.database import Database
 from bot.storage.tables import ChatMessageRecord, PersonRecord
 
 CACHED_PEOPLE = 10_000
@@ -30,9 +30,10 @@ class PersonState:
 
 
 class People:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], behind: WriteBehind,
-                 clock: Callable[[], datetime], capacity: int = CACHED_PEOPLE) -> None:
-        self._sessions = sessions
+    def __init__(self, database: Database, behind: WriteBehind, clock: Callable[[], datetime],
+                 capacity: int = CACHED_PEOPLE) -> None:
+        self._database = database
+        self._sessions = database.sessions
         self._behind = behind
         self._clock = clock
         self._capacity = capacity
@@ -55,9 +56,9 @@ class People:
         if pseudonym in self._known:
             self._known.move_to_end(pseudonym)
             return self._known[pseudonym]
-        async with self._behind.engine.connect() as connection:
-            row = (await connection.execute(select(PEOPLE.c.language, PEOPLE.c.node)
-                                            .where(PEOPLE.c.pseudonym == pseudonym))).first()
+        rows = await self._database.read(select(PEOPLE.c.language, PEOPLE.c.node)
+                                                .where(PEOPLE.c.pseudonym == pseudonym))
+        row = rows[0] if rows else None
         state = PersonState(row.language, row.node) if row is not None else None
         waiting = self._behind.waiting_person(pseudonym)  # evicted from the cache but not yet written
         if waiting is not None and (waiting.language or waiting.node):

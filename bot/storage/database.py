@@ -14,19 +14,27 @@ import contextlib
 import fcntl
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import event, inspect, text
+from sqlalchemy import Row, event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
+
+from bot.storage import inline_sqlite
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 # aiosqlite logs every statement with its parameters at DEBUG, and SQLAlchemy does when echo is on: both
 # would print pseudonyms and sealed values. They stay at WARNING whatever level the rest of the program runs at.
@@ -49,22 +57,36 @@ _EPOCH_CHECK = text("SELECT epoch FROM leadership WHERE id = 1 FOR SHARE")  # se
 
 
 def _alembic_config(connection: Connection) -> AlembicConfig:
-    config = AlembicConfig()
+    import alembic.config  # Alembic is imported only when a migration runs
+
+    config = alembic.config.Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
 
 
 def head_revision() -> str:
-    """The newest revision in `migrations/versions`."""
+    """The newest revision in `migrations/versions`, as Alembic reads it."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type]
     assert head is not None
     return head
 
 
+def newest_revision() -> str:
+    """The newest revision without importing Alembic (a tenth of a second of every start): the highest
+    number among `migrations/versions/NNNN_*.py`, whose revision is that number (tests/storage/test_migrations.py
+    holds both to Alembic's own reading)."""
+    return max(path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
 def _upgrade(connection: Connection, target: str) -> str:
     """Runs in the migration lock. Databases made by the hand-written code before Alembic have the first
     revision's schema and a `schema_version` table: they are stamped, not created again."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     config = _alembic_config(connection)
     tables = set(inspect(connection).get_table_names())
     if "alembic_version" not in tables and "schema_version" in tables:
@@ -132,7 +154,10 @@ class Database:
             # Another process on the same file (a second instance starting, `hotline rotate-keys`) holds the
             # lock for a moment; 30 s of busy waiting instead of sqlite3's 5 s keeps a loaded machine's start
             # from failing with "database is locked".
-            options["connect_args"] = {"timeout": 30.0}
+            if self.path is not None:  # a file: each call made inline, see bot/storage/inline_sqlite.py
+                options["async_creator"] = inline_sqlite.connect(str(self.path), timeout=30.0)
+            else:
+                options["connect_args"] = {"timeout": 30.0}
         # hide_parameters: a database error's text otherwise quotes the statement's parameters (pseudonyms,
         # sealed blobs), and such a text reaches logs through aiogram's and asyncio's own handlers.
         self.engine: AsyncEngine = create_async_engine(url, echo=False, hide_parameters=True, **options)
@@ -145,8 +170,25 @@ class Database:
         self._changed = True
         # A class of its own, so that fence() hooks this database's sessions and no one else's.
         self._session_class: type[Session] = type("HotlineSession", (Session,), {})
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=self._session_class)
+        self.inline = self.path is not None
+        """SQLite on a file: each call is made inline (bot/storage/inline_sqlite.py)."""
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=self._session_class,
+            class_=inline_sqlite.InlineAsyncSession if self.inline else AsyncSession)
         self.epoch: int | None = None
+
+    async def read(self, statement: Executable) -> Sequence[Row[Any]]:
+        """The rows of one read-only statement, outside any transaction of the caller's: the hot path's
+        reads (a person not in memory, an old update number). On SQLite it is made inline (see
+        bot/storage/inline_sqlite.py): no trip through the event loop."""
+        if not self.inline:
+            async with self.engine.connect() as connection:
+                return (await connection.execute(statement)).all()
+        connection = await self.engine.connect()  # closed at once, not in a task: see InlineAsyncSession
+        try:
+            return (await connection.execute(statement)).all()
+        finally:
+            await connection.close()
 
     def fence(self, epoch: int) -> None:
         """From now on, every transaction through :attr:`sessions` commits only while ``leadership.epoch`` is
@@ -173,8 +215,11 @@ class Database:
         """Bring the schema up to `target` (the newest revision by default) and return the revision it is at.
 
         Instances starting at once take turns: on PostgreSQL a session advisory lock, on SQLite an exclusive
-        lock on a file beside the database. The second one finds the work done.
+        lock on a file beside the database. The second one finds the work done. A database already at the
+        newest revision is only read, and Alembic is not imported.
         """
+        if target == "head" and await self._revision() == newest_revision():
+            return newest_revision()
         async with self.engine.connect() as connection:
             if self.is_sqlite:
                 async with _file_lock(self.path):
@@ -186,6 +231,14 @@ class Database:
             finally:
                 await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
                 await connection.commit()
+
+    async def _revision(self) -> str | None:
+        """The revision the schema is at; None for a new database (or one older than Alembic here)."""
+        try:
+            async with self.engine.connect() as connection:
+                return (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        except DBAPIError:  # no such table yet
+            return None
 
     async def checkpoint(self) -> None:
         """After deletions: leave no copy of the deleted rows in the database's files.

@@ -95,10 +95,8 @@ class ProcessedUpdates:
             return True
         if self._floor is None or update_id >= self._floor:
             return False
-        async with self._database.engine.connect() as connection:
-            found = (await connection.execute(select(PROCESSED.c.update_id)
-                                              .where(PROCESSED.c.update_id == update_id))).first()
-        return found is not None
+        return bool(await self._database.read(select(PROCESSED.c.update_id)
+                                              .where(PROCESSED.c.update_id == update_id)))
 
     @contextmanager
     def handling(self, update_id: int) -> Iterator[None]:

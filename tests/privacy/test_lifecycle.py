@@ -149,6 +149,7 @@ async def test_scheduled_clean_up_deletes_old_messages_and_survives_a_restart(de
     services.clock.offset = timedelta(hours=25)
     report = await housekeeping(desk.app.bot, services)
     assert report.messages_deleted >= 3
+    await fake.wait_idle(timeout=SETTLE)  # the deletions go out through the outbox
     assert [m for m in fake.chat(person.id) if not m.deleted] == []
     assert (await rows(desk, "SELECT count(*) FROM chat_messages"))[0][0] == 0
 
@@ -186,6 +187,7 @@ async def test_waiting_cases_nobody_took_expire_with_a_message(desk: RunningBot,
     desk.app.services.clock.offset = timedelta(hours=73)
     report = await housekeeping(desk.app.bot, desk.app.services)
     assert report.cases_expired == 1
+    await fake.wait_idle(timeout=SETTLE)  # the message goes out through the outbox
     assert "no counsellor could take your request in time" in text_of(last(fake, person))
     assert (await rows(desk, "SELECT status FROM cases")) == [("closed",)]
 

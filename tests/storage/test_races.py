@@ -127,7 +127,7 @@ async def test_closing_while_a_counsellor_takes_leaves_one_consistent_outcome(in
 async def test_first_contact_through_two_instances_at_once_makes_one_person(databases: list[Database],
                                                                             database_url: str) -> None:
     behinds = [WriteBehind(database.engine) for database in databases]
-    people = [People(database.sessions, behind, lambda: datetime(2026, 11, 29))
+    people = [People(database, behind, lambda: datetime(2026, 11, 29))
               for database, behind in zip(databases, behinds, strict=True)]
     for round_ in range(5):
         await asyncio.gather(*(people[n % INSTANCES].remember(f"newcomer-{round_}", node=f"page{n}")

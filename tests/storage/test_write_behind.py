@@ -37,7 +37,7 @@ class Process:
     def __init__(self, database: Database, **sizes: int) -> None:
         self.behind = WriteBehind(database.engine)
         keys = KeyRing(TEST_KEY)
-        self.people = People(database.sessions, self.behind, now, capacity=sizes.get("capacity", 10_000))
+        self.people = People(database, self.behind, now, capacity=sizes.get("capacity", 10_000))
         self.chats = ChatLedger(database.sessions, self.behind, keys, now)
         self.updates = ProcessedUpdates(database, self.behind, now, window=sizes.get("window", 20_000))
         self.stats = Stats(Counters(database.sessions), now, self.behind)
