@@ -18,7 +18,7 @@ from sqlalchemy import text
 from bot.handoff.cases import WAITING, AlreadyOpen, Cases
 from bot.identity.address import Address
 from bot.identity.crypto import KeyRing
-from bot.storage.database import Database, head_revision
+from bot.storage.database import MIGRATIONS, Database, head_revision, newest_revision
 from bot.storage.tables import Base
 from tests.backends import rows
 from tests.conftest import TEST_KEY
@@ -53,6 +53,18 @@ async def _pre_alembic_database(url: str) -> None:
         await connection.execute(text("INSERT INTO people (pseudonym, language, node, seen_on) "
                                       "VALUES ('p-single', 'ru', 'start', :day)"), {"day": date(2026, 11, 1)})
     await database.close()
+
+
+def test_start_up_reads_the_newest_revision_as_alembic_does() -> None:
+    """A start at the newest revision skips Alembic by reading the file names: each file's revision must be
+    its number, each revision must follow the one before, and the highest must be Alembic's head."""
+    assert newest_revision() == head_revision()
+    files = sorted((MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    previous = None
+    for path in files:
+        module = importlib.import_module(f"bot.storage.migrations.versions.{path.stem}")
+        assert (module.revision, module.down_revision) == (path.name[:4], previous), path.name
+        previous = module.revision
 
 
 async def test_migrations_make_exactly_the_schema_tables_py_describes(database_url: str) -> None:
