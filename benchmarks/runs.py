@@ -208,9 +208,12 @@ class MemoryResult:
 
     @property
     def growth_per_thousand(self) -> float:
-        """Bytes of RSS per 1,000 more people: the least-squares slope through the checkpoints (RSS moves in
-        steps as the allocator grabs arenas, so two end points alone would say more about luck)."""
+        """Bytes of RSS per 1,000 more people now: the least-squares slope through the later half of the
+        checkpoints (RSS moves in steps as the allocator grabs arenas, so two end points alone would say more
+        about luck; and what the bot keeps per person is bounded, so the early samples, taken while its caches
+        fill, say how fast they fill rather than how fast the bot grows once they are full)."""
         points = self.checkpoints or [(self.small_people, self.small_rss), (self.large_people, self.large_rss)]
+        points = points[len(points) // 2:] if len(points) >= 6 else points
         if len(points) < 2:
             return 0.0
         mean_x = sum(x for x, _ in points) / len(points)
@@ -222,10 +225,12 @@ class MemoryResult:
 
     @property
     def projected_growth(self) -> float:
-        """RSS growth from ``small_people`` to ``target_people``: measured, or extended along the slope."""
+        """RSS growth from ``small_people`` to ``target_people``: measured, or measured so far plus the
+        present slope extended over the people not reached."""
         if self.large_people >= self.target_people:
             return float(self.growth)
-        return self.growth_per_thousand * (self.target_people - self.small_people) / 1000
+        rest = self.growth_per_thousand * (self.target_people - self.large_people) / 1000
+        return float(self.growth) + max(0.0, rest)
 
 
 async def memory_run(workdir: Path, *, small: int, large: int, concurrency: int, budget: float,
@@ -276,15 +281,20 @@ async def memory_run(workdir: Path, *, small: int, large: int, concurrency: int,
                         seconds, record.unanswered, large, checkpoints)
 
 
-async def startup_run(workdir: Path, *, timeout: float = 120.0) -> tuple[float, float, float]:  # noqa: ASYNC109
+async def startup_run(workdir: Path, *, timeout: float = 120.0,  # noqa: ASYNC109
+                      restart: bool = False) -> tuple[float, float, float]:
     """Cold start: (seconds from starting `hotline run` to the answer to a /start that was waiting for it,
     of which seconds until the bot polled, and the bot's CPU seconds until the answer). The message is
-    queued first, as after a restart with people waiting; the database is new, as on a first start."""
+    queued first, as after a restart with people waiting; the database is new, as on a first start, or
+    with ``restart`` the one a first start left (the bot is started, stopped, and that start not timed)."""
     fake = FakeTelegram()
     await fake.start()
     wire = Wire(fake)
     bot = BotProcess("hotline", "polling", fake, workdir / "hotline-startup", counsellors=2)
     try:
+        if restart:
+            await bot.start(timeout=timeout)
+            await bot.stop()
         user = fake.user(PERSON_BASE, "Person", language_code="en")
         since = wire.mark()
         await fake.send_text(user, "/start")
