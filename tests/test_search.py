@@ -254,6 +254,21 @@ def test_a_very_common_word_keeps_only_its_strongest_pages() -> None:
     assert all(index.nodes[i].startswith("p") and int(index.nodes[i][1:]) % 7 == 6 for i in cut)
 
 
+def test_words_joined_by_punctuation_are_indexed_as_if_spaced() -> None:
+    """The build splits a body at spaces and reads each piece once: a piece of several words ("Asyl-Antrag",
+    "BAMF/Ausländerbehörde"), of none ("—") or of stop words only ("из-за") counts exactly as its words do."""
+    joined = [Document("a", "Asyl-Antrag: wie?", ("Duldung/Bleiberecht",),
+                       "<b>Der</b> Asyl-Antrag — beim BAMF/Ausländerbehörde, &laquo;schnell&raquo;. Antrag, Antrag!"),
+              Document("b", "Anhörung", (), "Die Anhörung... und der Antrag (BAMF)")]
+    spaced = [Document("a", "Asyl Antrag wie", ("Duldung Bleiberecht",),
+                       "Der Asyl Antrag beim BAMF Ausländerbehörde schnell Antrag Antrag"),
+              Document("b", "Anhörung", (), "Die Anhörung und der Antrag BAMF")]
+    one, other = LanguageIndex("de", joined), LanguageIndex("de", spaced)
+    assert one._postings == other._postings and one._df == other._df
+    assert one._surface == other._surface and one._topics == other._topics
+    assert {stem("bleiberecht", "de"), stem("asyl", "de")} <= one._topics
+
+
 def test_fuzzy_index_finds_near_words_only() -> None:
     words = DeleteIndex([("повестка", "p"), ("военкомат", "v"), ("раус", "r")])
     assert dict(words.near("повеска")) == {"p": 1}

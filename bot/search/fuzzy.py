@@ -46,26 +46,35 @@ def distance(a: str, b: str, limit: int) -> int:
 
 
 class DeleteIndex:
-    """Known words (keys) with a value each; finds the keys within a few edits of a typed word."""
+    """Known words (keys) with a value each; finds the keys within a few edits of a typed word.
+
+    Its entries are tuples of strings, not sets: the garbage collector stops looking at a tuple of strings
+    after its first pass, while the tens of thousands of sets a large tree's index would otherwise hold kept
+    it busy traversing them, again and again, while the index was being built.
+    """
 
     def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
-        self._values: dict[str, set[str]] = {}
-        self._by_deletion: dict[str, set[str]] = {}
+        self._values: dict[str, tuple[str, ...]] = {}
+        self._by_deletion: dict[str, tuple[str, ...]] = {}
+        by_deletion, get = self._by_deletion, self._by_deletion.get
         for key, value in entries:
-            if key in self._values:
-                self._values[key].add(value)
+            known = self._values.get(key)
+            if known is not None:
+                if value not in known:
+                    self._values[key] = (*known, value)
                 continue
-            self._values[key] = {value}
-            self._by_deletion.setdefault(key, set()).add(key)
+            self._values[key] = (value,)
+            # Each key is entered under each of its forms once (its deletions are distinct and shorter).
+            by_deletion[key] = (*get(key, ()), key)
             if max_edits(len(key)):
                 for deleted in _deletions(key):
-                    self._by_deletion.setdefault(deleted, set()).add(key)
+                    by_deletion[deleted] = (*get(deleted, ()), key)
 
     def __contains__(self, key: object) -> bool:
         return key in self._values
 
-    def exact(self, key: str) -> set[str]:
-        return self._values.get(key, set())
+    def exact(self, key: str) -> tuple[str, ...]:
+        return self._values.get(key, ())
 
     def near(self, word: str) -> list[tuple[str, int]]:
         """(value, edits) for keys within max_edits(len(word)) of `word`, the typed word itself excluded."""
@@ -77,7 +86,7 @@ class DeleteIndex:
             probes |= {d for first in _deletions(word) for d in _deletions(first)}
         candidates: set[str] = set()
         for probe in probes:
-            candidates |= self._by_deletion.get(probe, set())
+            candidates.update(self._by_deletion.get(probe, ()))
         found: dict[str, int] = {}
         for key in candidates:
             if key == word:

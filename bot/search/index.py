@@ -21,7 +21,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import itemgetter
+from operator import add, itemgetter, truediv
+from typing import NamedTuple, TypeVar
 
 from bot.content.model import Text
 from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
@@ -29,6 +30,8 @@ from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, 
 from bot.search.fuzzy import DeleteIndex
 from bot.search.stemming import is_noun, is_word, lemma, stem
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
+
+_T = TypeVar("_T")
 
 TITLE_WEIGHT = 2.5  # flat, on top of the body's BM25 (which is at most K1 + 1)
 KEYWORD_WEIGHT = 2.0
@@ -59,8 +62,7 @@ CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
 INCIDENTAL = 0.5  # the weight of a query word no page is about, relative to its rarity
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):  # a tuple: 10,000 of them are made per language on a large tree
     node: str
     title: str
     keywords: tuple[str, ...]
@@ -97,6 +99,78 @@ class _Word:
     stop: bool = False
 
 
+_SEVERAL = "\x00"  # the term of a piece of text with several words in it; no term has this character
+
+
+class _Learned(dict[str, _T]):
+    """A dict that works out (and keeps) the value of a key the first time it is asked for it: a lookup of
+    a known key stays one C call, even through map()."""
+
+    def __init__(self, learn: Callable[[str], _T]) -> None:
+        super().__init__()
+        self._learn = learn
+
+    def __missing__(self, key: str) -> _T:
+        value = self[key] = self._learn(key)
+        return value
+
+
+class _Pieces:
+    """One language's pieces of text between spaces, each read into its words and their terms once.
+
+    A piece is what str.split() gives ("Повестку,", "из-за", "BAMF"): it holds no word, one word or
+    (joined by punctuation) several. Stop words have the empty term and are left out of every field.
+    """
+
+    def __init__(self, language: str, stop_words: frozenset[str]) -> None:
+        self.language = language
+        self.stems: dict[str, str] = dict.fromkeys(stop_words, "")  # every word seen, with its term
+        self.occurrences: dict[str, list[int]] = {}  # term → the documents it occurs in, once per occurrence
+        self.stops: list[int] = []  # where a piece without a term records its occurrences (then forgotten)
+        self.several: list[int] = []  # where a piece of several terms records its occurrences
+        self.words_of: dict[str, tuple[str, ...]] = {}  # a piece of several terms → its terms
+        self.occurrences_of: _Learned[list[int]] = _Learned(self._occurrences_of)
+        self.term_of: _Learned[str] = _Learned(self._term_of)
+
+    def _read(self, piece: str) -> tuple[str, ...]:
+        found = []
+        for word in words(piece):
+            term = self.stems.get(word)
+            if term is None:
+                term = self.stems[word] = stem(word, self.language)
+            if term:
+                found.append(term)
+        return tuple(found)
+
+    def _occurrences_of(self, piece: str) -> list[int]:
+        found = self._read(piece)
+        if not found:
+            return self.stops
+        if len(found) > 1:
+            self.words_of[piece] = found
+            for term in found:
+                self.occurrences.setdefault(term, [])
+            return self.several
+        return self.occurrences.setdefault(found[0], [])
+
+    def _term_of(self, piece: str) -> str:
+        found = self._read(piece)
+        if len(found) > 1:
+            self.words_of[piece] = found
+            return _SEVERAL
+        return found[0] if found else ""
+
+    def terms(self, pieces: list[str], term_of: Callable[[str], str]) -> set[str]:
+        """The terms of a short text (a title, keywords), stop words left out."""
+        found = set(map(term_of, pieces))
+        if _SEVERAL in found:
+            found.discard(_SEVERAL)
+            for piece in pieces:
+                found.update(self.words_of.get(piece, ()))
+        found.discard("")
+        return found
+
+
 class LanguageIndex:
     def __init__(self, language: str, documents: Iterable[Document]) -> None:
         self.language = language
@@ -106,38 +180,41 @@ class LanguageIndex:
         self._stop_skeletons = frozenset(cyrillic_skeleton(w) for w in self.stop_words) if self.cyrillic else (
             frozenset())
         self.nodes: list[str] = []
-        # Every word seen, with its term; stop words have the empty term, dropped from every field.
-        term_of: dict[str, str] = dict.fromkeys(self.stop_words, "")
-        bodies: list[dict[str, int]] = []
-        about: list[tuple[set[str], set[str]]] = []  # each document's title terms and keyword terms
-        lookup = term_of.__getitem__
-
-        # Each distinct word is stemmed once per language, the first time it is seen; after that a document's
-        # words are looked up in C (map), which is most of the build on a large tree.
-        def learn(tokens: list[str]) -> None:
-            for word in set(tokens).difference(term_of):
-                term_of[word] = stem(word, language)
-
-        for document in documents:
+        pieces = _Pieces(language, self.stop_words)
+        # Each term's occurrences in the bodies: the document's position, once per occurrence.
+        occurrences = pieces.occurrences
+        lengths: list[int] = []  # each body's length in words, stop words not counted
+        # term → the documents with it in their title or keywords, with the bonus that earns. (Dicts of
+        # numbers, not a set per document: the garbage collector does not look into them.)
+        about: dict[str, dict[int, float]] = {}
+        append = list.append
+        occurrences_of, term_of = pieces.occurrences_of.__getitem__, pieces.term_of.__getitem__
+        stops, several = pieces.stops, pieces.several
+        # A body's words are found by splitting it at spaces: each distinct piece ("Повестку," "из-за") is read
+        # into words and stemmed once per language, the first time it is seen; after that every occurrence is
+        # one lookup and one append in C (map), straight into its term's list. This is most of the build on a
+        # large tree, so nothing here runs a Python statement per word.
+        for doc, document in enumerate(documents):
             self.nodes.append(document.node)
-            body = words(strip_markup(document.body))
-            try:
-                counts = Counter(map(lookup, body))
-            except KeyError:
-                learn(body)
-                counts = Counter(map(lookup, body))
-            counts.pop("", None)
-            bodies.append(counts)
-            title = words(document.title)
-            keywords = [w for k in document.keywords for w in words(k)]
-            learn(title + keywords)  # short: a set difference, no need for the lookup to fail first
-            title_terms = set(map(lookup, title))
-            keyword_terms = set(map(lookup, keywords))
-            title_terms.discard("")
-            keyword_terms.discard("")
-            about.append((title_terms, keyword_terms))
-        surface = {word: term for word, term in term_of.items() if term}
-        self._postings, self._df = self._rank_postings(bodies, about, set(surface.values()))
+            body = strip_markup(document.body).split()
+            _consume(map(append, map(occurrences_of, body), repeat(doc)))
+            length = len(body) - len(stops) - len(several)
+            stops.clear()
+            if several:  # pieces of more than one word: rare, counted one by one
+                several.clear()
+                for piece in filter(pieces.words_of.__contains__, body):
+                    for term in pieces.words_of[piece]:
+                        append(occurrences[term], doc)
+                        length += 1
+            lengths.append(length)
+            title = pieces.terms(document.title.split(), term_of)
+            for term in title:
+                about.setdefault(term, {})[doc] = TITLE_WEIGHT
+            if document.keywords:
+                for term in pieces.terms(" ".join(document.keywords).split(), term_of) - title:
+                    about.setdefault(term, {})[doc] = KEYWORD_WEIGHT
+        surface = {word: term for word, term in pieces.stems.items() if term}
+        self._postings, self._df = self._rank_postings(occurrences, lengths, about)
         self._sorted_terms = sorted(self._postings)
         self._surface = surface
         self._fuzzy = DeleteIndex([*surface.items(), *((t, t) for t in self._postings)])
@@ -148,47 +225,52 @@ class LanguageIndex:
         self._latin_skeletons = DeleteIndex(latin_words)
         # Terms some page has in its title or keywords: what pages are about. A word no page is about
         # ("сколько", "during") is incidental to a question and weighs less.
-        self._topics = frozenset().union(*(title | keywords for title, keywords in about))
+        self._topics = frozenset(about)
 
     def __len__(self) -> int:
         return len(self.nodes)
 
     @staticmethod
-    def _rank_postings(bodies: list[dict[str, int]], about: list[tuple[set[str], set[str]]], terms: set[str]
+    def _rank_postings(occurrences: dict[str, list[int]], lengths: list[int], about: dict[str, dict[int, float]]
                        ) -> tuple[dict[str, dict[int, float]], dict[str, int]]:
         """Each term's documents with their weight (of a very common term, only the strongest), and how
         many documents each term is in.
 
-        `bodies` holds each document's body terms with their counts, `about` its title and keyword terms.
-        A term in the title or the keywords earns a flat bonus: a page is about what its title says,
-        however often its body repeats other words. The body counts by BM25.
+        `occurrences` holds each term's body occurrences (a document's position once per occurrence, in
+        order), `lengths` each body's length and `about` the bonus of each term's documents that have it in
+        their title or keywords. That bonus is flat: a page is about what its title says, however often its
+        body repeats other words. The body counts by BM25.
 
-        The body's (document, term) pairs are millions on a large tree: they are inverted by C-level
-        map() calls, not a Python loop, which makes the build several times faster.
+        A term's occurrences are counted per document in C (Counter over its list); most terms are in most
+        of their pages once, which weigh what one occurrence weighs in that page, looked up in C too; only
+        the pages with a term more than once have their weight worked out one by one.
         """
-        count = len(bodies) or 1
-        lengths = [sum(body.values()) for body in bodies]
+        count = len(lengths) or 1
         average = (sum(lengths) / count) or 1.0
         saturation = BODY_WEIGHT * (K1 + 1)
-        per_term: dict[str, dict[int, float]] = {term: {} for term in terms}
-        setitem = dict.__setitem__
-        for doc, body in enumerate(bodies):
-            if not body:
+        norms = [K1 * (1 - B + B * length / average) for length in lengths]
+        once = [saturation / (1 + norm) for norm in norms]  # BM25 of a term a body has once
+        more_than_once = (1).__lt__
+        per_term: dict[str, dict[int, float]] = {}
+        for term, docs in occurrences.items():
+            if not docs:
                 continue
-            norm = K1 * (1 - B + B * lengths[doc] / average)
-            # A body term's weight depends only on its count here: one small table per document.
-            table = [n * saturation / (n + norm) for n in range(max(body.values()) + 1)]
-            # per_term[term][doc] = table[n] for each (term, n) of the body.
-            _consume(map(setitem, map(per_term.__getitem__, body), repeat(doc), map(table.__getitem__, body.values())))
-        for doc, (title, keywords) in enumerate(about):
-            for term in title:
-                weights = per_term[term]
-                weights[doc] = weights.get(doc, 0.0) + TITLE_WEIGHT
-            for term in keywords - title:
-                weights = per_term[term]
-                weights[doc] = weights.get(doc, 0.0) + KEYWORD_WEIGHT
-        return ({term: _strongest(weights) for term, weights in per_term.items() if weights},
-                {term: len(weights) for term, weights in per_term.items() if weights})
+            counts = Counter(docs)
+            weights = dict(zip(counts, map(once.__getitem__, counts), strict=True))
+            if len(counts) < len(docs):
+                # n * saturation / (n + norm) for the pages with it n > 1 times, in C.
+                again = list(compress(counts, map(more_than_once, counts.values())))
+                times = list(map(counts.__getitem__, again))
+                weights.update(zip(again, map(truediv, map(saturation.__mul__, times),
+                                              map(add, times, map(norms.__getitem__, again))), strict=True))
+            per_term[term] = weights
+        for term, bonus in about.items():
+            weights = per_term.setdefault(term, {})
+            get = weights.get
+            for doc, extra in bonus.items():
+                weights[doc] = get(doc, 0.0) + extra
+        return ({term: _strongest(weights) for term, weights in per_term.items()},
+                {term: len(weights) for term, weights in per_term.items()})
 
     def idf(self, term: str) -> float:
         return self._idf(self._df.get(term, 0))
