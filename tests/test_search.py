@@ -3,6 +3,7 @@ languages, reloads, texts that are not questions, and the hit rate on realistic 
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -267,6 +268,24 @@ def test_words_joined_by_punctuation_are_indexed_as_if_spaced() -> None:
     assert one._postings == other._postings and one._df == other._df
     assert one._surface == other._surface and one._topics == other._topics
     assert {stem("bleiberecht", "de"), stem("asyl", "de")} <= one._topics
+
+
+def test_the_build_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """The build pauses the cyclic collector (it would only traverse the index being made); it must come
+    back on afterwards, and stay off where the program had turned it off, even if the build fails."""
+    documents = [Document("a", "Asyl", (), "Antrag")]
+    assert gc.isenabled()
+    LanguageIndex("de", documents)
+    assert gc.isenabled()
+    with pytest.raises(AttributeError):
+        LanguageIndex("de", [None])  # type: ignore[list-item]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        LanguageIndex("de", documents)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_fuzzy_index_finds_near_words_only() -> None:

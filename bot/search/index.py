@@ -14,14 +14,16 @@ the page explains.
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import math
 import operator
-from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import add, itemgetter, truediv
+from operator import add, eq, ge, itemgetter, truediv
 from typing import NamedTuple, TypeVar
 
 from bot.content.model import Text
@@ -173,46 +175,51 @@ class _Pieces:
 
 class LanguageIndex:
     def __init__(self, language: str, documents: Iterable[Document]) -> None:
+        # The build makes a few large structures of strings and numbers, and no cycle: the garbage
+        # collector's passes over them (several full ones on a large tree) would find nothing to free.
+        with collector_paused():
+            self._build(language, documents)
+
+    def _build(self, language: str, documents: Iterable[Document]) -> None:
         self.language = language
         self.cyrillic = language in CYRILLIC_LANGUAGES
         self.stop_words = STOP_WORDS.get(language, frozenset())
         # Latin spellings of this language's stop words ("chto", "kak") are stop words too.
         self._stop_skeletons = frozenset(cyrillic_skeleton(w) for w in self.stop_words) if self.cyrillic else (
             frozenset())
-        self.nodes: list[str] = []
+        documents = list(documents)
+        self.nodes: list[str] = [document.node for document in documents]
         pieces = _Pieces(language, self.stop_words)
         # Each term's occurrences in the bodies: the document's position, once per occurrence.
         occurrences = pieces.occurrences
         lengths: list[int] = []  # each body's length in words, stop words not counted
-        # term → the documents with it in their title or keywords, with the bonus that earns. (Dicts of
-        # numbers, not a set per document: the garbage collector does not look into them.)
-        about: dict[str, dict[int, float]] = {}
-        append = list.append
+        # term → the documents with it in their title or keywords, with the bonus that earns.
+        about: defaultdict[str, dict[int, float]] = defaultdict(dict)
+        append, add_length = list.append, lengths.append
         occurrences_of, term_of = pieces.occurrences_of.__getitem__, pieces.term_of.__getitem__
-        stops, several = pieces.stops, pieces.several
+        stops, several, words_of, terms = pieces.stops, pieces.several, pieces.words_of, pieces.terms
         # A body's words are found by splitting it at spaces: each distinct piece ("Повестку," "из-за") is read
         # into words and stemmed once per language, the first time it is seen; after that every occurrence is
         # one lookup and one append in C (map), straight into its term's list. This is most of the build on a
         # large tree, so nothing here runs a Python statement per word.
-        for doc, document in enumerate(documents):
-            self.nodes.append(document.node)
-            body = strip_markup(document.body).split()
-            _consume(map(append, map(occurrences_of, body), repeat(doc)))
-            length = len(body) - len(stops) - len(several)
+        for doc, (_node, title, keywords, body) in enumerate(documents):
+            text = strip_markup(body).split()
+            _consume(map(append, map(occurrences_of, text), repeat(doc)))
+            length = len(text) - len(stops) - len(several)
             stops.clear()
             if several:  # pieces of more than one word: rare, counted one by one
                 several.clear()
-                for piece in filter(pieces.words_of.__contains__, body):
-                    for term in pieces.words_of[piece]:
+                for piece in filter(words_of.__contains__, text):
+                    for term in words_of[piece]:
                         append(occurrences[term], doc)
                         length += 1
-            lengths.append(length)
-            title = pieces.terms(document.title.split(), term_of)
-            for term in title:
-                about.setdefault(term, {})[doc] = TITLE_WEIGHT
-            if document.keywords:
-                for term in pieces.terms(" ".join(document.keywords).split(), term_of) - title:
-                    about.setdefault(term, {})[doc] = KEYWORD_WEIGHT
+            add_length(length)
+            in_title = terms(title.split(), term_of)
+            for term in in_title:
+                about[term][doc] = TITLE_WEIGHT
+            if keywords:
+                for term in terms(" ".join(keywords).split(), term_of) - in_title:
+                    about[term][doc] = KEYWORD_WEIGHT
         surface = {word: term for word, term in pieces.stems.items() if term}
         self._postings, self._df = self._rank_postings(occurrences, lengths, about)
         self._sorted_terms = sorted(self._postings)
@@ -241,26 +248,28 @@ class LanguageIndex:
         their title or keywords. That bonus is flat: a page is about what its title says, however often its
         body repeats other words. The body counts by BM25.
 
-        A term's occurrences are counted per document in C (Counter over its list); most terms are in most
-        of their pages once, which weigh what one occurrence weighs in that page, looked up in C too; only
-        the pages with a term more than once have their weight worked out one by one.
+        Everything that runs once per (page, term) pair runs in C, through map(): the pairs are millions on
+        a large tree.
         """
         count = len(lengths) or 1
         average = (sum(lengths) / count) or 1.0
         saturation = BODY_WEIGHT * (K1 + 1)
         norms = [K1 * (1 - B + B * length / average) for length in lengths]
         once = [saturation / (1 + norm) for norm in norms]  # BM25 of a term a body has once
-        more_than_once = (1).__lt__
         per_term: dict[str, dict[int, float]] = {}
         for term, docs in occurrences.items():
             if not docs:
                 continue
-            counts = Counter(docs)
-            weights = dict(zip(counts, map(once.__getitem__, counts), strict=True))
-            if len(counts) < len(docs):
-                # n * saturation / (n + norm) for the pages with it n > 1 times, in C.
-                again = list(compress(counts, map(more_than_once, counts.values())))
-                times = list(map(counts.__getitem__, again))
+            # Each page with it weighs what one occurrence weighs there (a page it is in twice is in
+            # `docs` twice: the dict keeps it once) ...
+            weights = dict(zip(docs, map(once.__getitem__, docs), strict=True))
+            if len(weights) < len(docs):
+                # ... and the pages with it n > 1 times, n times in a row in `docs`, weigh
+                # n * saturation / (n + norm), worked out in C.
+                later = docs[1:]
+                repeated = Counter(compress(later, map(eq, later, docs)))
+                again = list(repeated)
+                times = list(map((1).__add__, repeated.values()))
                 weights.update(zip(again, map(truediv, map(saturation.__mul__, times),
                                               map(add, times, map(norms.__getitem__, again))), strict=True))
             per_term[term] = weights
@@ -486,6 +495,18 @@ class LanguageIndex:
         return Ranking(self.language, tuple(hits))
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, if it was on (reference counting frees as usual)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def _consume(iterator: Iterable[object]) -> None:
     """Runs an iterator of side effects to its end in C."""
     deque(iterator, maxlen=0)
@@ -497,7 +518,7 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
         return weights
     # Sorting bare floats and filtering in C beats sorting all the (document, weight) pairs by a key.
     threshold = sorted(weights.values(), reverse=True)[MAX_POSTINGS - 1]
-    kept = dict(compress(weights.items(), map(threshold.__le__, weights.values())))
+    kept = dict(compress(weights.items(), map(ge, weights.values(), repeat(threshold))))
     if len(kept) > MAX_POSTINGS:  # equal weights at the cut
         kept = dict(sorted(kept.items(), key=itemgetter(1), reverse=True)[:MAX_POSTINGS])
     return kept
