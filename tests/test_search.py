@@ -288,6 +288,37 @@ def test_the_build_leaves_the_garbage_collector_as_it_found_it() -> None:
         gc.enable()
 
 
+def test_one_word_to_a_reader_is_one_term() -> None:
+    # Belarus by its three Russian spellings, its people and its adjective; in Ukrainian, in its cases
+    # (a noun is not cut like a reflexive verb: "Білорусь" is not "білору").
+    belarus = stem("беларусь", "ru")
+    assert {stem(w, "ru") for w in ("беларуси", "белоруссия", "белоруссии", "белорусы", "белорусам")} == {belarus}
+    assert stem("білорусі", "uk") == stem("білорусь", "uk") == stem("білоруси", "uk") == "білорус"
+    assert stem("fled", "en") == stem("flee", "en")
+    assert stem("took", "en") != stem("take", "en"), "not the past of verbs every page uses"
+
+
+@pytest.mark.parametrize(("page", "query"), [
+    ("Как доказать убеждения", "доказывать"),  # the two aspects of a verb
+    ("Подписать контракт", "подписывают"),
+    ("Отказали в службе", "отказывают"),
+    ("Украина: бронь", "украинская"),  # a noun and its adjective, both ways
+    ("Украинские беженцы", "украина"),
+    ("Белорусская армия", "беларусь"),
+])
+def test_russian_words_of_one_root_find_each_other(page: str, query: str) -> None:
+    index = LanguageIndex("ru", [Document("page", page, (), "текст"), Document("other", "Германия", (), "текст")])
+    assert index.search(query).hits[0].node == "page"
+
+
+def test_small_words_that_are_no_topic_do_not_count() -> None:
+    index = LanguageIndex("ru", [Document("page", "Альтернативная служба", (), "так и было; туда и обратно")])
+    assert [w.text for w in index.read("что такое альтернативная служба и как туда попасть") if not w.stop] == [
+        "альтернативная", "служба", "попасть"]
+    index = LanguageIndex("uk", [Document("page", "Альтернативна служба", (), "текст")])
+    assert [w.text for w in index.read("що таке ацс і як туди потрапити") if not w.stop] == ["ацс", "потрапити"]
+
+
 def test_fuzzy_index_finds_near_words_only() -> None:
     words = DeleteIndex([("повестка", "p"), ("военкомат", "v"), ("раус", "r")])
     assert dict(words.near("повеска")) == {"p": 1}

@@ -346,6 +346,8 @@ class LanguageIndex:
             for probe in {word, term}:
                 for value, edits in self._fuzzy.near(probe):
                     offer(value, ONE_TYPO if edits == 1 else TWO_TYPOS)
+        if script == "cyrillic" and self.language != "uk":
+            self._related(term, offer)
         self._partials(term, offer, exact, real)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
         return _Word(word, dict(best))
@@ -360,6 +362,23 @@ class LanguageIndex:
                     if term in self._postings:
                         offer(term, VARIANT)
                 return
+
+    def _related(self, term: str, offer: Callable[[str, float], None]) -> None:
+        """Russian words of one root that Snowball stems apart: a verb's two aspects ("доказывать" and
+        "доказать", "подписывать" and "подписать") and a noun's adjective ("украинский" and "Украина",
+        "городской" and "город")."""
+        related = []
+        if term.endswith(_IMPERFECTIVE) and len(term) >= 7:
+            related.append(term[:-3] + "а")
+        elif term.endswith("а") and len(term) >= 5:
+            related.extend(term[:-1] + suffix for suffix in _IMPERFECTIVE)
+        if term.endswith("ск") and len(term) >= MIN_VARIANT + 2:
+            related.append(term[:-2])
+        elif len(term) >= MIN_VARIANT:
+            related.append(term + "ск")
+        for candidate in related:
+            if candidate in self._postings:
+                offer(candidate, VARIANT)
 
     def _partials(self, term: str, offer: Callable[[str, float], None], exact: bool, real: bool = False) -> None:
         """Terms that differ from this one by an ending the stemmer left on one side only ("приз" and
@@ -524,6 +543,7 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
     return kept
 
 
+_IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 _VOWELS = frozenset("aeiouyäöüаеёиоуыэюяіїє")
 
 
