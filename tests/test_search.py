@@ -43,7 +43,7 @@ UNANSWERED_WITH_A_PAGE = 0.1
 # Where a held-out half does not reach the top-1 / top-3 targets yet, what it reaches now (measured on the
 # content of 2026-11-30, with the no-match rule's defaults), so that a change that makes it worse fails. Raise
 # these as the search gets better; the targets above stay the goal. The tuning halves must reach the targets.
-REACHED = {("ru", "held-out"): (0.77, 0.84), ("uk", "held-out"): (0.89, 0.94), ("en", "held-out"): (0.91, 0.94)}
+REACHED: dict[tuple[str, str], tuple[float, float]] = {}  # every half reaches the targets (2026-11-30)
 
 
 @pytest.fixture(scope="module")
