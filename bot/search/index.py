@@ -22,8 +22,8 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import add, eq, ge, itemgetter, truediv
+from itertools import compress, islice, repeat
+from operator import add, eq, gt, truediv
 from typing import NamedTuple, TypeVar
 
 from bot.content.model import Text
@@ -536,10 +536,11 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
     if len(weights) <= MAX_POSTINGS:
         return weights
     # Sorting bare floats and filtering in C beats sorting all the (document, weight) pairs by a key.
-    threshold = sorted(weights.values(), reverse=True)[MAX_POSTINGS - 1]
-    kept = dict(compress(weights.items(), map(ge, weights.values(), repeat(threshold))))
-    if len(kept) > MAX_POSTINGS:  # equal weights at the cut
-        kept = dict(sorted(kept.items(), key=itemgetter(1), reverse=True)[:MAX_POSTINGS])
+    values = weights.values()
+    threshold = sorted(values, reverse=True)[MAX_POSTINGS - 1]
+    kept = dict(compress(weights.items(), map(gt, values, repeat(threshold))))
+    # Equal weights at the cut are common (bodies of one length that have the word once): the first ones.
+    kept.update(islice(compress(weights.items(), map(eq, values, repeat(threshold))), MAX_POSTINGS - len(kept)))
     return kept
 
 
