@@ -18,11 +18,11 @@ import gc
 import heapq
 import math
 import operator
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import compress, islice, repeat
+from itertools import chain, compress, count, islice, repeat
 from operator import add, eq, gt, truediv
 from typing import NamedTuple, TypeVar
 
@@ -132,7 +132,6 @@ class _Pieces:
         self.several: list[int] = []  # where a piece of several terms records its occurrences
         self.words_of: dict[str, tuple[str, ...]] = {}  # a piece of several terms → its terms
         self.occurrences_of: _Learned[list[int]] = _Learned(self._occurrences_of)
-        self.term_of: _Learned[str] = _Learned(self._term_of)
 
     def _read(self, piece: str) -> tuple[str, ...]:
         found = []
@@ -155,21 +154,35 @@ class _Pieces:
             return self.several
         return self.occurrences.setdefault(found[0], [])
 
-    def _term_of(self, piece: str) -> str:
-        found = self._read(piece)
-        if len(found) > 1:
-            self.words_of[piece] = found
-            return _SEVERAL
-        return found[0] if found else ""
+    def field(self, texts: list[list[str]]) -> dict[str, list[int]]:
+        """Each term of a short field (the titles, the keywords) with the positions of the documents that
+        have it, in order; `texts` holds each document's field split at spaces. Every piece is one lookup and
+        one append, run by map() over all the documents at once."""
+        found: dict[str, list[int]] = {}
+        none: list[int] = []
+        several: list[int] = []
 
-    def terms(self, pieces: list[str], term_of: Callable[[str], str]) -> set[str]:
-        """The terms of a short text (a title, keywords), stop words left out."""
-        found = set(map(term_of, pieces))
-        if _SEVERAL in found:
-            found.discard(_SEVERAL)
-            for piece in pieces:
-                found.update(self.words_of.get(piece, ()))
-        found.discard("")
+        def learn(piece: str) -> list[int]:
+            terms = self._read(piece)
+            if len(terms) > 1:
+                self.words_of[piece] = terms
+                for term in terms:
+                    found.setdefault(term, [])
+                return several
+            return found.setdefault(terms[0], []) if terms else none
+
+        list_of = _Learned(learn)
+        _consume(map(list.append, map(list_of.__getitem__, chain.from_iterable(texts)),
+                     chain.from_iterable(map(repeat, count(), map(len, texts)))))
+        if several:  # pieces of several words: few, one by one, then their terms' lists put back in order
+            late = set()
+            for doc in dict.fromkeys(several):
+                for piece in filter(self.words_of.__contains__, texts[doc]):
+                    for term in self.words_of[piece]:
+                        found[term].append(doc)
+                        late.add(term)
+            for term in late:
+                found[term].sort()
         return found
 
 
@@ -193,17 +206,15 @@ class LanguageIndex:
         # Each term's occurrences in the bodies: the document's position, once per occurrence.
         occurrences = pieces.occurrences
         lengths: list[int] = []  # each body's length in words, stop words not counted
-        # term → the documents with it in their title or keywords, with the bonus that earns.
-        about: defaultdict[str, dict[int, float]] = defaultdict(dict)
         append, add_length = list.append, lengths.append
-        occurrences_of, term_of = pieces.occurrences_of.__getitem__, pieces.term_of.__getitem__
-        stops, several, words_of, terms = pieces.stops, pieces.several, pieces.words_of, pieces.terms
+        occurrences_of = pieces.occurrences_of.__getitem__
+        stops, several, words_of = pieces.stops, pieces.several, pieces.words_of
         # A body's words are found by splitting it at spaces: each distinct piece ("Повестку," "из-за") is read
         # into words and stemmed once per language, the first time it is seen; after that every occurrence is
         # one lookup and one append in C (map), straight into its term's list. This is most of the build on a
         # large tree, so nothing here runs a Python statement per word.
-        for doc, (_node, title, keywords, body) in enumerate(documents):
-            text = strip_markup(body).split()
+        for doc, document in enumerate(documents):
+            text = strip_markup(document.body).split()
             _consume(map(append, map(occurrences_of, text), repeat(doc)))
             length = len(text) - len(stops) - len(several)
             stops.clear()
@@ -214,12 +225,9 @@ class LanguageIndex:
                         append(occurrences[term], doc)
                         length += 1
             add_length(length)
-            in_title = terms(title.split(), term_of)
-            for term in in_title:
-                about[term][doc] = TITLE_WEIGHT
-            if keywords:
-                for term in terms(" ".join(keywords).split(), term_of) - in_title:
-                    about[term][doc] = KEYWORD_WEIGHT
+        # term → the documents with it in their title or keywords, with the bonus that earns.
+        about = _bonuses(pieces.field([document.title.split() for document in documents]),
+                         pieces.field([" ".join(document.keywords).split() for document in documents]))
         surface = {word: term for word, term in pieces.stems.items() if term}
         self._postings, self._df = self._rank_postings(occurrences, lengths, about)
         self._sorted_terms = sorted(self._postings)
@@ -512,6 +520,24 @@ class LanguageIndex:
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
                                 round(scores[doc] / covered[doc], 4)))
         return Ranking(self.language, tuple(hits))
+
+
+def _bonuses(titles: dict[str, list[int]], keywords: dict[str, list[int]]) -> dict[str, dict[int, float]]:
+    """Each term with the documents that have it in their title (TITLE_WEIGHT) or else in their keywords
+    (KEYWORD_WEIGHT), in document order."""
+    about: dict[str, dict[int, float]] = {}
+    for term in titles.keys() | keywords.keys():
+        in_title, in_keywords = titles.get(term), keywords.get(term)
+        if not in_keywords:
+            bonus = dict.fromkeys(in_title or (), TITLE_WEIGHT)
+        else:
+            bonus = dict.fromkeys(in_keywords, KEYWORD_WEIGHT)
+            if in_title:
+                bonus.update(dict.fromkeys(in_title, TITLE_WEIGHT))
+                bonus = dict(sorted(bonus.items()))
+        if bonus:
+            about[term] = bonus
+    return about
 
 
 @contextmanager
