@@ -101,9 +101,6 @@ class _Word:
     stop: bool = False
 
 
-_SEVERAL = "\x00"  # the term of a piece of text with several words in it; no term has this character
-
-
 class _Learned(dict[str, _T]):
     """A dict that works out (and keeps) the value of a key the first time it is asked for it: a lookup of
     a known key stays one C call, even through map()."""
