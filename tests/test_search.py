@@ -3,6 +3,7 @@ languages, reloads, texts that are not questions, and the hit rate on realistic 
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,7 +43,7 @@ UNANSWERED_WITH_A_PAGE = 0.1
 # Where a held-out half does not reach the top-1 / top-3 targets yet, what it reaches now (measured on the
 # content of 2026-11-30, with the no-match rule's defaults), so that a change that makes it worse fails. Raise
 # these as the search gets better; the targets above stay the goal. The tuning halves must reach the targets.
-REACHED = {("ru", "held-out"): (0.77, 0.84), ("uk", "held-out"): (0.89, 0.94), ("en", "held-out"): (0.91, 0.94)}
+REACHED: dict[tuple[str, str], tuple[float, float]] = {}  # every half reaches the targets (2026-11-30)
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +253,70 @@ def test_a_very_common_word_keeps_only_its_strongest_pages() -> None:
     cut = [i for i in range(len(documents)) if i not in kept]
     assert len(cut) == extra + 3
     assert all(index.nodes[i].startswith("p") and int(index.nodes[i][1:]) % 7 == 6 for i in cut)
+
+
+def test_words_joined_by_punctuation_are_indexed_as_if_spaced() -> None:
+    """The build splits a body at spaces and reads each piece once: a piece of several words ("Asyl-Antrag",
+    "BAMF/Ausländerbehörde"), of none ("—") or of stop words only ("из-за") counts exactly as its words do."""
+    joined = [Document("a", "Asyl-Antrag: wie?", ("Duldung/Bleiberecht",),
+                       "<b>Der</b> Asyl-Antrag — beim BAMF/Ausländerbehörde, &laquo;schnell&raquo;. Antrag, Antrag!"),
+              Document("b", "Anhörung", (), "Die Anhörung... und der Antrag (BAMF)")]
+    spaced = [Document("a", "Asyl Antrag wie", ("Duldung Bleiberecht",),
+                       "Der Asyl Antrag beim BAMF Ausländerbehörde schnell Antrag Antrag"),
+              Document("b", "Anhörung", (), "Die Anhörung und der Antrag BAMF")]
+    one, other = LanguageIndex("de", joined), LanguageIndex("de", spaced)
+    assert one._postings == other._postings and one._df == other._df
+    assert one._surface == other._surface and one._topics == other._topics
+    assert {stem("bleiberecht", "de"), stem("asyl", "de")} <= one._topics
+
+
+def test_the_build_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """The build pauses the cyclic collector (it would only traverse the index being made); it must come
+    back on afterwards, and stay off where the program had turned it off, even if the build fails."""
+    documents = [Document("a", "Asyl", (), "Antrag")]
+    assert gc.isenabled()
+    LanguageIndex("de", documents)
+    assert gc.isenabled()
+    with pytest.raises(AttributeError):
+        LanguageIndex("de", [None])  # type: ignore[list-item]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        LanguageIndex("de", documents)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_one_word_to_a_reader_is_one_term() -> None:
+    # Belarus by its three Russian spellings, its people and its adjective; in Ukrainian, in its cases
+    # (a noun is not cut like a reflexive verb: "Білорусь" is not "білору").
+    belarus = stem("беларусь", "ru")
+    assert {stem(w, "ru") for w in ("беларуси", "белоруссия", "белоруссии", "белорусы", "белорусам")} == {belarus}
+    assert stem("білорусі", "uk") == stem("білорусь", "uk") == stem("білоруси", "uk") == "білорус"
+    assert stem("fled", "en") == stem("flee", "en")
+    assert stem("took", "en") != stem("take", "en"), "not the past of verbs every page uses"
+
+
+@pytest.mark.parametrize(("page", "query"), [
+    ("Как доказать убеждения", "доказывать"),  # the two aspects of a verb
+    ("Подписать контракт", "подписывают"),
+    ("Отказали в службе", "отказывают"),
+    ("Украина: бронь", "украинская"),  # a noun and its adjective, both ways
+    ("Украинские беженцы", "украина"),
+    ("Белорусская армия", "беларусь"),
+])
+def test_russian_words_of_one_root_find_each_other(page: str, query: str) -> None:
+    index = LanguageIndex("ru", [Document("page", page, (), "текст"), Document("other", "Германия", (), "текст")])
+    assert index.search(query).hits[0].node == "page"
+
+
+def test_small_words_that_are_no_topic_do_not_count() -> None:
+    index = LanguageIndex("ru", [Document("page", "Альтернативная служба", (), "так и было; туда и обратно")])
+    assert [w.text for w in index.read("что такое альтернативная служба и как туда попасть") if not w.stop] == [
+        "альтернативная", "служба", "попасть"]
+    index = LanguageIndex("uk", [Document("page", "Альтернативна служба", (), "текст")])
+    assert [w.text for w in index.read("що таке ацс і як туди потрапити") if not w.stop] == ["ацс", "потрапити"]
 
 
 def test_fuzzy_index_finds_near_words_only() -> None:

@@ -46,26 +46,37 @@ def distance(a: str, b: str, limit: int) -> int:
 
 
 class DeleteIndex:
-    """Known words (keys) with a value each; finds the keys within a few edits of a typed word."""
+    """Known words (keys) with a value each; finds the keys within a few edits of a typed word.
+
+    An entry with one word (most of them) is that string, one with several a tuple: the garbage collector
+    never looks at a string, and the typo index of a large tree has a few hundred thousand entries. (Sets
+    here made it traverse them all again and again while the index was being built.)
+    """
 
     def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
-        self._values: dict[str, set[str]] = {}
-        self._by_deletion: dict[str, set[str]] = {}
+        self._values: dict[str, str | tuple[str, ...]] = {}
+        self._by_deletion: dict[str, str | tuple[str, ...]] = {}
+        values, by_deletion = self._values, self._by_deletion
         for key, value in entries:
-            if key in self._values:
-                self._values[key].add(value)
+            known = values.get(key)
+            if known is not None:
+                if value not in _several(known):
+                    values[key] = (*_several(known), value)
                 continue
-            self._values[key] = {value}
-            self._by_deletion.setdefault(key, set()).add(key)
-            if max_edits(len(key)):
-                for deleted in _deletions(key):
-                    self._by_deletion.setdefault(deleted, set()).add(key)
+            values[key] = value
+            # Each key is entered under each of its forms once (its deletions are distinct and shorter).
+            forms = _deletions(key) if max_edits(len(key)) else set()
+            forms.add(key)
+            for form in forms:
+                found = by_deletion.get(form)
+                by_deletion[form] = key if found is None else (*_several(found), key)
 
     def __contains__(self, key: object) -> bool:
         return key in self._values
 
-    def exact(self, key: str) -> set[str]:
-        return self._values.get(key, set())
+    def exact(self, key: str) -> tuple[str, ...]:
+        found = self._values.get(key)
+        return () if found is None else _several(found)
 
     def near(self, word: str) -> list[tuple[str, int]]:
         """(value, edits) for keys within max_edits(len(word)) of `word`, the typed word itself excluded."""
@@ -77,14 +88,20 @@ class DeleteIndex:
             probes |= {d for first in _deletions(word) for d in _deletions(first)}
         candidates: set[str] = set()
         for probe in probes:
-            candidates |= self._by_deletion.get(probe, set())
-        found: dict[str, int] = {}
+            found = self._by_deletion.get(probe)
+            if found is not None:
+                candidates.update(_several(found))
+        found_values: dict[str, int] = {}
         for key in candidates:
             if key == word:
                 continue
             edits = distance(word, key, limit)
             if edits <= limit:
-                for value in self._values[key]:
-                    if edits < found.get(value, limit + 1):
-                        found[value] = edits
-        return sorted(found.items(), key=lambda item: (item[1], item[0]))
+                for value in _several(self._values[key]):
+                    if edits < found_values.get(value, limit + 1):
+                        found_values[value] = edits
+        return sorted(found_values.items(), key=lambda item: (item[1], item[0]))
+
+
+def _several(found: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (found,) if isinstance(found, str) else found

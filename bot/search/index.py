@@ -14,14 +14,17 @@ the page explains.
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import math
 import operator
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import itemgetter
+from itertools import chain, compress, count, islice, repeat
+from operator import add, eq, gt, truediv
+from typing import NamedTuple, TypeVar
 
 from bot.content.model import Text
 from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
@@ -29,6 +32,8 @@ from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, 
 from bot.search.fuzzy import DeleteIndex
 from bot.search.stemming import is_noun, is_word, lemma, stem
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
+
+_T = TypeVar("_T")
 
 TITLE_WEIGHT = 2.5  # flat, on top of the body's BM25 (which is at most K1 + 1)
 KEYWORD_WEIGHT = 2.0
@@ -59,8 +64,7 @@ CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
 INCIDENTAL = 0.5  # the weight of a query word no page is about, relative to its rarity
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):  # a tuple: 10,000 of them are made per language on a large tree
     node: str
     title: str
     keywords: tuple[str, ...]
@@ -97,47 +101,132 @@ class _Word:
     stop: bool = False
 
 
+class _Learned(dict[str, _T]):
+    """A dict that works out (and keeps) the value of a key the first time it is asked for it: a lookup of
+    a known key stays one C call, even through map()."""
+
+    def __init__(self, learn: Callable[[str], _T]) -> None:
+        super().__init__()
+        self._learn = learn
+
+    def __missing__(self, key: str) -> _T:
+        value = self[key] = self._learn(key)
+        return value
+
+
+class _Pieces:
+    """One language's pieces of text between spaces, each read into its words and their terms once.
+
+    A piece is what str.split() gives ("Повестку,", "из-за", "BAMF"): it holds no word, one word or
+    (joined by punctuation) several. Stop words have the empty term and are left out of every field.
+    """
+
+    def __init__(self, language: str, stop_words: frozenset[str]) -> None:
+        self.language = language
+        self.stems: dict[str, str] = dict.fromkeys(stop_words, "")  # every word seen, with its term
+        self.occurrences: dict[str, list[int]] = {}  # term → the documents it occurs in, once per occurrence
+        self.stops: list[int] = []  # where a piece without a term records its occurrences (then forgotten)
+        self.several: list[int] = []  # where a piece of several terms records its occurrences
+        self.words_of: dict[str, tuple[str, ...]] = {}  # a piece of several terms → its terms
+        self.occurrences_of: _Learned[list[int]] = _Learned(self._occurrences_of)
+
+    def _read(self, piece: str) -> tuple[str, ...]:
+        found = []
+        for word in words(piece):
+            term = self.stems.get(word)
+            if term is None:
+                term = self.stems[word] = stem(word, self.language)
+            if term:
+                found.append(term)
+        return tuple(found)
+
+    def _occurrences_of(self, piece: str) -> list[int]:
+        found = self._read(piece)
+        if not found:
+            return self.stops
+        if len(found) > 1:
+            self.words_of[piece] = found
+            for term in found:
+                self.occurrences.setdefault(term, [])
+            return self.several
+        return self.occurrences.setdefault(found[0], [])
+
+    def field(self, texts: list[list[str]]) -> dict[str, list[int]]:
+        """Each term of a short field (the titles, the keywords) with the positions of the documents that
+        have it, in order; `texts` holds each document's field split at spaces. Every piece is one lookup and
+        one append, run by map() over all the documents at once."""
+        found: dict[str, list[int]] = {}
+        none: list[int] = []
+        several: list[int] = []
+
+        def learn(piece: str) -> list[int]:
+            terms = self._read(piece)
+            if len(terms) > 1:
+                self.words_of[piece] = terms
+                for term in terms:
+                    found.setdefault(term, [])
+                return several
+            return found.setdefault(terms[0], []) if terms else none
+
+        list_of = _Learned(learn)
+        _consume(map(list.append, map(list_of.__getitem__, chain.from_iterable(texts)),
+                     chain.from_iterable(map(repeat, count(), map(len, texts)))))
+        if several:  # pieces of several words: few, one by one, then their terms' lists put back in order
+            late = set()
+            for doc in dict.fromkeys(several):
+                for piece in filter(self.words_of.__contains__, texts[doc]):
+                    for term in self.words_of[piece]:
+                        found[term].append(doc)
+                        late.add(term)
+            for term in late:
+                found[term].sort()
+        return found
+
+
 class LanguageIndex:
     def __init__(self, language: str, documents: Iterable[Document]) -> None:
+        # The build makes a few large structures of strings and numbers, and no cycle: the garbage
+        # collector's passes over them (several full ones on a large tree) would find nothing to free.
+        with collector_paused():
+            self._build(language, documents)
+
+    def _build(self, language: str, documents: Iterable[Document]) -> None:
         self.language = language
         self.cyrillic = language in CYRILLIC_LANGUAGES
         self.stop_words = STOP_WORDS.get(language, frozenset())
         # Latin spellings of this language's stop words ("chto", "kak") are stop words too.
         self._stop_skeletons = frozenset(cyrillic_skeleton(w) for w in self.stop_words) if self.cyrillic else (
             frozenset())
-        self.nodes: list[str] = []
-        # Every word seen, with its term; stop words have the empty term, dropped from every field.
-        term_of: dict[str, str] = dict.fromkeys(self.stop_words, "")
-        bodies: list[dict[str, int]] = []
-        about: list[tuple[set[str], set[str]]] = []  # each document's title terms and keyword terms
-        lookup = term_of.__getitem__
-
-        # Each distinct word is stemmed once per language, the first time it is seen; after that a document's
-        # words are looked up in C (map), which is most of the build on a large tree.
-        def learn(tokens: list[str]) -> None:
-            for word in set(tokens).difference(term_of):
-                term_of[word] = stem(word, language)
-
-        for document in documents:
-            self.nodes.append(document.node)
-            body = words(strip_markup(document.body))
-            try:
-                counts = Counter(map(lookup, body))
-            except KeyError:
-                learn(body)
-                counts = Counter(map(lookup, body))
-            counts.pop("", None)
-            bodies.append(counts)
-            title = words(document.title)
-            keywords = [w for k in document.keywords for w in words(k)]
-            learn(title + keywords)  # short: a set difference, no need for the lookup to fail first
-            title_terms = set(map(lookup, title))
-            keyword_terms = set(map(lookup, keywords))
-            title_terms.discard("")
-            keyword_terms.discard("")
-            about.append((title_terms, keyword_terms))
-        surface = {word: term for word, term in term_of.items() if term}
-        self._postings, self._df = self._rank_postings(bodies, about, set(surface.values()))
+        documents = list(documents)
+        self.nodes: list[str] = [document.node for document in documents]
+        pieces = _Pieces(language, self.stop_words)
+        # Each term's occurrences in the bodies: the document's position, once per occurrence.
+        occurrences = pieces.occurrences
+        lengths: list[int] = []  # each body's length in words, stop words not counted
+        append, add_length = list.append, lengths.append
+        occurrences_of = pieces.occurrences_of.__getitem__
+        stops, several, words_of = pieces.stops, pieces.several, pieces.words_of
+        # A body's words are found by splitting it at spaces: each distinct piece ("Повестку," "из-за") is read
+        # into words and stemmed once per language, the first time it is seen; after that every occurrence is
+        # one lookup and one append in C (map), straight into its term's list. This is most of the build on a
+        # large tree, so nothing here runs a Python statement per word.
+        for doc, document in enumerate(documents):
+            text = strip_markup(document.body).split()
+            _consume(map(append, map(occurrences_of, text), repeat(doc)))
+            length = len(text) - len(stops) - len(several)
+            stops.clear()
+            if several:  # pieces of more than one word: rare, counted one by one
+                several.clear()
+                for piece in filter(words_of.__contains__, text):
+                    for term in words_of[piece]:
+                        append(occurrences[term], doc)
+                        length += 1
+            add_length(length)
+        # term → the documents with it in their title or keywords, with the bonus that earns.
+        about = _bonuses(pieces.field([document.title.split() for document in documents]),
+                         pieces.field([" ".join(document.keywords).split() for document in documents]))
+        surface = {word: term for word, term in pieces.stems.items() if term}
+        self._postings, self._df = self._rank_postings(occurrences, lengths, about)
         self._sorted_terms = sorted(self._postings)
         self._surface = surface
         self._fuzzy = DeleteIndex([*surface.items(), *((t, t) for t in self._postings)])
@@ -148,47 +237,54 @@ class LanguageIndex:
         self._latin_skeletons = DeleteIndex(latin_words)
         # Terms some page has in its title or keywords: what pages are about. A word no page is about
         # ("сколько", "during") is incidental to a question and weighs less.
-        self._topics = frozenset().union(*(title | keywords for title, keywords in about))
+        self._topics = frozenset(about)
 
     def __len__(self) -> int:
         return len(self.nodes)
 
     @staticmethod
-    def _rank_postings(bodies: list[dict[str, int]], about: list[tuple[set[str], set[str]]], terms: set[str]
+    def _rank_postings(occurrences: dict[str, list[int]], lengths: list[int], about: dict[str, dict[int, float]]
                        ) -> tuple[dict[str, dict[int, float]], dict[str, int]]:
         """Each term's documents with their weight (of a very common term, only the strongest), and how
         many documents each term is in.
 
-        `bodies` holds each document's body terms with their counts, `about` its title and keyword terms.
-        A term in the title or the keywords earns a flat bonus: a page is about what its title says,
-        however often its body repeats other words. The body counts by BM25.
+        `occurrences` holds each term's body occurrences (a document's position once per occurrence, in
+        order), `lengths` each body's length and `about` the bonus of each term's documents that have it in
+        their title or keywords. That bonus is flat: a page is about what its title says, however often its
+        body repeats other words. The body counts by BM25.
 
-        The body's (document, term) pairs are millions on a large tree: they are inverted by C-level
-        map() calls, not a Python loop, which makes the build several times faster.
+        Everything that runs once per (page, term) pair runs in C, through map(): the pairs are millions on
+        a large tree.
         """
-        count = len(bodies) or 1
-        lengths = [sum(body.values()) for body in bodies]
+        count = len(lengths) or 1
         average = (sum(lengths) / count) or 1.0
         saturation = BODY_WEIGHT * (K1 + 1)
-        per_term: dict[str, dict[int, float]] = {term: {} for term in terms}
-        setitem = dict.__setitem__
-        for doc, body in enumerate(bodies):
-            if not body:
+        norms = [K1 * (1 - B + B * length / average) for length in lengths]
+        once = [saturation / (1 + norm) for norm in norms]  # BM25 of a term a body has once
+        per_term: dict[str, dict[int, float]] = {}
+        for term, docs in occurrences.items():
+            if not docs:
                 continue
-            norm = K1 * (1 - B + B * lengths[doc] / average)
-            # A body term's weight depends only on its count here: one small table per document.
-            table = [n * saturation / (n + norm) for n in range(max(body.values()) + 1)]
-            # per_term[term][doc] = table[n] for each (term, n) of the body.
-            _consume(map(setitem, map(per_term.__getitem__, body), repeat(doc), map(table.__getitem__, body.values())))
-        for doc, (title, keywords) in enumerate(about):
-            for term in title:
-                weights = per_term[term]
-                weights[doc] = weights.get(doc, 0.0) + TITLE_WEIGHT
-            for term in keywords - title:
-                weights = per_term[term]
-                weights[doc] = weights.get(doc, 0.0) + KEYWORD_WEIGHT
-        return ({term: _strongest(weights) for term, weights in per_term.items() if weights},
-                {term: len(weights) for term, weights in per_term.items() if weights})
+            # Each page with it weighs what one occurrence weighs there (a page it is in twice is in
+            # `docs` twice: the dict keeps it once) ...
+            weights = dict(zip(docs, map(once.__getitem__, docs), strict=True))
+            if len(weights) < len(docs):
+                # ... and the pages with it n > 1 times, n times in a row in `docs`, weigh
+                # n * saturation / (n + norm), worked out in C.
+                later = docs[1:]
+                repeated = Counter(compress(later, map(eq, later, docs)))
+                again = list(repeated)
+                times = list(map((1).__add__, repeated.values()))
+                weights.update(zip(again, map(truediv, map(saturation.__mul__, times),
+                                              map(add, times, map(norms.__getitem__, again))), strict=True))
+            per_term[term] = weights
+        for term, bonus in about.items():
+            weights = per_term.setdefault(term, {})
+            get = weights.get
+            for doc, extra in bonus.items():
+                weights[doc] = get(doc, 0.0) + extra
+        return ({term: _strongest(weights) for term, weights in per_term.items()},
+                {term: len(weights) for term, weights in per_term.items()})
 
     def idf(self, term: str) -> float:
         return self._idf(self._df.get(term, 0))
@@ -255,6 +351,8 @@ class LanguageIndex:
             for probe in {word, term}:
                 for value, edits in self._fuzzy.near(probe):
                     offer(value, ONE_TYPO if edits == 1 else TWO_TYPOS)
+        if script == "cyrillic" and self.language != "uk":
+            self._related(term, offer)
         self._partials(term, offer, exact, real)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
         return _Word(word, dict(best))
@@ -269,6 +367,23 @@ class LanguageIndex:
                     if term in self._postings:
                         offer(term, VARIANT)
                 return
+
+    def _related(self, term: str, offer: Callable[[str, float], None]) -> None:
+        """Russian words of one root that Snowball stems apart: a verb's two aspects ("доказывать" and
+        "доказать", "подписывать" and "подписать") and a noun's adjective ("украинский" and "Украина",
+        "городской" and "город")."""
+        related = []
+        if term.endswith(_IMPERFECTIVE) and len(term) >= 7:
+            related.append(term[:-3] + "а")
+        elif term.endswith("а") and len(term) >= 5:
+            related.extend(term[:-1] + suffix for suffix in _IMPERFECTIVE)
+        if term.endswith("ск") and len(term) >= MIN_VARIANT + 2:
+            related.append(term[:-2])
+        elif len(term) >= MIN_VARIANT:
+            related.append(term + "ск")
+        for candidate in related:
+            if candidate in self._postings:
+                offer(candidate, VARIANT)
 
     def _partials(self, term: str, offer: Callable[[str, float], None], exact: bool, real: bool = False) -> None:
         """Terms that differ from this one by an ending the stemmer left on one side only ("приз" and
@@ -404,6 +519,36 @@ class LanguageIndex:
         return Ranking(self.language, tuple(hits))
 
 
+def _bonuses(titles: dict[str, list[int]], keywords: dict[str, list[int]]) -> dict[str, dict[int, float]]:
+    """Each term with the documents that have it in their title (TITLE_WEIGHT) or else in their keywords
+    (KEYWORD_WEIGHT), in document order."""
+    about: dict[str, dict[int, float]] = {}
+    for term in titles.keys() | keywords.keys():
+        in_title, in_keywords = titles.get(term), keywords.get(term)
+        if not in_keywords:
+            bonus = dict.fromkeys(in_title or (), TITLE_WEIGHT)
+        else:
+            bonus = dict.fromkeys(in_keywords, KEYWORD_WEIGHT)
+            if in_title:
+                bonus.update(dict.fromkeys(in_title, TITLE_WEIGHT))
+                bonus = dict(sorted(bonus.items()))
+        if bonus:
+            about[term] = bonus
+    return about
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, if it was on (reference counting frees as usual)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def _consume(iterator: Iterable[object]) -> None:
     """Runs an iterator of side effects to its end in C."""
     deque(iterator, maxlen=0)
@@ -414,13 +559,15 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
     if len(weights) <= MAX_POSTINGS:
         return weights
     # Sorting bare floats and filtering in C beats sorting all the (document, weight) pairs by a key.
-    threshold = sorted(weights.values(), reverse=True)[MAX_POSTINGS - 1]
-    kept = dict(compress(weights.items(), map(threshold.__le__, weights.values())))
-    if len(kept) > MAX_POSTINGS:  # equal weights at the cut
-        kept = dict(sorted(kept.items(), key=itemgetter(1), reverse=True)[:MAX_POSTINGS])
+    values = weights.values()
+    threshold = sorted(values, reverse=True)[MAX_POSTINGS - 1]
+    kept = dict(compress(weights.items(), map(gt, values, repeat(threshold))))
+    # Equal weights at the cut are common (bodies of one length that have the word once): the first ones.
+    kept.update(islice(compress(weights.items(), map(eq, values, repeat(threshold))), MAX_POSTINGS - len(kept)))
     return kept
 
 
+_IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 _VOWELS = frozenset("aeiouyäöüаеёиоуыэюяіїє")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.config import SearchSettings
 from bot.content.model import ContentSnapshot
-from bot.search.index import Hit, LanguageIndex, Ranking, documents_of
+from bot.search.index import Hit, LanguageIndex, Ranking, collector_paused, documents_of
 from bot.search.query import QueryKind, classify
 
 RESULTS = 3
@@ -92,6 +92,11 @@ class SearchIndex:
 
     @staticmethod
     def _build(snapshot: ContentSnapshot) -> _Built:
+        with collector_paused():  # see LanguageIndex
+            return SearchIndex._build_paused(snapshot)
+
+    @staticmethod
+    def _build_paused(snapshot: ContentSnapshot) -> _Built:
         languages = list(snapshot.languages or snapshot.texts)
         indexes = {
             language: LanguageIndex(language, documents_of(snapshot.texts.get(language, {}), snapshot.root))

@@ -31,8 +31,14 @@ _UK_ENDINGS = sorted("""
 """.split(), key=len, reverse=True)
 
 
-def _uk_strip(word: str) -> str:
+# Endings only a verb has: a noun that ends so keeps them ("Білорусь" is not "білору").
+_UK_VERB_ENDINGS = frozenset("ться тися ешся ється ються лися лась лось вся ся сь".split())
+
+
+def _uk_strip(word: str, *, noun: bool = False) -> str:
     for ending in _UK_ENDINGS:
+        if noun and ending in _UK_VERB_ENDINGS:
+            continue
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
     return word
@@ -47,6 +53,12 @@ _RU_EXCEPTIONS = {"беларусь": "беларус"}
 _EN_IRREGULAR = {
     "men": "man", "women": "woman", "children": "child", "people": "person", "wives": "wife",
     "lives": "life", "feet": "foot", "teeth": "tooth",
+    # ... and past forms of the verbs people use to tell what happened ("i fled to georgia"). Not those of
+    # verbs every page uses ("took", "got"): merged, they only make those words commoner.
+    "fled": "flee", "caught": "catch", "sent": "send", "ran": "run", "fought": "fight", "paid": "pay",
+    "brought": "bring", "hid": "hide", "hidden": "hide", "sought": "seek", "chose": "choose",
+    "chosen": "choose", "wrote": "write", "written": "write", "forbade": "forbid", "forbidden": "forbid",
+    "threw": "throw", "thrown": "throw",
 }
 
 
@@ -55,7 +67,12 @@ def _ru_stem(word: str) -> str:
         return _RU_EXCEPTIONS[word]
     if len(word) >= 5 and word.endswith(_RU_KEEP_ENDINGS):
         return word
-    return str(_snowball("russian").stemWord(word))
+    found = str(_snowball("russian").stemWord(word))
+    # "белорус", "белорусский", "Белоруссия" and "Беларусь" are one word to a reader (the country is spelt
+    # with "а" since 1991, its people and language mostly with "о", and its old name is still common).
+    if found.startswith("белорус"):
+        found = "беларус" if found == "белорусс" else found.replace("белорус", "беларус", 1)
+    return found
 
 
 @lru_cache(maxsize=8)
@@ -172,7 +189,7 @@ def stem(word: str, language: str) -> str:
         if found is None:
             return _uk_strip(word).replace("'", "")
         base, noun = found
-        return (_uk_strip(base) if noun else base).replace("'", "")
+        return (_uk_strip(base, noun=True) if noun else base).replace("'", "")
     if script == "latin":
         if language == "de":
             return str(_snowball("german").stemWord(word))
