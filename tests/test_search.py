@@ -4,7 +4,7 @@ languages, reloads, texts that are not questions, and the hit rate on realistic 
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from bot.menus.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, classify
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
-from bot.search.index import MAX_POSTINGS, Document, LanguageIndex
+from bot.search.index import MAX_POSTINGS, Document, Hit, LanguageIndex
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, stem, stemmer_for
 from bot.search.text import normalise
@@ -774,17 +774,32 @@ def test_the_no_match_floor_is_a_setting(shipped: ContentSnapshot) -> None:
     answer = lenient.search(query, "ru")
     assert answer.found, "without the rule, a page that shares a word would be offered"
     assert SearchIndex(shipped).search("электронная повестка брат", "ru").found
-    strict = SearchIndex(shipped, SearchSettings(floor=10, min_coverage=1))
+    strict = SearchIndex(shipped, SearchSettings(floor=10, min_coverage=1, strong_coverage=1))
     answer = strict.search("электронная повестка брат", "ru")  # "брат" is in no page
     assert not answer.found and answer.withheld is not None and answer.withheld.node == "ru_e_summons"
 
 
+def test_a_page_with_the_question_in_its_title_or_keywords_needs_less_of_it(shipped: ContentSnapshot) -> None:
+    """The words a page does not explain are often how the question is put or slang the content does not
+    use: a page that has the rest in its title or keywords is offered with less of the question."""
+    index = SearchIndex(shipped, lazy=True)
+    settings = index.settings
+    assert settings.strong_coverage < settings.min_coverage and settings.strong > settings.floor
+    titled = Hit("page", 1.0, settings.strong_coverage, (), strength=settings.strong)
+    assert index.confident(titled)
+    assert not index.confident(replace(titled, strength=settings.strong - 0.1)), "only mentioned: the floor"
+    assert not index.confident(replace(titled, coverage=settings.strong_coverage - 0.01))
+    assert index.confident(replace(titled, coverage=settings.min_coverage, strength=settings.floor))
+    off = SearchIndex(shipped, SearchSettings(strong_coverage=1), lazy=True)
+    assert not off.confident(titled)
+
+
 def test_the_no_match_settings_are_read_from_the_config(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text("search: {floor: 2.5, min_coverage: 0.7, prefer_sections: {uk: [ukraine, abroad]}}\n",
-                      encoding="utf-8")
+    config.write_text("search: {floor: 2.5, min_coverage: 0.7, strong: 4, strong_coverage: 0.6, "
+                      "prefer_sections: {uk: [ukraine, abroad]}}\n", encoding="utf-8")
     settings = load_settings(config).search
-    assert (settings.floor, settings.min_coverage) == (2.5, 0.7)
+    assert (settings.floor, settings.min_coverage, settings.strong, settings.strong_coverage) == (2.5, 0.7, 4, 0.6)
     assert settings.prefer_sections == {"uk": ["ukraine", "abroad"]}
     config.write_text("search: {floor: -1}\n", encoding="utf-8")
     with pytest.raises(ConfigError):
