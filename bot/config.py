@@ -172,6 +172,12 @@ class SearchSettings(_Strict):
     # 2.5 and more in its title or keywords (a page that explains 80% of the question needs no strength).
     # The "no-match floor".
     floor: float = Field(default=0.9, ge=0, le=10)
+    # A page whose title or keywords hold the question's words (their strength at least `strong`: a title
+    # word alone is 2.5, with the body's mentions 3.5 and more) is offered when it explains at least
+    # `strong_coverage` of the question, less than `min_coverage`: the rest is usually how the question is
+    # put or slang the content does not use. Measured on tests/search_questions (CONTENT.md).
+    strong: float = Field(default=3.5, ge=0, le=10)
+    strong_coverage: float = Field(default=0.4, ge=0, le=1)
     # The menu sections whose pages a reader in this language sees first, when they search from the main
     # menu (inside a section, that section's pages come first). Unknown section ids are ignored.
     prefer_sections: dict[LanguageCode, list[str]] = Field(default_factory=lambda: {"uk": ["ukraine"]})

@@ -4,7 +4,7 @@ languages, reloads, texts that are not questions, and the hit rate on realistic 
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from bot.menus.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, classify
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
-from bot.search.index import MAX_POSTINGS, Document, LanguageIndex
+from bot.search.index import MAX_POSTINGS, Document, Hit, LanguageIndex
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, stem, stemmer_for
 from bot.search.text import normalise
@@ -33,17 +33,33 @@ QUESTIONS = Path(__file__).resolve().parent / "search_questions"
 LANGUAGES = ["ru", "uk", "en", "de"]
 # Each language's questions are split (by a hash of each line) into a tuning half, which editors may add
 # keywords for, and a held-out half in held_out/, which nobody tunes on: its figures show how the search does
-# on questions it was not fitted to.
-PARTS = ["tuning", "held-out"]
+# on questions it was not fitted to. The held-out half was read while keywords were tuned (2026-11), so a third
+# set, fresh/, was written on 2026-11-30 from the content alone before any search result was seen: it is only
+# measured, never tuned on (nor its questions or pages edited to make it pass), and shares no question with the
+# halves.
+HALVES = ["tuning", "held-out"]
+PARTS = [*HALVES, "fresh"]
 # Issue 18's targets on the project's own sets: the right page first for 85% of the questions and among the
 # first three for 95%; at most 1 in 10 questions the content does not answer gets a page, in every language.
 TOP_1 = 0.85
 TOP_3 = 0.95
 UNANSWERED_WITH_A_PAGE = 0.1
-# Where a held-out half does not reach the top-1 / top-3 targets yet, what it reaches now (measured on the
-# content of 2026-11-30, with the no-match rule's defaults), so that a change that makes it worse fails. Raise
-# these as the search gets better; the targets above stay the goal. The tuning halves must reach the targets.
-REACHED: dict[tuple[str, str], tuple[float, float]] = {}  # every half reaches the targets (2026-11-30)
+# Where a part does not reach a target yet, what it reaches now (top-1, top-3, share of unanswerable questions
+# that get a page; measured on the content of 2026-11-30 with the no-match rule's defaults, top figures rounded
+# down to a whole percent): REGRESSION FLOORS, not targets, so that a change that makes it worse fails. The
+# targets above stay the goal; raise a floor as the search gets better. Every tuning and held-out half reaches
+# the targets. The fresh set, first measured on 2026-11-30 after commit 93e5910 had written it, is far below
+# them: its questions and pages were not changed after measuring and nothing was tuned on it, so its floors are
+# what the search does on new questions. Measured once more after commit 5cb45f8 (the `strong` no-match rule,
+# chosen without opening the fresh set): uk top-3 21/27 → 22/27, every other figure unchanged. Close the gap to
+# top-1 85%, top-3 95% and at most 10% unanswerable with a page (issue 18) with a better search, never by
+# editing the fresh set.
+REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
+    ("ru", "fresh"): (0.65, 0.72, 0.5),  # measured 19/29, 21/29, 5/10 unanswerable with a page
+    ("uk", "fresh"): (0.77, 0.81, UNANSWERED_WITH_A_PAGE),  # measured 21/27, 22/27; 0/10 meets the target
+    ("en", "fresh"): (0.80, 0.86, 0.3),  # measured 24/30, 26/30, 3/10
+    ("de", "fresh"): (0.68, 0.79, 0.2),  # measured 20/29, 23/29, 2/10
+}
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +89,11 @@ def first(index: SearchIndex, query: str, language: str, here: str | None = None
 # --- the question sets ---------------------------------------------------------------------------------
 
 def _folder(part: str) -> Path:
-    return QUESTIONS / "held_out" if part == "held-out" else QUESTIONS
+    return {"tuning": QUESTIONS, "held-out": QUESTIONS / "held_out", "fresh": QUESTIONS / "fresh"}[part]
 
 
 def questions(language: str, part: str) -> list[tuple[str, frozenset[str]]]:
-    """(question, the pages that answer it) of one half of a language's set: any of the pages counts."""
+    """(question, the pages that answer it) of one part of a language's sets: any of the pages counts."""
     data = load_yaml(_folder(part) / f"{language}.yml").data
     return [(item["q"], frozenset(item.get("nodes") or [item["node"]])) for item in data]
 
@@ -88,16 +104,21 @@ def unanswerable(language: str, part: str) -> list[str]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_question_sets_are_realistic_and_point_at_real_pages(shipped: ContentSnapshot, language: str) -> None:
-    found = questions(language, "tuning") + questions(language, "held-out")
-    assert len(found) >= 60
-    assert min(len(questions(language, part)) for part in PARTS) >= 30, "each half can measure 95%"
-    assert len({q for q, _ in found}) == len(found), "no question twice"
+    halves = questions(language, "tuning") + questions(language, "held-out")
+    fresh = questions(language, "fresh")
+    assert len(halves) >= 60
+    assert min(len(questions(language, part)) for part in HALVES) >= 30, "each half can measure 95%"
+    assert len(fresh) >= 25
+    found = halves + fresh
+    assert len({normalise(q) for q, _ in found}) == len(found), "no question twice, in one set or across them"
     assert set().union(*(nodes for _, nodes in found)) - set(shipped.nodes) == set()
-    assert len(set().union(*(nodes for _, nodes in found))) >= 35, "the questions cover most of the tree"
+    assert len(set().union(*(nodes for _, nodes in halves))) >= 35, "the questions cover most of the tree"
+    assert len(set().union(*(nodes for _, nodes in fresh))) >= 25, "the fresh set too"
     titles = {normalise(text.title) for text in shipped.texts[language].values()}
     assert not [q for q, _ in found if normalise(q) in titles], "written as people type, not copied from titles"
-    none = unanswerable(language, "tuning") + unanswerable(language, "held-out")
-    assert len(unanswerable(language, "tuning")) >= 20 and len(unanswerable(language, "held-out")) >= 10
+    none = [normalise(q) for part in PARTS for q in unanswerable(language, part)]
+    assert len(unanswerable(language, "tuning")) >= 20
+    assert min(len(unanswerable(language, part)) for part in ("held-out", "fresh")) >= 10
     assert len(set(none)) == len(none)
 
 
@@ -159,10 +180,14 @@ def test_the_right_page_comes_first_and_unanswerable_questions_get_no_page(
         print(f"\n{figures.line(language, part)} (targets: top-1 {TOP_1:.0%}, top-3 {TOP_3:.0%}, at most "
               f"{UNANSWERED_WITH_A_PAGE:.0%} unanswerable with a page)")
     misses = "\n".join(figures.misses)
-    top_1, top_3 = REACHED.get((language, part), (TOP_1, TOP_3))
+    top_1, top_3, with_a_page = REACHED.get((language, part), (TOP_1, TOP_3, UNANSWERED_WITH_A_PAGE))
+    if (language, part) in REACHED:
+        with capsys.disabled():
+            print(f"search {language} ({part}): held to the floors top-1 {top_1:.0%}, top-3 {top_3:.0%}, at most "
+                  f"{with_a_page:.0%} unanswerable with a page (floors, below the targets); misses:\n{misses}")
     assert figures.three / figures.asked >= min(TOP_3, top_3), misses
     assert figures.first / figures.asked >= min(TOP_1, top_1), misses
-    assert figures.unanswerable_with_a_page / figures.unanswerable <= UNANSWERED_WITH_A_PAGE, misses
+    assert figures.unanswerable_with_a_page / figures.unanswerable <= max(UNANSWERED_WITH_A_PAGE, with_a_page), misses
 
 
 # --- how words are read --------------------------------------------------------------------------------
@@ -751,17 +776,32 @@ def test_the_no_match_floor_is_a_setting(shipped: ContentSnapshot) -> None:
     answer = lenient.search(query, "ru")
     assert answer.found, "without the rule, a page that shares a word would be offered"
     assert SearchIndex(shipped).search("электронная повестка брат", "ru").found
-    strict = SearchIndex(shipped, SearchSettings(floor=10, min_coverage=1))
+    strict = SearchIndex(shipped, SearchSettings(floor=10, min_coverage=1, strong_coverage=1))
     answer = strict.search("электронная повестка брат", "ru")  # "брат" is in no page
     assert not answer.found and answer.withheld is not None and answer.withheld.node == "ru_e_summons"
 
 
+def test_a_page_with_the_question_in_its_title_or_keywords_needs_less_of_it(shipped: ContentSnapshot) -> None:
+    """The words a page does not explain are often how the question is put or slang the content does not
+    use: a page that has the rest in its title or keywords is offered with less of the question."""
+    index = SearchIndex(shipped, lazy=True)
+    settings = index.settings
+    assert settings.strong_coverage < settings.min_coverage and settings.strong > settings.floor
+    titled = Hit("page", 1.0, settings.strong_coverage, (), strength=settings.strong)
+    assert index.confident(titled)
+    assert not index.confident(replace(titled, strength=settings.strong - 0.1)), "only mentioned: the floor"
+    assert not index.confident(replace(titled, coverage=settings.strong_coverage - 0.01))
+    assert index.confident(replace(titled, coverage=settings.min_coverage, strength=settings.floor))
+    off = SearchIndex(shipped, SearchSettings(strong_coverage=1), lazy=True)
+    assert not off.confident(titled)
+
+
 def test_the_no_match_settings_are_read_from_the_config(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text("search: {floor: 2.5, min_coverage: 0.7, prefer_sections: {uk: [ukraine, abroad]}}\n",
-                      encoding="utf-8")
+    config.write_text("search: {floor: 2.5, min_coverage: 0.7, strong: 4, strong_coverage: 0.6, "
+                      "prefer_sections: {uk: [ukraine, abroad]}}\n", encoding="utf-8")
     settings = load_settings(config).search
-    assert (settings.floor, settings.min_coverage) == (2.5, 0.7)
+    assert (settings.floor, settings.min_coverage, settings.strong, settings.strong_coverage) == (2.5, 0.7, 4, 0.6)
     assert settings.prefer_sections == {"uk": ["ukraine", "abroad"]}
     config.write_text("search: {floor: -1}\n", encoding="utf-8")
     with pytest.raises(ConfigError):

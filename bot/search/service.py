@@ -6,7 +6,7 @@ on) is passed with each query and forgotten with it.
 
 When the best page explains too little of the question, or only mentions its words in passing, the
 answer is "no page on that" (with a counsellor offered), not a page that looks like an answer: see
-SearchSettings (bot/config.py) for the two thresholds and CONTENT.md for how they were measured.
+SearchSettings (bot/config.py) for the thresholds and CONTENT.md for how they were measured.
 """
 
 from __future__ import annotations
@@ -166,8 +166,11 @@ class SearchIndex:
 
     def confident(self, hit: Hit) -> bool:
         """Whether a page explains enough of the question, strongly enough, to be offered: at least
-        `min_coverage` of it, with its words at least `floor` strong or nearly the whole question."""
+        `min_coverage` of it, with its words at least `floor` strong or nearly the whole question; or at
+        least `strong_coverage` of it, with its words in its title or keywords (`strong`)."""
         settings = self.settings
+        if hit.coverage >= settings.strong_coverage and hit.strength >= settings.strong:
+            return True
         return hit.coverage >= settings.min_coverage and (
             hit.strength >= settings.floor or hit.coverage >= max(WHOLE_QUESTION, settings.min_coverage))
 
