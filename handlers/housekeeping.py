@@ -70,8 +70,11 @@ async def housekeeping(bot: Bot, services: Services) -> HousekeepingReport:
     return report
 
 
-async def housekeeping_loop(bot: Bot, services: Services) -> None:
+async def housekeeping_loop(bot: Bot, services: Services, first_after: float = 1.0) -> None:
+    """Housekeeping every ``privacy.housekeeping_minutes``; the first run ``first_after`` seconds after
+    start, once the updates that waited while the bot was down had their turn."""
     interval = services.config.settings.privacy.housekeeping_minutes * 60
+    await asyncio.sleep(first_after)
     while True:
         try:
             await housekeeping(bot, services)

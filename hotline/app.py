@@ -8,7 +8,7 @@ import gc
 import logging
 import signal
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -58,7 +58,10 @@ from handlers.flood import FloodControl
 from handlers.housekeeping import housekeeping_loop
 from handlers.identity import IdentityBoundary, OutgoingLedger, serial_key
 from handlers.pinned import PinResponseModels
-from hotline import cluster, webhook
+from hotline import webhook
+
+if TYPE_CHECKING:
+    from hotline.cluster import Inbox
 
 log = logging.getLogger("hotline")
 
@@ -474,7 +477,7 @@ class Hotline:
                     loop.remove_signal_handler(sig)
             await runner.cleanup()  # stops taking requests, then the shutdown hooks (the drain), then closes
 
-    async def lead_inbox(self, inbox: cluster.Inbox, secret: str, stop: asyncio.Event) -> None:
+    async def lead_inbox(self, inbox: Inbox, secret: str, stop: asyncio.Event) -> None:
         """The leader's half of `hotline webhook` on PostgreSQL: the bot's startup (sender, housekeeping,
         content watcher, SIGHUP), the webhook registered, the inbox handled until ``stop``, then the drain.
         The instance's receiver (hotline.cluster) keeps filling the inbox meanwhile."""
@@ -486,6 +489,8 @@ class Hotline:
             await self.bot.set_webhook(url=url, secret_token=secret,
                                        allowed_updates=self.dispatcher.resolve_used_update_types())
             log.info("webhook serving (leading)")
+            from hotline import cluster  # PostgreSQL and several instances only: not imported otherwise
+
             await cluster.consume(inbox, cluster.feeder(self.dispatcher, self.bot), stop)
         finally:
             await self.dispatcher.emit_shutdown(bot=self.bot)
