@@ -128,10 +128,10 @@ async def test_queued_time_is_kept_to_the_minute(cases: Cases, clock: Clock) -> 
 
 
 async def test_notifications_are_throttled(cases: Cases, clock: Clock) -> None:
-    assert await cases.may_notify("k", timedelta(seconds=60))
-    assert not await cases.may_notify("k", timedelta(seconds=60))
+    assert await cases.may_notify_all(["k"], timedelta(seconds=60)) == {"k"}
+    assert await cases.may_notify_all(["k"], timedelta(seconds=60)) == set()
     clock.now += timedelta(seconds=61)
-    assert await cases.may_notify("k", timedelta(seconds=60))
+    assert await cases.may_notify_all(["k"], timedelta(seconds=60)) == {"k"}
 
 
 async def test_blocks_and_document_warning_once(cases: Cases) -> None:

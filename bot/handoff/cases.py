@@ -420,11 +420,6 @@ class Cases:
         async with self._begin(session) as session:
             await session.execute(delete(CounsellorRecord).where(CounsellorRecord.key == counsellor))
 
-    async def may_notify(self, counsellor: str, interval: timedelta, *,
-                         session: AsyncSession | None = None) -> bool:
-        """Throttle: True (and remember now) unless they were notified within the interval."""
-        return counsellor in await self.may_notify_all([counsellor], interval, session=session)
-
     async def may_notify_all(self, counsellors: Sequence[str], interval: timedelta, *,
                              session: AsyncSession | None = None) -> set[str]:
         """Those of ``counsellors`` who were not notified within the interval, now marked notified. One
