@@ -145,6 +145,8 @@ class Database:
             _owner_only(self.path)
         else:
             self.path = None
+        self.inline = self.path is not None
+        """SQLite on a file: each call is made inline (bot/storage/inline_sqlite.py)."""
         options: dict[str, Any] = {}
         if self.is_sqlite:
             # One connection: SQLite lets one writer in at a time, and several connections contending for
@@ -154,7 +156,7 @@ class Database:
             # Another process on the same file (a second instance starting, `hotline rotate-keys`) holds the
             # lock for a moment; 30 s of busy waiting instead of sqlite3's 5 s keeps a loaded machine's start
             # from failing with "database is locked".
-            if self.path is not None:  # a file: each call made inline, see bot/storage/inline_sqlite.py
+            if self.inline:
                 options["async_creator"] = inline_sqlite.connect(str(self.path), timeout=30.0)
             else:
                 options["connect_args"] = {"timeout": 30.0}
@@ -170,8 +172,6 @@ class Database:
         self._changed = True
         # A class of its own, so that fence() hooks this database's sessions and no one else's.
         self._session_class: type[Session] = type("HotlineSession", (Session,), {})
-        self.inline = self.path is not None
-        """SQLite on a file: each call is made inline (bot/storage/inline_sqlite.py)."""
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=self._session_class,
             class_=inline_sqlite.InlineAsyncSession if self.inline else AsyncSession)

@@ -118,11 +118,10 @@ class InlineConnection:
         self._open().rollback()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.stop()
 
     def stop(self) -> None:
+        """Close at once (aiosqlite's name for it, which SQLAlchemy calls to terminate a connection)."""
         if self._connection is not None:
             self._connection.close()
             self._connection = None
