@@ -114,6 +114,13 @@ class RunningBot:
         await self.fake.wait_for(lambda: self.fake.is_polling, timeout=10)
         return self.app
 
+    async def __aenter__(self) -> RunningBot:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
     async def stop(self) -> None:
         if self.app is None or self._task is None:
             return
@@ -126,12 +133,8 @@ class RunningBot:
 
 @pytest.fixture
 async def running(fake: FakeTelegram, config: Config) -> AsyncIterator[RunningBot]:
-    bot = RunningBot(fake, config)
-    await bot.start()
-    try:
+    async with RunningBot(fake, config) as bot:
         yield bot
-    finally:
-        await bot.stop()
 
 
 COUNSELLOR_RU = 9_100_000_001  # speaks ru and en
@@ -155,12 +158,8 @@ counsellors:
 @pytest.fixture
 async def desk(fake: FakeTelegram, make_config: Callable[..., Config]) -> AsyncIterator[RunningBot]:
     """The bot with two counsellors in config.yaml, working hours always open."""
-    bot = RunningBot(fake, make_config(extra_yaml=counsellors_yaml()))
-    await bot.start()
-    try:
+    async with RunningBot(fake, make_config(extra_yaml=counsellors_yaml())) as bot:
         yield bot
-    finally:
-        await bot.stop()
 
 
 TEAM_GROUP = -1001000000042  # the counsellors' forum supergroup in team mode
@@ -180,9 +179,5 @@ async def team_desk(fake: FakeTelegram, make_config: Callable[..., Config]) -> A
     olga = fake.user(COUNSELLOR_RU, "Olga", username="olga_counsels", language_code="ru")
     anna = fake.user(COUNSELLOR_DE, "Anna", username="anna_counsels", language_code="de")
     fake.forum_group([olga, anna], group_id=TEAM_GROUP)
-    bot = RunningBot(fake, make_config(extra_yaml=team_yaml()))
-    await bot.start()
-    try:
+    async with RunningBot(fake, make_config(extra_yaml=team_yaml())) as bot:
         yield bot
-    finally:
-        await bot.stop()
