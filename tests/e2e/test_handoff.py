@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
+from bot.config import Config
 from bot.handoff import engine
+from bot.identity.address import Address
 from bot.simulator.server import FakeTelegram, FakeUser
 from tests.chat import labels, last, say, tap, text_of, visible
-from tests.conftest import COUNSELLOR_DE, COUNSELLOR_RU, RunningBot
+from tests.conftest import ALWAYS_OPEN, COUNSELLOR_DE, COUNSELLOR_RU, RunningBot, counsellors_yaml
 
 pytestmark = pytest.mark.both_backends
 
@@ -331,3 +336,31 @@ async def test_counsellor_commands_from_anyone_else_look_unknown(desk: RunningBo
     for command in ("/take", "/queue", "/on", "/note hi", "/send start", "/release", "/close", "/block", "/cases"):
         await say(fake, stranger, command)
         assert text_of(last(fake, stranger)) == unknown, command
+
+
+async def test_a_new_case_costs_the_same_statements_however_many_counsellors_are_on_duty(
+        fake: FakeTelegram, make_config: Callable[..., Config]) -> None:
+    """Telling the on-duty counsellors of a new case runs inside the asker's transaction: it once cost three
+    statements per counsellor, holding the database while a large team was looked at one by one."""
+    hours = ALWAYS_OPEN.replace("notify_interval_seconds: 0", "notify_interval_seconds: 3600")
+    async with RunningBot(fake, make_config(extra_yaml=counsellors_yaml(hours))) as bot:
+        assert bot.app is not None
+        services = bot.app.services
+        keys = [counsellor.key for counsellor in services.roster]
+        assert len(keys) == 2
+        # Told within the hour already: no notice goes out, so only the looking-at-the-team is counted.
+        assert await services.cases.may_notify_all(keys, timedelta(hours=1)) == set(keys)
+        statements: list[str] = []
+        event.listen(services.database.engine.sync_engine, "before_cursor_execute",
+                     lambda *args: statements.append(args[2]))
+        root = services.content.snapshot.root
+
+        async def cost(person: str, on_duty: list[str]) -> int:
+            for key in keys:
+                await services.cases.set_duty(key, key in on_duty)
+            await engine.ask(services, person, "en", root)
+            statements.clear()
+            await engine.confirm(services, person, Address(len(on_duty)), "en", root)
+            return len(statements)
+
+        assert await cost("first", keys[:1]) == await cost("second", keys)
