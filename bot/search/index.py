@@ -30,6 +30,7 @@ from bot.content.model import Text
 from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
+from bot.search.places import place_words
 from bot.search.stemming import is_noun, is_word, lemma, stem
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
 
@@ -48,6 +49,7 @@ TWO_TYPOS = 0.6
 VARIANT = 0.9
 PARTIAL = 0.6
 COMPOUND_PART = 0.5
+SYNONYM = 0.9  # a word of the glossary, read as the words the pages use for it
 
 CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk"})
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no"})  # languages that glue words: "Asyl|antrag"
@@ -80,6 +82,9 @@ class Hit:
     # How strongly the query's words are in this document, per unit of query weight: about 1 for words
     # only mentioned in its body, 2.5 and more where they are in its title or keywords.
     strength: float = 0.0
+    # Whether the only words of the query it has are places ("Tbilisi" of "weather in Tbilisi") while the
+    # query's other words are in no page: it tells where the question is set, not what it asks.
+    only_places: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class _Word:
     text: str
     terms: dict[str, float]
     stop: bool = False
+    place: bool = False  # the name of a country or city
 
 
 class _Learned(dict[str, _T]):
@@ -184,11 +190,26 @@ class _Pieces:
 
 
 class LanguageIndex:
-    def __init__(self, language: str, documents: Iterable[Document]) -> None:
+    def __init__(self, language: str, documents: Iterable[Document],
+                 glossary: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        """`glossary` maps words people type that the pages do not use to phrases the pages use
+        (content/<lang>/search.yml)."""
         # The build makes a few large structures of strings and numbers, and no cycle: the garbage
         # collector's passes over them (several full ones on a large tree) would find nothing to free.
         with collector_paused():
             self._build(language, documents)
+            self._learn(glossary or {})
+
+    def _learn(self, glossary: Mapping[str, tuple[str, ...]]) -> None:
+        """The glossary by word and by stem (a query word in another form finds its entry), and the
+        stems of place names."""
+        self._glossary: dict[str, tuple[str, ...]] = {}
+        for word, phrases in glossary.items():
+            for key in {normalise(word), stem(normalise(word), self.language)}:
+                self._glossary[key] = self._glossary.get(key, ()) + tuple(phrases)
+        self._glossary_entries = {word: tuple(phrases) for word, phrases in glossary.items()}
+        names = place_words(self.language)
+        self._places = names | {stem(name, self.language) for name in names}
 
     def _build(self, language: str, documents: Iterable[Document]) -> None:
         self.language = language
@@ -298,7 +319,11 @@ class LanguageIndex:
     def _is_stop(self, word: str) -> bool:
         if word in self.stop_words:
             return True
-        return self.cyrillic and script_of(word) == "latin" and skeleton(word) in self._stop_skeletons
+        if self.cyrillic and script_of(word) == "latin":
+            return skeleton(word) in self._stop_skeletons
+        # Another form of a stop word is one too ("какого" of "какой"), by the dictionary; a stemmer cannot
+        # tell (Snowball stems "sicher" as "sich"), so the German and English lists spell out their forms.
+        return self.language in ("ru", "uk") and lemma(word, self.language) in self.stop_words
 
     def _is_real_word(self, word: str) -> bool:
         """Whether a Cyrillic word is in the ru or uk dictionary: then it is not a typo of another word."""
@@ -311,7 +336,7 @@ class LanguageIndex:
         other = "ru" if self.language == "uk" else "uk"
         return is_noun(word, self.language) if is_word(word, self.language) else is_noun(word, other)
 
-    def _expand(self, word: str) -> _Word:
+    def _expand(self, word: str, *, glossary: bool = True) -> _Word:
         if self._is_stop(word):
             return _Word(word, {}, stop=True)
         found: dict[str, float] = {}
@@ -321,6 +346,10 @@ class LanguageIndex:
                 found[term] = quality
 
         term = stem(word, self.language)
+        if glossary:
+            for phrase in self._glossary.get(word) or self._glossary.get(term) or ():
+                for value, quality in self._phrase(phrase).items():
+                    offer(value, quality * SYNONYM)
         exact = term in self._postings or word in self._surface
         real = self._is_real_word(word)
         if word in self._surface:
@@ -355,7 +384,26 @@ class LanguageIndex:
             self._related(term, offer)
         self._partials(term, offer, exact, real)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
-        return _Word(word, dict(best))
+        return _Word(word, dict(best), place=word in self._places or term in self._places)
+
+    def unknown_synonyms(self) -> list[tuple[str, str]]:
+        """(word, phrase) of the glossary whose phrase has no word any page has: it finds nothing."""
+        return [(word, phrase) for word, phrases in self._glossary_entries.items() for phrase in phrases
+                if not self._phrase(phrase)]
+
+    def _phrase(self, phrase: str) -> dict[str, float]:
+        """What a glossary phrase means in the index: the readings of its rarest word the pages have
+        ("самовольное оставление части" → "самовольн"), so that the word it stands for weighs what that
+        word weighs, not what the commonest word of the phrase weighs."""
+        best: dict[str, float] = {}
+        rarest = math.inf
+        for part in words(phrase):
+            read = self._expand(part, glossary=False)
+            if read.terms:
+                df = max(self._df[t] for t in read.terms)
+                if df < rarest:
+                    best, rarest = read.terms, df
+        return best
 
     def _demonym(self, word: str, offer: Callable[[str, float], None]) -> None:
         """"ukrainian" → Ukraine, "russians" → Russia, "belarusian" → Belarus."""
@@ -508,14 +556,21 @@ class LanguageIndex:
         # Ties go to the earlier document.
         ranked = heapq.nlargest(limit, zip(finals.values(), map(operator.neg, finals), strict=True))
         top = ranked[0][0]
+        # A question of places and words the content does not have ("weather in Tbilisi"): a page that has
+        # only its places does not answer it. (Where the content has the other words, the pages that have
+        # them rank higher anyway: "i fled to georgia".)
+        placed = any(w.place for w in meaningful) and all(w.place or not w.terms for w in meaningful) and not all(
+            w.place for w in meaningful)
         hits = []
         for final, negative in ranked:
             doc = -negative
             coverage = covered[doc] / total_weight
             if final >= relative_cutoff * top and coverage >= min_coverage:
-                terms = tuple(t for w in meaningful for t in w.terms if doc in self._postings[t])
+                found = [w for w in meaningful if any(doc in self._postings[t] for t in w.terms)]
+                terms = tuple(t for w in found for t in w.terms if doc in self._postings[t])
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
-                                round(scores[doc] / covered[doc], 4)))
+                                round(scores[doc] / covered[doc], 4),
+                                only_places=placed and all(w.place for w in found)))
         return Ranking(self.language, tuple(hits))
 
 

@@ -99,7 +99,8 @@ class SearchIndex:
     def _build_paused(snapshot: ContentSnapshot) -> _Built:
         languages = list(snapshot.languages or snapshot.texts)
         indexes = {
-            language: LanguageIndex(language, documents_of(snapshot.texts.get(language, {}), snapshot.root))
+            language: LanguageIndex(language, documents_of(snapshot.texts.get(language, {}), snapshot.root),
+                                    snapshot.glossary.get(language))
             for language in languages
         }
         order = [snapshot.fallback_language, *[lang for lang in languages if lang != snapshot.fallback_language]]
@@ -164,11 +165,20 @@ class SearchIndex:
             return []
         return [(word.text, tuple(word.terms)) for word in index.read(query)]
 
+    def unknown_synonyms(self) -> dict[str, list[tuple[str, str]]]:
+        """Per language, the glossary's (word, phrase) pairs that find nothing: no page has a word of the
+        phrase (content/<lang>/search.yml; `hotline content check` warns of them)."""
+        found = {language: index.unknown_synonyms() for language, index in self._built.indexes.items()}
+        return {language: pairs for language, pairs in found.items() if pairs}
+
     def confident(self, hit: Hit) -> bool:
         """Whether a page explains enough of the question, strongly enough, to be offered: at least
         `min_coverage` of it, with its words at least `floor` strong or nearly the whole question; or at
-        least `strong_coverage` of it, with its words in its title or keywords (`strong`)."""
+        least `strong_coverage` of it, with its words in its title or keywords (`strong`). Never a page that
+        has only the question's places ("Tbilisi" of "weather in Tbilisi"): see bot/search/places.py."""
         settings = self.settings
+        if hit.only_places:
+            return False
         if hit.coverage >= settings.strong_coverage and hit.strength >= settings.strong:
             return True
         return hit.coverage >= settings.min_coverage and (
