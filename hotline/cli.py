@@ -12,12 +12,17 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
 from bot.config import Config, ConfigError, load_config, new_secret_key
 from bot.identity.crypto import KeyRing
 from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from bot.content.loader import Problem
+    from bot.content.model import ContentSnapshot
 
 DEFAULT_CONFIG = Path(os.environ.get("HOTLINE_CONFIG", "config.yaml"))
 
@@ -214,14 +219,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if args.command is None else 2
 
 
+def _glossary_problems(snapshot: ContentSnapshot, directory: Path) -> list[Problem]:
+    """Warnings for the search glossary's phrases that no page has a word of (they find nothing)."""
+    from bot.content.loader import GLOSSARY_FILE, Problem
+    from bot.search import SearchIndex
+
+    return [Problem("warning", directory / language / GLOSSARY_FILE, None,
+                    f"'{word}': no {language} page has any word of '{phrase}', so it finds nothing",
+                    "write words the pages use after the colon, or remove the entry")
+            for language, pairs in SearchIndex(snapshot).unknown_synonyms().items() for word, phrase in pairs]
+
+
 def _content_check(config: Config, directory: Path | None, strict: bool) -> int:
     from bot.content.store import load_for
 
     target = (directory or config.content_dir).resolve()
     result = load_for(config, target)
-    for problem in result.problems:
+    problems = list(result.problems)
+    if result.snapshot is not None and result.snapshot.glossary:
+        problems.extend(_glossary_problems(result.snapshot, target))
+    for problem in problems:
         print(problem.render(Path.cwd()))
-    errors, warnings = len(result.errors), len(result.warnings)
+    errors, warnings = len(result.errors), sum(problem.level == "warning" for problem in problems)
     nodes = len(result.snapshot.nodes) if result.snapshot else 0
     if errors:
         print(f"{errors} error(s), {warnings} warning(s): the bot would refuse this content.")

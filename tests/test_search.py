@@ -19,6 +19,7 @@ from bot.search import QueryKind, SearchIndex, classify
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
 from bot.search.index import MAX_POSTINGS, Document, Hit, LanguageIndex
+from bot.search.places import place_words
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, stem, stemmer_for
 from bot.search.text import normalise
@@ -34,11 +35,12 @@ LANGUAGES = ["ru", "uk", "en", "de"]
 # Each language's questions are split (by a hash of each line) into a tuning half, which editors may add
 # keywords for, and a held-out half in held_out/, which nobody tunes on: its figures show how the search does
 # on questions it was not fitted to. The held-out half was read while keywords were tuned (2026-11), so a third
-# set, fresh/, was written on 2026-11-30 from the content alone before any search result was seen: it is only
-# measured, never tuned on (nor its questions or pages edited to make it pass), and shares no question with the
-# halves.
+# set, fresh/, was written on 2026-11-30 from the content alone before any search result was seen. Its misses
+# were then read to find what the search lacked (places, the glossary), so a fourth set, blind/, was written
+# the same day by a session that saw neither the search, nor its results, nor the glossary: it is only measured,
+# never tuned on (nor its questions or pages edited to make it pass), and shares no question with the others.
 HALVES = ["tuning", "held-out"]
-PARTS = [*HALVES, "fresh"]
+PARTS = [*HALVES, "fresh", "blind"]
 # Issue 18's targets on the project's own sets: the right page first for 85% of the questions and among the
 # first three for 95%; at most 1 in 10 questions the content does not answer gets a page, in every language.
 TOP_1 = 0.85
@@ -89,7 +91,8 @@ def first(index: SearchIndex, query: str, language: str, here: str | None = None
 # --- the question sets ---------------------------------------------------------------------------------
 
 def _folder(part: str) -> Path:
-    return {"tuning": QUESTIONS, "held-out": QUESTIONS / "held_out", "fresh": QUESTIONS / "fresh"}[part]
+    return {"tuning": QUESTIONS, "held-out": QUESTIONS / "held_out", "fresh": QUESTIONS / "fresh",
+            "blind": QUESTIONS / "blind"}[part]
 
 
 def questions(language: str, part: str) -> list[tuple[str, frozenset[str]]]:
@@ -106,19 +109,21 @@ def unanswerable(language: str, part: str) -> list[str]:
 def test_question_sets_are_realistic_and_point_at_real_pages(shipped: ContentSnapshot, language: str) -> None:
     halves = questions(language, "tuning") + questions(language, "held-out")
     fresh = questions(language, "fresh")
+    blind = questions(language, "blind")
     assert len(halves) >= 60
     assert min(len(questions(language, part)) for part in HALVES) >= 30, "each half can measure 95%"
-    assert len(fresh) >= 25
-    found = halves + fresh
+    assert min(len(fresh), len(blind)) >= 25
+    found = halves + fresh + blind
     assert len({normalise(q) for q, _ in found}) == len(found), "no question twice, in one set or across them"
     assert set().union(*(nodes for _, nodes in found)) - set(shipped.nodes) == set()
     assert len(set().union(*(nodes for _, nodes in halves))) >= 35, "the questions cover most of the tree"
     assert len(set().union(*(nodes for _, nodes in fresh))) >= 25, "the fresh set too"
+    assert len(set().union(*(nodes for _, nodes in blind))) >= 25, "and the blind one"
     titles = {normalise(text.title) for text in shipped.texts[language].values()}
     assert not [q for q, _ in found if normalise(q) in titles], "written as people type, not copied from titles"
     none = [normalise(q) for part in PARTS for q in unanswerable(language, part)]
     assert len(unanswerable(language, "tuning")) >= 20
-    assert min(len(unanswerable(language, part)) for part in ("held-out", "fresh")) >= 10
+    assert min(len(unanswerable(language, part)) for part in ("held-out", "fresh", "blind")) >= 10
     assert len(set(none)) == len(none)
 
 
@@ -806,3 +811,113 @@ def test_the_no_match_settings_are_read_from_the_config(tmp_path: Path) -> None:
     config.write_text("search: {floor: -1}\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         load_settings(config)
+
+
+# --- places: where a question is set is not what it asks ---------------------------------------------------
+
+@pytest.mark.parametrize(("query", "language"), [
+    ("ticket to yerevan", "en"),
+    ("погода ереван", "ru"),
+    ("погода єреван", "uk"),
+    ("weather tbilisi", "en"),
+])
+def test_a_page_that_has_only_the_questions_places_is_not_an_answer(index: SearchIndex, query: str,
+                                                                    language: str) -> None:
+    # The Georgia and Armenia page names Yerevan and Tbilisi; no page has "ticket" or "погода".
+    answer = index.search(query, language)
+    assert not answer.found
+    assert answer.withheld is not None
+    assert (answer.withheld.node, answer.withheld.only_places) == ("ge_am_risks", True)
+
+
+@pytest.mark.parametrize(("query", "language"), [
+    ("yerevan", "en"),
+    ("ереван", "ru"),
+    ("Tiflis", "de"),
+    ("i fled to georgia", "en"),  # "fled" is in the content: the rest of the question is answered elsewhere
+])
+def test_a_place_alone_or_with_words_the_content_has_still_finds_its_page(index: SearchIndex, query: str,
+                                                                         language: str) -> None:
+    assert first(index, query, language) == "ge_am_risks"
+
+
+def test_place_names_come_from_cldr_in_each_language() -> None:
+    assert {"тбилиси", "ереван", "грузия", "казахстан"} <= place_words("ru")
+    assert {"тбілісі", "єреван", "грузія"} <= place_words("uk")
+    assert {"tiflis", "eriwan", "georgien", "tbilisi"} <= place_words("de")  # German, and the zone's English
+    assert {"tbilisi", "yerevan", "georgia", "almaty"} <= place_words("en")
+    assert "united" not in place_words("en"), "only one-word names: 'United States' is two common words"
+    assert "tbilisi" in place_words("xx"), "a language CLDR does not know still gets the English city names"
+
+
+# --- the glossary: words people type that the pages do not use ---------------------------------------------
+
+def with_glossary(snapshot: ContentSnapshot, language: str, entries: dict[str, tuple[str, ...]]) -> SearchIndex:
+    return SearchIndex(replace(snapshot, glossary={language: entries}))
+
+
+def test_a_glossary_word_finds_the_pages_that_use_its_meaning(shipped: ContentSnapshot) -> None:
+    bare = with_glossary(shipped, "ru", {})
+    assert bare.words("альтернативщик", "ru") == [("альтернативщик", ())]
+    glossary = with_glossary(shipped, "ru", {"альтернативщик": ("альтернативная гражданская служба",)})
+    assert "ru_acs" in top(glossary, "альтернативщик", "ru")
+    assert "ru_acs" in top(glossary, "альтернативщика", "ru"), "other forms of the word find its entry too"
+    # The word weighs what the rarest word of its meaning weighs, not what "служба" (on many pages) weighs.
+    (_word, terms), = glossary.words("альтернативщик", "ru")
+    assert terms and not [term for term in terms if term.startswith("служб")]
+
+
+def test_the_glossary_is_read_from_search_yml_and_checked(tmp_path: Path) -> None:
+    folder = write_content(tmp_path, "")
+    (folder / "en" / "search.yml").write_text(
+        "synonyms:\n  Voenkomat: [military commissariat, draft office]\n  awol: desertion\n", encoding="utf-8")
+    result = load_content(folder, languages=["en"], fallback_language="en")
+    assert result.snapshot is not None, [p.render() for p in result.errors]
+    assert dict(result.snapshot.glossary["en"]) == {
+        "voenkomat": ("military commissariat", "draft office"), "awol": ("desertion",)}
+    assert "start" in result.snapshot.texts["en"], "search.yml holds no page texts"
+
+
+@pytest.mark.parametrize(("entries", "message", "line"), [
+    ("  draft office: summons\n", "'draft office': a synonym is one word", 2),
+    ("  awol: desertion\n  AWOL: deserter\n", "'AWOL' is listed twice", 3),
+    ('  awol: ""\n', "'awol' has no words the pages use", 2),
+    ("  awol: []\n", "'awol' has no words the pages use", 2),
+    ("  awol: {a: b}\n", "'awol': after the colon, write the words the pages use", 2),
+    ("  awol: [desertion, 12]\n", "'awol': after the colon, write the words the pages use", 2),
+])
+def test_the_checker_explains_a_broken_glossary(tmp_path: Path, entries: str, message: str, line: int) -> None:
+    folder = write_content(tmp_path, "")
+    (folder / "en" / "search.yml").write_text("synonyms:\n" + entries, encoding="utf-8")
+    result = load_content(folder, languages=["en"], fallback_language="en")
+    assert result.snapshot is None
+    rendered = [p.render(folder) for p in result.errors]
+    assert any(message in r and r.startswith(f"en/search.yml:{line}:") for r in rendered), rendered
+
+
+def test_the_checker_warns_of_a_glossary_entry_that_finds_nothing(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_content(tmp_path, "")
+    (folder / "en" / "search.yml").write_text("synonyms:\n  awol: desertion\n", encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"languages: [en]\ndefault_language: en\ncontent: {{dir: '{folder}'}}\n", encoding="utf-8")
+    assert main(["content", "check", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "'awol': no en page has any word of 'desertion'" in out
+    assert "1 warning(s)" in out
+    assert main(["content", "check", "--strict", "--config", str(config)]) == 1
+
+
+def test_every_shipped_glossary_entry_finds_a_page(index: SearchIndex, shipped: ContentSnapshot) -> None:
+    assert set(shipped.glossary) == set(LANGUAGES), "each language has its glossary"
+    assert index.unknown_synonyms() == {}
+
+
+@pytest.mark.parametrize(("query", "language", "stop"), [
+    ("до какого числа", "ru", "какого"),  # "какой"
+    ("якого числа", "uk", "якого"),  # "який"
+    ("bis zu welchem alter", "de", "welchem"),  # "welche"
+])
+def test_another_form_of_a_small_word_is_a_small_word_too(index: SearchIndex, query: str, language: str,
+                                                         stop: str) -> None:
+    assert (stop, ()) in index.words(query, language)

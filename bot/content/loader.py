@@ -27,6 +27,7 @@ from bot.content.model import (
     NODE_ID_RE,
     TITLE_MAX,
     ContentSnapshot,
+    GlossarySpec,
     Node,
     Text,
     TextSpec,
@@ -37,6 +38,7 @@ from bot.telegram import html as telegram_html
 from bot.yamlsource import YamlDocument, YamlSyntaxError, load_yaml
 
 TREE_FILE = "tree.yml"
+GLOSSARY_FILE = "search.yml"  # in a language folder: the search glossary, not page texts
 PLACEHOLDER_RE = re.compile(r"\{([^{}\s]*)\}")
 MESSAGE_LIMIT = 4096
 
@@ -198,8 +200,12 @@ def load_content(
     # Texts already reported as broken: "has no text" on top would send the editor looking for a second fault.
     broken: dict[str, set[str]] = {lang: set() for lang in languages}
     linked = {target for node in nodes.values() for target in node.links}
+    glossary: dict[str, dict[str, tuple[str, ...]]] = {}
     for path, doc in sorted(docs.items()):
         language = path.parent.name
+        if path.name == GLOSSARY_FILE:
+            glossary[language] = _read_glossary(doc, out)
+            continue
         _read_texts(doc, language, nodes, placeholders, texts[language], out, untranslated=untranslated[language],
                     where=where, fallback=fallback_language, broken=broken[language], linked=linked)
 
@@ -221,6 +227,7 @@ def load_content(
         languages=tuple(languages),
         untranslated={lang: frozenset(ids) for lang, ids in untranslated.items() if ids},
         about=tree.about,
+        glossary=glossary,
     )
     return LoadResult(snapshot, out.problems)
 
@@ -377,6 +384,40 @@ def _read_untranslated(doc: YamlDocument, language: str, node_id: str, data: dic
                   "so there is nothing to show", f"write the {language} text of '{node_id}'")
         return False
     return True
+
+
+_ONE_WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ.-][^\W_]+)*")
+
+
+def _read_glossary(doc: YamlDocument, out: _Collector) -> dict[str, tuple[str, ...]]:
+    """A language's search glossary: each word people type, in lower case, with the phrases the pages use."""
+    if doc.data is None:
+        return {}
+    spec = _validate(GlossarySpec, doc.data, doc, out)
+    if not isinstance(spec, GlossarySpec):
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for word, meaning in spec.synonyms.items():
+        line = doc.at(("synonyms", word))
+        key = str(word).strip().lower()
+        listed = [meaning] if isinstance(meaning, str) else meaning if isinstance(meaning, list) else None
+        if listed is None or not all(isinstance(phrase, str) for phrase in listed):
+            out.error(doc.path, line, f"'{word}': after the colon, write the words the pages use, or a list of them",
+                      "e.g. `срочка: срочная служба` or `внж: [вид на жительство, ВНЖ]`")
+            continue
+        phrases = tuple(phrase.strip() for phrase in listed)
+        if not _ONE_WORD_RE.fullmatch(key):
+            out.error(doc.path, line, f"'{word}': a synonym is one word as people type it",
+                      "put each word on its own line; for a phrase people type, add keywords to the page instead")
+        elif key in found:
+            out.error(doc.path, line, f"'{word}' is listed twice (capitals don't count)",
+                      "keep one entry and list all its meanings there")
+        elif not phrases or not all(phrases):
+            out.error(doc.path, line, f"'{word}' has no words the pages use",
+                      "after the colon, write the words the pages use for it, e.g. `срочка: срочная служба`")
+        else:
+            found[key] = phrases
+    return found
 
 
 def _read_texts(doc: YamlDocument, language: str, nodes: dict[str, Node], placeholders: Mapping[str, str],

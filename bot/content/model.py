@@ -61,6 +61,14 @@ class TreeSpec(_Strict):
     nodes: dict[str, NodeSpec] = Field(min_length=1)
 
 
+class GlossarySpec(_Strict):
+    """A language's search glossary, content/<lang>/search.yml: words people type that the pages do not use
+    ("срочка", "внж", "voenkomat"), each with the words the pages use for the same thing."""
+
+    # word -> a phrase or a list of phrases; checked by the loader, which explains a wrong shape in words
+    synonyms: dict[str, object] = Field(default_factory=dict)
+
+
 class TextSpec(_Strict):
     """One node's text in one language, as written in content/<lang>/*.yml."""
 
@@ -136,6 +144,8 @@ class ContentSnapshot:
     languages: tuple[str, ...] = field(default=())
     untranslated: Mapping[str, frozenset[str]] = field(default_factory=dict)  # language -> node ids
     about: str | None = None  # the node that lists when each answer was checked
+    # language -> a word people type -> the phrases the pages use for it (content/<lang>/search.yml)
+    glossary: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
@@ -144,6 +154,9 @@ class ContentSnapshot:
         )
         object.__setattr__(
             self, "untranslated", MappingProxyType({k: frozenset(v) for k, v in self.untranslated.items()})
+        )
+        object.__setattr__(
+            self, "glossary", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.glossary.items()})
         )
 
     def __contains__(self, node_id: object) -> bool:

@@ -90,7 +90,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         in into is it its me my no not of on or our she so than that the their them then there these they
         this to too us was we were what when where which who why will with would you your yours am im i'm
         pls please just any some now what's whats happens happen happened do dont don't doesnt should
-        shall going gonna want wanna much many
+        shall going gonna want wanna much many cant can't cannot wont won't already still
     """.split()),
     "de": frozenset("""
         aber als am an auch auf aus bei bin bis bist da das dass dem den der des die dir du ein eine einem
@@ -98,6 +98,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         noch nun ob oder sein sich sie sind so über um und uns von vom was wenn wer wie wir wird zu zum zur
         mein meine meinen meiner dein deine bitte jetzt gerade soll sollte muss tun nun passiert machen
         mache darf kann könnte will möchte wann warum welche welcher welches viel viele
+        welchem welchen fürs kannst können musst müssen sollen willst möchten darfst dürfen
         ihn ihm ihnen euch wo dann denn doch schon mal etwas
     """.split()),
 }
