@@ -47,20 +47,28 @@ TOP_1 = 0.85
 TOP_3 = 0.95
 UNANSWERED_WITH_A_PAGE = 0.1
 # Where a part does not reach a target yet, what it reaches now (top-1, top-3, share of unanswerable questions
-# that get a page; measured on the content of 2026-11-30 with the no-match rule's defaults, top figures rounded
-# down to a whole percent): REGRESSION FLOORS, not targets, so that a change that makes it worse fails. The
-# targets above stay the goal; raise a floor as the search gets better. Every tuning and held-out half reaches
-# the targets. The fresh set, first measured on 2026-11-30 after commit 93e5910 had written it, is far below
-# them: its questions and pages were not changed after measuring and nothing was tuned on it, so its floors are
-# what the search does on new questions. Measured once more after commit 5cb45f8 (the `strong` no-match rule,
-# chosen without opening the fresh set): uk top-3 21/27 → 22/27, every other figure unchanged. Close the gap to
-# top-1 85%, top-3 95% and at most 10% unanswerable with a page (issue 18) with a better search, never by
-# editing the fresh set.
+# that get a page; measured with the no-match rule's defaults, top figures rounded down to a whole percent):
+# REGRESSION FLOORS, not targets, so that a change that makes it worse fails. The targets above stay the goal;
+# raise a floor as the search gets better, never lower one to let a change through. Every tuning and held-out
+# half reaches the targets.
+# - fresh: first measured after commit 93e5910 had written it (ru 19/29 and 21/29 with 5/10 unanswerable
+#   given a page, uk 21/27 and 21/27, 0/10; en 24/30 and 26/30, 3/10; de 20/29 and 23/29, 2/10); its misses
+#   were then read, which led to the place rule and the glossary (2026-11-30), and it is measured here with them.
+# - blind: written by commit ec26698 before anything else of that day was seen by its author, measured once
+#   after commit 02115c3 (these figures). The same set on the code before that day's search changes (2390ab9):
+#   ru 52/76 and 54/76, 2/17; uk 32/50 and 34/50, 1/15; en 40/57 and 44/57, 3/15; de 34/55 and 38/55, 0/15.
+#   Without the no-match rule the right page is among the first three for 91-100% of its questions: most
+#   misses are right pages withheld because a long question's other words dilute its coverage.
+# Close the gap (issue 18) with a better search, never by editing these sets.
 REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
-    ("ru", "fresh"): (0.65, 0.72, 0.5),  # measured 19/29, 21/29, 5/10 unanswerable with a page
+    ("ru", "fresh"): (0.68, 0.75, 0.5),  # measured 20/29, 22/29, 5/10 unanswerable with a page
     ("uk", "fresh"): (0.77, 0.81, UNANSWERED_WITH_A_PAGE),  # measured 21/27, 22/27; 0/10 meets the target
-    ("en", "fresh"): (0.80, 0.86, 0.3),  # measured 24/30, 26/30, 3/10
-    ("de", "fresh"): (0.68, 0.79, 0.2),  # measured 20/29, 23/29, 2/10
+    ("en", "fresh"): (0.80, 0.90, 0.3),  # measured 24/30, 27/30, 3/10
+    ("de", "fresh"): (0.72, 0.82, 0.2),  # measured 21/29, 24/29, 2/10
+    ("ru", "blind"): (0.73, 0.77, 0.24),  # measured 56/76, 59/76, 4/17
+    ("uk", "blind"): (0.64, 0.68, UNANSWERED_WITH_A_PAGE),  # measured 32/50, 34/50; 1/15 meets the target
+    ("en", "blind"): (0.71, 0.77, 0.2),  # measured 41/57, 44/57, 3/15
+    ("de", "blind"): (0.60, 0.67, UNANSWERED_WITH_A_PAGE),  # measured 33/55, 37/55; 0/15 meets the target
 }
 
 
