@@ -62,7 +62,14 @@ VARIANT_LETTERS = 2
 MIN_PARTIAL = 5  # a query word must be this long to stand for longer words it begins
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an")
 UNKNOWN_WEIGHT = 0.7  # of a word no page has, relative to the rarest known word
+CAPITALISED_NOUNS = frozenset({"de"})
 CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
+# What a word that is not a noun ("отправить", "безопасно", "abgelaufen") weighs in how much of a question a
+# page explains, relative to its rarity: it is mostly how the question is put, not what it asks, so a long
+# question told in verbs is not made unanswerable by them. Known in ru and uk by the dictionary, in German by
+# the pages' own spelling (nouns have capitals); English words all weigh fully. Chosen 2026-11-30 between 0.2
+# and 1.0 on the question sets then written (tests/test_search.py).
+NOT_A_NOUN = 0.4
 INCIDENTAL = 0.5  # the weight of a query word no page is about, relative to its rarity
 
 
@@ -247,6 +254,12 @@ class LanguageIndex:
         about = _bonuses(pieces.field([document.title.split() for document in documents]),
                          pieces.field([" ".join(document.keywords).split() for document in documents]))
         surface = {word: term for word, term in pieces.stems.items() if term}
+        # German writes every noun with a capital: a word the pages write in lower case is not a noun (what
+        # NOT_A_NOUN needs, where no dictionary is at hand). Read off the distinct pieces of the bodies.
+        self._lower_case_words: frozenset[str] = frozenset()
+        if language in CAPITALISED_NOUNS:
+            self._lower_case_words = frozenset(
+                word for piece in pieces.occurrences_of if piece[:1].islower() for word in words(piece))
         self._postings, self._df = self._rank_postings(occurrences, lengths, about)
         self._sorted_terms = sorted(self._postings)
         self._surface = surface
@@ -331,6 +344,11 @@ class LanguageIndex:
             return False
         other = "ru" if self.language == "uk" else "uk"
         return is_word(word, self.language) or is_word(word, other)
+
+    def not_a_noun(self, word: str) -> bool:
+        """Whether a (normalised) query word is known not to be a noun: by the ru or uk dictionary, or in
+        German by the pages writing it in lower case. False where nothing tells (English, unknown words)."""
+        return word in self._lower_case_words or (self._is_real_word(word) and not self._is_noun(word))
 
     def _is_noun(self, word: str) -> bool:
         other = "ru" if self.language == "uk" else "uk"
@@ -511,7 +529,7 @@ class LanguageIndex:
             if not word.terms:
                 # A word the content does not have: a dictionary word that is not a noun ("пойти",
                 # "безопасно") is usually how the question is put, not what it is about.
-                unknown += INCIDENTAL if self._is_real_word(word.text) and not self._is_noun(word.text) else 1.0
+                unknown += NOT_A_NOUN if self.not_a_noun(word.text) else 1.0
                 continue
             topic = any(t in self._topics for t in word.terms)
             weights.append((word, self._idf(max(self._df[t] for t in word.terms)), topic))
@@ -521,7 +539,10 @@ class LanguageIndex:
         for word, rarity, topic in weights:
             weight = rarity if topic else min(rarity * INCIDENTAL, lightest)
             # Coverage counts every word by its rarity: a word no page is about ("jobs", "weather") may
-            # not decide the order, but a page without it has not answered that part of the question.
+            # not decide the order, but a page without it has not answered that part of the question. A
+            # word that is not a noun counts less (NOT_A_NOUN).
+            if self.not_a_noun(word.text):
+                rarity *= NOT_A_NOUN
             total_weight += rarity
             if len(word.terms) == 1:  # the common case, without the per-document best-reading bookkeeping
                 ((term, quality),) = word.terms.items()
