@@ -70,7 +70,7 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("uk", "blind"): (0.72, 0.76, 0.14),  # measured 36/50, 38/50, 2/15
     ("en", "blind"): (0.71, 0.77, 0.2),  # measured 41/57, 44/57, 3/15
     ("de", "blind"): (0.67, 0.74, UNANSWERED_WITH_A_PAGE),  # measured 37/55, 41/55; 0/15 meets the target
-    ("ru", "blind2"): (0.53, 0.62, 0.31),  # measured 43/81, 51/81, 8/26
+    ("ru", "blind2"): (0.53, 0.62, 0.31),  # measured 43/80, 50/80, 8/26
     ("uk", "blind2"): (0.75, 0.79, UNANSWERED_WITH_A_PAGE),  # measured 52/69, 55/69; 1/23 meets the target
     ("en", "blind2"): (0.69, 0.75, 0.34),  # measured 46/66, 50/66, 8/24
     ("de", "blind2"): (0.66, 0.74, UNANSWERED_WITH_A_PAGE),  # measured 42/63, 47/63; 2/23 meets the target
