@@ -38,7 +38,9 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         return 0
     ranking = answer.ranking
     assert ranking is not None
-    rule = f"cover at least {settings.min_coverage:.0%} of the question, strength at least {settings.floor:g}"
+    rule = (f"cover at least {settings.min_coverage:.0%} of the question, strength at least {settings.floor:g}; "
+            f"or cover at least {settings.strong_coverage:.0%}, strength at least {settings.strong:g}; and more "
+            "than the question's places")
     if not ranking.hits:
         if answer.withheld is None:
             print(f"No page found in {language}: the person is offered the main menu and a counsellor.")
@@ -55,6 +57,7 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         mark = "*" if hit.node in shown else " "
         title = snapshot.page(hit.node, language).text.title
         print(f"{number:>3}{mark}  {hit.score:7.2f}  {hit.coverage:5.0%}  {hit.strength:8.2f}  {hit.node}: {title}")
-        print(f"{'':>31}matched: {', '.join(hit.terms)}")
+        places = "  (only the question's places: not an answer)" if hit.only_places else ""
+        print(f"{'':>31}matched: {', '.join(hit.terms)}{places}")
     print(f"* shown to the person as buttons. A page is offered only if it passes the no-match rule: {rule}.")
     return 0

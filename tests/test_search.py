@@ -567,6 +567,9 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "greeting" in capsys.readouterr().out
     assert main(["content", "search", "deserter", "--lang", "ru", "--config", str(config)]) == 0
     assert "matched in en" in capsys.readouterr().out
+    assert main(["content", "search", "погода ереван", "--lang", "ru", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "No page offered" in out and "ge_am_risks" in out and "only the question's places" in out
     assert main(["content", "search", "x", "--lang", "xx", "--config", str(config)]) == 2
 
 
