@@ -178,6 +178,11 @@ class SearchSettings(_Strict):
     # put or slang the content does not use. Measured on tests/search_questions (CONTENT.md).
     strong: float = Field(default=3.5, ge=0, le=10)
     strong_coverage: float = Field(default=0.4, ge=0, le=1)
+    # ... and one whose title or keywords hold several of the question's words (strength at least
+    # `very_strong`) when it explains at least `very_strong_coverage`: a long question's other words are
+    # mostly the person's own story. Measured like `strong` (CONTENT.md).
+    very_strong: float = Field(default=5.5, ge=0, le=20)
+    very_strong_coverage: float = Field(default=0.25, ge=0, le=1)
     # The menu sections whose pages a reader in this language sees first, when they search from the main
     # menu (inside a section, that section's pages come first). Unknown section ids are ignored.
     prefer_sections: dict[LanguageCode, list[str]] = Field(default_factory=lambda: {"uk": ["ukraine"]})

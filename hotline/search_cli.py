@@ -39,8 +39,9 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     ranking = answer.ranking
     assert ranking is not None
     rule = (f"cover at least {settings.min_coverage:.0%} of the question, strength at least {settings.floor:g}; "
-            f"or cover at least {settings.strong_coverage:.0%}, strength at least {settings.strong:g}; and more "
-            "than the question's places")
+            f"or cover at least {settings.strong_coverage:.0%}, strength at least {settings.strong:g}; or cover at "
+            f"least {settings.very_strong_coverage:.0%}, strength at least {settings.very_strong:g}; and more than "
+            "the question's places")
     if not ranking.hits:
         if answer.withheld is None:
             print(f"No page found in {language}: the person is offered the main menu and a counsellor.")

@@ -174,12 +174,15 @@ class SearchIndex:
     def confident(self, hit: Hit) -> bool:
         """Whether a page explains enough of the question, strongly enough, to be offered: at least
         `min_coverage` of it, with its words at least `floor` strong or nearly the whole question; or at
-        least `strong_coverage` of it, with its words in its title or keywords (`strong`). Never a page that
-        has only the question's places ("Tbilisi" of "weather in Tbilisi"): see bot/search/places.py."""
+        least `strong_coverage` of it, with its words in its title or keywords (`strong`); or at least
+        `very_strong_coverage`, with several of them there (`very_strong`). Never a page that has only the
+        question's places ("Tbilisi" of "weather in Tbilisi"): see bot/search/places.py."""
         settings = self.settings
         if hit.only_places:
             return False
         if hit.coverage >= settings.strong_coverage and hit.strength >= settings.strong:
+            return True
+        if hit.coverage >= settings.very_strong_coverage and hit.strength >= settings.very_strong:
             return True
         return hit.coverage >= settings.min_coverage and (
             hit.strength >= settings.floor or hit.coverage >= max(WHOLE_QUESTION, settings.min_coverage))
