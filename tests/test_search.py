@@ -68,15 +68,15 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("de", "fresh"): (0.75, 0.86, 0.2),  # measured 22/29, 25/29, 2/10
     ("ru", "blind"): (0.77, 0.84, 0.24),  # measured 59/76, 64/76, 4/17
     ("uk", "blind"): (0.72, 0.76, 0.14),  # measured 36/50, 38/50, 2/15
-    ("en", "blind"): (0.71, 0.77, 0.2),  # measured 41/57, 44/57, 3/15
+    ("en", "blind"): (0.75, 0.80, 0.2),  # measured 43/57, 46/57, 3/15
     ("de", "blind"): (0.69, 0.76, UNANSWERED_WITH_A_PAGE),  # measured 38/55, 42/55; 0/15 meets the target
     ("ru", "blind2"): (0.57, 0.66, 0.31),  # measured 46/80, 53/80, 8/26
     ("uk", "blind2"): (0.76, 0.81, UNANSWERED_WITH_A_PAGE),  # measured 53/69, 56/69; 1/23 meets the target
-    ("en", "blind2"): (0.69, 0.75, 0.34),  # measured 46/66, 50/66, 8/24
+    ("en", "blind2"): (0.69, 0.77, 0.34),  # measured 46/66, 51/66, 8/24
     ("de", "blind2"): (0.66, 0.74, UNANSWERED_WITH_A_PAGE),  # measured 42/63, 47/63; 2/23 meets the target
     ("ru", "blind3"): (0.70, 0.73, 0.24),  # measured 56/79, 58/79, 6/26
     ("uk", "blind3"): (0.83, 0.86, UNANSWERED_WITH_A_PAGE),  # measured 51/61, 53/61; 2/24 meets the target
-    ("en", "blind3"): (0.77, 0.79, 0.25),  # measured 49/63, 50/63, 6/24
+    ("en", "blind3"): (0.79, 0.80, 0.25),  # measured 50/63, 51/63, 6/24
     ("de", "blind3"): (0.66, 0.71, 0.13),  # measured 42/63, 45/63, 3/24
 }
 
@@ -977,7 +977,8 @@ def test_words_that_are_not_nouns_count_less_in_how_much_a_page_explains(
     assert not SearchIndex(shipped).search(query, language).found
 
 
-def test_what_is_not_a_noun_comes_from_the_dictionary_or_from_german_capitals(shipped: ContentSnapshot) -> None:
+def test_what_is_not_a_noun_comes_from_the_dictionary_german_capitals_or_english_endings(
+        shipped: ContentSnapshot) -> None:
     indexes = {language: LanguageIndex(language, documents_of(shipped.texts[language], shipped.root))
                for language in LANGUAGES}
     assert indexes["ru"].not_a_noun("отправить") and not indexes["ru"].not_a_noun("повестка")
@@ -985,4 +986,8 @@ def test_what_is_not_a_noun_comes_from_the_dictionary_or_from_german_capitals(sh
     # German pages write "gehen" and "russische" in lower case, and every noun with a capital.
     assert indexes["de"].not_a_noun("gehen") and indexes["de"].not_a_noun("russische")
     assert not indexes["de"].not_a_noun("asylverfahren") and not indexes["de"].not_a_noun("deserteur")
-    assert not indexes["en"].not_a_noun("go"), "nothing tells an English word's part of speech"
+    # English: the ending of a verb form or an adverb, unless a page is about the word ("refusing" is in
+    # titles); short words and other endings tell nothing.
+    assert indexes["en"].not_a_noun("compared") and indexes["en"].not_a_noun("really")
+    assert not indexes["en"].not_a_noun("refusing") and not indexes["en"].not_a_noun("punishment")
+    assert not indexes["en"].not_a_noun("go")

@@ -67,8 +67,8 @@ CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
 # What a word that is not a noun ("отправить", "безопасно", "abgelaufen") weighs in how much of a question a
 # page explains, relative to its rarity: it is mostly how the question is put, not what it asks, so a long
 # question told in verbs is not made unanswerable by them. Known in ru and uk by the dictionary, in German by
-# the pages' own spelling (nouns have capitals); English words all weigh fully. Chosen 2026-11-30 between 0.2
-# and 1.0 on the question sets then written (tests/test_search.py).
+# the pages' own spelling (nouns have capitals), in English by a verb's or an adverb's ending (see not_a_noun).
+# Chosen 2026-11-30 between 0.2 and 1.0 on the question sets then written (tests/test_search.py).
 NOT_A_NOUN = 0.4
 INCIDENTAL = 0.5  # the weight of a query word no page is about, relative to its rarity
 
@@ -346,8 +346,15 @@ class LanguageIndex:
         return is_word(word, self.language) or is_word(word, other)
 
     def not_a_noun(self, word: str) -> bool:
-        """Whether a (normalised) query word is known not to be a noun: by the ru or uk dictionary, or in
-        German by the pages writing it in lower case. False where nothing tells (English, unknown words)."""
+        """Whether a (normalised) query word is known not to be a noun: by the ru or uk dictionary; in German,
+        by the pages writing it in lower case; in English, by the ending of a verb form or an adverb
+        ("refusing", "compared", "really") unless some page is about it ("hearing" in a title). False where
+        nothing tells."""
+        if self.language == "en":
+            if len(word) < 5 or not word.endswith(_NOT_NOUN_ENDINGS_EN):
+                return False
+            term = self._surface.get(word)
+            return term is None or term not in self._topics
         return word in self._lower_case_words or (self._is_real_word(word) and not self._is_noun(word))
 
     def _is_noun(self, word: str) -> bool:
@@ -643,6 +650,7 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
     return kept
 
 
+_NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 _VOWELS = frozenset("aeiouyäöüаеёиоуыэюяіїє")
 
