@@ -111,7 +111,7 @@ class _Word:
     text: str
     terms: dict[str, float]
     stop: bool = False
-    place: bool = False  # the name of a country or city
+    place: bool = False  # the name of a country or city, or of a month or weekday (bot/search/places.py)
 
 
 class _Learned(dict[str, _T]):

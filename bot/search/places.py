@@ -1,4 +1,5 @@
-"""Names of places, so that the search can tell where a question is set from what it asks.
+"""Names of places (and of months and weekdays), so that the search can tell where and when a question is set
+from what it asks.
 
 A page about Georgia shares one word with "weather in Tbilisi tomorrow" and with "how to open a bank account
 in Georgia": the place. A place says where; what the question is about is in its other words. So a page that
@@ -7,8 +8,9 @@ the no-match rule in bot/search/service.py withholds them).
 
 The names are the Unicode CLDR's, as shipped with Babel: every country and territory, and the cities that
 name time zones (Tbilisi, Yerevan, Almaty, Berlin, …), in the language asked for, and the cities also as the
-IANA time-zone database spells them in English (the zone ids CLDR lists). Only one-word names are kept:
-"United States" is two common words, each of which means something else.
+IANA time-zone database spells them in English (the zone ids CLDR lists); and the months and weekdays, which say
+when as a place says where ("weather in Yerevan in January"). Only one-word names are kept: "United States"
+is two common words, each of which means something else.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from bot.search.text import normalise, words
 @lru_cache(maxsize=16)
 def place_words(language: str) -> frozenset[str]:
     """The one-word place names of `language` (normalised, lower case), with the English spellings of the
-    time-zone cities; only the English ones for a language CLDR does not know. Read once per process
-    (about 10 ms a language)."""
+    time-zone cities, and its month and weekday names in every form CLDR gives; only the English cities for a
+    language CLDR does not know. Read once per process (about 10 ms a language)."""
     names: set[str] = {str(zone).rsplit("/", 1)[-1].replace("_", " ")
                        for zone in get_global("zone_territories") if "/" in str(zone)}
     try:
@@ -35,6 +37,9 @@ def place_words(language: str) -> frozenset[str]:
     else:
         names.update(locale.territories.values())
         names.update(str(zone["city"]) for zone in locale.time_zones.values() if "city" in zone)
+        for calendar in (locale.months, locale.days):
+            for context in ("format", "stand-alone"):
+                names.update(calendar[context]["wide"].values())
     found: set[str] = set()
     for name in names:
         parts = words(normalise(name))
