@@ -220,14 +220,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _glossary_problems(snapshot: ContentSnapshot, directory: Path) -> list[Problem]:
-    """Warnings for the search glossary's phrases that no page has a word of (they find nothing)."""
-    from bot.content.loader import GLOSSARY_FILE, Problem
+    """Warnings for the search glossary's entries that cannot work (a small word, a meaning no page has)."""
+    from bot.content.loader import GLOSSARY_NAMES, Problem
     from bot.search import SearchIndex
+    from bot.yamlsource import load_yaml
 
-    return [Problem("warning", directory / language / GLOSSARY_FILE, None,
-                    f"'{word}': no {language} page has any word of '{phrase}', so it finds nothing",
-                    "write words the pages use after the colon, or remove the entry")
-            for language, pairs in SearchIndex(snapshot).unknown_synonyms().items() for word, phrase in pairs]
+    problems = []
+    for language, pairs in SearchIndex(snapshot).glossary_problems().items():
+        files = [path for path in sorted((directory / language).glob("*")) if path.name.lower() in GLOSSARY_NAMES]
+        path = files[0] if files else directory / language / "search.yml"
+        document = load_yaml(path) if files else None
+        written = {str(key).strip().lower(): key for key in ((document.data or {}).get("synonyms") or {})} if (
+            document is not None and isinstance(document.data, dict)) else {}
+        for word, problem, fix in pairs:
+            line = document.line_of(("synonyms", written[word])) if document is not None and word in written else None
+            problems.append(Problem("warning", path, line, f"'{word}': {problem}", fix))
+    return problems
 
 
 def _content_check(config: Config, directory: Path | None, strict: bool) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.config import Config
 from bot.content.store import load_for
 from bot.search import QueryKind, SearchIndex
-from bot.search.service import RESULTS
+from bot.search.service import RESULTS, WHOLE_QUESTION
 
 
 def content_search(config: Config, directory: Path | None, query: str, language: str, limit: int,
@@ -38,10 +38,14 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         return 0
     ranking = answer.ranking
     assert ranking is not None
-    rule = (f"cover at least {settings.min_coverage:.0%} of the question, strength at least {settings.floor:g}; "
-            f"or cover at least {settings.strong_coverage:.0%}, strength at least {settings.strong:g}; or cover at "
-            f"least {settings.very_strong_coverage:.0%}, strength at least {settings.very_strong:g}; and more than "
-            "the question's places")
+    rule = (f"cover at least {settings.min_coverage:.0%} of the question with strength at least {settings.floor:g}, "
+            f"or {WHOLE_QUESTION:.0%} at any strength; or cover at least {settings.strong_coverage:.0%}, strength "
+            f"at least {settings.strong:g}; or cover at least {settings.very_strong_coverage:.0%}, strength at least "
+            f"{settings.very_strong:g}; and more than the question's places")
+    listed_language = ranking.language if ranking.hits else language
+    read = [f"{word} → {'/'.join(terms)}" if terms else f"{word} (in no page)"
+            for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]
+    print(f"Words read ({listed_language}): {'; '.join(read) or 'none'}")
     if not ranking.hits:
         if answer.withheld is None:
             print(f"No page found in {language}: the person is offered the main menu and a counsellor.")
@@ -49,7 +53,6 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         print(f"No page offered: the best one falls below the no-match rule ({rule}); the person is told "
               "there is no page on that and offered a counsellor.")
     shown = {hit.node for hit in ranking.hits}
-    listed_language = ranking.language if ranking.hits else language
     listing = index.rank(query, listed_language, max(limit, RESULTS), reader=language, here=here)
     if ranking.hits and ranking.language != language:
         print(f"Too little found in {language}; these matched in {ranking.language} (the person is told so).")

@@ -77,7 +77,7 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("ru", "blind3"): (0.70, 0.73, 0.24),  # measured 56/79, 58/79, 6/26
     ("uk", "blind3"): (0.83, 0.86, UNANSWERED_WITH_A_PAGE),  # measured 51/61, 53/61; 2/24 meets the target
     ("en", "blind3"): (0.79, 0.80, 0.21),  # measured 50/63, 51/63, 5/24
-    ("de", "blind3"): (0.66, 0.71, 0.13),  # measured 42/63, 45/63, 3/24
+    ("de", "blind3"): (0.66, 0.71, UNANSWERED_WITH_A_PAGE),  # measured 42/63, 45/63; 2/24 meets the target
 }
 
 
@@ -575,6 +575,9 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert main(["content", "search", "погода ереван", "--lang", "ru", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "No page offered" in out and "ge_am_risks" in out and "only the question's places" in out
+    assert "Words read (ru): погода (in no page); ереван → ерева" in out
+    assert main(["content", "search", "пришла срочка", "--lang", "ru", "--config", str(config)]) == 0
+    assert "Words read (ru): срочка → " in capsys.readouterr().out  # what the glossary made of it
     assert main(["content", "search", "x", "--lang", "xx", "--config", str(config)]) == 2
 
 
@@ -869,6 +872,14 @@ def test_a_page_that_has_only_the_questions_places_is_not_an_answer(index: Searc
     assert (answer.withheld.node, answer.withheld.only_places) == ("ge_am_risks", True)
 
 
+def test_a_word_read_only_as_a_typo_does_not_make_a_place_question_answerable(index: SearchIndex) -> None:
+    # No German dictionary says "Wetter" is a real word: it is read as a typo of "weiter". That reading is
+    # too weak to count as the content having the word.
+    answer = index.search("wetter in berlin", "de")
+    assert not answer.found
+    assert answer.withheld is not None and answer.withheld.only_places
+
+
 @pytest.mark.parametrize(("query", "language"), [
     ("yerevan", "en"),
     ("ереван", "ru"),
@@ -932,6 +943,8 @@ def test_the_glossary_is_read_from_search_yml_and_checked(tmp_path: Path) -> Non
     ('  awol: ""\n', "'awol' has no words the pages use", 2),
     ("  awol: []\n", "'awol' has no words the pages use", 2),
     ("  awol: {a: b}\n", "'awol': after the colon, write the words the pages use", 2),
+    ("  kek-lol: desertion\n", "'kek-lol': a synonym is one word", 2),  # the search reads two words
+    ("  awol: desertion\n  Awol: deserter\n", "(capitals don't count; also 'awol')", 3),
     ("  awol: [desertion, 12]\n", "'awol': after the colon, write the words the pages use", 2),
 ])
 def test_the_checker_explains_a_broken_glossary(tmp_path: Path, entries: str, message: str, line: int) -> None:
@@ -943,22 +956,52 @@ def test_the_checker_explains_a_broken_glossary(tmp_path: Path, entries: str, me
     assert any(message in r and r.startswith(f"en/search.yml:{line}:") for r in rendered), rendered
 
 
-def test_the_checker_warns_of_a_glossary_entry_that_finds_nothing(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_checker_warns_of_a_glossary_entry_that_cannot_work(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
     folder = write_content(tmp_path, "")
-    (folder / "en" / "search.yml").write_text("synonyms:\n  awol: desertion\n", encoding="utf-8")
+    (folder / "en" / "search.yml").write_text("synonyms:\n  AWOL: desertion\n  the: summons\n", encoding="utf-8")
     config = tmp_path / "config.yaml"
     config.write_text(f"languages: [en]\ndefault_language: en\ncontent: {{dir: '{folder}'}}\n", encoding="utf-8")
     assert main(["content", "check", "--config", str(config)]) == 0
     out = capsys.readouterr().out
-    assert "'awol': no en page has any word of 'desertion'" in out
-    assert "1 warning(s)" in out
+    assert "search.yml:2: warning: 'awol': no en page has any word of 'desertion'" in out
+    assert "search.yml:3: warning: 'the': the search ignores this small word" in out
+    assert "3 warning(s)" in out  # and no page has "summons"
     assert main(["content", "check", "--strict", "--config", str(config)]) == 1
+
+
+@pytest.mark.parametrize("text", ["synonym:\n  awol: desertion\n", "- awol: desertion\n", "awol: desertion\n",
+                                  "synonyms:\n  - awol\n"])
+def test_a_glossary_without_its_one_section_is_explained_as_such(tmp_path: Path, text: str) -> None:
+    folder = write_content(tmp_path, "")
+    (folder / "en" / "search.yml").write_text(text, encoding="utf-8")
+    result = load_content(folder, languages=["en"], fallback_language="en")
+    rendered = [p.render(folder) for p in result.errors]
+    assert rendered == ["en/search.yml:1: error: search.yml has one section, `synonyms:`, with one word on each line "
+                        "under it — write `synonyms:` on the first line, then each entry two spaces in, e.g. "
+                        "`  срочка: срочная служба`"]
+
+
+@pytest.mark.parametrize("name", ["search.yaml", "Search.yml"])
+def test_the_glossary_is_known_however_its_file_name_is_spelt(tmp_path: Path, name: str) -> None:
+    folder = write_content(tmp_path, "")
+    (folder / "en" / name).write_text("synonyms:\n  awol: desertion\n", encoding="utf-8")
+    result = load_content(folder, languages=["en"], fallback_language="en")
+    assert result.snapshot is not None, [p.render() for p in result.errors]
+    assert dict(result.snapshot.glossary["en"]) == {"awol": ("desertion",)}
+
+
+def test_an_empty_glossary_is_no_glossary(tmp_path: Path) -> None:
+    folder = write_content(tmp_path, "")
+    for text in ("", "synonyms:\n"):
+        (folder / "en" / "search.yml").write_text(text, encoding="utf-8")
+        result = load_content(folder, languages=["en"], fallback_language="en")
+        assert result.snapshot is not None and not result.snapshot.glossary.get("en")
 
 
 def test_every_shipped_glossary_entry_finds_a_page(index: SearchIndex, shipped: ContentSnapshot) -> None:
     assert set(shipped.glossary) == set(LANGUAGES), "each language has its glossary"
-    assert index.unknown_synonyms() == {}
+    assert index.glossary_problems() == {}
 
 
 @pytest.mark.parametrize(("query", "language", "stop"), [

@@ -39,6 +39,8 @@ from bot.yamlsource import YamlDocument, YamlSyntaxError, load_yaml
 
 TREE_FILE = "tree.yml"
 GLOSSARY_FILE = "search.yml"  # in a language folder: the search glossary, not page texts
+# ... however its name is spelt: a glossary read as page texts would give an error per entry, none of them true
+GLOSSARY_NAMES = frozenset({"search.yml", "search.yaml"})
 PLACEHOLDER_RE = re.compile(r"\{([^{}\s]*)\}")
 MESSAGE_LIMIT = 4096
 
@@ -203,7 +205,7 @@ def load_content(
     glossary: dict[str, dict[str, tuple[str, ...]]] = {}
     for path, doc in sorted(docs.items()):
         language = path.parent.name
-        if path.name == GLOSSARY_FILE:
+        if path.name.lower() in GLOSSARY_NAMES:
             glossary[language] = _read_glossary(doc, out)
             continue
         _read_texts(doc, language, nodes, placeholders, texts[language], out, untranslated=untranslated[language],
@@ -386,37 +388,48 @@ def _read_untranslated(doc: YamlDocument, language: str, node_id: str, data: dic
     return True
 
 
-_ONE_WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ.-][^\W_]+)*")
+# One word as the search reads it: letters and digits, an apostrophe inside (Ukrainian "п'ятисотий"). A hyphen
+# or a dot would make it two words to the search, so such an entry could never be found.
+_ONE_WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
 
 
 def _read_glossary(doc: YamlDocument, out: _Collector) -> dict[str, tuple[str, ...]]:
     """A language's search glossary: each word people type, in lower case, with the phrases the pages use."""
     if doc.data is None:
         return {}
-    spec = _validate(GlossarySpec, doc.data, doc, out)
+    if not isinstance(doc.data, dict) or set(doc.data) - {"synonyms"} or not isinstance(
+            doc.data.get("synonyms") or {}, dict):
+        out.error(doc.path, 1, "search.yml has one section, `synonyms:`, with one word on each line under it",
+                  "write `synonyms:` on the first line, then each entry two spaces in, e.g. `  срочка: срочная служба`")
+        return {}
+    spec = _validate(GlossarySpec, {"synonyms": doc.data.get("synonyms") or {}}, doc, out)
     if not isinstance(spec, GlossarySpec):
         return {}
     found: dict[str, tuple[str, ...]] = {}
+    first: dict[str, str] = {}  # each word as first written, for a second entry's message
     for word, meaning in spec.synonyms.items():
         line = doc.at(("synonyms", word))
         key = str(word).strip().lower()
         listed = [meaning] if isinstance(meaning, str) else meaning if isinstance(meaning, list) else None
         if listed is None or not all(isinstance(phrase, str) for phrase in listed):
             out.error(doc.path, line, f"'{word}': after the colon, write the words the pages use, or a list of them",
-                      "e.g. `срочка: срочная служба` or `внж: [вид на жительство, ВНЖ]`")
+                      "words only (a number or a list inside a list is not read), e.g. `срочка: срочная служба` or "
+                      "`внж: [вид на жительство, ВНЖ]`")
             continue
         phrases = tuple(phrase.strip() for phrase in listed)
         if not _ONE_WORD_RE.fullmatch(key):
             out.error(doc.path, line, f"'{word}': a synonym is one word as people type it",
-                      "put each word on its own line; for a phrase people type, add keywords to the page instead")
-        elif key in found:
-            out.error(doc.path, line, f"'{word}' is listed twice (capitals don't count)",
+                      "write one word, without spaces, hyphens or dots; for a phrase people type, add it to the "
+                      "keywords of the page that answers it")
+        elif key in first:
+            out.error(doc.path, line, f"'{word}' is listed twice (capitals don't count; also '{first[key]}')",
                       "keep one entry and list all its meanings there")
         elif not phrases or not all(phrases):
             out.error(doc.path, line, f"'{word}' has no words the pages use",
                       "after the colon, write the words the pages use for it, e.g. `срочка: срочная служба`")
         else:
             found[key] = phrases
+        first.setdefault(key, str(word))
     return found
 
 

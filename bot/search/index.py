@@ -329,6 +329,10 @@ class LanguageIndex:
 
     # --- reading the query ---------------------------------------------------------------------------
 
+    def is_stop(self, word: str) -> bool:
+        """Whether a normalised query word is a small word the search ignores ("как", "the", "какого")."""
+        return self._is_stop(word)
+
     def _is_stop(self, word: str) -> bool:
         if word in self.stop_words:
             return True
@@ -411,10 +415,18 @@ class LanguageIndex:
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
         return _Word(word, dict(best), place=word in self._places or term in self._places)
 
-    def unknown_synonyms(self) -> list[tuple[str, str]]:
-        """(word, phrase) of the glossary whose phrase has no word any page has: it finds nothing."""
-        return [(word, phrase) for word, phrases in self._glossary_entries.items() for phrase in phrases
-                if not self._phrase(phrase)]
+    def glossary_problems(self) -> list[tuple[str, str, str]]:
+        """(word, what is wrong, how to fix it) for each glossary entry that cannot work: a small word the
+        search ignores, or a meaning of which no page has a word (it finds nothing)."""
+        found = []
+        for word, phrases in self._glossary_entries.items():
+            if self._is_stop(normalise(word)):
+                found.append((word, "the search ignores this small word (like 'как' or 'the')",
+                              "remove the entry: small words never decide what a question is about"))
+            found.extend((word, f"no {self.language} page has any word of '{phrase}', so it finds nothing",
+                          "write words the pages use after the colon, or remove the entry")
+                         for phrase in phrases if not self._phrase(phrase))
+        return found
 
     def _phrase(self, phrase: str) -> dict[str, float]:
         """What a glossary phrase means in the index: the readings of its rarest word the pages have
@@ -587,7 +599,9 @@ class LanguageIndex:
         # A question of places and words the content does not have ("weather in Tbilisi"): a page that has
         # only its places does not answer it. (Where the content has the other words, the pages that have
         # them rank higher anyway: "i fled to georgia".)
-        placed = any(w.place for w in meaningful) and all(w.place or not w.terms for w in meaningful) and not all(
+        # A word read only as a typo of a content word is not one the content has ("wetter" is not "weiter").
+        placed = any(w.place for w in meaningful) and all(
+            w.place or max(w.terms.values(), default=0.0) <= ONE_TYPO for w in meaningful) and not all(
             w.place for w in meaningful)
         hits = []
         for final, negative in ranked:
@@ -598,7 +612,8 @@ class LanguageIndex:
                 terms = tuple(t for w in found for t in w.terms if doc in self._postings[t])
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
                                 round(scores[doc] / covered[doc], 4),
-                                only_places=placed and all(w.place for w in found)))
+                                only_places=placed and all(
+                                    w.place for w in found if max(w.terms.values()) > ONE_TYPO)))
         return Ranking(self.language, tuple(hits))
 
 

@@ -18,6 +18,7 @@ from bot.config import SearchSettings
 from bot.content.model import ContentSnapshot
 from bot.search.index import Hit, LanguageIndex, Ranking, collector_paused, documents_of
 from bot.search.query import QueryKind, classify
+from bot.search.text import normalise
 
 RESULTS = 3
 # Below this share of the query explained in the person's own language, the other languages are tried.
@@ -165,10 +166,15 @@ class SearchIndex:
             return []
         return [(word.text, tuple(word.terms)) for word in index.read(query)]
 
-    def unknown_synonyms(self) -> dict[str, list[tuple[str, str]]]:
-        """Per language, the glossary's (word, phrase) pairs that find nothing: no page has a word of the
-        phrase (content/<lang>/search.yml; `hotline content check` warns of them)."""
-        found = {language: index.unknown_synonyms() for language, index in self._built.indexes.items()}
+    def is_small_word(self, word: str, language: str) -> bool:
+        """Whether the search ignores this word of a query in `language` ("как", "the"): for editors' tools."""
+        index = self._built.indexes.get(language)
+        return index is not None and index.is_stop(normalise(word))
+
+    def glossary_problems(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Per language, the glossary entries that cannot work, as (word, what is wrong, fix): see
+        LanguageIndex.glossary_problems (content/<lang>/search.yml; `hotline content check` warns of them)."""
+        found = {language: index.glossary_problems() for language, index in self._built.indexes.items()}
         return {language: pairs for language, pairs in found.items() if pairs}
 
     def confident(self, hit: Hit) -> bool:
