@@ -221,7 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _glossary_problems(snapshot: ContentSnapshot, directory: Path) -> list[Problem]:
     """Warnings for the search glossary's entries that cannot work (a small word, a meaning no page has)."""
-    from bot.content.loader import GLOSSARY_NAMES, Problem
+    from bot.content.loader import Problem
+    from bot.content.model import GLOSSARY_NAMES
     from bot.search import SearchIndex
     from bot.yamlsource import load_yaml
 

@@ -1043,3 +1043,12 @@ def test_what_is_not_a_noun_comes_from_the_dictionary_german_capitals_or_english
     assert indexes["en"].not_a_noun("compared") and indexes["en"].not_a_noun("really")
     assert not indexes["en"].not_a_noun("refusing") and not indexes["en"].not_a_noun("punishment")
     assert not indexes["en"].not_a_noun("go")
+
+
+def test_the_translation_tools_leave_the_glossary_alone() -> None:
+    from bot.content.langfiles import LanguageFolder
+
+    folder = LanguageFolder(SHIPPED / "ru")
+    assert (SHIPPED / "ru" / "search.yml").exists()
+    assert "synonyms" not in folder, "search.yml holds no page texts, so nothing is looked up or written there"
+    assert folder.file_of("ru_acs") is not None

@@ -15,6 +15,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from bot.content.model import GLOSSARY_NAMES
+
 # The texts of a node a translator translates, by name: "title", "button", "body", "urls.<url id>".
 PAGE_FIELDS = ("title", "button", "body")
 URL_PREFIX = "urls."
@@ -69,6 +71,8 @@ class LanguageFolder:
         self._files: list[_File] = []
         paths = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")) if folder.is_dir() else []
         for path in paths:
+            if path.name.lower() in GLOSSARY_NAMES:  # the search glossary holds no page texts
+                continue
             original = path.read_text(encoding="utf-8")
             data = _yaml().load(original)
             self._files.append(_File(path, original, data if isinstance(data, CommentedMap) else None))

@@ -23,6 +23,7 @@ from bot.clock import now_utc
 from bot.config import OrganisationSettings
 from bot.content.model import (
     BUTTON_MAX,
+    GLOSSARY_NAMES,
     KEYWORD_MAX,
     NODE_ID_RE,
     TITLE_MAX,
@@ -38,9 +39,6 @@ from bot.telegram import html as telegram_html
 from bot.yamlsource import YamlDocument, YamlSyntaxError, load_yaml
 
 TREE_FILE = "tree.yml"
-GLOSSARY_FILE = "search.yml"  # in a language folder: the search glossary, not page texts
-# ... however its name is spelt: a glossary read as page texts would give an error per entry, none of them true
-GLOSSARY_NAMES = frozenset({"search.yml", "search.yaml"})
 PLACEHOLDER_RE = re.compile(r"\{([^{}\s]*)\}")
 MESSAGE_LIMIT = 4096
 

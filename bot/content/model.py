@@ -61,6 +61,11 @@ class TreeSpec(_Strict):
     nodes: dict[str, NodeSpec] = Field(min_length=1)
 
 
+# A language folder's search glossary, however its name is spelt (read as page texts it would give an error per
+# entry, none of them true)
+GLOSSARY_NAMES = frozenset({"search.yml", "search.yaml"})
+
+
 class GlossarySpec(_Strict):
     """A language's search glossary, content/<lang>/search.yml: words people type that the pages do not use
     ("срочка", "внж", "voenkomat"), each with the words the pages use for the same thing."""
