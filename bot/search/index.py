@@ -215,6 +215,8 @@ class LanguageIndex:
             for key in {normalise(word), stem(normalise(word), self.language)}:
                 self._glossary[key] = self._glossary.get(key, ()) + tuple(phrases)
         self._glossary_entries = {word: tuple(phrases) for word, phrases in glossary.items()}
+        # Each phrase's reading, worked out the first time a query needs it and kept (the index does not change).
+        self._phrases: _Learned[dict[str, float]] = _Learned(self._phrase)
         names = place_words(self.language)
         self._places = names | {stem(name, self.language) for name in names}
 
@@ -331,9 +333,6 @@ class LanguageIndex:
 
     def is_stop(self, word: str) -> bool:
         """Whether a normalised query word is a small word the search ignores ("как", "the", "какого")."""
-        return self._is_stop(word)
-
-    def _is_stop(self, word: str) -> bool:
         if word in self.stop_words:
             return True
         if self.cyrillic and script_of(word) == "latin":
@@ -366,7 +365,7 @@ class LanguageIndex:
         return is_noun(word, self.language) if is_word(word, self.language) else is_noun(word, other)
 
     def _expand(self, word: str, *, glossary: bool = True) -> _Word:
-        if self._is_stop(word):
+        if self.is_stop(word):
             return _Word(word, {}, stop=True)
         found: dict[str, float] = {}
 
@@ -377,7 +376,7 @@ class LanguageIndex:
         term = stem(word, self.language)
         if glossary:
             for phrase in self._glossary.get(word) or self._glossary.get(term) or ():
-                for value, quality in self._phrase(phrase).items():
+                for value, quality in self._phrases[phrase].items():
                     offer(value, quality * SYNONYM)
         exact = term in self._postings or word in self._surface
         real = self._is_real_word(word)
@@ -420,12 +419,12 @@ class LanguageIndex:
         search ignores, or a meaning of which no page has a word (it finds nothing)."""
         found = []
         for word, phrases in self._glossary_entries.items():
-            if self._is_stop(normalise(word)):
+            if self.is_stop(normalise(word)):
                 found.append((word, "the search ignores this small word (like 'как' or 'the')",
                               "remove the entry: small words never decide what a question is about"))
             found.extend((word, f"no {self.language} page has any word of '{phrase}', so it finds nothing",
                           "write words the pages use after the colon, or remove the entry")
-                         for phrase in phrases if not self._phrase(phrase))
+                         for phrase in phrases if not self._phrases[phrase])
         return found
 
     def _phrase(self, phrase: str) -> dict[str, float]:
@@ -601,8 +600,7 @@ class LanguageIndex:
         # them rank higher anyway: "i fled to georgia".)
         # A word read only as a typo of a content word is not one the content has ("wetter" is not "weiter").
         placed = any(w.place for w in meaningful) and all(
-            w.place or max(w.terms.values(), default=0.0) <= ONE_TYPO for w in meaningful) and not all(
-            w.place for w in meaningful)
+            w.place or not _more_than_a_typo(w) for w in meaningful) and not all(w.place for w in meaningful)
         hits = []
         for final, negative in ranked:
             doc = -negative
@@ -612,9 +610,13 @@ class LanguageIndex:
                 terms = tuple(t for w in found for t in w.terms if doc in self._postings[t])
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
                                 round(scores[doc] / covered[doc], 4),
-                                only_places=placed and all(
-                                    w.place for w in found if max(w.terms.values()) > ONE_TYPO)))
+                                only_places=placed and all(w.place for w in found if _more_than_a_typo(w))))
         return Ranking(self.language, tuple(hits))
+
+
+def _more_than_a_typo(word: _Word) -> bool:
+    """Whether the index has the word as more than a typo of another ("wetter" is only a typo of "weiter")."""
+    return max(word.terms.values(), default=0.0) > ONE_TYPO
 
 
 def _bonuses(titles: dict[str, list[int]], keywords: dict[str, list[int]]) -> dict[str, dict[int, float]]:
