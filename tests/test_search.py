@@ -909,6 +909,40 @@ def test_a_page_that_has_only_the_questions_place_and_time_is_not_an_answer(inde
     assert answer.withheld is not None and answer.withheld.only_places
 
 
+@pytest.mark.parametrize(("query", "language"), [
+    ("мои данные слили", "ru"),  # "данные" shares its stem with Denmark's name ("дания")
+    ("мої дані злили", "uk"),  # and "дані" with Ukrainian's ("данія")
+    ("чат взломали", "ru"),  # "чат" is the stem of the Chatham Islands' ("чатем")
+])
+def test_a_common_word_that_shares_a_places_stem_is_not_a_place(index: SearchIndex, query: str,
+                                                                 language: str) -> None:
+    # The dictionary knows these words: they are places only if their dictionary form is one.
+    hits = index.rank(query, language).hits
+    assert hits and not any(hit.only_places for hit in hits)
+
+
+@pytest.mark.parametrize(("word", "language"), [
+    ("берлине", "ru"),  # the dictionary's first reading is the carriage "берлина"; Berlin is a place name
+    ("франкфурт", "ru"),  # not a time-zone city in CLDR; the dictionary names it a place (Geox)
+    ("батуми", "ru"),
+    ("варшаве", "ru"),
+    ("варшаві", "uk"),
+    ("russlands", "de"),  # by the stem, where no dictionary is at hand
+])
+def test_places_in_other_forms_and_places_the_dictionary_knows_are_places(index: SearchIndex, word: str,
+                                                                          language: str) -> None:
+    read = index._built.indexes[language].read(word)
+    assert [w.place for w in read] == [True]
+
+
+@pytest.mark.parametrize(("word", "language"), [("реже", "ru"), ("кампанию", "ru"), ("resolution", "en")])
+def test_a_word_with_a_place_among_its_readings_is_not_a_place(index: SearchIndex, word: str,
+                                                               language: str) -> None:
+    # "реже" is also the town Реж and "кампания" the Italian region; "resolution" stems as Resolute (Canada).
+    read = index._built.indexes[language].read(word)
+    assert [w.place for w in read] == [False]
+
+
 # --- the glossary: words people type that the pages do not use ---------------------------------------------
 
 def with_glossary(snapshot: ContentSnapshot, language: str, entries: dict[str, tuple[str, ...]]) -> SearchIndex:

@@ -31,7 +31,7 @@ from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
 from bot.search.places import place_words
-from bot.search.stemming import is_noun, is_word, lemma, stem
+from bot.search.stemming import is_noun, is_word, lemma, places, stem
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
 
 _T = TypeVar("_T")
@@ -218,7 +218,12 @@ class LanguageIndex:
         # Each phrase's reading, worked out the first time a query needs it and kept (the index does not change).
         self._phrases: _Learned[dict[str, float]] = _Learned(self._phrase)
         names = place_words(self.language)
-        self._places = names | {stem(name, self.language) for name in names}
+        self._places = names
+        # Stems of the names, for forms the names list does not spell ("Russlands", "грузии" typed with a
+        # typo); not in English, whose names take no endings and whose stems meet common words
+        # ("resolut" of Resolute and "resolution").
+        self._place_stems = frozenset(stem(name, self.language) for name in names) if self.language != "en" else (
+            frozenset())
 
     def _build(self, language: str, documents: Iterable[Document]) -> None:
         self.language = language
@@ -341,6 +346,19 @@ class LanguageIndex:
         # tell (Snowball stems "sicher" as "sich"), so the German and English lists spell out their forms.
         return self.language in ("ru", "uk") and lemma(word, self.language) in self.stop_words
 
+    def _is_place(self, word: str, term: str) -> bool:
+        """Whether a query word names a place, month or weekday (bot/search/places.py). A word the ru or uk
+        dictionary knows is one only if its dictionary form is ("грузии", not "данные" of Denmark's stem
+        or "чате" of the Chatham Islands'); other words by their stem."""
+        if word in self._places:
+            return True
+        if self.cyrillic and script_of(word) == "cyrillic":
+            base = lemma(word, self.language)
+            if base is not None:
+                only, named = places(word, self.language)
+                return base in self._places or only or not named.isdisjoint(self._places)
+        return term in self._place_stems
+
     def _is_real_word(self, word: str) -> bool:
         """Whether a Cyrillic word is in the ru or uk dictionary: then it is not a typo of another word."""
         if not self.cyrillic or script_of(word) != "cyrillic":
@@ -412,7 +430,7 @@ class LanguageIndex:
             self._related(term, offer)
         self._partials(term, offer, exact, real)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
-        return _Word(word, dict(best), place=word in self._places or term in self._places)
+        return _Word(word, dict(best), place=self._is_place(word, term))
 
     def glossary_problems(self) -> list[tuple[str, str, str]]:
         """(word, what is wrong, how to fix it) for each glossary entry that cannot work: a small word the

@@ -97,6 +97,16 @@ class _Dictionary:
         self._words = self._morph.dictionary.words
         self._substitutes = self._morph.char_substitutes
 
+    def places(self, word: str) -> tuple[bool, frozenset[str]]:
+        """Whether every reading of the word is a place name (OpenCorpora's grammeme Geox: "франкфурт"), and
+        the dictionary forms of its readings that are ("берлине": {"берлин"}, beside the carriage "берлина")."""
+        known = self._morph.dictionary
+        tags = [(str(known.build_normal_form(paradigm, index, fixed)), known.build_tag_info(paradigm, index))
+                for fixed, paradigms in self._words.similar_items(word, self._substitutes)
+                for paradigm, index in paradigms]
+        named = frozenset(form for form, tag in tags if _PLACE in tag.grammemes)
+        return bool(tags) and all(_PLACE in tag.grammemes for _, tag in tags), named
+
     def read(self, word: str) -> tuple[str, bool] | None:
         """The word's dictionary form and whether it is a noun, or None if the dictionary does not know it.
 
@@ -125,6 +135,7 @@ class _Dictionary:
 
 # Readings as a person's name are rarely what a question means ("віку" is not the name Віка).
 _NAMES = frozenset({"Name", "Surn", "Patr"})
+_PLACE = "Geox"  # OpenCorpora's grammeme of a place name
 
 
 # Where Ukrainian words carry an apostrophe after a prefix, before я, ю, є, ї ("з'явитися", "об'єкт").
@@ -159,6 +170,14 @@ def is_noun(word: str, language: str) -> bool:
     """Whether the ru or uk dictionary reads this Cyrillic word as a noun first (False if unknown)."""
     found = _read(word, language)
     return found is not None and found[1]
+
+
+@lru_cache(maxsize=50_000)
+def places(word: str, language: str) -> tuple[bool, frozenset[str]]:
+    """Of a Cyrillic word, by the ru or uk dictionary: whether it is only a place name ("франкфурт"), and the
+    dictionary forms of its readings as a place ("берлине": {"берлин"}). (False, {}) without a dictionary."""
+    found = dictionary("uk" if language == "uk" else "ru")
+    return found.places(word) if found is not None else (False, frozenset())
 
 
 def is_word(word: str, language: str) -> bool:
