@@ -25,6 +25,7 @@ TELEGRAM_API = "https://api.telegram.org"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WORKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]  # ISO 3166-1 alpha-2, as CLDR has them
 
 
 class ConfigError(Exception):
@@ -186,6 +187,11 @@ class SearchSettings(_Strict):
     # The menu sections whose pages a reader in this language sees first, when they search from the main
     # menu (inside a section, that section's pages come first). Unknown section ids are ignored.
     prefer_sections: dict[LanguageCode, list[str]] = Field(default_factory=lambda: {"uk": ["ukraine"]})
+    # The countries the helpline's people come from (ISO 3166 codes): a page about one of them (its law, its
+    # call-up) holds wherever the person is. A page about another country (its title names it) is not
+    # offered for a question set in a country the page never names: "health insurance in Germany" does not
+    # get the Georgia page.
+    home_countries: frozenset[CountryCode] = frozenset({"RU", "BY", "UA"})
 
 
 class StorageSettings(_Strict):

@@ -41,7 +41,8 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     rule = (f"cover at least {settings.min_coverage:.0%} of the question with strength at least {settings.floor:g}, "
             f"or {WHOLE_QUESTION:.0%} at any strength; or cover at least {settings.strong_coverage:.0%}, strength "
             f"at least {settings.strong:g}; or cover at least {settings.very_strong_coverage:.0%}, strength at least "
-            f"{settings.very_strong:g}; and more than the question's places")
+            f"{settings.very_strong:g}; and more than the question's places, and not about another country than the "
+            "question's")
     listed_language = ranking.language if ranking.hits else language
     read = [f"{word} → {'/'.join(terms)}" if terms else f"{word} (in no page)"
             for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]
@@ -61,7 +62,8 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         mark = "*" if hit.node in shown else " "
         title = snapshot.page(hit.node, language).text.title
         print(f"{number:>3}{mark}  {hit.score:7.2f}  {hit.coverage:5.0%}  {hit.strength:8.2f}  {hit.node}: {title}")
-        places = "  (only the question's places: not an answer)" if hit.only_places else ""
+        places = "  (only the question's places: not an answer)" if hit.only_places else (
+            "  (about another country than the question's: not an answer)" if hit.elsewhere else "")
         print(f"{'':>31}matched: {', '.join(hit.terms)}{places}")
     print(f"* shown to the person as buttons. A page is offered only if it passes the no-match rule: {rule}.")
     return 0

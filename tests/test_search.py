@@ -20,7 +20,7 @@ from bot.search import index as search_index
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
 from bot.search.index import MAX_POSTINGS, Document, Hit, LanguageIndex, documents_of
-from bot.search.places import place_words
+from bot.search.places import place_countries, place_words
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, stem, stemmer_for
 from bot.search.text import normalise
@@ -907,6 +907,39 @@ def test_a_page_that_has_only_the_questions_place_and_time_is_not_an_answer(inde
     answer = index.search("погода в ереване в декабре", "ru")
     assert not answer.found
     assert answer.withheld is not None and answer.withheld.only_places
+
+
+@pytest.mark.parametrize(("query", "language"), [
+    ("страховка для поездки в польшу", "ru"),
+    ("страховка для поїздки до польщі", "uk"),
+    ("health insurance in france", "en"),
+])
+def test_a_page_about_another_country_is_not_an_answer(index: SearchIndex, query: str, language: str) -> None:
+    # The Georgia and Armenia page is the one about insurance (Georgia's entry rule); it never names Poland or
+    # France, so it says nothing of insurance there.
+    answer = index.search(query, language)
+    assert not answer.found
+    assert answer.withheld is not None
+    assert (answer.withheld.node, answer.withheld.elsewhere) == ("ge_am_risks", True)
+
+
+def test_a_page_about_a_home_country_holds_wherever_the_person_is(shipped: ContentSnapshot,
+                                                                  index: SearchIndex) -> None:
+    # The page on a Russian summons received abroad never names Turkey: Russia is a home country
+    # (SearchSettings.home_countries), whose law follows the person.
+    query = "я живу в турции, пришла повестка"
+    answer = index.search(query, "ru")
+    assert answer.ranking is not None and "ru_abroad_summons" in [hit.node for hit in answer.ranking.hits]
+    homeless = SearchIndex(shipped, SearchSettings(home_countries=frozenset())).search(query, "ru")
+    assert homeless.ranking is not None and "ru_abroad_summons" not in [hit.node for hit in homeless.ranking.hits]
+
+
+def test_a_city_is_read_as_its_country() -> None:
+    assert place_countries("ru")["тбилиси"] == {"GE"}
+    assert place_countries("de")["eriwan"] == {"AM"}
+    assert place_countries("en")["almaty"] == {"KZ"}
+    assert place_countries("uk")["німеччина"] == {"DE"}
+    assert "январь" not in place_countries("ru"), "months are places of time, in no country"
 
 
 @pytest.mark.parametrize(("query", "language"), [

@@ -30,7 +30,7 @@ from bot.content.model import Text
 from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
-from bot.search.places import place_words
+from bot.search.places import place_countries, place_words
 from bot.search.stemming import is_noun, is_word, lemma, places, stem
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
 
@@ -92,6 +92,10 @@ class Hit:
     # Whether the only words of the query it has are places ("Tbilisi" of "weather in Tbilisi") while the
     # query's other words are in no page: it tells where the question is set, not what it asks.
     only_places: bool = False
+    # Whether the page is about another country than the one the question is set in, and names none of the
+    # question's anywhere (the Georgia page for "health insurance in Germany"). Pages about the home countries
+    # (their law holds wherever the person is) never are: see LanguageIndex.search.
+    elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,8 +212,7 @@ class LanguageIndex:
             self._learn(glossary or {})
 
     def _learn(self, glossary: Mapping[str, tuple[str, ...]]) -> None:
-        """The glossary by word and by stem (a query word in another form finds its entry), and the
-        stems of place names."""
+        """The glossary by word and by stem (a query word in another form finds its entry)."""
         self._glossary: dict[str, tuple[str, ...]] = {}
         for word, phrases in glossary.items():
             for key in {normalise(word), stem(normalise(word), self.language)}:
@@ -217,13 +220,6 @@ class LanguageIndex:
         self._glossary_entries = {word: tuple(phrases) for word, phrases in glossary.items()}
         # Each phrase's reading, worked out the first time a query needs it and kept (the index does not change).
         self._phrases: _Learned[dict[str, float]] = _Learned(self._phrase)
-        names = place_words(self.language)
-        self._places = names
-        # Stems of the names, for forms the names list does not spell ("Russlands", "грузии" typed with a
-        # typo); not in English, whose names take no endings and whose stems meet common words
-        # ("resolut" of Resolute and "resolution").
-        self._place_stems = frozenset(stem(name, self.language) for name in names) if self.language != "en" else (
-            frozenset())
 
     def _build(self, language: str, documents: Iterable[Document]) -> None:
         self.language = language
@@ -234,6 +230,16 @@ class LanguageIndex:
             frozenset())
         documents = list(documents)
         self.nodes: list[str] = [document.node for document in documents]
+        self._places = place_words(language)
+        # Stems of the names, for forms the names list does not spell ("Russlands", "грузии" typed with a
+        # typo); not in English, whose names take no endings and whose stems meet common words
+        # ("resolut" of Resolute and "resolution").
+        self._place_stems = frozenset(stem(name, language) for name in self._places) if language != "en" else (
+            frozenset())
+        self._countries: dict[str, frozenset[str]] = {}  # a country's or city's name, or its stem → its countries
+        for name, codes in place_countries(language).items():
+            for key in (name, stem(name, language)) if language != "en" else (name,):
+                self._countries[key] = self._countries.get(key, frozenset()) | codes
         pieces = _Pieces(language, self.stop_words)
         # Each term's occurrences in the bodies: the document's position, once per occurrence.
         occurrences = pieces.occurrences
@@ -258,8 +264,9 @@ class LanguageIndex:
                         length += 1
             add_length(length)
         # term → the documents with it in their title or keywords, with the bonus that earns.
-        about = _bonuses(pieces.field([document.title.split() for document in documents]),
-                         pieces.field([" ".join(document.keywords).split() for document in documents]))
+        keywords = pieces.field([" ".join(document.keywords).split() for document in documents])
+        about = _bonuses(pieces.field([document.title.split() for document in documents]), keywords)
+        self._abroad = self._pages_abroad(documents, occurrences, keywords)
         surface = {word: term for word, term in pieces.stems.items() if term}
         # German writes every noun with a capital: a word the pages write in lower case is not a noun (what
         # NOT_A_NOUN needs, where no dictionary is at hand). Read off the distinct pieces of the bodies.
@@ -282,6 +289,35 @@ class LanguageIndex:
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    def _pages_abroad(self, documents: list[Document], occurrences: Mapping[str, list[int]],
+                      keywords: Mapping[str, list[int]]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
+        """Of each page whose title names a country or a city: the countries its title names, and every
+        country it names anywhere (title, keywords, body), as ISO 3166 codes."""
+        titled: dict[int, frozenset[str]] = {}
+        # Each distinct piece of the titles is read once per index.
+        codes_of = _Learned(lambda piece: frozenset().union(*map(self._country_codes, words(normalise(piece)))))
+        for doc, document in enumerate(documents):
+            codes = frozenset().union(*map(codes_of.__getitem__, document.title.split()))
+            if codes:
+                titled[doc] = codes
+        if not titled:
+            return {}
+        named: dict[int, set[str]] = {doc: set(codes) for doc, codes in titled.items()}
+        for key, codes in self._countries.items():
+            for docs in (occurrences.get(key, ()), keywords.get(key, ())):
+                for doc in filter(named.__contains__, set(docs)):
+                    named[doc] |= codes
+        return {doc: (codes, frozenset(named[doc])) for doc, codes in titled.items()}
+
+    def _country_codes(self, word: str) -> frozenset[str]:
+        """The countries a (normalised) word names, itself or as the city it names: "грузии" → {"GE"}."""
+        term = stem(word, self.language)
+        if not self._is_place(word, term):
+            return frozenset()
+        base = lemma(word, self.language) if self.cyrillic and script_of(word) == "cyrillic" else None
+        return (self._countries.get(word) or (self._countries.get(base) if base else None)
+                or self._countries.get(term) or frozenset())
 
     @staticmethod
     def _rank_postings(occurrences: dict[str, list[int]], lengths: list[int], about: dict[str, dict[int, float]]
@@ -540,12 +576,14 @@ class LanguageIndex:
     # --- ranking -----------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
-               min_coverage: float = 0.15, prefer: Collection[int] = ()) -> Ranking:
+               min_coverage: float = 0.15, prefer: Collection[int] = (), home: Collection[str] = ()) -> Ranking:
         """The best `limit` documents for the query, best first.
 
         `prefer` holds the positions (in `nodes`) of the documents the reader's context points to (their
         country's section, the section they are in): those rank CONTEXT_BOOST times higher. It moves
         pages among the ones that match; it never makes a page match, nor changes coverage or strength.
+        `home` holds the countries (ISO 3166 codes) whose pages hold wherever the person is: a page about
+        another country is marked `elsewhere` when the question is set in a country it never names.
         """
         meaningful = [w for w in self.read(query) if not w.stop]
         if not meaningful or not self.nodes:
@@ -619,6 +657,9 @@ class LanguageIndex:
         # A word read only as a typo of a content word is not one the content has ("wetter" is not "weiter").
         placed = any(w.place for w in meaningful) and all(
             w.place or not _more_than_a_typo(w) for w in meaningful) and not all(w.place for w in meaningful)
+        # The countries the question is set in: a page about another one (its title names it) that never names
+        # these says nothing of where the person is ("health insurance in Germany" and the Georgia page).
+        asked = frozenset().union(*(self._country_codes(w.text) for w in meaningful if w.place))
         hits = []
         for final, negative in ranked:
             doc = -negative
@@ -628,8 +669,13 @@ class LanguageIndex:
                 terms = tuple(t for w in found for t in w.terms if doc in self._postings[t])
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
                                 round(scores[doc] / covered[doc], 4),
-                                only_places=placed and all(w.place for w in found if _more_than_a_typo(w))))
+                                only_places=placed and all(w.place for w in found if _more_than_a_typo(w)),
+                                elsewhere=bool(asked) and self._elsewhere(doc, asked, home)))
         return Ranking(self.language, tuple(hits))
+
+    def _elsewhere(self, doc: int, asked: frozenset[str], home: Collection[str]) -> bool:
+        about, named = self._abroad.get(doc, (frozenset(), frozenset()))
+        return not about <= frozenset(home) and asked.isdisjoint(named)
 
 
 def _more_than_a_typo(word: _Word) -> bool:

@@ -46,3 +46,31 @@ def place_words(language: str) -> frozenset[str]:
         if len(parts) == 1 and len(parts[0]) >= 3:
             found.add(parts[0])
     return frozenset(found)
+
+
+@lru_cache(maxsize=16)
+def place_countries(language: str) -> dict[str, frozenset[str]]:
+    """Each one-word name of a country or of a time-zone city in `language` (normalised), and the English
+    spellings of the cities, with the ISO 3166 codes of the countries it is in: "тбилиси" → {"GE"},
+    "германия" → {"DE"}. Months and weekdays are not here. Read once per process."""
+    found: dict[str, set[str]] = {}
+
+    def add(name: str, territory: str) -> None:
+        parts = words(normalise(name))
+        if len(parts) == 1 and len(parts[0]) >= 3 and territory.isalpha():
+            found.setdefault(parts[0], set()).add(territory)
+
+    zones = get_global("zone_territories")
+    for zone, territory in zones.items():
+        if "/" in str(zone):
+            add(str(zone).rsplit("/", 1)[-1].replace("_", " "), str(territory))
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return {name: frozenset(codes) for name, codes in found.items()}
+    for code, name in locale.territories.items():
+        add(name, code)
+    for zone, names in locale.time_zones.items():
+        if "city" in names and zone in zones:
+            add(str(names["city"]), str(zones[zone]))
+    return {name: frozenset(codes) for name, codes in found.items()}

@@ -156,7 +156,7 @@ class SearchIndex:
         if index is None:
             return Ranking(language, ())
         prefer = self._preferred(built, language, reader or language, here)
-        return index.search(query, limit, prefer=prefer)
+        return index.search(query, limit, prefer=prefer, home=self.settings.home_countries)
 
     def words(self, query: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each word of the query with the index terms it was read as in `language`'s texts (none for a
@@ -182,9 +182,10 @@ class SearchIndex:
         `min_coverage` of it, with its words at least `floor` strong or nearly the whole question; or at
         least `strong_coverage` of it, with its words in its title or keywords (`strong`); or at least
         `very_strong_coverage`, with several of them there (`very_strong`). Never a page that has only the
-        question's places ("Tbilisi" of "weather in Tbilisi"): see bot/search/places.py."""
+        question's places ("Tbilisi" of "weather in Tbilisi": see bot/search/places.py), nor one about
+        another country than the question's (`Hit.elsewhere`)."""
         settings = self.settings
-        if hit.only_places:
+        if hit.only_places or hit.elsewhere:
             return False
         if hit.coverage >= settings.strong_coverage and hit.strength >= settings.strong:
             return True
