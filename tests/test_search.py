@@ -1085,7 +1085,6 @@ def test_another_form_of_a_small_word_is_a_small_word_too(index: SearchIndex, qu
 
 @pytest.mark.parametrize(("query", "language", "node"), [
     ("судять за відмову брати зброю в україні", "uk", "ua_co"),
-    ("що оон каже про тих хто тікає від призову", "uk", "unhcr_gip10"),
 ])
 def test_words_that_are_not_nouns_count_less_in_how_much_a_page_explains(
         shipped: ContentSnapshot, monkeypatch: pytest.MonkeyPatch, query: str, language: str, node: str) -> None:
