@@ -41,7 +41,7 @@ LANGUAGES = ["ru", "uk", "en", "de"]
 # the same day by a session that saw neither the search, nor its results, nor the glossary: it is only measured,
 # never tuned on (nor its questions or pages edited to make it pass), and shares no question with the others.
 HALVES = ["tuning", "held-out"]
-PARTS = [*HALVES, "fresh", "blind", "blind2", "blind3"]
+PARTS = [*HALVES, "fresh", "blind", "blind2", "blind3", "blind4"]
 # Issue 18's targets on the project's own sets: the right page first for 85% of the questions and among the
 # first three for 95%; at most 1 in 10 questions the content does not answer gets a page, in every language.
 TOP_1 = 0.85
@@ -60,24 +60,37 @@ UNANSWERED_WITH_A_PAGE = 0.1
 #   ru 52/76 and 54/76, 2/17; uk 32/50 and 34/50, 1/15; en 40/57 and 44/57, 3/15; de 34/55 and 38/55, 0/15.
 #   Without the no-match rule the right page is among the first three for 91-100% of its questions: most
 #   misses are right pages withheld because a long question's other words dilute its coverage.
+# - blind2 and blind3: written the same way later that day (commits before they were first measured).
+# - blind4: written 2026-11-30 (commit ec227af) by a helper that saw no search code, result, glossary or other
+#   set, while the place-country rule and the larger glossaries were built; measured once after both
+#   (these figures). On the code before that session (3fa2d4e) it measured the same but for en's unanswerable
+#   questions, 7/25. Nobody has read its misses. 27 of its questions repeated one of an earlier set word for word
+#   (its author wrote them independently) and were taken out before these figures. Without the no-match rule the right page is among the first
+#   three for 94-96% of its questions in each language: the misses are mostly right pages withheld.
+# The floors were raised to the figures of 2026-11-30 (after the glossaries grew); blind3's totals were used
+# that day to drop one glossary entry ("embassy"), so blind3 counts as read from then on.
 # Close the gap (issue 18) with a better search, never by editing these sets.
 REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
-    ("ru", "fresh"): (0.75, 0.82, 0.5),  # measured 22/29, 24/29, 5/10 unanswerable with a page
+    ("ru", "fresh"): (0.82, 0.89, 0.5),  # measured 24/29, 26/29, 5/10 unanswerable with a page
     ("uk", "fresh"): (0.77, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 21/27, 23/27; 0/10 meets the target
     ("en", "fresh"): (0.80, 0.90, 0.3),  # measured 24/30, 27/30, 3/10
-    ("de", "fresh"): (0.75, 0.86, 0.2),  # measured 22/29, 25/29, 2/10
-    ("ru", "blind"): (0.77, 0.84, 0.24),  # measured 59/76, 64/76, 4/17
-    ("uk", "blind"): (0.72, 0.76, 0.14),  # measured 36/50, 38/50, 2/15
-    ("en", "blind"): (0.75, 0.80, 0.2),  # measured 43/57, 46/57, 3/15
+    ("de", "fresh"): (0.75, 0.89, 0.2),  # measured 22/29, 26/29, 2/10
+    ("ru", "blind"): (0.80, 0.85, 0.24),  # measured 61/76, 65/76, 4/17
+    ("uk", "blind"): (0.76, 0.80, UNANSWERED_WITH_A_PAGE),  # measured 38/50, 40/50; 1/15 meets the target
+    ("en", "blind"): (0.77, 0.82, 0.14),  # measured 44/57, 47/57, 2/15
     ("de", "blind"): (0.69, 0.76, UNANSWERED_WITH_A_PAGE),  # measured 38/55, 42/55; 0/15 meets the target
-    ("ru", "blind2"): (0.57, 0.66, 0.27),  # measured 46/80, 53/80, 7/26
-    ("uk", "blind2"): (0.76, 0.81, UNANSWERED_WITH_A_PAGE),  # measured 53/69, 56/69; 1/23 meets the target
-    ("en", "blind2"): (0.69, 0.77, 0.3),  # measured 46/66, 51/66, 7/24
-    ("de", "blind2"): (0.66, 0.74, UNANSWERED_WITH_A_PAGE),  # measured 42/63, 47/63; 2/23 meets the target
-    ("ru", "blind3"): (0.70, 0.73, 0.24),  # measured 56/79, 58/79, 6/26
-    ("uk", "blind3"): (0.83, 0.86, UNANSWERED_WITH_A_PAGE),  # measured 51/61, 53/61; 2/24 meets the target
-    ("en", "blind3"): (0.79, 0.80, 0.21),  # measured 50/63, 51/63, 5/24
+    ("ru", "blind2"): (0.62, 0.71, 0.27),  # measured 50/80, 57/80, 7/26
+    ("uk", "blind2"): (0.78, 0.82, UNANSWERED_WITH_A_PAGE),  # measured 54/69, 57/69; 1/23 meets the target
+    ("en", "blind2"): (0.74, 0.81, 0.25),  # measured 49/66, 54/66, 6/24
+    ("de", "blind2"): (0.68, 0.76, UNANSWERED_WITH_A_PAGE),  # measured 43/63, 48/63; 2/23 meets the target
+    ("ru", "blind3"): (0.75, 0.78, 0.24),  # measured 60/79, 62/79, 6/26
+    ("uk", "blind3"): (0.85, 0.88, UNANSWERED_WITH_A_PAGE),  # measured 52/61, 54/61; 2/24 meets the target
+    ("en", "blind3"): (0.82, 0.84, 0.21),  # measured 52/63, 53/63, 5/24
     ("de", "blind3"): (0.66, 0.71, UNANSWERED_WITH_A_PAGE),  # measured 42/63, 45/63; 2/24 meets the target
+    ("ru", "blind4"): (0.73, 0.79, 0.22),  # measured 49/67, 53/67, 5/23
+    ("uk", "blind4"): (0.74, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 46/62, 53/62; 2/25 meets the target
+    ("en", "blind4"): (0.75, 0.81, 0.24),  # measured 40/53, 43/53, 6/25
+    ("de", "blind4"): (0.64, 0.69, 0.32),  # measured 38/59, 41/59, 8/25
 }
 
 
@@ -110,7 +123,7 @@ def first(index: SearchIndex, query: str, language: str, here: str | None = None
 def _folder(part: str) -> Path:
     return {"tuning": QUESTIONS, "held-out": QUESTIONS / "held_out", "fresh": QUESTIONS / "fresh",
             "blind": QUESTIONS / "blind", "blind2": QUESTIONS / "blind2",
-            "blind3": QUESTIONS / "blind3"}[part]
+            "blind3": QUESTIONS / "blind3", "blind4": QUESTIONS / "blind4"}[part]
 
 
 def questions(language: str, part: str) -> list[tuple[str, frozenset[str]]]:
@@ -127,7 +140,7 @@ def unanswerable(language: str, part: str) -> list[str]:
 def test_question_sets_are_realistic_and_point_at_real_pages(shipped: ContentSnapshot, language: str) -> None:
     halves = questions(language, "tuning") + questions(language, "held-out")
     fresh = questions(language, "fresh")
-    blind = questions(language, "blind") + questions(language, "blind2") + questions(language, "blind3")
+    blind = [pair for part in ("blind", "blind2", "blind3", "blind4") for pair in questions(language, part)]
     assert len(halves) >= 60
     assert min(len(questions(language, part)) for part in HALVES) >= 30, "each half can measure 95%"
     assert min(len(fresh), len(blind)) >= 25
@@ -141,7 +154,7 @@ def test_question_sets_are_realistic_and_point_at_real_pages(shipped: ContentSna
     assert not [q for q, _ in found if normalise(q) in titles], "written as people type, not copied from titles"
     none = [normalise(q) for part in PARTS for q in unanswerable(language, part)]
     assert len(unanswerable(language, "tuning")) >= 20
-    assert min(len(unanswerable(language, part)) for part in ("held-out", "fresh", "blind", "blind2", "blind3")) >= 10
+    assert min(len(unanswerable(language, part)) for part in ("held-out", "fresh", "blind", "blind2", "blind3", "blind4")) >= 10
     assert len(set(none)) == len(none)
 
 
