@@ -190,7 +190,8 @@ class SearchSettings(_Strict):
     # The countries the helpline's people come from (ISO 3166 codes): a page about one of them (its law, its
     # call-up) holds wherever the person is. A page about another country (its title names it) is not
     # offered for a question set in a country the page never names: "health insurance in Germany" does not
-    # get the Georgia page.
+    # get the Georgia page. A page about one of them is not offered for a question about another that it
+    # never names (Ukraine's student deferment for a question about Russia's).
     home_countries: frozenset[CountryCode] = frozenset({"RU", "BY", "UA"})
 
 

@@ -67,20 +67,23 @@ UNANSWERED_WITH_A_PAGE = 0.1
 #   questions, 7/25. Nobody has read its misses. 27 of its questions repeated one of an earlier set word for
 #   word (its author wrote them independently) and were taken out before these figures. Without the no-match
 #   rule the right page is among the first three for 92-97% of its questions in each language: the misses are
-#   mostly right pages withheld (41 of 51).
+#   mostly right pages withheld (41 of 51). Measured again after one more change chosen on the other sets (a
+#   page about one home country is no answer about another: +4 top-1, 1 fewer unanswerable with a page; these
+#   floors), and once on a change then dropped (nations' adjectives as countries: 1 more in en). One test
+#   failure printed ten of en's misses; they were not used.
 # The floors were raised to the figures of 2026-11-30 (after the glossaries grew); blind3's totals were used
 # that day to drop one glossary entry ("embassy"), so blind3 counts as read from then on.
 # Close the gap (issue 18) with a better search, never by editing these sets.
 REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("ru", "fresh"): (0.82, 0.89, 0.5),  # measured 24/29, 26/29, 5/10 unanswerable with a page
-    ("uk", "fresh"): (0.77, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 21/27, 23/27; 0/10 meets the target
+    ("uk", "fresh"): (0.81, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 22/27, 23/27; 0/10 meets the target
     ("en", "fresh"): (0.80, 0.90, 0.3),  # measured 24/30, 27/30, 3/10
-    ("de", "fresh"): (0.75, 0.89, 0.2),  # measured 22/29, 26/29, 2/10
+    ("de", "fresh"): (0.79, 0.89, 0.2),  # measured 23/29, 26/29, 2/10
     ("ru", "blind"): (0.80, 0.85, 0.24),  # measured 61/76, 65/76, 4/17
     ("uk", "blind"): (0.76, 0.80, UNANSWERED_WITH_A_PAGE),  # measured 38/50, 40/50; 1/15 meets the target
     ("en", "blind"): (0.77, 0.82, 0.14),  # measured 44/57, 47/57, 2/15
     ("de", "blind"): (0.69, 0.76, UNANSWERED_WITH_A_PAGE),  # measured 38/55, 42/55; 0/15 meets the target
-    ("ru", "blind2"): (0.62, 0.71, 0.27),  # measured 50/80, 57/80, 7/26
+    ("ru", "blind2"): (0.62, 0.71, 0.24),  # measured 50/80, 57/80, 6/26
     ("uk", "blind2"): (0.78, 0.82, UNANSWERED_WITH_A_PAGE),  # measured 54/69, 57/69; 1/23 meets the target
     ("en", "blind2"): (0.74, 0.81, 0.25),  # measured 49/66, 54/66, 6/24
     ("de", "blind2"): (0.68, 0.76, UNANSWERED_WITH_A_PAGE),  # measured 43/63, 48/63; 2/23 meets the target
@@ -88,10 +91,10 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("uk", "blind3"): (0.85, 0.88, UNANSWERED_WITH_A_PAGE),  # measured 52/61, 54/61; 2/24 meets the target
     ("en", "blind3"): (0.82, 0.84, 0.21),  # measured 52/63, 53/63, 5/24
     ("de", "blind3"): (0.66, 0.71, UNANSWERED_WITH_A_PAGE),  # measured 42/63, 45/63; 2/24 meets the target
-    ("ru", "blind4"): (0.73, 0.79, 0.22),  # measured 49/67, 53/67, 5/23
-    ("uk", "blind4"): (0.74, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 46/62, 53/62; 2/25 meets the target
+    ("ru", "blind4"): (0.74, 0.79, 0.18),  # measured 50/67, 53/67, 4/23 (first: 49/67, 53/67, 5/23)
+    ("uk", "blind4"): (0.75, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 47/62, 53/62; 2/25 (first: 46/62)
     ("en", "blind4"): (0.75, 0.81, 0.24),  # measured 40/53, 43/53, 6/25
-    ("de", "blind4"): (0.64, 0.69, 0.32),  # measured 38/59, 41/59, 8/25
+    ("de", "blind4"): (0.67, 0.69, 0.32),  # measured 40/59, 41/59, 8/25 (first: 38/59)
 }
 
 
@@ -946,6 +949,18 @@ def test_a_page_about_a_home_country_holds_wherever_the_person_is(shipped: Conte
     assert answer.ranking is not None and "ru_abroad_summons" in [hit.node for hit in answer.ranking.hits]
     homeless = SearchIndex(shipped, SearchSettings(home_countries=frozenset())).search(query, "ru")
     assert homeless.ranking is not None and "ru_abroad_summons" not in [hit.node for hit in homeless.ranking.hits]
+
+
+@pytest.mark.parametrize(("query", "language"), [
+    ("есть ли в россии отсрочка для студентов", "ru"),
+    ("чи є в росії відстрочка для студентів", "uk"),
+])
+def test_a_page_about_one_home_country_is_no_answer_about_another(index: SearchIndex, query: str,
+                                                                  language: str) -> None:
+    # The page on Ukraine's mobilisation has the student deferment; it says nothing of Russia's.
+    answer = index.search(query, language)
+    assert "ua_mobilisation" not in [hit.node for hit in answer.ranking.hits] if answer.ranking else True
+    assert "ua_mobilisation" in [hit.node for hit in index.rank(query, language).hits]
 
 
 def test_a_city_is_read_as_its_country() -> None:

@@ -93,8 +93,9 @@ class Hit:
     # query's other words are in no page: it tells where the question is set, not what it asks.
     only_places: bool = False
     # Whether the page is about another country than the one the question is set in, and names none of the
-    # question's anywhere (the Georgia page for "health insurance in Germany"). Pages about the home countries
-    # (their law holds wherever the person is) never are: see LanguageIndex.search.
+    # question's anywhere (the Georgia page for "health insurance in Germany"). A page about a home country (its
+    # law holds wherever the person is) is only when the question names another home country: see
+    # LanguageIndex.search.
     elsewhere: bool = False
 
 
@@ -583,7 +584,8 @@ class LanguageIndex:
         country's section, the section they are in): those rank CONTEXT_BOOST times higher. It moves
         pages among the ones that match; it never makes a page match, nor changes coverage or strength.
         `home` holds the countries (ISO 3166 codes) whose pages hold wherever the person is: a page about
-        another country is marked `elsewhere` when the question is set in a country it never names.
+        another country is marked `elsewhere` when the question is set in a country it never names, and a page
+        about a home country when the question names another home country that the page never names.
         """
         meaningful = [w for w in self.read(query) if not w.stop]
         if not meaningful or not self.nodes:
@@ -675,7 +677,10 @@ class LanguageIndex:
 
     def _elsewhere(self, doc: int, asked: frozenset[str], home: Collection[str]) -> bool:
         about, named = self._abroad.get(doc, (frozenset(), frozenset()))
-        return not about <= frozenset(home) and asked.isdisjoint(named)
+        if not about or not asked.isdisjoint(named):
+            return False
+        home = frozenset(home)
+        return not about <= home or not asked.isdisjoint(home)
 
 
 def _more_than_a_typo(word: _Word) -> bool:
