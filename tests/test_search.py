@@ -542,6 +542,30 @@ def test_results_from_another_language_say_so(shipped: ContentSnapshot, index: S
     assert "another language" not in screen.text
 
 
+def test_a_question_no_page_answers_gets_the_nearest_section_to_browse(shipped: ContentSnapshot,
+                                                                       index: SearchIndex) -> None:
+    # The no-match rule withholds the contract page (it explains too little of the question); its section is
+    # offered as a menu to browse, after saying that no page was found.
+    answer = index.search("what if my unit commander never lets me go home", "en")
+    assert not answer.found and answer.withheld is not None
+    assert answer.section == "russia"
+    screen = SearchScreens(Catalogs(LANGUAGES)).answer(shipped, "en", answer, "start")
+    actions = [b.action for row in screen.keyboard for b in row]
+    assert actions[0] == GoTo("russia") and "Russia" in screen.keyboard[0][0].label
+    assert AskCounsellor("start") in actions and GoTo("start") in actions
+    assert screen.text.startswith("I found no page") and "nearest section" in screen.text
+
+
+@pytest.mark.parametrize("query", ["weather in tbilisi", "health insurance in france", "qwzx vbnm"])
+def test_no_section_is_offered_for_a_page_that_has_only_the_place_or_is_about_another_country(
+        shipped: ContentSnapshot, index: SearchIndex, query: str) -> None:
+    answer = index.search(query, "en")
+    assert not answer.found and answer.section is None
+    screen = SearchScreens(Catalogs(LANGUAGES)).answer(shipped, "en", answer, "start")
+    assert [b.action for row in screen.keyboard for b in row if isinstance(b.action, GoTo)] == [GoTo("start")]
+    assert "nearest section" not in screen.text
+
+
 @pytest.mark.parametrize("text", ["😭", "a", "x" * 300, "привет", "меню", "поговорить с человеком", "qwzx vbnm"])
 def test_every_answer_keeps_a_counsellor_and_the_menu_one_tap_away(shipped: ContentSnapshot, index: SearchIndex,
                                                                    text: str) -> None:

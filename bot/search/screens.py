@@ -40,7 +40,7 @@ class SearchScreens:
         if answer.kind is QueryKind.SEARCH and answer.found:
             return self.results(content, language, answer)
         if answer.kind is QueryKind.SEARCH:
-            return self.nothing_found(content, language, here)
+            return self.nothing_found(content, language, here, answer.section)
         return self.not_a_question(content, language, answer.kind, here)
 
     def results(self, content: ContentSnapshot, language: str, answer: SearchAnswer) -> Screen:
@@ -62,14 +62,20 @@ class SearchScreens:
         rows.append(self._quick_exit(language))
         return Screen(("\n\n".join(lines),), tuple(rows))
 
-    def nothing_found(self, content: ContentSnapshot, language: str, here: str) -> Screen:
+    def nothing_found(self, content: ContentSnapshot, language: str, here: str,
+                      section: str | None = None) -> Screen:
+        """No page answers: say so, and offer the counsellor, the main menu and, if the search saw one, the
+        nearest menu section to browse (SearchAnswer.section)."""
         _ = self._t(language).gettext
-        text = "\n\n".join([
-            _p(_("I found no page for those words.")),
-            _p(_("Try one or two other words (for example \"summons\", \"asylum\" or \"alternative service\"), "
-                 "choose a topic in the main menu, or ask a counsellor.")),
-        ])
-        return Screen((text,), (*self._way_on(language, content, here), self._quick_exit(language)))
+        lines = [_p(_("I found no page for those words.")),
+                 _p(_("Try one or two other words (for example \"summons\", \"asylum\" or \"alternative "
+                      "service\"), choose a topic in the main menu, or ask a counsellor."))]
+        rows: list[tuple[Button, ...]] = []
+        if section is not None and section in content:
+            lines.append(_p(_("The nearest section of the menu is below.")))
+            rows.append((Button("📂 " + content.page(section, language).text.button, GoTo(section)),))
+        rows.extend(self._way_on(language, content, here))
+        return Screen(("\n\n".join(lines),), (*rows, self._quick_exit(language)))
 
     def not_a_question(self, content: ContentSnapshot, language: str, kind: QueryKind, here: str) -> Screen:
         _ = self._t(language).gettext

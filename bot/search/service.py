@@ -37,6 +37,11 @@ class SearchAnswer:
     # For SEARCH: the best page the search found but did not offer because it fell below the no-match
     # rule (for editors' tools; never shown to the person).
     withheld: Hit | None = None
+    # For SEARCH with no page offered: the menu section of that best page, when it shares more with the
+    # question than its places and is not about another country. The person gets the section (a menu to
+    # browse, never a page presented as the answer); the right page is in it for most questions the
+    # no-match rule turns away (tests/test_search.py).
+    section: str | None = None
 
     @property
     def found(self) -> bool:
@@ -211,7 +216,11 @@ class SearchIndex:
                     best = candidate
         offered = tuple(hit for hit in best.hits if self.confident(hit))
         withheld = best.hits[0] if best.hits and not offered else None
-        return SearchAnswer(kind, Ranking(best.language, offered), asked_language=language, withheld=withheld)
+        section = None
+        if withheld is not None and not (withheld.only_places or withheld.elsewhere):
+            section = built.section_of.get(withheld.node)
+        return SearchAnswer(kind, Ranking(best.language, offered), asked_language=language, withheld=withheld,
+                            section=section if section != built.root else None)
 
 
 def _sections(snapshot: ContentSnapshot) -> dict[str, str]:

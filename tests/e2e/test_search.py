@@ -56,6 +56,18 @@ async def test_a_typed_question_gets_pages_and_a_counsellor(searching: RunningBo
     assert len(visible(fake, user)) == 1, "the results message turned into the page"
 
 
+async def test_a_question_no_page_answers_offers_the_nearest_section(searching: RunningBot,
+                                                                     fake: FakeTelegram) -> None:
+    user = fake.user(90_010, language_code="en")
+    await say(fake, user, "what if my unit commander never lets me go home")
+    answer = last(fake, user)
+    assert text_of(answer).startswith("I found no page")
+    buttons = labels(answer)
+    assert buttons[0].startswith("📂") and any("💬" in b for b in buttons) and any("🏠" in b for b in buttons)
+    await tap(fake, user, "📂")
+    assert "Russia" in text_of(last(fake, user)), "the section's menu"
+
+
 async def test_english_and_german_readers(searching: RunningBot, fake: FakeTelegram) -> None:
     en = fake.user(90_002, language_code="en")
     await say(fake, en, "bamf rejected my asylum what now")
