@@ -4,6 +4,8 @@ languages, reloads, texts that are not questions, and the hit rate on realistic 
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -620,6 +622,19 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert main(["content", "search", "пришла срочка", "--lang", "ru", "--config", str(config)]) == 0
     assert "Words read (ru): срочка → " in capsys.readouterr().out  # what the glossary made of it
     assert main(["content", "search", "x", "--lang", "xx", "--config", str(config)]) == 2
+
+
+def test_cli_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path: Path) -> None:
+    # An editor types `hotline content search "..." | head -3`: head closes the pipe after three lines.
+    config = tmp_path / "config.yaml"
+    config.write_text(f"languages: [ru, uk, en, de]\ncontent: {{dir: '{SHIPPED}'}}\n", encoding="utf-8")
+    command = [sys.executable, "-c", "import sys; from hotline.cli import main; sys.exit(main(sys.argv[1:]))",
+               "content", "search", "электронная повестка", "--lang", "ru", "--config", str(config)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader stops before the ranking is printed
+        errors = process.stderr.read().decode()
+    assert process.returncode == 141 and "BrokenPipeError" not in errors and "Traceback" not in errors, errors
 
 
 def write_content(tmp_path: Path, keywords_yaml: str) -> Path:
