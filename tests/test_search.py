@@ -558,6 +558,13 @@ def test_a_question_no_page_answers_gets_the_nearest_section_to_browse(shipped: 
     assert screen.text.startswith("I found no page") and "nearest section" in screen.text
 
 
+def test_the_nearest_section_comes_from_the_readers_own_language(index: SearchIndex) -> None:
+    # Nothing matches in Ukrainian; in English the Ukrainian "у" reads as the "e" of "Connection e.V.". That
+    # page's section (the organisations) has nothing to do with the weather in Lviv.
+    answer = index.search("погода у львові", "uk")
+    assert not answer.found and answer.section is None
+
+
 @pytest.mark.parametrize("query", ["weather in tbilisi", "health insurance in france", "qwzx vbnm"])
 def test_no_section_is_offered_for_a_page_that_has_only_the_place_or_is_about_another_country(
         shipped: ContentSnapshot, index: SearchIndex, query: str) -> None:

@@ -37,10 +37,10 @@ class SearchAnswer:
     # For SEARCH: the best page the search found but did not offer because it fell below the no-match
     # rule (for editors' tools; never shown to the person).
     withheld: Hit | None = None
-    # For SEARCH with no page offered: the menu section of that best page, when it shares more with the
-    # question than its places and is not about another country. The person gets the section (a menu to
-    # browse, never a page presented as the answer); the right page is in it for most questions the
-    # no-match rule turns away (tests/test_search.py).
+    # For SEARCH with no page offered: the menu section of the nearest page in the reader's language, when
+    # it shares more with the question than its places and is not about another country. The person gets the
+    # section (a menu to browse, never a page presented as the answer); the right page is in it for most
+    # questions the no-match rule turns away (tests/test_search.py).
     section: str | None = None
 
     @property
@@ -206,7 +206,7 @@ class SearchIndex:
         if kind is not QueryKind.SEARCH:
             return SearchAnswer(kind, asked_language=language)
         built = self._built
-        best = self.rank(query, language, limit, here=here)
+        best = own = self.rank(query, language, limit, here=here)
         if best.confidence < CONFIDENT:
             for other in built.order:
                 if other == language:
@@ -216,9 +216,12 @@ class SearchIndex:
                     best = candidate
         offered = tuple(hit for hit in best.hits if self.confident(hit))
         withheld = best.hits[0] if best.hits and not offered else None
+        # The nearest page for the section is the reader's own language's: another language's matched words of
+        # a language the question is not in (Ukrainian "у" read as the "e" of "Connection e.V.").
+        nearest = own.hits[0] if own.hits and not offered else None
         section = None
-        if withheld is not None and not (withheld.only_places or withheld.elsewhere):
-            section = built.section_of.get(withheld.node)
+        if nearest is not None and not (nearest.only_places or nearest.elsewhere):
+            section = built.section_of.get(nearest.node)
         return SearchAnswer(kind, Ranking(best.language, offered), asked_language=language, withheld=withheld,
                             section=section if section != built.root else None)
 
