@@ -43,7 +43,9 @@ def content_search(config: Config, directory: Path | None, query: str, language:
             f"at least {settings.strong:g}; or cover at least {settings.very_strong_coverage:.0%}, strength at least "
             f"{settings.very_strong:g}; and more than the question's places, and not about another country than the "
             "question's")
-    listed_language = ranking.language if ranking.hits else language
+    # The pages listed are those of the language whose texts the answer used: another one's when the reader's
+    # matched too little (the withheld page is then that language's too).
+    listed_language = ranking.language if ranking.hits or answer.withheld is not None else language
     read = [f"{word} → {'/'.join(terms)}" if terms else f"{word} (in no page)"
             for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]
     print(f"Words read ({listed_language}): {'; '.join(read) or 'none'}")
@@ -53,6 +55,11 @@ def content_search(config: Config, directory: Path | None, query: str, language:
             return 0
         print(f"No page offered: the best one falls below the no-match rule ({rule}); the person is told "
               "there is no page on that and offered a counsellor.")
+        if answer.section is not None:
+            section = snapshot.page(answer.section, language).text.button
+            print(f"They also get the menu section of the nearest page in {language} to browse: 📂 {section}.")
+        if listed_language != language:
+            print(f"Too little matched in {language}; the nearest pages below are the {listed_language} ones.")
     shown = {hit.node for hit in ranking.hits}
     listing = index.rank(query, listed_language, max(limit, RESULTS), reader=language, here=here)
     if ranking.hits and ranking.language != language:

@@ -628,6 +628,12 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "Words read (ru): погода (in no page); ереван → ерева" in out
     assert main(["content", "search", "пришла срочка", "--lang", "ru", "--config", str(config)]) == 0
     assert "Words read (ru): срочка → " in capsys.readouterr().out  # what the glossary made of it
+    assert main(["content", "search", "what if my unit commander never lets me go home", "--lang", "en",
+                 "--config", str(config)]) == 0
+    assert "📂 🇷🇺 Russia" in capsys.readouterr().out, "the section the person gets with the no-page answer"
+    assert main(["content", "search", "погода у львові", "--lang", "uk", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "nearest pages below are the en ones" in out and "connection_ev" in out, "not an empty table"
     assert main(["content", "search", "x", "--lang", "xx", "--config", str(config)]) == 2
 
 
