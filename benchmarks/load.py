@@ -362,6 +362,13 @@ async def keep_busy(visit: Callable[[], Awaitable[None]], stop: asyncio.Event) -
 
 
 async def cancel_all(tasks: list[asyncio.Task[None]]) -> None:
-    for task in tasks:
-        task.cancel()
+    """Cancel the tasks and wait until every one has ended. Cancelled again while any runs on: on Python
+    3.11, asyncio.wait_for can swallow a cancellation that arrives as its future completes (CPython
+    gh-86296), and a visitor then carries on with its next step; a closed-loop run once hung here for minutes."""
+    pending = [task for task in tasks if not task.done()]
+    while pending:
+        for task in pending:
+            task.cancel()
+        await asyncio.wait(pending, timeout=1.0)
+        pending = [task for task in pending if not task.done()]
     await asyncio.gather(*tasks, return_exceptions=True)
