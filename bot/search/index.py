@@ -20,6 +20,7 @@ import math
 import operator
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, compress, count, islice, repeat
@@ -577,7 +578,8 @@ class LanguageIndex:
     # --- ranking -----------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
-               min_coverage: float = 0.15, prefer: Collection[int] = (), home: Collection[str] = ()) -> Ranking:
+               min_coverage: float = 0.15, prefer: Collection[int] = (),
+               home: AbstractSet[str] = frozenset()) -> Ranking:
         """The best `limit` documents for the query, best first.
 
         `prefer` holds the positions (in `nodes`) of the documents the reader's context points to (their
@@ -675,11 +677,10 @@ class LanguageIndex:
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home)))
         return Ranking(self.language, tuple(hits))
 
-    def _elsewhere(self, doc: int, asked: frozenset[str], home: Collection[str]) -> bool:
+    def _elsewhere(self, doc: int, asked: frozenset[str], home: AbstractSet[str]) -> bool:
         about, named = self._abroad.get(doc, (frozenset(), frozenset()))
         if not about or not asked.isdisjoint(named):
             return False
-        home = frozenset(home)
         return not about <= home or not asked.isdisjoint(home)
 
 

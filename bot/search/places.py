@@ -23,29 +23,43 @@ from babel.core import get_global
 from bot.search.text import normalise, words
 
 
+def _one_word(name: str) -> str | None:
+    """The name normalised, if it is one word of three letters or more ("United States" is two)."""
+    parts = words(normalise(name))
+    return parts[0] if len(parts) == 1 and len(parts[0]) >= 3 else None
+
+
+def _named_places(language: str) -> list[tuple[str, str]]:
+    """(name, territory) for every country and region and every time-zone city of `language` in CLDR, and
+    the cities as the zone ids spell them in English; the territory is "" where CLDR gives none."""
+    zones = get_global("zone_territories")
+    found = [(str(zone).rsplit("/", 1)[-1].replace("_", " "), str(territory))
+             for zone, territory in zones.items() if "/" in str(zone)]
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return found
+    found.extend((str(name), str(code)) for code, name in locale.territories.items())
+    found.extend((str(names["city"]), str(zones.get(zone, ""))) for zone, names in locale.time_zones.items()
+                 if "city" in names)
+    return found
+
+
 @lru_cache(maxsize=16)
 def place_words(language: str) -> frozenset[str]:
     """The one-word place names of `language` (normalised, lower case), with the English spellings of the
     time-zone cities, and its month and weekday names in every form CLDR gives; only the English cities for a
     language CLDR does not know. Read once per process (about 10 ms a language)."""
-    names: set[str] = {str(zone).rsplit("/", 1)[-1].replace("_", " ")
-                       for zone in get_global("zone_territories") if "/" in str(zone)}
+    names = [name for name, _territory in _named_places(language)]
     try:
         locale = Locale.parse(language)
     except (UnknownLocaleError, ValueError):
         pass
     else:
-        names.update(locale.territories.values())
-        names.update(str(zone["city"]) for zone in locale.time_zones.values() if "city" in zone)
         for calendar in (locale.months, locale.days):
             for context in ("format", "stand-alone"):
-                names.update(calendar[context]["wide"].values())
-    found: set[str] = set()
-    for name in names:
-        parts = words(normalise(name))
-        if len(parts) == 1 and len(parts[0]) >= 3:
-            found.add(parts[0])
-    return frozenset(found)
+                names.extend(calendar[context]["wide"].values())
+    return frozenset(filter(None, map(_one_word, names)))
 
 
 @lru_cache(maxsize=16)
@@ -54,23 +68,8 @@ def place_countries(language: str) -> dict[str, frozenset[str]]:
     spellings of the cities, with the ISO 3166 codes of the countries it is in: "тбилиси" → {"GE"},
     "германия" → {"DE"}. Months and weekdays are not here. Read once per process."""
     found: dict[str, set[str]] = {}
-
-    def add(name: str, territory: str) -> None:
-        parts = words(normalise(name))
-        if len(parts) == 1 and len(parts[0]) >= 3 and territory.isalpha():
-            found.setdefault(parts[0], set()).add(territory)
-
-    zones = get_global("zone_territories")
-    for zone, territory in zones.items():
-        if "/" in str(zone):
-            add(str(zone).rsplit("/", 1)[-1].replace("_", " "), str(territory))
-    try:
-        locale = Locale.parse(language)
-    except (UnknownLocaleError, ValueError):
-        return {name: frozenset(codes) for name, codes in found.items()}
-    for code, name in locale.territories.items():
-        add(name, code)
-    for zone, names in locale.time_zones.items():
-        if "city" in names and zone in zones:
-            add(str(names["city"]), str(zones[zone]))
+    for name, territory in _named_places(language):
+        word = _one_word(name)
+        if word is not None and territory.isalpha():
+            found.setdefault(word, set()).add(territory)
     return {name: frozenset(codes) for name, codes in found.items()}
