@@ -378,6 +378,26 @@ def test_russian_words_of_one_root_find_each_other(page: str, query: str) -> Non
     assert index.search(query).hits[0].node == "page"
 
 
+@pytest.mark.parametrize(("language", "page", "query"), [
+    ("ru", "Частичная мобилизация", "могут ли мобилизовать"),
+    ("ru", "Уклонение от службы", "если уклоняться"),
+    ("ru", "Депортация из Казахстана", "депортируют ли"),
+    ("uk", "Мобілізація", "чи можуть мобілізувати"),
+    ("uk", "Ухилення від служби", "якщо ухилятися"),
+    ("uk", "Звільнення зі служби", "як звільнитися"),
+])
+def test_a_verb_finds_the_noun_made_from_it(language: str, page: str, query: str) -> None:
+    index = LanguageIndex(language, [Document("page", page, (), "текст"), Document("other", "Германия", (), "текст")])
+    assert [hit.node for hit in index.search(query).hits] == ["page"]
+
+
+def test_a_verb_finds_only_nouns_the_dictionary_knows() -> None:
+    # "посадити" (to jail) and "посада" (a post) share a root, but no noun made from the verb is "посада".
+    index = LanguageIndex("uk", [Document("page", "Посада в армії", (), "текст"),
+                                 Document("other", "Німеччина", (), "текст")])
+    assert not index.search("посадять").hits
+
+
 def test_small_words_that_are_no_topic_do_not_count() -> None:
     index = LanguageIndex("ru", [Document("page", "Альтернативная служба", (), "так и было; туда и обратно")])
     assert [w.text for w in index.read("что такое альтернативная служба и как туда попасть") if not w.stop] == [

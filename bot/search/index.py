@@ -5,10 +5,10 @@ body. A query is read chunk by chunk (what the person separated with spaces). Ea
 and, where the alphabets disagree, as if the keyboard had been on the other layout; the reading that
 explains more of it wins. Each word of it then finds the index terms it may mean, each with a quality:
 the same stem (1.0), the same word with an ending the stemmer left on (0.9), a transliteration (0.9), a
-word one or two typos away (0.8, 0.6), a longer word it begins (0.6) or, in German, a part of a compound
-(0.5). A term in a page's title or keywords earns a flat bonus, in its body it counts by BM25; each query
-word counts once per page, by its best reading there, and the sum is weighted by how much of the query
-the page explains.
+word one or two typos away (0.8, 0.6), a noun made from the verb typed (0.8), a longer word it begins
+(0.6) or, in German, a part of a compound (0.5). A term in a page's title or keywords earns a flat bonus,
+in its body it counts by BM25; each query word counts once per page, by its best reading there, and the
+sum is weighted by how much of the query the page explains.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ TWO_TYPOS = 0.6
 VARIANT = 0.9
 PARTIAL = 0.6
 COMPOUND_PART = 0.5
+DERIVED = 0.8  # a noun made from the verb typed ("затримати" → "затримання")
 SYNONYM = 0.9  # a word of the glossary, read as the words the pages use for it
 
 CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk"})
@@ -466,6 +467,8 @@ class LanguageIndex:
                     offer(value, ONE_TYPO if edits == 1 else TWO_TYPOS)
         if script == "cyrillic" and self.language != "uk":
             self._related(term, offer)
+        if script == "cyrillic" and real:
+            self._nouns_of_verb(word, offer)
         self._partials(term, offer, exact, real)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
         return _Word(word, dict(best), place=self._is_place(word, term))
@@ -524,6 +527,27 @@ class LanguageIndex:
         for candidate in related:
             if candidate in self._postings:
                 offer(candidate, VARIANT)
+
+    def _nouns_of_verb(self, word: str, offer: Callable[[str, float], None]) -> None:
+        """The nouns a Russian or Ukrainian verb is made into, which the stemmer keeps apart from it:
+        "мобілізувати" and "мобілізація", "затримати" and "затримання", "уклоняться" and "уклонение". Only
+        nouns the dictionary knows: "посадити" (to jail) is not "посада" (a post)."""
+        base = lemma(word, self.language)
+        if base is None:
+            return
+        for reflexive in ("ся", "сь"):
+            base = base.removesuffix(reflexive)
+        rules = _UK_VERB_NOUNS if self.language == "uk" else _RU_VERB_NOUNS
+        for suffix, nouns in rules:
+            if base.endswith(suffix):
+                root = base[: -len(suffix)]
+                for ending in nouns:
+                    noun = root + ending
+                    if len(root) >= 3 and is_word(noun, self.language):
+                        term = stem(noun, self.language)
+                        if term in self._postings:
+                            offer(term, DERIVED)
+                return
 
     def _partials(self, term: str, offer: Callable[[str, float], None], exact: bool, real: bool = False) -> None:
         """Terms that differ from this one by an ending the stemmer left on one side only ("приз" and
@@ -738,7 +762,19 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
 
 
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
-_IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
+_IMPERFECTIVE = ("ыва", "ива")
+# A verb's infinitive suffix (longest first) and the suffixes of the nouns made from it ("мобилиз|овать" →
+# "мобилиз|ация", "затрим|ати" → "затрим|ання"); a noun counts only if the dictionary knows it.
+_RU_VERB_NOUNS = (
+    ("изовать", ("изация", "изование")), ("ировать", ("ация", "ирование", "иция", "ирство")),
+    ("овать", ("ование", "ация")), ("ывать", ("ывание",)), ("ивать", ("ивание",)), ("ать", ("ание",)),
+    ("ять", ("яние", "ение")), ("ить", ("ение", "ка")), ("еть", ("ение",)),
+)
+_UK_VERB_NOUNS = (
+    ("ізувати", ("ізація", "ізування")), ("ирувати", ("ація", "ирування", "иція", "ирство")),
+    ("увати", ("ування", "ація")), ("ювати", ("ювання",)), ("ати", ("ання",)), ("яти", ("яння", "ення")),
+    ("ити", ("ення", "іння", "ка")), ("іти", ("іння",)),
+)
 _VOWELS = frozenset("aeiouyäöüаеёиоуыэюяіїє")
 
 
