@@ -17,7 +17,7 @@ from bot.content.loader import load_content
 from bot.content.model import ContentSnapshot, Node, Text
 from bot.i18n import Catalogs
 from bot.menus.screens import AskCounsellor, GoTo
-from bot.search import QueryKind, SearchIndex, classify
+from bot.search import QueryKind, SearchIndex, ages, classify
 from bot.search import index as search_index
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
@@ -43,7 +43,7 @@ LANGUAGES = ["ru", "uk", "en", "de"]
 # the same day by a session that saw neither the search, nor its results, nor the glossary: it is only measured,
 # never tuned on (nor its questions or pages edited to make it pass), and shares no question with the others.
 HALVES = ["tuning", "held-out"]
-PARTS = [*HALVES, "fresh", "blind", "blind2", "blind3", "blind4"]
+PARTS = [*HALVES, "fresh", "blind", "blind2", "blind3", "blind4", "blind5"]
 # Issue 18's targets on the project's own sets: the right page first for 85% of the questions and among the
 # first three for 95%; at most 1 in 10 questions the content does not answer gets a page, in every language.
 TOP_1 = 0.85
@@ -63,40 +63,52 @@ UNANSWERED_WITH_A_PAGE = 0.1
 #   Without the no-match rule the right page is among the first three for 91-100% of its questions: most
 #   misses are right pages withheld because a long question's other words dilute its coverage.
 # - blind2 and blind3: written the same way later that day (commits before they were first measured).
-# - blind4: written 2026-11-30 (commit ec227af) by a helper that saw no search code, result, glossary or other
-#   set, while the place-country rule and the larger glossaries were built; measured once after both
-#   (these figures). On the code before that session (3fa2d4e) it measured the same but for en's unanswerable
-#   questions, 7/25. Nobody has read its misses. 27 of its questions repeated one of an earlier set word for
-#   word (its author wrote them independently) and were taken out before these figures. Without the no-match
-#   rule the right page is among the first three for 92-97% of its questions in each language: the misses are
-#   mostly right pages withheld (41 of 51). Measured again after one more change chosen on the other sets (a
-#   page about one home country is no answer about another: +4 top-1, 1 fewer unanswerable with a page; these
-#   floors), and once on a change then dropped (nations' adjectives as countries: 1 more in en). One test
-#   failure printed ten of en's misses; they were not used.
+# - blind4: written 2026-11-30 (commit ec227af) by a helper that saw no search code, result, glossary or other set,
+#   while the place-country rule and the larger glossaries were built; measured once after both (these figures). On the
+#   code before that session (3fa2d4e) it measured the same but for en's unanswerable questions, 7/25. Nobody read its
+#   misses until blind5 came (below). 27 of its questions repeated one of an earlier set word for word (its author wrote
+#   them independently) and were taken out before these figures. Without the no-match rule the right page is among the
+#   first three for 92-97% of its questions in each language: the misses are mostly right pages withheld (41 of 51).
+#   Measured again after one more change chosen on the other sets (a page about one home country is no answer about
+#   another: +4 top-1, 1 fewer unanswerable with a page; these floors), and once on a change then dropped (nations'
+#   adjectives as countries: 1 more in en). One test failure printed ten of en's misses; they were not used.
 # The floors were raised to the figures of 2026-11-30 (after the glossaries grew); blind3's totals were used
 # that day to drop one glossary entry ("embassy"), so blind3 counts as read from then on.
+# - blind5: written 2026-11-30 (commit f96cd2e) by a helper that saw no search code, result, glossary, git history
+#   or other set; 13 questions that repeated an earlier set's word for word were taken out by a script unread.
+#   First measured on the search of before that session (5128627): ru 45/65 and 48/65 with 4/24 unanswerable
+#   given a page, uk 39/64 and 48/64, 4/25; en 44/60 and 48/60, 5/24; de 41/59 and 45/59, 3/24. Then with
+#   that session's verb nouns and ages (uk +5 top-1, +3 top-3) and once more with "several" words for
+#   very_strong (no change): these floors. Nobody has read its misses.
+# - blind4 was read from then on (its misses were read to check the verb nouns, which gave one more of its
+#   ru unanswerable questions a page; the "several" rule took it back).
+# Floors raised again on 2026-11-30 (sixth session) to the figures with verb nouns, ages and "several".
 # Close the gap (issue 18) with a better search, never by editing these sets.
 REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
-    ("ru", "fresh"): (0.82, 0.89, 0.5),  # measured 24/29, 26/29, 5/10 unanswerable with a page
-    ("uk", "fresh"): (0.81, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 22/27, 23/27; 0/10 meets the target
-    ("en", "fresh"): (0.80, 0.90, 0.3),  # measured 24/30, 27/30, 3/10
+    ("ru", "fresh"): (0.82, 0.89, 0.5),  # measured 24/29, 26/29, 5/10
+    ("uk", "fresh"): (0.85, 0.88, UNANSWERED_WITH_A_PAGE),  # measured 23/27, 24/27; 0/10 meets the target
+    ("en", "fresh"): (0.83, 0.90, 0.3),  # measured 25/30, 27/30, 3/10
     ("de", "fresh"): (0.79, 0.89, 0.2),  # measured 23/29, 26/29, 2/10
-    ("ru", "blind"): (0.80, 0.85, 0.24),  # measured 61/76, 65/76, 4/17
-    ("uk", "blind"): (0.76, 0.80, UNANSWERED_WITH_A_PAGE),  # measured 38/50, 40/50; 1/15 meets the target
-    ("en", "blind"): (0.77, 0.82, 0.14),  # measured 44/57, 47/57, 2/15
+    ("ru", "blind"): (0.84, 0.89, 0.24),  # measured 64/76, 68/76, 4/17
+    ("uk", "blind"): (0.76, 0.82, UNANSWERED_WITH_A_PAGE),  # measured 38/50, 41/50; 1/15 meets the target
+    ("en", "blind"): (0.78, 0.84, 0.14),  # measured 45/57, 48/57, 2/15
     ("de", "blind"): (0.69, 0.76, UNANSWERED_WITH_A_PAGE),  # measured 38/55, 42/55; 0/15 meets the target
-    ("ru", "blind2"): (0.62, 0.71, 0.24),  # measured 50/80, 57/80, 6/26
-    ("uk", "blind2"): (0.78, 0.82, UNANSWERED_WITH_A_PAGE),  # measured 54/69, 57/69; 1/23 meets the target
-    ("en", "blind2"): (0.74, 0.81, 0.25),  # measured 49/66, 54/66, 6/24
+    ("ru", "blind2"): (0.67, 0.75, 0.24),  # measured 54/80, 60/80, 6/26
+    ("uk", "blind2"): (0.81, 0.84, UNANSWERED_WITH_A_PAGE),  # measured 56/69, 58/69; 1/23 meets the target
+    ("en", "blind2"): (0.75, 0.81, 0.25),  # measured 50/66, 54/66, 6/24
     ("de", "blind2"): (0.68, 0.76, UNANSWERED_WITH_A_PAGE),  # measured 43/63, 48/63; 2/23 meets the target
-    ("ru", "blind3"): (0.75, 0.78, 0.24),  # measured 60/79, 62/79, 6/26
-    ("uk", "blind3"): (0.85, 0.88, UNANSWERED_WITH_A_PAGE),  # measured 52/61, 54/61; 2/24 meets the target
-    ("en", "blind3"): (0.82, 0.84, 0.21),  # measured 52/63, 53/63, 5/24
-    ("de", "blind3"): (0.66, 0.71, UNANSWERED_WITH_A_PAGE),  # measured 42/63, 45/63; 2/24 meets the target
-    ("ru", "blind4"): (0.74, 0.79, 0.18),  # measured 50/67, 53/67, 4/23 (first: 49/67, 53/67, 5/23)
-    ("uk", "blind4"): (0.75, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 47/62, 53/62; 2/25 (first: 46/62)
-    ("en", "blind4"): (0.75, 0.81, 0.24),  # measured 40/53, 43/53, 6/25
-    ("de", "blind4"): (0.67, 0.69, 0.32),  # measured 40/59, 41/59, 8/25 (first: 38/59)
+    ("ru", "blind3"): (0.79, 0.81, 0.24),  # measured 63/79, 64/79, 6/26
+    ("uk", "blind3"): (0.90, 0.93, UNANSWERED_WITH_A_PAGE),  # measured 55/61, 57/61; 2/24 meets the target
+    ("en", "blind3"): (0.84, 0.85, 0.21),  # measured 53/63, 54/63, 5/24
+    ("de", "blind3"): (0.69, 0.74, UNANSWERED_WITH_A_PAGE),  # measured 44/63, 47/63; 2/24 meets the target
+    ("ru", "blind4"): (0.74, 0.79, 0.18),  # measured 50/67, 53/67, 4/23
+    ("uk", "blind4"): (0.75, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 47/62, 53/62; 2/25 meets the target
+    ("en", "blind4"): (0.81, 0.86, 0.24),  # measured 43/53, 46/53, 6/25
+    ("de", "blind4"): (0.67, 0.69, 0.32),  # measured 40/59, 41/59, 8/25
+    ("ru", "blind5"): (0.69, 0.73, 0.17),  # measured 45/65, 48/65, 4/24
+    ("uk", "blind5"): (0.68, 0.79, 0.16),  # measured 44/64, 51/64, 4/25
+    ("en", "blind5"): (0.73, 0.80, 0.21),  # measured 44/60, 48/60, 5/24
+    ("de", "blind5"): (0.69, 0.76, 0.13),  # measured 41/59, 45/59, 3/24
 }
 
 
@@ -129,7 +141,7 @@ def first(index: SearchIndex, query: str, language: str, here: str | None = None
 def _folder(part: str) -> Path:
     return {"tuning": QUESTIONS, "held-out": QUESTIONS / "held_out", "fresh": QUESTIONS / "fresh",
             "blind": QUESTIONS / "blind", "blind2": QUESTIONS / "blind2",
-            "blind3": QUESTIONS / "blind3", "blind4": QUESTIONS / "blind4"}[part]
+            "blind3": QUESTIONS / "blind3", "blind4": QUESTIONS / "blind4", "blind5": QUESTIONS / "blind5"}[part]
 
 
 def questions(language: str, part: str) -> list[tuple[str, frozenset[str]]]:
@@ -396,6 +408,38 @@ def test_a_verb_finds_only_nouns_the_dictionary_knows() -> None:
     index = LanguageIndex("uk", [Document("page", "Посада в армії", (), "текст"),
                                  Document("other", "Німеччина", (), "текст")])
     assert not index.search("посадять").hits
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Призывают мужчин от 18 до 30 лет (раньше до 27).", [(18, 30)]),
+    ("Чоловіки від 18 до 22 років можуть виїжджати; від 25 до 60 — мобілізація", [(18, 22), (25, 60)]),
+    ("Men aged 18 to 60 may not leave", [(18, 60)]),
+    ("Männer zwischen 18 und 30 Jahren", [(18, 30)]),
+    ("Call-up and summons (18–30)", [(18, 30)]),
+    ("С 18 мая 2024 года; в 2022–2024 годах; статьи 337–338", []),  # dates and articles are no ages
+])
+def test_age_ranges_are_read_from_the_pages(text: str, found: list[tuple[int, int]]) -> None:
+    assert ages.ranges(text) == found
+
+
+@pytest.mark.parametrize(("query", "age"), [
+    ("мне 29 еще могут забрать", 29), ("сину 19 років", 19), ("i'm 23 can i leave", 23),
+    ("ich bin 20", 20), ("29 лет", 29),
+    ("что будет в 2026", None), ("не было 2 недели", None), ("статья 337", None), ("мне 200", None),
+])
+def test_an_age_is_a_number_beside_a_word_that_says_so(query: str, age: int | None) -> None:
+    typed = normalise(query).split()
+    assert [ages.age_of(typed, i) for i in range(len(typed)) if typed[i].isdigit()] == [age]
+
+
+def test_an_age_finds_the_pages_whose_age_range_holds_it() -> None:
+    index = LanguageIndex("ru", [
+        Document("days", "Сроки", (), "Ответ приходит за 29 дней."),
+        Document("call_up", "Призыв", (), "Призывают мужчин от 18 до 30 лет."),
+        Document("older", "Запас", (), "Резервистов от 35 до 50 лет."),
+    ])
+    assert index.search("мне 29, это ещё мой возраст?").hits[0].node == "call_up"
+    assert index.search("за 29 дней ответят?").hits[0].node == "days", "a number that is no age stays a number"
 
 
 def test_small_words_that_are_no_topic_do_not_count() -> None:
@@ -930,8 +974,9 @@ def test_the_no_match_settings_are_read_from_the_config(tmp_path: Path) -> None:
 def test_a_page_with_several_of_the_questions_words_in_its_title_or_keywords_needs_a_quarter_of_it(
         shipped: ContentSnapshot) -> None:
     index = SearchIndex(shipped)
-    hit = Hit("ru_e_summons", 5.0, coverage=0.3, terms=("повестк",), strength=6.0)
+    hit = Hit("ru_e_summons", 5.0, coverage=0.3, terms=("повестк", "электрон"), strength=6.0, words=2)
     assert index.confident(hit)
+    assert not index.confident(replace(hit, words=1)), "one word, however strongly in the title, is not several"
     assert not index.confident(replace(hit, strength=5.0)), "strong, not very strong: it needs 40% of the question"
     assert not index.confident(replace(hit, coverage=0.2))
     assert not SearchIndex(shipped, SearchSettings(very_strong_coverage=0.5)).confident(hit), "a setting"
@@ -942,6 +987,9 @@ def test_a_page_with_several_of_the_questions_words_in_its_title_or_keywords_nee
     assert offered.ranking is not None and "ru_e_summons" in [hit.node for hit in offered.ranking.hits]
     without = SearchIndex(shipped, SearchSettings(very_strong_coverage=1.0)).search(query, "ru")
     assert without.ranking is not None and "ru_e_summons" not in [hit.node for hit in without.ranking.hits]
+    # One word of the page's title, with the question's place, is not several: what happens to one's parents
+    # if one deserts is not what the desertion pages are about.
+    assert not index.search("что будет с родителями в россии если я дезертирую", "ru").found
 
 
 # --- places: where a question is set is not what it asks ---------------------------------------------------

@@ -28,6 +28,7 @@ from operator import add, eq, gt, truediv
 from typing import NamedTuple, TypeVar
 
 from bot.content.model import Text
+from bot.search import ages
 from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
@@ -99,6 +100,8 @@ class Hit:
     # law holds wherever the person is) is only when the question names another home country: see
     # LanguageIndex.search.
     elsewhere: bool = False
+    # How many of the query's words, other than places, the page has.
+    words: int = 0
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,7 @@ class LanguageIndex:
         # term → the documents with it in their title or keywords, with the bonus that earns.
         keywords = pieces.field([" ".join(document.keywords).split() for document in documents])
         about = _bonuses(pieces.field([document.title.split() for document in documents]), keywords)
+        _add_ages(documents, occurrences, about)
         self._abroad = self._pages_abroad(documents, occurrences, keywords)
         surface = {word: term for word, term in pieces.stems.items() if term}
         # German writes every noun with a capital: a word the pages write in lower case is not a noun (what
@@ -543,7 +547,7 @@ class LanguageIndex:
                 root = base[: -len(suffix)]
                 for ending in nouns:
                     noun = root + ending
-                    if len(root) >= 3 and is_word(noun, self.language):
+                    if len(root) >= 3 and lemma(noun, self.language) == noun and is_noun(noun, self.language):
                         term = stem(noun, self.language)
                         if term in self._postings:
                             offer(term, DERIVED)
@@ -596,8 +600,16 @@ class LanguageIndex:
         return best
 
     def read(self, query: str) -> list[_Word]:
-        """The query's words with what each may mean; stop words are kept but mean nothing."""
-        return [w for chunk in normalise(query).split() for w in self._read_chunk(chunk)]
+        """The query's words with what each may mean; stop words are kept but mean nothing. A number that is
+        a person's age ("мне 29") means the pages whose age ranges hold it (bot/search/ages.py)."""
+        found = [w for chunk in normalise(query).split() for w in self._read_chunk(chunk)]
+        texts = [w.text for w in found]
+        for position, word in enumerate(found):
+            age = ages.age_of(texts, position) if word.text.isdigit() else None
+            if age is not None and ages.ANY_AGE in self._postings:
+                meant = {ages.term(age): EXACT, ages.ANY_AGE: ages.OUTSIDE * EXACT}
+                found[position] = _Word(word.text, {t: q for t, q in meant.items() if t in self._postings})
+        return found
 
     # --- ranking -----------------------------------------------------------------------------------
 
@@ -698,6 +710,7 @@ class LanguageIndex:
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
                                 round(scores[doc] / covered[doc], 4),
                                 only_places=placed and all(w.place for w in found if _more_than_a_typo(w)),
+                                words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home)))
         return Ranking(self.language, tuple(hits))
 
@@ -706,6 +719,27 @@ class LanguageIndex:
         if not about or not asked.isdisjoint(named):
             return False
         return not about <= home or not asked.isdisjoint(home)
+
+
+def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
+              about: dict[str, dict[int, float]]) -> None:
+    """Each age a page's age ranges hold, as a term of its body (once per range) or of its title or keywords
+    (with their bonus), and ages.ANY_AGE for every page with a range: "мужчин от 18 до 30 лет" gives the page
+    the terms of the ages 18 to 30."""
+    for doc, document in enumerate(documents):
+        for field, bonus in ((document.title, TITLE_WEIGHT), (" ".join(document.keywords), KEYWORD_WEIGHT)):
+            for low, high in ages.ranges(field):
+                for term in (ages.ANY_AGE, *map(ages.term, range(low, high + 1))):
+                    pages = about.setdefault(term, {})
+                    pages[doc] = max(pages.get(doc, 0.0), bonus)
+    # A body gives a range only if it has two numbers that may be ages: only those bodies are read again (a
+    # large tree's bodies are tens of megabytes).
+    numbers = Counter(chain.from_iterable(
+        set(occurrences.get(str(age), ())) for age in range(ages.MIN_AGE, ages.MAX_AGE + 1)))
+    for doc in sorted(doc for doc, found in numbers.items() if found >= 2):
+        for low, high in ages.ranges(strip_markup(documents[doc].body)):
+            for term in (ages.ANY_AGE, *map(ages.term, range(low, high + 1))):
+                occurrences.setdefault(term, []).append(doc)
 
 
 def _more_than_a_typo(word: _Word) -> bool:

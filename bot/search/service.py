@@ -27,6 +27,8 @@ CONFIDENT = 0.6
 BETTER_BY = 0.15
 # A page that explains this much of the question is offered even where its words are only in its text.
 WHOLE_QUESTION = 0.8
+# What "several of the question's words" is for `very_strong` (places not counted).
+SEVERAL = 2
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,8 @@ class SearchIndex:
             return False
         if hit.coverage >= settings.strong_coverage and hit.strength >= settings.strong:
             return True
-        if hit.coverage >= settings.very_strong_coverage and hit.strength >= settings.very_strong:
+        if (hit.coverage >= settings.very_strong_coverage and hit.strength >= settings.very_strong
+                and hit.words >= SEVERAL):
             return True
         return hit.coverage >= settings.min_coverage and (
             hit.strength >= settings.floor or hit.coverage >= max(WHOLE_QUESTION, settings.min_coverage))

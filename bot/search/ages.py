@@ -1,0 +1,73 @@
+"""Ages: "мне 29", "сину 19 років", "I'm 23" ask about the pages that give an age range holding that age
+("мужчин от 18 до 30 лет", "Чоловіки від 18 до 22 років", "men aged 18–60").
+
+Read as a plain number, "29" finds only pages that happen to print 29, and "23" none; read as an age, it finds
+the pages whose rules cover a 23-year-old. An age is a number from MIN_AGE to MAX_AGE with a word beside it that
+says it is one (a year unit after it, or "мне", "I'm", "ich bin" before it); a range is two such numbers joined
+by a dash or "до", "to", "bis" with a year unit after them or "віком", "aged", "Alter" before them, or two
+joined by a dash in brackets ("(18–30)").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+MIN_AGE = 14
+MAX_AGE = 80
+
+# The words after a number that make it a number of years, in every language the content has: the bot
+# reads all of them in every language (people mix them: "мне 29 years").
+_UNITS = ("лет", "год", "года", "годиков", "років", "рік", "роки", "years", "year", "yo", "jahre", "jahren",
+          "jahr", "jährig", "jährige", "jähriger")
+# The words before a number that make it a person's age: "мне 29", "мені 23", "I'm 23", "ich bin 23", "сыну 20".
+_PERSONS = frozenset("""
+    мне мені мени mne meni сыну сину синові брату братові мужу чоловіку чоловікові мужчине парню хлопцю
+    племяннику племінникові другу другові ему йому im i'm am is he's hes bin ist
+""".split())
+# Two two-digit numbers joined by a dash or a word; the words around them tell whether they are ages.
+_PAIR = re.compile(r"(\d\d)\s*(?:–|—|-|до|to|bis|und|and|і|и|та)\s*(\d\d)(?!\d)")
+_BEFORE = re.compile(r"(?:^|\W)(?:от|від|с|з|from|between|aged|age|ages|zwischen|von|віком|возрасте|alter)\s*$",
+                     re.IGNORECASE)
+_AFTER = re.compile(rf"\s*(?:{'|'.join(_UNITS)})\b", re.IGNORECASE)
+
+
+# A page that gives an age range answers a question about an age outside it too ("мені 23" and "від 25 до 60
+# років": not yet), less well than one whose range holds it.
+ANY_AGE = "<age>"
+OUTSIDE = 0.5  # the quality of ANY_AGE's reading of an age, relative to the age's own term
+
+
+def term(age: int) -> str:
+    """The index term of one age: it holds spaces and brackets, so no typed word is ever read as it."""
+    return f"<age {age}>"
+
+
+def ranges(text: str) -> list[tuple[int, int]]:
+    """The age ranges a text gives, as (youngest, oldest), both from MIN_AGE to MAX_AGE: "от 18 до 30 лет" is
+    (18, 30); "2022–2024" (no year unit, no age word) is none."""
+    found = []
+    for match in _PAIR.finditer(text):
+        start, end = match.span()
+        if start and text[start - 1].isdigit():
+            continue  # "2022–24"
+        low, high = int(match[1]), int(match[2])
+        if not MIN_AGE <= low < high <= MAX_AGE:
+            continue
+        bracketed = text[start - 1:start] == "(" and text[end:end + 1] == ")"
+        if bracketed or _AFTER.match(text, end) or _BEFORE.search(text[max(0, start - 12):start]):
+            found.append((low, high))
+    return found
+
+
+def age_of(words: Sequence[str], position: int) -> int | None:
+    """The age the word at `position` of a query's words tells, or None: a number from MIN_AGE to MAX_AGE
+    with a year unit after it or a person before it ("мне 29", "19 років")."""
+    word = words[position]
+    if not word.isdigit() or not MIN_AGE <= int(word) <= MAX_AGE:
+        return None
+    after = words[position + 1] if position + 1 < len(words) else ""
+    before = words[position - 1] if position > 0 else ""
+    if after in _UNITS or before in _PERSONS:
+        return int(word)
+    return None
