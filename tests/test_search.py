@@ -24,7 +24,7 @@ from bot.search.fuzzy import DeleteIndex, distance
 from bot.search.index import MAX_POSTINGS, Document, Hit, LanguageIndex, documents_of
 from bot.search.places import place_countries, place_words
 from bot.search.screens import SearchScreens
-from bot.search.stemming import is_word, stem, stemmer_for
+from bot.search.stemming import is_word, lemma, stem, stemmer_for
 from bot.search.text import normalise
 from bot.stats.counters import Counters
 from bot.storage.database import Database
@@ -417,6 +417,7 @@ def test_a_verb_finds_only_nouns_the_dictionary_knows() -> None:
     ("Männer zwischen 18 und 30 Jahren", [(18, 30)]),
     ("Call-up and summons (18–30)", [(18, 30)]),
     ("С 18 мая 2024 года; в 2022–2024 годах; статьи 337–338", []),  # dates and articles are no ages
+    ("от 15 до 20 лет лишения свободы; 10 to 15 years in prison; 15 bis 20 Jahre Haft", []),  # nor prison terms
 ])
 def test_age_ranges_are_read_from_the_pages(text: str, found: list[tuple[int, int]]) -> None:
     assert ages.ranges(text) == found
@@ -870,6 +871,25 @@ def test_the_preferred_sections_are_a_setting() -> None:
 def test_english_word_forms_meet(index: SearchIndex, typed: str, language: str, meant: str) -> None:
     [(_word, terms)] = index.words(typed, language)
     assert stem(meant, language) in terms
+
+
+@pytest.mark.parametrize(("american", "british"), [
+    ("mobilization", "mobilisation"), ("organizations", "organisations"), ("recognized", "recognised"),
+    ("demobilizing", "demobilising"),
+])
+def test_american_and_british_spellings_are_one_word(american: str, british: str) -> None:
+    assert stem(american, "en") == stem(british, "en")
+
+
+@pytest.mark.parametrize(("verb", "noun"), [("стоит", "сто"), ("светит", "свет"), ("носить", "нос")])
+def test_a_russian_verb_is_not_the_noun_its_stem_spells(verb: str, noun: str) -> None:
+    assert stem(verb, "ru") != stem(noun, "ru")
+    assert stem(verb, "ru") == stem(lemma(verb, "ru") or verb, "ru"), "every form of the verb is still one term"
+
+
+def test_short_words_ending_like_british_spellings_are_left_alone() -> None:
+    assert stem("rise", "en") == "rise"
+    assert stem("raised", "en") == "rais"
 
 
 @pytest.mark.parametrize(("query", "language", "node"), [

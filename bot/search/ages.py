@@ -30,6 +30,10 @@ _PAIR = re.compile(r"(\d\d)\s*(?:–|—|-|до|to|bis|und|and|і|и|та)\s*(\d
 _BEFORE = re.compile(r"(?:^|\W)(?:от|від|с|з|from|between|aged|age|ages|zwischen|von|віком|возрасте|alter)\s*$",
                      re.IGNORECASE)
 _AFTER = re.compile(rf"\s*(?:{'|'.join(_UNITS)})\b", re.IGNORECASE)
+# ... unless they are a prison term: "от 15 до 20 лет лишения свободы", "10 to 15 years in prison".
+_PRISON = re.compile(r"\W*(?:(?:лет|years?|jahren?|років|роки)\s+)?(?:лишения|заключения|колонии|тюрьм|позбавлення|"
+                     r"ув'язнення|в'язниці|prison|in prison|jail|imprisonment|haft|gefängnis|freiheitsstrafe)",
+                     re.IGNORECASE)
 
 
 # A page that gives an age range answers a question about an age outside it too ("мені 23" and "від 25 до 60
@@ -55,6 +59,8 @@ def ranges(text: str) -> list[tuple[int, int]]:
         if not MIN_AGE <= low < high <= MAX_AGE:
             continue
         bracketed = text[start - 1:start] == "(" and text[end:end + 1] == ")"
+        if _PRISON.match(text, end):
+            continue
         if bracketed or _AFTER.match(text, end) or _BEFORE.search(text[max(0, start - 12):start]):
             found.append((low, high))
     return found
