@@ -25,7 +25,7 @@ from bot.search.index import MAX_POSTINGS, Document, Hit, LanguageIndex, documen
 from bot.search.places import place_countries, place_words
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, lemma, stem, stemmer_for
-from bot.search.text import normalise
+from bot.search.text import normalise, words
 from bot.stats.counters import Counters
 from bot.storage.database import Database
 from bot.yamlsource import load_yaml
@@ -431,6 +431,24 @@ def test_age_ranges_are_read_from_the_pages(text: str, found: list[tuple[int, in
 def test_an_age_is_a_number_beside_a_word_that_says_so(query: str, age: int | None) -> None:
     typed = normalise(query).split()
     assert [ages.age_of(typed, i) for i in range(len(typed)) if typed[i].isdigit()] == [age]
+
+
+@pytest.mark.parametrize(("query", "age"), [
+    ("ukrainian guy, 21, can he leave", 21), ("freund ist russe, 29, kann", 29),
+    ("за 28 дней", None), ("50 euro", None), ("контракт 18-24 що дає", None), ("статья 337", None),
+])
+def test_a_lone_number_is_perhaps_an_age(query: str, age: int | None) -> None:
+    typed = words(normalise(query))
+    assert next(ages.perhaps_age(typed, i) for i in range(len(typed)) if typed[i].isdigit()) == age
+
+
+def test_a_lone_number_finds_the_age_page_but_a_date_stays_a_date() -> None:
+    index = LanguageIndex("en", [
+        Document("dates", "Deadlines", (), "Answers come by 21 August."),
+        Document("exit", "Leaving", (), "Men aged 18 to 60 may not leave."),
+    ])
+    assert index.search("ukrainian guy, 21, can he leave").hits[0].node == "exit"
+    assert "<age 21>" not in index.read("what happens on 21 august")[2].terms
 
 
 def test_an_age_finds_the_pages_whose_age_range_holds_it() -> None:

@@ -40,6 +40,7 @@ _PRISON = re.compile(r"\W*(?:(?:лет|years?|jahren?|років|роки)\s+)?(
 # років": not yet), less well than one whose range holds it.
 ANY_AGE = "<age>"
 OUTSIDE = 0.5  # the quality of ANY_AGE's reading of an age, relative to the age's own term
+PERHAPS = 0.8  # the quality of a lone number's reading as an age (perhaps_age)
 
 
 def term(age: int) -> str:
@@ -64,6 +65,27 @@ def ranges(text: str) -> list[tuple[int, int]]:
         if bracketed or _AFTER.match(text, end) or _BEFORE.search(text[max(0, start - 12):start]):
             found.append((low, high))
     return found
+
+
+# What a number counts when it is no age: "28 дней", "50 euro", "15 тысяч".
+_NOT_YEARS = frozenset("""
+    дней дня день суток недель недели месяцев месяца днів дні діб тижнів місяців місяці days day weeks months
+    tage tagen wochen monate monaten евро рублей руб рублях гривен гривень грн тысяч тыс тисяч euro eur
+    dollars usd rubel procent процентов відсотків percent prozent km км часов годин hours stunden
+""".split())
+
+
+def perhaps_age(words: Sequence[str], position: int) -> int | None:
+    """The age a lone number may be ("mein freund ist russe, 29, kann er ..."), or None: a number from MIN_AGE
+    to MAX_AGE that nothing beside it says is something else ("28 дней", "50 euro", "18-24"). Read as an age less
+    surely than age_of's; a date's month after it is for the caller to rule out."""
+    word = words[position]
+    if not word.isdigit() or len(word) != 2 or not MIN_AGE <= int(word) <= MAX_AGE:
+        return None
+    after = words[position + 1] if position + 1 < len(words) else ""
+    before = words[position - 1] if position > 0 else ""
+    # Not one end of a range either: "контракт 18-24" names a programme, not the person's age.
+    return None if after in _NOT_YEARS or after.isdigit() or before.isdigit() else int(word)
 
 
 def age_of(words: Sequence[str], position: int) -> int | None:

@@ -604,10 +604,21 @@ class LanguageIndex:
         a person's age ("мне 29") means the pages whose age ranges hold it (bot/search/ages.py)."""
         found = [w for chunk in normalise(query).split() for w in self._read_chunk(chunk)]
         texts = [w.text for w in found]
+        if ages.ANY_AGE not in self._postings:
+            return found
         for position, word in enumerate(found):
-            age = ages.age_of(texts, position) if word.text.isdigit() else None
-            if age is not None and ages.ANY_AGE in self._postings:
+            if not word.text.isdigit():
+                continue
+            age = ages.age_of(texts, position)
+            if age is not None:
                 meant = {ages.term(age): EXACT, ages.ANY_AGE: ages.OUTSIDE * EXACT}
+                found[position] = _Word(word.text, {t: q for t, q in meant.items() if t in self._postings})
+                continue
+            # A lone number may be an age too, but not a date's day ("28 августа": months count as places).
+            age = ages.perhaps_age(texts, position)
+            after = found[position + 1] if position + 1 < len(found) else None
+            if age is not None and not (after is not None and after.place):
+                meant = {ages.term(age): ages.PERHAPS, ages.ANY_AGE: ages.OUTSIDE * ages.PERHAPS, **word.terms}
                 found[position] = _Word(word.text, {t: q for t, q in meant.items() if t in self._postings})
         return found
 

@@ -100,6 +100,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         mache darf kann könnte will möchte wann warum welche welcher welches viel viele
         welchem welchen fürs kannst können musst müssen sollen willst möchten darfst dürfen
         ihn ihm ihnen euch wo dann denn doch schon mal etwas
+        werden wurde wurden worden wollen ab beim einfach eigentlich gibt geht hier dort irgendwie irgendwo
+        irgendwas überhaupt trotzdem sonst also ganz sehr halt eben immer
     """.split()),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
