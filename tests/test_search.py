@@ -1127,6 +1127,8 @@ def test_a_city_is_read_as_its_country() -> None:
     assert place_countries("en")["almaty"] == {"KZ"}
     assert place_countries("uk")["німеччина"] == {"DE"}
     assert "январь" not in place_countries("ru"), "months are places of time, in no country"
+    assert place_countries("en")["turkey"] == {"TR"}, "CLDR now says Türkiye; people still type Turkey"
+    assert "turkey" in place_words("en")
 
 
 @pytest.mark.parametrize(("query", "language"), [

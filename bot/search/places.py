@@ -29,6 +29,11 @@ def _one_word(name: str) -> str | None:
     return parts[0] if len(parts) == 1 and len(parts[0]) >= 3 else None
 
 
+# Countries' names people still type that CLDR (through Babel, which drops CLDR's "alt" variants) no longer
+# gives: CLDR's English name of TR is "Türkiye".
+_FORMER_NAMES = {"en": [("Turkey", "TR"), ("Holland", "NL"), ("Burma", "MM")]}
+
+
 def _named_places(language: str) -> list[tuple[str, str]]:
     """(name, territory) for every country and region and every time-zone city of `language` in CLDR, and
     the cities as the zone ids spell them in English; the territory is "" where CLDR gives none."""
@@ -40,6 +45,7 @@ def _named_places(language: str) -> list[tuple[str, str]]:
     except (UnknownLocaleError, ValueError):
         return found
     found.extend((str(name), str(code)) for code, name in locale.territories.items())
+    found.extend(_FORMER_NAMES.get(language, ()))
     found.extend((str(names["city"]), str(zones.get(zone, ""))) for zone, names in locale.time_zones.items()
                  if "city" in names)
     return found
