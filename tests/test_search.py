@@ -1121,6 +1121,16 @@ def test_a_page_about_one_home_country_is_no_answer_about_another(index: SearchI
     assert "ua_mobilisation" in [hit.node for hit in index.rank(query, language).hits]
 
 
+def test_a_place_whose_stem_is_another_words_keeps_its_whole_name() -> None:
+    # Snowball cuts both "Дания" (Denmark) and "данные" (data) to "дан", "Куба" and "куб" (a cube) to "куб".
+    index = LanguageIndex("ru", [Document("data", "Какие данные хранит бот", (), "текст"),
+                                 Document("denmark", "Убежище в Дании", (), "текст")])
+    assert [hit.node for hit in index.search("можно ли уехать в данию").hits] == ["denmark"]
+    assert [hit.node for hit in index.search("где мои данные").hits] == ["data"]
+    assert stem("кубе", "ru") != stem("куб", "ru")
+    assert stem("украине", "ru") == stem("украина", "ru") == "украин", "a longer stem is kept: its adjective meets it"
+
+
 def test_a_city_is_read_as_its_country() -> None:
     assert place_countries("ru")["тбилиси"] == {"GE"}
     assert place_countries("de")["eriwan"] == {"AM"}

@@ -22,6 +22,7 @@ import Stemmer
 from bot.search.text import script_of
 
 _SNOWBALL = {"ru": "russian", "en": "english", "de": "german"}
+SHORT_STEM = 3  # letters: a Russian stem this short is usually several words' (see stem)
 
 # Longest first; a stem keeps at least three letters. The fallback when pymorphy3 is not installed.
 _UK_ENDINGS = sorted("""
@@ -215,7 +216,13 @@ def stem(word: str, language: str) -> str:
     if script == "cyrillic":
         if language != "uk":
             # By the dictionary form first: Snowball alone cuts "кредиты" to "кред" but "кредит" to "кредит".
-            return _ru_stem(lemma(word, "ru") or word)
+            form = lemma(word, "ru") or word
+            cut = _ru_stem(form)
+            # A place's name whose stem would be three letters is kept whole: stems that short are other
+            # words' too ("Дания" and "данные" are both "дан", "Куба" and "куб", "Перу" and "перо").
+            if len(cut) <= SHORT_STEM and form in places(form, "ru")[1]:
+                return form
+            return cut
         if dictionary("uk") is None:
             return _uk_strip(word)
         # The dictionary form; a noun's with its ending stripped too, so that where a form has two
