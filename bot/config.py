@@ -49,12 +49,21 @@ class ContentSettings(_Strict):
 
 
 class OrganisationSettings(_Strict):
-    """The deploying organisation's details; content refers to them as {org_name} and so on."""
+    """The deploying organisation's details; content refers to them as {org_name} and so on. The contacts and
+    hours are one text for every language, or a text per language (`{ru: "...", en: "..."}`): a language
+    without its own gets the content's fallback language's, or else the first one given."""
 
     name: str = "the hotline"
     website: str = ""
-    contacts: str = ""
-    hours: str = ""
+    contacts: str | dict[LanguageCode, str] = ""
+    hours: str | dict[LanguageCode, str] = ""
+
+
+def in_language(value: str | Mapping[str, str], language: str, fallback: str) -> str:
+    """`value` itself if it is one text; else its `language` text, its `fallback` one, or its first."""
+    if isinstance(value, str):
+        return value
+    return value.get(language) or value.get(fallback) or next(iter(value.values()), "")
 
 
 class CounsellorSettings(_Strict):

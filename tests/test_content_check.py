@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import Clock
-from bot.config import Config
+from bot.config import Config, ConfigError, load_settings
 from bot.content.loader import load_content
 from bot.content.store import ContentStore, load_for
 from hotline.cli import main
@@ -209,3 +209,28 @@ def test_snapshot_version_changes_with_content(content: Path) -> None:
     second = load_content(content, languages=LANGUAGES, fallback_language="en").snapshot
     assert first is not None and second is not None
     assert first.version != second.version
+
+
+def test_organisation_details_may_be_written_per_language(content: Path) -> None:
+    contacts = {"ru": "почта help@example.org", "en": "e-mail help@example.org"}
+    loaded = load_content(content, languages=LANGUAGES, fallback_language="en",
+                          organisation={"name": "Hotline", "website": "", "contacts": contacts, "hours": ""})
+    assert loaded.snapshot is not None
+    bodies = {language: loaded.snapshot.texts[language]["contacts"].body for language in LANGUAGES}
+    assert "почта help@example.org" in bodies["ru"]
+    assert "e-mail help@example.org" in bodies["en"]
+    assert "e-mail help@example.org" in bodies["de"], "a language without its own gets the fallback's"
+    one = load_content(content, languages=LANGUAGES, fallback_language="en",
+                       organisation={"name": "Hotline", "website": "", "contacts": "x@example.org", "hours": ""})
+    assert one.snapshot is not None and "x@example.org" in one.snapshot.texts["ru"]["contacts"].body
+
+
+def test_the_config_takes_organisation_details_per_language(tmp_path: Path) -> None:
+    config = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    assert "\n  contacts:\n    en:" in config, "the shipped config writes them per language"
+    settings = load_settings(ROOT / "config.yaml")
+    assert isinstance(settings.organisation.contacts, dict) and set(settings.organisation.contacts) >= {"ru", "uk"}
+    broken = tmp_path / "config.yaml"
+    broken.write_text(config.replace("\n  contacts:\n    en:", "\n  contacts:\n    English:", 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match="contacts"):
+        load_settings(broken)

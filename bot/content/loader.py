@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 
 from bot.clock import now_utc
-from bot.config import OrganisationSettings
+from bot.config import OrganisationSettings, in_language
 from bot.content.model import (
     BUTTON_MAX,
     GLOSSARY_NAMES,
@@ -166,7 +166,7 @@ def load_content(
     *,
     languages: list[str],
     fallback_language: str,
-    organisation: Mapping[str, str] | None = None,
+    organisation: Mapping[str, str | Mapping[str, str]] | None = None,
     today: date | None = None,
 ) -> LoadResult:
     """Load and check `directory`. The snapshot is None when any error was found."""
@@ -175,7 +175,9 @@ def load_content(
     today = today or now_utc().date()  # the bot's clock (bot/clock.py), in UTC like every other date
     if organisation is None:
         organisation = OrganisationSettings().model_dump()
-    placeholders = {f"org_{k}": v for k, v in organisation.items()}
+    # Per language: a detail given per language (config.yaml) is filled in each language's own.
+    placeholders = {language: {f"org_{k}": in_language(v, language, fallback_language) for k, v in organisation.items()}
+                    for language in languages}
 
     tree_path = directory / TREE_FILE
     if not directory.is_dir():
@@ -206,8 +208,9 @@ def load_content(
         if path.name.lower() in GLOSSARY_NAMES:
             glossary[language] = _read_glossary(doc, out)
             continue
-        _read_texts(doc, language, nodes, placeholders, texts[language], out, untranslated=untranslated[language],
-                    where=where, fallback=fallback_language, broken=broken[language], linked=linked)
+        _read_texts(doc, language, nodes, placeholders[language], texts[language], out,
+                    untranslated=untranslated[language], where=where, fallback=fallback_language,
+                    broken=broken[language], linked=linked)
 
     _check_translations(directory, nodes, texts, languages, fallback_language, out,
                         untranslated=untranslated, where=where, broken=broken)
