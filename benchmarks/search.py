@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/search.py [--nodes 10000] [--queries 2000] [--languages ru,uk,en,de]
 
 The tree's texts are made of the shipped content's own words (so the vocabulary, word lengths and
-alphabets are realistic) in random order; queries are the question sets of tests/search_questions plus
+alphabets are realistic) in random order; queries are the questions of content/<lang>/questions.yml plus
 words drawn from the tree, some with a typo, some in Latin letters, some on the wrong keyboard layout.
 Prints p50/p95/p99 query latency and the build time, each as wall-clock time and as the process's
 CPU time (on a shared machine the wall clock also counts the time other programs had the CPU); asserts
@@ -71,10 +71,13 @@ def queries(snapshot: ContentSnapshot, languages: list[str], count: int,
             rng: random.Random) -> list[tuple[str, str]]:
     made: list[tuple[str, str]] = []
     for language in languages:
-        for folder in ("", "held_out"):  # both halves of the question set
-            path = ROOT / "tests" / "search_questions" / folder / f"{language}.yml"
-            if path.exists():
-                made.extend((item["q"], language) for item in load_yaml(path).data)
+        # The questions people ask, as the content lists them (content/<lang>/questions.yml).
+        path = ROOT / "content" / language / "questions.yml"
+        if path.exists():
+            listed = load_yaml(path).data or {}
+            for asked in (listed.get("answered") or {}).values():
+                made.extend((question, language) for question in asked)
+            made.extend((question, language) for question in listed.get("not_answered") or ())
     node_ids = list(snapshot.nodes)
     while len(made) < count:
         language = rng.choice(languages)

@@ -185,7 +185,7 @@ class SearchSettings(_Strict):
     # A page whose title or keywords hold the question's words (their strength at least `strong`: a title
     # word alone is 2.5, with the body's mentions 3.5 and more) is offered when it explains at least
     # `strong_coverage` of the question, less than `min_coverage`: the rest is usually how the question is
-    # put or slang the content does not use. Measured on tests/search_questions (CONTENT.md).
+    # put or slang the content does not use. Measured on the question sets of 2026-11 (CONTENT.md).
     strong: float = Field(default=3.5, ge=0, le=10)
     strong_coverage: float = Field(default=0.4, ge=0, le=1)
     # ... and one whose title or keywords hold several of the question's words (strength at least

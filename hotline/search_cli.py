@@ -45,16 +45,22 @@ def content_search(config: Config, directory: Path | None, query: str, language:
             "question's")
     # The pages listed are those of the language whose texts the answer used: another one's when the reader's
     # matched too little (the withheld page is then that language's too).
-    listed_language = ranking.language if ranking.hits or answer.withheld is not None else language
+    listed_language = ranking.language if (ranking.hits or answer.withheld is not None
+                                           or answer.like_not_answered is not None) else language
     read = [f"{word} → {'/'.join(terms)}" if terms else f"{word} (in no page)"
             for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]
     print(f"Words read ({listed_language}): {'; '.join(read) or 'none'}")
+    if answer.like_not_answered is not None:
+        print(f"No page offered: the question is most like one no page answers ({language}/questions.yml, "
+              f"not_answered): \"{answer.like_not_answered}\"; the person is told there is no page on that and "
+              "offered a counsellor.")
     if not ranking.hits:
-        if answer.withheld is None:
+        if answer.withheld is None and answer.like_not_answered is None:
             print(f"No page found in {language}: the person is offered the main menu and a counsellor.")
             return 0
-        print(f"No page offered: the best one falls below the no-match rule ({rule}); the person is told "
-              "there is no page on that and offered a counsellor.")
+        if answer.like_not_answered is None:
+            print(f"No page offered: the best one falls below the no-match rule ({rule}); the person is told "
+                  "there is no page on that and offered a counsellor.")
         if answer.section is not None:
             section = snapshot.page(answer.section, language).text.button
             print(f"They also get the menu section of the nearest page in {language} to browse: 📂 {section}.")
@@ -67,7 +73,9 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     print(f"{'rank':>4}  {'score':>7}  {'cover':>5}  {'strength':>8}  page")
     for number, hit in enumerate(listing.hits, start=1):
         mark = "*" if hit.node in shown else " "
-        title = snapshot.page(hit.node, language).text.title
+        like = index.not_answered_question(hit.node, listing.language)
+        title = f"a question no page answers: \"{like}\"" if like is not None else (
+            snapshot.page(hit.node, language).text.title)
         print(f"{number:>3}{mark}  {hit.score:7.2f}  {hit.coverage:5.0%}  {hit.strength:8.2f}  {hit.node}: {title}")
         places = "  (only the question's places: not an answer)" if hit.only_places else (
             "  (about another country than the question's: not an answer)" if hit.elsewhere else "")

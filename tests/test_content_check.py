@@ -234,3 +234,30 @@ def test_the_config_takes_organisation_details_per_language(tmp_path: Path) -> N
     broken.write_text(config.replace("\n  contacts:\n    en:", "\n  contacts:\n    English:", 1), encoding="utf-8")
     with pytest.raises(ConfigError, match="contacts"):
         load_settings(broken)
+
+
+def test_example_questions_are_checked(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = content / "en" / "questions.yml"
+    path.write_text("answered:\n  contacts:\n    - how do i reach you\n  no_such_page:\n    - what now\n"
+                    "  start:\n    - hello\nnot_answered:\n  - weather tomorrow\n  - how do i reach you\n",
+                    encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert "questions.yml:4: error: 'no_such_page' is not a page id" in out
+    assert "questions.yml:6: error: the start page is never a search answer" in out
+    assert "questions.yml:10: warning: 'how do i reach you' is listed twice (also under contacts)" in out
+    path.write_text("answered:\n  contacts: how do i reach you\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1 and "questions.yml:2: error: contacts: write its questions as a list" in out
+    path.write_text("- a list is not the shape\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1 and "questions.yml:1: error: questions.yml has two sections" in out
+
+
+def test_example_questions_reach_the_snapshot(content: Path) -> None:
+    (content / "en" / "questions.yml").write_text(
+        "answered:\n  contacts:\n    - how do i reach you\nnot_answered:\n  - weather tomorrow\n", encoding="utf-8")
+    snapshot = load_content(content, languages=LANGUAGES, fallback_language="en").snapshot
+    assert snapshot is not None
+    assert snapshot.questions["en"] == {"contacts": ("how do i reach you",)}
+    assert snapshot.not_answered["en"] == ("weather tomorrow",)

@@ -4,8 +4,10 @@ languages, reloads, texts that are not questions, and the hit rate on realistic 
 from __future__ import annotations
 
 import gc
+import shutil
 import subprocess
 import sys
+import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -35,88 +37,50 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "content"
 QUESTIONS = Path(__file__).resolve().parent / "search_questions"
 LANGUAGES = ["ru", "uk", "en", "de"]
-# Each language's questions are split (by a hash of each line) into a tuning half, which editors may add
-# keywords for, and a held-out half in held_out/, which nobody tunes on: its figures show how the search does
-# on questions it was not fitted to. The held-out half was read while keywords were tuned (2026-11), so a third
-# set, fresh/, was written on 2026-11-30 from the content alone before any search result was seen. Its misses
-# were then read to find what the search lacked (places, the glossary), so a fourth set, blind/, was written
-# the same day by a session that saw neither the search, nor its results, nor the glossary: it is only measured,
-# never tuned on (nor its questions or pages edited to make it pass), and shares no question with the others.
-HALVES = ["tuning", "held-out"]
-PARTS = [*HALVES, "fresh", "blind", "blind2", "blind3", "blind4", "blind5"]
-# Issue 18's targets on the project's own sets: the right page first for 85% of the questions and among the
-# first three for 95%; at most 1 in 10 questions the content does not answer gets a page, in every language.
+# How the search is measured (issue 18). Since 2026-11-30 the questions people ask live in the content:
+# content/<lang>/questions.yml lists, for each page, questions as people type them that it answers, and questions
+# no page answers; the search reads them as part of the pages (bot/search/index.py, documents_of). They began as
+# this folder's question sets (a tuning and a held-out half, fresh/, blind/ to blind4/), written 2026-11 from the
+# content alone and all read by then. Two measurements say what new questions get:
+# - blind5/ (below), written by a helper that saw no search code, result, glossary, git history or other set, and
+#   committed before it was measured (f96cd2e). It is never added to the content, nor are its misses shown: the
+#   test prints its figures only.
+# - Cross-validation: each language's questions.yml in FOLDS folds (by a hash of each question); each fold is
+#   asked of an index built without it.
+PARTS = ["blind5"]
+FOLDS = 5
+# Issue 18's targets: the right page first for 85% of the questions and among the first three for 95%; at most 1 in
+# 10 questions the content does not answer gets a page, in every language.
 TOP_1 = 0.85
 TOP_3 = 0.95
 UNANSWERED_WITH_A_PAGE = 0.1
-# Where a part does not reach a target yet, what it reaches now (top-1, top-3, share of unanswerable questions
-# that get a page; measured with the no-match rule's defaults, top figures rounded down to a whole percent):
-# REGRESSION FLOORS, not targets, so that a change that makes it worse fails. The targets above stay the goal;
-# raise a floor as the search gets better, never lower one to let a change through. Every tuning and held-out
-# half reaches the targets.
-# - fresh: first measured after commit 93e5910 had written it (ru 19/29 and 21/29 with 5/10 unanswerable
-#   given a page, uk 21/27 and 21/27, 0/10; en 24/30 and 26/30, 3/10; de 20/29 and 23/29, 2/10); its misses
-#   were then read, which led to the place rule and the glossary (2026-11-30), and it is measured here with them.
-# - blind: written by commit ec26698 before anything else of that day was seen by its author, measured once
-#   after commit 02115c3 (these figures). The same set on the code before that day's search changes (2390ab9):
-#   ru 52/76 and 54/76, 2/17; uk 32/50 and 34/50, 1/15; en 40/57 and 44/57, 3/15; de 34/55 and 38/55, 0/15.
-#   Without the no-match rule the right page is among the first three for 91-100% of its questions: most
-#   misses are right pages withheld because a long question's other words dilute its coverage.
-# - blind2 and blind3: written the same way later that day (commits before they were first measured).
-# - blind4: written 2026-11-30 (commit ec227af) by a helper that saw no search code, result, glossary or other set,
-#   while the place-country rule and the larger glossaries were built; measured once after both (these figures). On the
-#   code before that session (3fa2d4e) it measured the same but for en's unanswerable questions, 7/25. Nobody read its
-#   misses until blind5 came (below). 27 of its questions repeated one of an earlier set word for word (its author wrote
-#   them independently) and were taken out before these figures. Without the no-match rule the right page is among the
-#   first three for 92-97% of its questions in each language: the misses are mostly right pages withheld (41 of 51).
-#   Measured again after one more change chosen on the other sets (a page about one home country is no answer about
-#   another: +4 top-1, 1 fewer unanswerable with a page; these floors), and once on a change then dropped (nations'
-#   adjectives as countries: 1 more in en). One test failure printed ten of en's misses; they were not used.
-# The floors were raised to the figures of 2026-11-30 (after the glossaries grew); blind3's totals were used
-# that day to drop one glossary entry ("embassy"), so blind3 counts as read from then on.
-# - blind5: written 2026-11-30 (commit f96cd2e) by a helper that saw no search code, result, glossary, git history
-#   or other set; 13 questions that repeated an earlier set's word for word were taken out by a script unread.
-#   First measured on the search of before that session (5128627): ru 45/65 and 48/65 with 4/24 unanswerable
-#   given a page, uk 39/64 and 48/64, 4/25; en 44/60 and 48/60, 5/24; de 41/59 and 45/59, 3/24. Then with
-#   that session's verb nouns and ages (uk +5 top-1, +3 top-3) and once more with "several" words for
-#   very_strong (no change): these floors. Nobody has read its misses.
-# - blind4 was read from then on (its misses were read to check the verb nouns, which gave one more of its
-#   ru unanswerable questions a page; the "several" rule took it back).
-# Floors raised again on 2026-11-30 (sixth session) to the figures with verb nouns, ages and "several".
-# Close the gap (issue 18) with a better search, never by editing these sets.
+# Where a measurement does not reach a target yet, what it reaches now (top-1, top-3, share of unanswerable
+# questions that get a page; top figures rounded down to a whole percent): REGRESSION FLOORS, not targets, so that
+# a change that makes it worse fails. Raise a floor as the search gets better, never lower one to let a change
+# through. Close the gap with a better search, never by editing blind5/.
+# - blind5 before the content had questions (b2418d6 and before): ru 45/65 and 48/65 with 4/24 unanswerable given
+#   a page, uk 44/64 and 51/64, 4/25; en 44/60 and 48/60, 5/24; de 41/59 and 45/59, 3/24 (first measured on
+#   5128627: uk 39/64 and 48/64, the rest the same). With the questions (this commit's content): these floors.
 REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
-    ("ru", "fresh"): (0.82, 0.89, 0.5),  # measured 24/29, 26/29, 5/10
-    ("uk", "fresh"): (0.85, 0.88, UNANSWERED_WITH_A_PAGE),  # measured 23/27, 24/27; 0/10 meets the target
-    ("en", "fresh"): (0.83, 0.90, 0.3),  # measured 25/30, 27/30, 3/10
-    ("de", "fresh"): (0.79, 0.89, 0.2),  # measured 23/29, 26/29, 2/10
-    ("ru", "blind"): (0.84, 0.89, 0.24),  # measured 64/76, 68/76, 4/17
-    ("uk", "blind"): (0.76, 0.82, UNANSWERED_WITH_A_PAGE),  # measured 38/50, 41/50; 1/15 meets the target
-    ("en", "blind"): (0.78, 0.84, 0.14),  # measured 45/57, 48/57, 2/15
-    ("de", "blind"): (0.69, 0.76, UNANSWERED_WITH_A_PAGE),  # measured 38/55, 42/55; 0/15 meets the target
-    ("ru", "blind2"): (0.67, 0.75, 0.24),  # measured 54/80, 60/80, 6/26
-    ("uk", "blind2"): (0.81, 0.84, UNANSWERED_WITH_A_PAGE),  # measured 56/69, 58/69; 1/23 meets the target
-    ("en", "blind2"): (0.75, 0.81, 0.25),  # measured 50/66, 54/66, 6/24
-    ("de", "blind2"): (0.68, 0.76, UNANSWERED_WITH_A_PAGE),  # measured 43/63, 48/63; 2/23 meets the target
-    ("ru", "blind3"): (0.79, 0.81, 0.24),  # measured 63/79, 64/79, 6/26
-    ("uk", "blind3"): (0.90, 0.93, UNANSWERED_WITH_A_PAGE),  # measured 55/61, 57/61; 2/24 meets the target
-    ("en", "blind3"): (0.84, 0.85, 0.21),  # measured 53/63, 54/63, 5/24
-    ("de", "blind3"): (0.69, 0.74, UNANSWERED_WITH_A_PAGE),  # measured 44/63, 47/63; 2/24 meets the target
-    ("ru", "blind4"): (0.74, 0.79, 0.18),  # measured 50/67, 53/67, 4/23
-    ("uk", "blind4"): (0.75, 0.85, UNANSWERED_WITH_A_PAGE),  # measured 47/62, 53/62; 2/25 meets the target
-    ("en", "blind4"): (0.81, 0.86, 0.24),  # measured 43/53, 46/53, 6/25
-    ("de", "blind4"): (0.67, 0.69, 0.32),  # measured 40/59, 41/59, 8/25
-    ("ru", "blind5"): (0.69, 0.73, 0.17),  # measured 45/65, 48/65, 4/24
-    ("uk", "blind5"): (0.68, 0.79, 0.16),  # measured 44/64, 51/64, 4/25
-    ("en", "blind5"): (0.73, 0.80, 0.21),  # measured 44/60, 48/60, 5/24
-    ("de", "blind5"): (0.69, 0.76, 0.13),  # measured 41/59, 45/59, 3/24
+    ("de", "blind5"): (0.86, 0.93, 0.13),  # measured 51/59, 55/59, 3/24
+    ("en", "cross-validated"): (0.89, 0.94, 0.11),  # measured 322/361, 342/361, 14/128
+    ("de", "cross-validated"): (0.89, 0.93, 0.13),  # measured 314/350, 327/350, 16/127
 }
 
 
 @pytest.fixture(scope="module")
-def shipped() -> ContentSnapshot:
+def answered() -> ContentSnapshot:
+    """The shipped content, with its questions (content/<lang>/questions.yml)."""
     result = load_content(SHIPPED, languages=LANGUAGES, fallback_language="en")
     assert result.snapshot is not None, [p.render() for p in result.errors]
     return result.snapshot
+
+
+@pytest.fixture(scope="module")
+def shipped(answered: ContentSnapshot) -> ContentSnapshot:
+    """The shipped pages without their questions: the tests of how words, places and pages are matched test
+    the pages alone (the questions are tested below, in the question sets' figures)."""
+    return replace(answered, questions={}, not_answered={})
 
 
 @pytest.fixture(scope="module")
@@ -138,47 +102,61 @@ def first(index: SearchIndex, query: str, language: str, here: str | None = None
 
 # --- the question sets ---------------------------------------------------------------------------------
 
-def _folder(part: str) -> Path:
-    return {"tuning": QUESTIONS, "held-out": QUESTIONS / "held_out", "fresh": QUESTIONS / "fresh",
-            "blind": QUESTIONS / "blind", "blind2": QUESTIONS / "blind2",
-            "blind3": QUESTIONS / "blind3", "blind4": QUESTIONS / "blind4", "blind5": QUESTIONS / "blind5"}[part]
+Asked = list[tuple[str, frozenset[str]]]  # (question, the pages that answer it: any of them counts)
 
 
-def questions(language: str, part: str) -> list[tuple[str, frozenset[str]]]:
-    """(question, the pages that answer it) of one part of a language's sets: any of the pages counts."""
-    data = load_yaml(_folder(part) / f"{language}.yml").data
+def questions(language: str, part: str) -> Asked:
+    """(question, the pages that answer it) of one set in tests/search_questions/."""
+    data = load_yaml(QUESTIONS / part / f"{language}.yml").data
     return [(item["q"], frozenset(item.get("nodes") or [item["node"]])) for item in data]
 
 
 def unanswerable(language: str, part: str) -> list[str]:
-    return [str(q) for q in load_yaml(_folder(part) / "unanswerable" / f"{language}.yml").data]
+    return [str(q) for q in load_yaml(QUESTIONS / part / "unanswerable" / f"{language}.yml").data]
+
+
+def content_questions(snapshot: ContentSnapshot, language: str) -> Asked:
+    """(question, the pages that list it) of content/<lang>/questions.yml."""
+    pages: dict[str, set[str]] = {}
+    for node, asked in snapshot.questions.get(language, {}).items():
+        for question in asked:
+            pages.setdefault(question, set()).add(node)
+    return [(question, frozenset(nodes)) for question, nodes in pages.items()]
+
+
+def fold_of(question: str) -> int:
+    return zlib.crc32(normalise(question).encode()) % FOLDS
+
+
+def without_fold(snapshot: ContentSnapshot, language: str, fold: int) -> ContentSnapshot:
+    """The content with one language's questions of one fold taken out."""
+    kept = {node: tuple(q for q in asked if fold_of(q) != fold)
+            for node, asked in snapshot.questions.get(language, {}).items()}
+    not_answered = tuple(q for q in snapshot.not_answered.get(language, ()) if fold_of(q) != fold)
+    return replace(snapshot, questions={**snapshot.questions, language: kept},
+                   not_answered={**snapshot.not_answered, language: not_answered})
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_question_sets_are_realistic_and_point_at_real_pages(shipped: ContentSnapshot, language: str) -> None:
-    halves = questions(language, "tuning") + questions(language, "held-out")
-    fresh = questions(language, "fresh")
-    blind = [pair for part in ("blind", "blind2", "blind3", "blind4") for pair in questions(language, part)]
-    assert len(halves) >= 60
-    assert min(len(questions(language, part)) for part in HALVES) >= 30, "each half can measure 95%"
-    assert min(len(fresh), len(blind)) >= 25
-    found = halves + fresh + blind
-    assert len({normalise(q) for q, _ in found}) == len(found), "no question twice, in one set or across them"
-    assert set().union(*(nodes for _, nodes in found)) - set(shipped.nodes) == set()
-    assert len(set().union(*(nodes for _, nodes in halves))) >= 35, "the questions cover most of the tree"
-    assert len(set().union(*(nodes for _, nodes in fresh))) >= 25, "the fresh set too"
-    assert len(set().union(*(nodes for _, nodes in blind))) >= 25, "and the blind one"
-    titles = {normalise(text.title) for text in shipped.texts[language].values()}
-    assert not [q for q, _ in found if normalise(q) in titles], "written as people type, not copied from titles"
-    none = [normalise(q) for part in PARTS for q in unanswerable(language, part)]
-    assert len(unanswerable(language, "tuning")) >= 20
-    assert min(len(unanswerable(language, part)) for part in PARTS if part != "tuning") >= 10
+def test_question_sets_are_realistic_and_point_at_real_pages(answered: ContentSnapshot, language: str) -> None:
+    shipped = answered
+    blind = questions(language, "blind5")
+    in_content = content_questions(shipped, language)
+    assert len(blind) >= 50 and len(unanswerable(language, "blind5")) >= 20
+    assert len(in_content) >= 300 and len(shipped.not_answered[language]) >= 100
+    everything = [normalise(q) for q, _ in blind + in_content]
+    assert len(set(everything)) == len(everything), "no question twice, and no blind question in the content"
+    none = [normalise(q) for q in [*unanswerable(language, "blind5"), *shipped.not_answered[language]]]
     assert len(set(none)) == len(none)
+    assert set().union(*(nodes for _, nodes in blind + in_content)) <= set(shipped.nodes)
+    assert len(set().union(*(nodes for _, nodes in blind))) >= 40, "the blind set covers most of the tree"
+    titles = {normalise(text.title) for text in shipped.texts[language].values()}
+    assert not [q for q, _ in blind + in_content if normalise(q) in titles], "as people type, not copied from titles"
 
 
 @dataclass
 class Figures:
-    """How the search did on one language's question sets."""
+    """How the search did on one language's questions."""
 
     asked: int = 0
     first: int = 0
@@ -187,6 +165,11 @@ class Figures:
     unanswerable_with_a_page: int = 0
     answerable_without: int = 0  # answerable questions that got the no-match answer
     misses: list[str] = field(default_factory=list)
+
+    def add(self, other: Figures) -> None:
+        for name in ("asked", "first", "three", "unanswerable", "unanswerable_with_a_page", "answerable_without"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.misses.extend(other.misses)
 
     def no_match_precision(self) -> float:
         said = (self.unanswerable - self.unanswerable_with_a_page) + self.answerable_without
@@ -202,9 +185,9 @@ class Figures:
                 f"\"no match\" precision {self.no_match_precision():.0%}, recall {self.no_match_recall():.0%}")
 
 
-def measure(index: SearchIndex, language: str, part: str) -> Figures:
+def measure(index: SearchIndex, language: str, asked: Asked, none: list[str]) -> Figures:
     figures = Figures()
-    for query, nodes in questions(language, part):
+    for query, nodes in asked:
         answer = index.search(query, language)
         assert answer.kind is QueryKind.SEARCH, (query, answer.kind)
         got = [hit.node for hit in answer.ranking.hits] if answer.ranking else []
@@ -214,7 +197,7 @@ def measure(index: SearchIndex, language: str, part: str) -> Figures:
         figures.answerable_without += not got
         if not nodes & set(got[:3]):
             figures.misses.append(f"{query!r}: wanted {sorted(nodes)}, got {got}")
-    for query in unanswerable(language, part):
+    for query in none:
         answer = index.search(query, language)
         assert answer.kind is QueryKind.SEARCH, (query, answer.kind)
         figures.unanswerable += 1
@@ -225,23 +208,69 @@ def measure(index: SearchIndex, language: str, part: str) -> Figures:
     return figures
 
 
-@pytest.mark.parametrize("part", PARTS)
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_right_page_comes_first_and_unanswerable_questions_get_no_page(
-        index: SearchIndex, language: str, part: str, capsys: pytest.CaptureFixture[str]) -> None:
-    figures = measure(index, language, part)
+def held_to(figures: Figures, language: str, part: str, capsys: pytest.CaptureFixture[str], *, shown: bool) -> None:
+    """Print the figures and assert the targets, or the floors where REACHED has them."""
+    top_1, top_3, with_a_page = REACHED.get((language, part), (TOP_1, TOP_3, UNANSWERED_WITH_A_PAGE))
     with capsys.disabled():
         print(f"\n{figures.line(language, part)} (targets: top-1 {TOP_1:.0%}, top-3 {TOP_3:.0%}, at most "
-              f"{UNANSWERED_WITH_A_PAGE:.0%} unanswerable with a page)")
-    misses = "\n".join(figures.misses)
-    top_1, top_3, with_a_page = REACHED.get((language, part), (TOP_1, TOP_3, UNANSWERED_WITH_A_PAGE))
-    if (language, part) in REACHED:
-        with capsys.disabled():
-            print(f"search {language} ({part}): held to the floors top-1 {top_1:.0%}, top-3 {top_3:.0%}, at most "
-                  f"{with_a_page:.0%} unanswerable with a page (floors, below the targets); misses:\n{misses}")
+              f"{UNANSWERED_WITH_A_PAGE:.0%} unanswerable with a page"
+              + (f"; held to the floors {top_1:.0%}, {top_3:.0%}, {with_a_page:.0%})" if (language, part) in REACHED
+                 else ")"))
+    misses = "\n".join(figures.misses) if shown else f"({part}'s misses are not shown, so that it stays unread)"
     assert figures.three / figures.asked >= min(TOP_3, top_3), misses
     assert figures.first / figures.asked >= min(TOP_1, top_1), misses
     assert figures.unanswerable_with_a_page / figures.unanswerable <= max(UNANSWERED_WITH_A_PAGE, with_a_page), misses
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_new_questions_get_the_right_page_and_unanswerable_ones_get_none(
+        answered: ContentSnapshot, language: str, capsys: pytest.CaptureFixture[str]) -> None:
+    figures = measure(SearchIndex(answered), language, questions(language, "blind5"), unanswerable(language, "blind5"))
+    held_to(figures, language, "blind5", capsys, shown=False)
+
+
+@pytest.fixture(scope="module")
+def cross_validated(answered: ContentSnapshot) -> dict[str, Figures]:
+    shipped = answered
+    found = {language: Figures() for language in LANGUAGES}
+    for fold in range(FOLDS):
+        snapshot = shipped
+        for language in LANGUAGES:
+            snapshot = without_fold(snapshot, language, fold)
+        index = SearchIndex(snapshot)
+        for language in LANGUAGES:
+            asked = [(q, nodes) for q, nodes in content_questions(shipped, language) if fold_of(q) == fold]
+            none = [q for q in shipped.not_answered[language] if fold_of(q) == fold]
+            found[language].add(measure(index, language, asked, none))
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_contents_questions_find_their_pages_when_left_out(
+        cross_validated: dict[str, Figures], language: str, capsys: pytest.CaptureFixture[str]) -> None:
+    held_to(cross_validated[language], language, "cross-validated", capsys, shown=True)
+
+
+def test_a_page_is_found_by_the_questions_it_answers_and_none_for_one_no_page_answers(
+        answered: ContentSnapshot) -> None:
+    texts = {"en": {"start": Text("Start", "Start", "menu", {}),
+                    "asylum": Text("Asylum in Germany", "Asylum", "How to ask for asylum in Germany: where to "
+                                   "register, the interview. Work permits are another matter.", {}),
+                    "army": Text("Leaving the army", "Army", "What a soldier can do.", {})}}
+    snapshot = replace(answered, texts=texts, questions={"en": {"army": ("my unit commander never lets me go",)}},
+                       not_answered={"en": ("can i get a work permit while my asylum case is open in germany",)},
+                       languages=("en",), glossary={}, root="start", fallback_language="en")
+    index = SearchIndex(snapshot)
+    assert first(index, "the commander never lets me go", "en") == "army"
+    assert first(SearchIndex(replace(snapshot, questions={})), "the commander never lets me go",
+                 "en") is None, "the page's own text has none of it"
+    asked = "can i get a work permit during asylum"
+    answer = index.search(asked, "en")
+    assert not answer.found and answer.like_not_answered == (
+        "can i get a work permit while my asylum case is open in germany")
+    assert first(SearchIndex(replace(snapshot, not_answered={})), asked, "en") == "asylum", (
+        "without the example, the asylum page would be offered")
+    assert first(index, "asylum", "en") == "asylum", "one word some page's title has is a topic to browse"
 
 
 # --- how words are read --------------------------------------------------------------------------------
@@ -695,8 +724,13 @@ async def test_daily_counters(tmp_path: Path) -> None:
 # --- the editors' tools ---------------------------------------------------------------------------------------
 
 def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # The pages alone first (the content's questions would answer most of these by themselves).
+    pages = tmp_path / "content"
+    shutil.copytree(SHIPPED, pages)
+    for questions_file in pages.glob("*/questions.yml"):
+        questions_file.unlink()
     config = tmp_path / "config.yaml"
-    config.write_text(f"languages: [ru, uk, en, de]\ncontent: {{dir: '{SHIPPED}'}}\n", encoding="utf-8")
+    config.write_text(f"languages: [ru, uk, en, de]\ncontent: {{dir: '{pages}'}}\n", encoding="utf-8")
     assert main(["content", "search", "электронная павестка", "--lang", "ru", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert out.index("ru_e_summons") < out.index("ru_call_up")
@@ -718,6 +752,12 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     out = capsys.readouterr().out
     assert "nearest pages below are the en ones" in out and "connection_ev" in out, "not an empty table"
     assert main(["content", "search", "x", "--lang", "xx", "--config", str(config)]) == 2
+    # With the questions: one like a question no page answers is named.
+    config.write_text(f"languages: [ru, uk, en, de]\ncontent: {{dir: '{SHIPPED}'}}\n", encoding="utf-8")
+    assert main(["content", "search", "погода ереван", "--lang", "ru", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "No page offered: the question is most like one no page answers (ru/questions.yml" in out
+    assert "-not-answered-" in out and "a question no page answers: \"" in out
 
 
 def test_cli_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from bot.content.model import GLOSSARY_NAMES
+from bot.content.model import SEARCH_FILE_NAMES
 
 # The texts of a node a translator translates, by name: "title", "button", "body", "urls.<url id>".
 PAGE_FIELDS = ("title", "button", "body")
@@ -71,7 +71,7 @@ class LanguageFolder:
         self._files: list[_File] = []
         paths = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")) if folder.is_dir() else []
         for path in paths:
-            if path.name.lower() in GLOSSARY_NAMES:  # the search glossary holds no page texts
+            if path.name.lower() in SEARCH_FILE_NAMES:  # the search's glossary and questions hold no page texts
                 continue
             original = path.read_text(encoding="utf-8")
             data = _yaml().load(original)

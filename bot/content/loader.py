@@ -26,6 +26,7 @@ from bot.content.model import (
     GLOSSARY_NAMES,
     KEYWORD_MAX,
     NODE_ID_RE,
+    QUESTION_NAMES,
     TITLE_MAX,
     ContentSnapshot,
     GlossarySpec,
@@ -203,10 +204,15 @@ def load_content(
     broken: dict[str, set[str]] = {lang: set() for lang in languages}
     linked = {target for node in nodes.values() for target in node.links}
     glossary: dict[str, dict[str, tuple[str, ...]]] = {}
+    questions: dict[str, dict[str, tuple[str, ...]]] = {}
+    not_answered: dict[str, tuple[str, ...]] = {}
     for path, doc in sorted(docs.items()):
         language = path.parent.name
         if path.name.lower() in GLOSSARY_NAMES:
             glossary[language] = _read_glossary(doc, out)
+            continue
+        if path.name.lower() in QUESTION_NAMES:
+            questions[language], not_answered[language] = _read_questions(doc, nodes, tree.root, out)
             continue
         _read_texts(doc, language, nodes, placeholders[language], texts[language], out,
                     untranslated=untranslated[language], where=where, fallback=fallback_language,
@@ -231,6 +237,8 @@ def load_content(
         untranslated={lang: frozenset(ids) for lang, ids in untranslated.items() if ids},
         about=tree.about,
         glossary=glossary,
+        questions=questions,
+        not_answered=not_answered,
     )
     return LoadResult(snapshot, out.problems)
 
@@ -392,6 +400,62 @@ def _read_untranslated(doc: YamlDocument, language: str, node_id: str, data: dic
 # One word as the search reads it: letters and digits, an apostrophe inside (Ukrainian "п'ятисотий"). A hyphen
 # or a dot would make it two words to the search, so such an entry could never be found.
 _ONE_WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+
+
+def _read_questions(doc: YamlDocument, nodes: Mapping[str, Node], root: str, out: _Collector
+                    ) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """A language's example questions for the search: under `answered:`, each page id with the questions it
+    answers; under `not_answered:`, questions no page answers. Each question as people type it."""
+    shape = ("questions.yml has two sections: `answered:` (each page id, then its questions as a list) and "
+             "`not_answered:` (a list of questions)")
+    example = "e.g. `answered:` / `  ru_call_up:` / `    - мне 29, могут забрать?` and `not_answered:` / `  - ...`"
+    data = doc.data
+    if data is None:
+        return {}, ()
+    if not isinstance(data, dict) or set(data) - {"answered", "not_answered"}:
+        out.error(doc.path, 1, shape, example)
+        return {}, ()
+    answered, unanswered = data.get("answered") or {}, data.get("not_answered") or []
+    if not isinstance(answered, dict) or not isinstance(unanswered, list):
+        out.error(doc.path, 1, shape, example)
+        return {}, ()
+    seen: dict[str, list[str]] = {}  # each question, normalised, with where it is listed
+
+    def read(listed: object, where: tuple[str | int, ...], owner: str) -> list[str]:
+        if not isinstance(listed, list):
+            out.error(doc.path, doc.at(where), f"{owner}: write its questions as a list, one per line",
+                      "start each question on its own line with `- `")
+            return []
+        kept = []
+        for position, question in enumerate(listed):
+            line = doc.at((*where, position))
+            if not isinstance(question, str) or not question.strip():
+                out.error(doc.path, line, f"{owner}: a question must be text", "write the question after `- `")
+                continue
+            key = " ".join(question.lower().split())
+            # Several pages may answer one question; but not one page twice, nor a page and `not_answered:`.
+            owners = seen.setdefault(key, [])
+            if owner in owners or (owners and "not_answered" in (owner, *owners)):
+                out.warning(doc.path, line, f"'{question}' is listed twice (also under {owners[0]})",
+                            "keep one: a question is either answered by its pages or under `not_answered:`")
+                continue
+            owners.append(owner)
+            kept.append(question.strip())
+        return kept
+
+    found: dict[str, tuple[str, ...]] = {}
+    for node, listed in answered.items():
+        node_id = str(node)
+        if node_id not in nodes:
+            out.error(doc.path, doc.at(("answered", node_id)), f"'{node_id}' is not a page id",
+                      "use the id of a page in tree.yml (the key before its colon)")
+            continue
+        if node_id == root:
+            out.error(doc.path, doc.at(("answered", node_id)), "the start page is never a search answer",
+                      "list these questions under the page that answers them")
+            continue
+        found[node_id] = tuple(read(listed, ("answered", node_id), node_id))
+    return found, tuple(read(unanswered, ("not_answered",), "not_answered"))
 
 
 def _read_glossary(doc: YamlDocument, out: _Collector) -> dict[str, tuple[str, ...]]:

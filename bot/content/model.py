@@ -64,6 +64,10 @@ class TreeSpec(_Strict):
 # A language folder's search glossary, however its name is spelt (read as page texts it would give an error per
 # entry, none of them true)
 GLOSSARY_NAMES = frozenset({"search.yml", "search.yaml"})
+# ... and its example questions for the search (content/<lang>/questions.yml)
+QUESTION_NAMES = frozenset({"questions.yml", "questions.yaml"})
+# The files of a language folder that hold no page texts.
+SEARCH_FILE_NAMES = GLOSSARY_NAMES | QUESTION_NAMES
 
 
 class GlossarySpec(_Strict):
@@ -151,6 +155,10 @@ class ContentSnapshot:
     about: str | None = None  # the node that lists when each answer was checked
     # language -> a word people type -> the phrases the pages use for it (content/<lang>/search.yml)
     glossary: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # language -> node id -> questions as people type them that the page answers (content/<lang>/questions.yml)
+    questions: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # language -> questions as people type them that no page answers (the same file)
+    not_answered: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
@@ -163,6 +171,10 @@ class ContentSnapshot:
         object.__setattr__(
             self, "glossary", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.glossary.items()})
         )
+        object.__setattr__(
+            self, "questions", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.questions.items()})
+        )
+        object.__setattr__(self, "not_answered", MappingProxyType(dict(self.not_answered)))
 
     def __contains__(self, node_id: object) -> bool:
         return node_id in self.nodes

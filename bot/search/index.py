@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import gc
 import heapq
+import html
 import math
 import operator
 from collections import Counter, deque
@@ -33,7 +34,7 @@ from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
 from bot.search.places import place_countries, place_words
-from bot.search.stemming import is_noun, is_word, lemma, places, stem
+from bot.search.stemming import dictionary, is_noun, is_word, lemma, places, stem
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
 
 _T = TypeVar("_T")
@@ -108,6 +109,7 @@ class Hit:
 class Ranking:
     language: str
     hits: tuple[Hit, ...]  # best first
+    words: int = 0  # how many words of the query mean something (not small words like "как", "the")
 
     @property
     def confidence(self) -> float:
@@ -464,7 +466,10 @@ class LanguageIndex:
                 offer(value, TRANSLIT)
         if script == "latin" and self.language == "en":
             self._demonym(word, offer)
-        if not found and not real:
+        # A Cyrillic word no dictionary knows may be a typo even where some page or example question spells it
+        # so ("павестку" in a question people asked).
+        misspelt = self.cyrillic and script == "cyrillic" and dictionary(self.language) is not None
+        if (not found or misspelt) and not real:
             # Only a word no dictionary knows may be a typo: a real word is what the person meant.
             for probe in {word, term}:
                 for value, edits in self._fuzzy.near(probe):
@@ -723,7 +728,7 @@ class LanguageIndex:
                                 only_places=placed and all(w.place for w in found if _more_than_a_typo(w)),
                                 words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home)))
-        return Ranking(self.language, tuple(hits))
+        return Ranking(self.language, tuple(hits), len(meaningful))
 
     def _elsewhere(self, doc: int, asked: frozenset[str], home: AbstractSet[str]) -> bool:
         about, named = self._abroad.get(doc, (frozenset(), frozenset()))
@@ -831,13 +836,30 @@ def _is_ending(letters: str) -> bool:
     return any(letter in _VOWELS for letter in letters)
 
 
-def documents_of(texts: Mapping[str, Text], root: str) -> list[Document]:
+# The node ids of the questions no page answers: no page's id starts with "-" (bot/content/model.py).
+NOT_ANSWERED = "-not-answered-"
+
+
+def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, tuple[str, ...]] | None = None,
+                 not_answered: tuple[str, ...] = ()) -> list[Document]:
     """The searchable documents of one language: every node's text except the start page, which is the
-    main menu and always one tap away."""
+    main menu and always one tap away. A page's example questions (content/<lang>/questions.yml) are
+    searched as part of its text; each question no page answers is a document of its own, whose node id
+    starts with NOT_ANSWERED (a question that finds one of those first gets no page: bot/search/service.py)."""
     documents = []
+    questions = questions or {}
     for node, text in texts.items():
         if node == root:
             continue
         title = text.title if text.button == text.title else f"{text.title} {text.button}"
-        documents.append(Document(node, title, text.keywords, text.body))
+        asked = questions.get(node, ())
+        body = f"{text.body}\n\n{html.escape(chr(10).join(asked), quote=False)}" if asked else text.body
+        documents.append(Document(node, title, text.keywords, body))
+    documents.extend(Document(f"{NOT_ANSWERED}{number}", question, (), html.escape(question, quote=False))
+                     for number, question in enumerate(not_answered))
     return documents
+
+
+def is_not_answered(node: str) -> bool:
+    """Whether a hit's node is one of the questions no page answers (documents_of)."""
+    return node.startswith(NOT_ANSWERED)

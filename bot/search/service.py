@@ -6,7 +6,9 @@ on) is passed with each query and forgotten with it.
 
 When the best page explains too little of the question, or only mentions its words in passing, the
 answer is "no page on that" (with a counsellor offered), not a page that looks like an answer: see
-SearchSettings (bot/config.py) for the thresholds and CONTENT.md for how they were measured.
+SearchSettings (bot/config.py) for the thresholds and CONTENT.md for how they were measured. The content's
+questions (content/<lang>/questions.yml) are read as part of the pages they are listed under; a question most
+like one that no page answers gets no page (see search).
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from dataclasses import dataclass, field
 
 from bot.config import SearchSettings
 from bot.content.model import ContentSnapshot
-from bot.search.index import Hit, LanguageIndex, Ranking, collector_paused, documents_of
+from bot.search.index import (
+    NOT_ANSWERED,
+    Hit,
+    LanguageIndex,
+    Ranking,
+    collector_paused,
+    documents_of,
+    is_not_answered,
+)
 from bot.search.query import QueryKind, classify
 from bot.search.text import normalise
 
@@ -44,6 +54,9 @@ class SearchAnswer:
     # section (a menu to browse, never a page presented as the answer); the right page is in it for most
     # questions the no-match rule turns away (tests/test_search.py).
     section: str | None = None
+    # For SEARCH with no page offered because the question is most like one no page answers
+    # (content/<lang>/questions.yml, `not_answered:`): that question (for editors' tools; never shown).
+    like_not_answered: str | None = None
 
     @property
     def found(self) -> bool:
@@ -63,6 +76,8 @@ class _Built:
     section_of: dict[str, str]  # node → the main-menu section it is in (itself for a section; root for root)
     # language → section → the positions of that section's pages in the language's index
     positions: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
+    # language → the questions no page answers, in the order of their documents (documents_of)
+    not_answered: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class SearchIndex:
@@ -107,7 +122,9 @@ class SearchIndex:
     def _build_paused(snapshot: ContentSnapshot) -> _Built:
         languages = list(snapshot.languages or snapshot.texts)
         indexes = {
-            language: LanguageIndex(language, documents_of(snapshot.texts.get(language, {}), snapshot.root),
+            language: LanguageIndex(language, documents_of(snapshot.texts.get(language, {}), snapshot.root,
+                                                           snapshot.questions.get(language),
+                                                           snapshot.not_answered.get(language, ())),
                                     snapshot.glossary.get(language))
             for language in languages
         }
@@ -120,8 +137,8 @@ class SearchIndex:
                 by_section.setdefault(section_of.get(node, snapshot.root), set()).add(position)
             positions[language] = {section: frozenset(found) for section, found in by_section.items()}
         return _Built(snapshot.version, tuple(lang for lang in order if lang in indexes), indexes, snapshot.root,
-                      section_of,
-                      positions)
+                      section_of, positions, {language: tuple(snapshot.not_answered.get(language, ()))
+                                              for language in indexes})
 
     @property
     def version(self) -> str:
@@ -218,15 +235,35 @@ class SearchIndex:
                 if candidate.hits and candidate.confidence >= best.confidence + BETTER_BY:
                     best = candidate
         offered = tuple(hit for hit in best.hits if self.confident(hit))
-        withheld = best.hits[0] if best.hits and not offered else None
+        # A question nearest to one that no page answers (content/<lang>/questions.yml) gets no page.
+        offered_before = offered
+        pages_offered = tuple(hit for hit in offered if not is_not_answered(hit.node))
+        # Not for a question of one word that some page answers: "отсрочка" is a topic to browse, however many
+        # questions about it no page answers.
+        not_answered = bool(offered) and is_not_answered(offered[0].node) and not (
+            best.words == 1 and pages_offered)
+        offered = () if not_answered else pages_offered
+        pages = [hit for hit in best.hits if not is_not_answered(hit.node)]
+        withheld = pages[0] if pages and not offered else None
         # The nearest page for the section is the reader's own language's: another language's matched words of
         # a language the question is not in (Ukrainian "у" read as the "e" of "Connection e.V.").
-        nearest = own.hits[0] if own.hits and not offered else None
+        own_pages = [hit for hit in own.hits if not is_not_answered(hit.node)]
+        nearest = own_pages[0] if own_pages and not offered else None
         section = None
         if nearest is not None and not (nearest.only_places or nearest.elsewhere):
             section = built.section_of.get(nearest.node)
-        return SearchAnswer(kind, Ranking(best.language, offered), asked_language=language, withheld=withheld,
-                            section=section if section != built.root else None)
+        like = self.not_answered_question(offered_before[0].node, best.language) if not_answered else None
+        return SearchAnswer(kind, Ranking(best.language, offered, best.words), asked_language=language,
+                            withheld=withheld, section=section if section != built.root else None,
+                            like_not_answered=like)
+
+    def not_answered_question(self, node: str, language: str) -> str | None:
+        """The question no page answers that a hit's node stands for (None for a page): for editors' tools."""
+        if not is_not_answered(node):
+            return None
+        questions = self._built.not_answered.get(language, ())
+        number = int(node.removeprefix(NOT_ANSWERED))
+        return questions[number] if number < len(questions) else None
 
 
 def _sections(snapshot: ContentSnapshot) -> dict[str, str]:
