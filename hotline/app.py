@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.enums import ParseMode
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import BotCommand, Update
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
@@ -207,6 +210,37 @@ class InFlight:
         await self._idle.wait()
 
 
+# How long the getUpdates that confirms a batch waits for the batch's updates (seconds): a handler stuck longer
+# would otherwise stop the bot for everyone, so polling then goes on (and says so).
+CONFIRM_WAIT = 30.0
+
+
+class ConfirmWhenHandled(BaseRequestMiddleware):
+    """Polling confirms a batch of updates only once it is handled.
+
+    aiogram's polling asks getUpdates for the next batch (its offset tells Telegram the last batch was
+    received, and Telegram drops it) while the last batch's updates are still being handled, each in its own
+    task. An instance killed then (a crash, SIGKILL, a leader replaced: docs/multi-instance.md) lost them: the
+    next poller was given only later ones. Here that getUpdates waits until every update in flight is
+    handled; a batch cut short is given again to whoever polls next, which skips what was already handled
+    (bot/telegram/seen.py) and handles the rest."""
+
+    def __init__(self, in_flight: InFlight, wait: float = CONFIRM_WAIT) -> None:
+        self._in_flight = in_flight
+        self._wait = wait
+
+    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+        if isinstance(method, GetUpdates):
+            # The batch's last tasks were only just created: let them start, and count themselves in.
+            await asyncio.sleep(0)
+            try:
+                await asyncio.wait_for(self._in_flight.wait_idle(), self._wait)
+            except TimeoutError:
+                log.warning("updates still being handled after %.0f s; polling goes on", self._wait)
+        return await make_request(bot, method)
+
+
 class HotlineDispatcher(Dispatcher):
     """aiogram's Dispatcher, counting updates from the moment they arrive until every handler, the error
     handler included, is done (polling and webhook both come through feed_update). An update that cannot be
@@ -393,6 +427,7 @@ class Hotline:
         """Poll Telegram until SIGTERM/SIGINT (with ``handle_signals``) or :meth:`stop`, then drain."""
         self.handle_signals = handle_signals
         await self.bot.delete_webhook(drop_pending_updates=False)
+        self.bot.session.middleware(ConfirmWhenHandled(self.in_flight))
         log.info("polling started")
         await self.dispatcher.start_polling(
             self.bot,
