@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.config import Config
 from bot.content.store import load_for
 from bot.search import QueryKind, SearchIndex
-from bot.search.service import RESULTS, WHOLE_QUESTION
+from bot.search.service import DEPTH, RESULTS, WHOLE_QUESTION
 
 
 def content_search(config: Config, directory: Path | None, query: str, language: str, limit: int,
@@ -51,7 +51,7 @@ def content_search(config: Config, directory: Path | None, query: str, language:
             for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]
     print(f"Words read ({listed_language}): {'; '.join(read) or 'none'}")
     if answer.like_not_answered is not None:
-        print(f"No page offered: the question is most like one no page answers ({language}/questions.yml, "
+        print(f"No page offered: the question is most like one no page answers ({listed_language}/questions.yml, "
               f"not_answered): \"{answer.like_not_answered}\"; the person is told there is no page on that and "
               "offered a counsellor.")
     if not ranking.hits:
@@ -67,13 +67,18 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         if listed_language != language:
             print(f"Too little matched in {language}; the nearest pages below are the {listed_language} ones.")
     shown = {hit.node for hit in ranking.hits}
-    listing = index.rank(query, listed_language, max(limit, RESULTS), reader=language, here=here)
+    # As deep as the search looks; the questions no page answers are listed too but not counted in `limit`.
+    listing = index.rank(query, listed_language, max(limit, RESULTS) * DEPTH, reader=language, here=here)
     if ranking.hits and ranking.language != language:
         print(f"Too little found in {language}; these matched in {ranking.language} (the person is told so).")
     print(f"{'rank':>4}  {'score':>7}  {'cover':>5}  {'strength':>8}  page")
+    pages = 0
     for number, hit in enumerate(listing.hits, start=1):
-        mark = "*" if hit.node in shown else " "
         like = index.not_answered_question(hit.node, listing.language)
+        pages += like is None
+        if pages > max(limit, RESULTS):
+            break
+        mark = "*" if hit.node in shown else " "
         title = f"a question no page answers: \"{like}\"" if like is not None else (
             snapshot.page(hit.node, language).text.title)
         print(f"{number:>3}{mark}  {hit.score:7.2f}  {hit.coverage:5.0%}  {hit.strength:8.2f}  {hit.node}: {title}")

@@ -261,3 +261,11 @@ def test_example_questions_reach_the_snapshot(content: Path) -> None:
     assert snapshot is not None
     assert snapshot.questions["en"] == {"contacts": ("how do i reach you",)}
     assert snapshot.not_answered["en"] == ("weather tomorrow",)
+
+
+def test_a_second_questions_file_is_refused(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (content / "en" / "questions.yml").write_text("answered:\n  contacts:\n    - how do i reach you\n",
+                                                  encoding="utf-8")
+    (content / "en" / "questions.yaml").write_text("answered:\n  asylum:\n    - where to ask\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1 and "questions.yml:1: error: a second questions file in en/" in out

@@ -63,7 +63,7 @@ UNANSWERED_WITH_A_PAGE = 0.1
 #   5128627: uk 39/64 and 48/64, the rest the same). With the questions (this commit's content): these floors.
 REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("de", "blind5"): (0.86, 0.93, 0.13),  # measured 51/59, 55/59, 3/24
-    ("en", "cross-validated"): (0.89, 0.94, 0.11),  # measured 322/361, 342/361, 14/128
+    ("en", "cross-validated"): (0.89, 0.95, 0.11),  # measured 322/361, 343/361, 14/128
     ("de", "cross-validated"): (0.89, 0.93, 0.13),  # measured 314/350, 327/350, 16/127
 }
 
@@ -144,7 +144,7 @@ def test_question_sets_are_realistic_and_point_at_real_pages(answered: ContentSn
     in_content = content_questions(shipped, language)
     assert len(blind) >= 50 and len(unanswerable(language, "blind5")) >= 20
     assert len(in_content) >= 300 and len(shipped.not_answered[language]) >= 100
-    everything = [normalise(q) for q, _ in blind + in_content]
+    everything = [" ".join(words(normalise(q))) for q, _ in blind + in_content]  # punctuation does not count
     assert len(set(everything)) == len(everything), "no question twice, and no blind question in the content"
     none = [normalise(q) for q in [*unanswerable(language, "blind5"), *shipped.not_answered[language]]]
     assert len(set(none)) == len(none)

@@ -212,6 +212,10 @@ def load_content(
             glossary[language] = _read_glossary(doc, out)
             continue
         if path.name.lower() in QUESTION_NAMES:
+            if language in questions:
+                out.error(path, 1, f"a second questions file in {language}/",
+                          "keep all of a language's questions in one questions.yml")
+                continue
             questions[language], not_answered[language] = _read_questions(doc, nodes, tree.root, out)
             continue
         _read_texts(doc, language, nodes, placeholders[language], texts[language], out,

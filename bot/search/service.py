@@ -37,6 +37,8 @@ CONFIDENT = 0.6
 BETTER_BY = 0.15
 # A page that explains this much of the question is offered even where its words are only in its text.
 WHOLE_QUESTION = 0.8
+# How many times the offered pages' number are ranked (see search).
+DEPTH = 3
 # What "several of the question's words" is for `very_strong` (places not counted).
 SEVERAL = 2
 
@@ -226,23 +228,27 @@ class SearchIndex:
         if kind is not QueryKind.SEARCH:
             return SearchAnswer(kind, asked_language=language)
         built = self._built
-        best = own = self.rank(query, language, limit, here=here)
+        # Deeper than the pages offered: questions no page answers (content/<lang>/questions.yml) take places
+        # in the ranking that pages would otherwise have.
+        depth = limit * DEPTH
+        best = own = self.rank(query, language, depth, here=here)
         if best.confidence < CONFIDENT:
             for other in built.order:
                 if other == language:
                     continue
-                candidate = self.rank(query, other, limit, reader=language, here=here)
+                candidate = self.rank(query, other, depth, reader=language, here=here)
                 if candidate.hits and candidate.confidence >= best.confidence + BETTER_BY:
                     best = candidate
-        offered = tuple(hit for hit in best.hits if self.confident(hit))
-        # A question nearest to one that no page answers (content/<lang>/questions.yml) gets no page.
-        offered_before = offered
-        pages_offered = tuple(hit for hit in offered if not is_not_answered(hit.node))
-        # Not for a question of one word that some page answers: "отсрочка" is a topic to browse, however many
-        # questions about it no page answers.
-        not_answered = bool(offered) and is_not_answered(offered[0].node) and not (
+        # Whether to offer pages is decided on the first `limit` hits, as the person would see them; the pages
+        # offered are the first `limit` that pass, past any question no page answers.
+        offered_before = tuple(hit for hit in best.hits[:limit] if self.confident(hit))
+        pages_offered = tuple(hit for hit in best.hits if self.confident(hit) and not is_not_answered(hit.node))
+        # A question most like one no page answers (content/<lang>/questions.yml) gets no page; not a question of
+        # one word that pages answer: "отсрочка" is a topic to browse, however many questions about it no page
+        # answers.
+        not_answered = bool(offered_before) and is_not_answered(offered_before[0].node) and not (
             best.words == 1 and pages_offered)
-        offered = () if not_answered else pages_offered
+        offered = pages_offered[:limit] if offered_before and not not_answered else ()
         pages = [hit for hit in best.hits if not is_not_answered(hit.node)]
         withheld = pages[0] if pages and not offered else None
         # The nearest page for the section is the reader's own language's: another language's matched words of
