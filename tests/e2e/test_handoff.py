@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -351,8 +352,15 @@ async def test_a_new_case_costs_the_same_statements_however_many_counsellors_are
         # Told within the hour already: no notice goes out, so only the looking-at-the-team is counted.
         assert await services.cases.may_notify_all(keys, timedelta(hours=1)) == set(keys)
         statements: list[str] = []
-        event.listen(services.database.engine.sync_engine, "before_cursor_execute",
-                     lambda *args: statements.append(args[2]))
+        asking = asyncio.current_task()
+
+        def record(*args: Any) -> None:
+            # Only the asker's own statements: the running bot's chores (housekeeping, the outbox, the
+            # write-behind) may touch the database at any moment, and made this count one higher now and then.
+            if asyncio.current_task() is asking:
+                statements.append(args[2])
+
+        event.listen(services.database.engine.sync_engine, "before_cursor_execute", record)
         root = services.content.snapshot.root
 
         async def cost(person: str, on_duty: list[str]) -> int:
@@ -363,4 +371,5 @@ async def test_a_new_case_costs_the_same_statements_however_many_counsellors_are
             await engine.confirm(services, person, Address(len(on_duty)), "en", root)
             return len(statements)
 
-        assert await cost("first", keys[:1]) == await cost("second", keys)
+        one, both = await cost("first", keys[:1]), await cost("second", keys)
+        assert one == both and one > 5, (one, both)
