@@ -48,6 +48,11 @@ def term(age: int) -> str:
     return f"<age {age}>"
 
 
+def terms(low: int, high: int) -> tuple[str, ...]:
+    """The index terms a page with the range `low`..`high` gets: ANY_AGE and each age's term."""
+    return (ANY_AGE, *map(term, range(low, high + 1)))
+
+
 def ranges(text: str) -> list[tuple[int, int]]:
     """The age ranges a text gives, as (youngest, oldest), both from MIN_AGE to MAX_AGE: "от 18 до 30 лет" is
     (18, 30); "2022–2024" (no year unit, no age word) is none."""

@@ -547,16 +547,15 @@ class LanguageIndex:
         for reflexive in ("ся", "сь"):
             base = base.removesuffix(reflexive)
         rules = _UK_VERB_NOUNS if self.language == "uk" else _RU_VERB_NOUNS
-        for suffix, nouns in rules:
-            if base.endswith(suffix):
-                root = base[: -len(suffix)]
-                for ending in nouns:
-                    noun = root + ending
-                    if len(root) >= 3 and lemma(noun, self.language) == noun and is_noun(noun, self.language):
-                        term = stem(noun, self.language)
-                        if term in self._postings:
-                            offer(term, DERIVED)
-                return
+        suffix, nouns = next(((suffix, nouns) for suffix, nouns in rules if base.endswith(suffix)), ("", ()))
+        root = base[: -len(suffix)] if suffix else ""
+        if len(root) < 3:
+            return
+        for noun in (root + ending for ending in nouns):
+            if lemma(noun, self.language) == noun and is_noun(noun, self.language):
+                term = stem(noun, self.language)
+                if term in self._postings:
+                    offer(term, DERIVED)
 
     def _partials(self, term: str, offer: Callable[[str, float], None], exact: bool, real: bool = False) -> None:
         """Terms that differ from this one by an ending the stemmer left on one side only ("приз" and
@@ -614,16 +613,15 @@ class LanguageIndex:
         for position, word in enumerate(found):
             if not word.text.isdigit():
                 continue
-            age = ages.age_of(texts, position)
+            age, quality, kept = ages.age_of(texts, position), EXACT, {}
+            if age is None:
+                # A lone number may be an age too, but not a date's day ("28 августа": months count as places).
+                age, quality, kept = ages.perhaps_age(texts, position), ages.PERHAPS, word.terms
+                after = found[position + 1] if position + 1 < len(found) else None
+                if after is not None and after.place:
+                    continue
             if age is not None:
-                meant = {ages.term(age): EXACT, ages.ANY_AGE: ages.OUTSIDE * EXACT}
-                found[position] = _Word(word.text, {t: q for t, q in meant.items() if t in self._postings})
-                continue
-            # A lone number may be an age too, but not a date's day ("28 августа": months count as places).
-            age = ages.perhaps_age(texts, position)
-            after = found[position + 1] if position + 1 < len(found) else None
-            if age is not None and not (after is not None and after.place):
-                meant = {ages.term(age): ages.PERHAPS, ages.ANY_AGE: ages.OUTSIDE * ages.PERHAPS, **word.terms}
+                meant = {ages.term(age): quality, ages.ANY_AGE: ages.OUTSIDE * quality, **kept}
                 found[position] = _Word(word.text, {t: q for t, q in meant.items() if t in self._postings})
         return found
 
@@ -745,7 +743,7 @@ def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
     for doc, document in enumerate(documents):
         for field, bonus in ((document.title, TITLE_WEIGHT), (" ".join(document.keywords), KEYWORD_WEIGHT)):
             for low, high in ages.ranges(field):
-                for term in (ages.ANY_AGE, *map(ages.term, range(low, high + 1))):
+                for term in ages.terms(low, high):
                     pages = about.setdefault(term, {})
                     pages[doc] = max(pages.get(doc, 0.0), bonus)
     # A body gives a range only if it has two numbers that may be ages: only those bodies are read again (a
@@ -754,7 +752,7 @@ def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
         set(occurrences.get(str(age), ())) for age in range(ages.MIN_AGE, ages.MAX_AGE + 1)))
     for doc in sorted(doc for doc, found in numbers.items() if found >= 2):
         for low, high in ages.ranges(strip_markup(documents[doc].body)):
-            for term in (ages.ANY_AGE, *map(ages.term, range(low, high + 1))):
+            for term in ages.terms(low, high):
                 occurrences.setdefault(term, []).append(doc)
 
 
@@ -812,7 +810,7 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
 
 
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
-_IMPERFECTIVE = ("ыва", "ива")
+_IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # A verb's infinitive suffix (longest first) and the suffixes of the nouns made from it ("мобилиз|овать" →
 # "мобилиз|ация", "затрим|ати" → "затрим|ання"); a noun counts only if the dictionary knows it.
 _RU_VERB_NOUNS = (

@@ -241,8 +241,9 @@ class SearchIndex:
                     best = candidate
         # Whether to offer pages is decided on the first `limit` hits, as the person would see them; the pages
         # offered are the first `limit` that pass, past any question no page answers.
-        offered_before = tuple(hit for hit in best.hits[:limit] if self.confident(hit))
-        pages_offered = tuple(hit for hit in best.hits if self.confident(hit) and not is_not_answered(hit.node))
+        passing = [(number, hit) for number, hit in enumerate(best.hits) if self.confident(hit)]
+        offered_before = tuple(hit for number, hit in passing if number < limit)
+        pages_offered = tuple(hit for _number, hit in passing if not is_not_answered(hit.node))
         # A question most like one no page answers (content/<lang>/questions.yml) gets no page; not a question of
         # one word that pages answer: "отсрочка" is a topic to browse, however many questions about it no page
         # answers.
