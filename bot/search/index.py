@@ -29,7 +29,7 @@ from operator import add, eq, gt, truediv
 from typing import NamedTuple, TypeVar
 
 from bot.content.model import Text
-from bot.search import ages
+from bot.search import ages, german
 from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
@@ -478,6 +478,9 @@ class LanguageIndex:
             self._related(term, offer)
         if script == "cyrillic" and real:
             self._nouns_of_verb(word, offer)
+        if self.language == "de" and script == "latin":
+            for value in self._german_nouns(word):
+                offer(value, DERIVED)
         self._partials(term, offer, exact, real)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
         return _Word(word, dict(best), place=self._is_place(word, term))
@@ -557,6 +560,16 @@ class LanguageIndex:
                 if term in self._postings:
                     offer(term, DERIVED)
 
+    def _german_nouns(self, word: str) -> list[str]:
+        """The terms of the nouns a German verb form is made into that the pages have: "verweigert" →
+        "verweiger" (Verweigerung), "abgeschoben" → "abschieb" (Abschiebung): see bot/search/german.py."""
+        found = []
+        for base in german.verb_bases(word):
+            for candidate in (base, stem(base + "ung", self.language)):
+                if candidate in self._postings and candidate not in found:
+                    found.append(candidate)
+        return found
+
     def _partials(self, term: str, offer: Callable[[str, float], None], exact: bool, real: bool = False) -> None:
         """Terms that differ from this one by an ending the stemmer left on one side only ("приз" and
         "призыв", "белар" and "беларус"); longer words it begins ("einberuf" → "einberufungsbescheid");
@@ -607,6 +620,8 @@ class LanguageIndex:
         """The query's words with what each may mean; stop words are kept but mean nothing. A number that is
         a person's age ("мне 29") means the pages whose age ranges hold it (bot/search/ages.py)."""
         found = [w for chunk in normalise(query).split() for w in self._read_chunk(chunk)]
+        if self.language == "de":
+            self._join_particles(found)
         texts = [w.text for w in found]
         if ages.ANY_AGE not in self._postings:
             return found
@@ -624,6 +639,24 @@ class LanguageIndex:
                 meant = {ages.term(age): quality, ages.ANY_AGE: ages.OUTSIDE * quality, **kept}
                 found[position] = _Word(word.text, {t: q for t, q in meant.items() if t in self._postings})
         return found
+
+    def _join_particles(self, found: list[_Word]) -> None:
+        """A separable prefix standing alone joins the verb before it: "schiebt Deutschland ab" reads
+        "schiebt" as "abschiebt" too (Abschiebung). The main clause puts the verb before its prefix; the verb
+        is whichever earlier word makes, with the prefix, a noun the pages have."""
+        for position, word in enumerate(found):
+            if not german.particle(word.text):
+                continue
+            for before, verb in enumerate(found[:position]):
+                if verb.stop or german.particle(verb.text):
+                    continue
+                nouns = self._german_nouns(word.text + verb.text)
+                if nouns:
+                    terms = dict(verb.terms)
+                    for term in nouns:
+                        terms[term] = max(terms.get(term, 0.0), DERIVED)
+                    found[before] = _Word(verb.text, terms, place=verb.place)
+                    found[position] = _Word(word.text, {}, stop=True)
 
     # --- ranking -----------------------------------------------------------------------------------
 

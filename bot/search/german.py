@@ -1,0 +1,75 @@
+"""German verb forms, read as the nouns made from them: "verweigert" → Verweigerung, "abgelehnt" → Ablehnung,
+"schiebt … ab" → Abschiebung, "ausgewiesen" → Ausweisung.
+
+People ask with verbs ("wird man abgeschoben", "ich habe verweigert"); the pages name the thing ("Abschiebung",
+"Kriegsdienstverweigerung"). Snowball stems a noun in -ung to the verb's stem ("verweigerung" → "verweiger"), but
+leaves the endings of the verb's own forms on ("verweigert", "abgelehnt", "abschiebt"), and cannot undo a
+participle's "ge" or a strong verb's vowel change ("geschoben" of "schieben"). This module does, by the rules of
+German grammar (Duden, "Die Grammatik", the conjugation of weak and strong verbs): the caller checks each base it
+gives against the pages' terms, so a base no page has costs nothing.
+
+A dictionary would know more forms (simplemma's German one does), but it costs about 110 MB of memory and over a
+second to load, a third of the bot's memory, for the few verb forms below that people type about this content.
+"""
+
+from __future__ import annotations
+
+# Separable prefixes: "abschieben" is "schiebt … ab" in a main clause and "abgeschoben" as a participle.
+SEPARABLE = ("zurück", "weiter", "heraus", "hinaus", "raus", "rein", "fest", "fort", "heim", "los", "weg", "vor",
+             "nach", "mit", "ein", "auf", "aus", "bei", "an", "ab", "zu", "um")
+# The verb endings a base may carry, longest first: present tense, past tense and weak participle ("-t"),
+# infinitive and strong participle ("-en"). A noun's stem is the base ("verweiger|ung").
+_ENDINGS = ("test", "tet", "ten", "est", "st", "et", "te", "en", "t", "n", "e")
+# Strong verbs the content's topics need, as the vowel of their participle or past tense → of their present
+# ("geschoben" → "schieb"): schieben, ziehen, fliehen, weisen, heben, nehmen, greifen, sprechen, brechen, kennen,
+# treten, werfen, schreiben, bleiben, gehen, stehen.
+_STRONG = {
+    "schob": "schieb", "zog": "zieh", "floh": "flieh", "wies": "weis", "hob": "heb", "nomm": "nehm",
+    "nahm": "nehm", "griff": "greif", "sproch": "sprech", "sprach": "sprech", "broch": "brech",
+    "brach": "brech", "kann": "kenn", "tret": "tret", "trat": "tret", "worf": "werf", "warf": "werf",
+    "schrieb": "schreib", "blieb": "bleib", "gang": "geh", "ging": "geh", "stand": "steh",
+}
+_STRONG_LONGEST_FIRST = sorted(_STRONG, key=len, reverse=True)  # "schob" before "hob"
+MIN_BASE = 4  # shorter bases are too often some other word's start ("ab", "zug")
+
+
+def verb_bases(word: str) -> tuple[str, ...]:
+    """The bases of a (normalised, lower-case) German word read as a verb form, most likely first: "verweigert"
+    → ("verweiger",), "abgeschoben" → ("abschob", "abschieb"), "gespeichert" → ("speicher",). Empty for a word
+    too short to be read so. Bases are not checked against anything: most are no word at all."""
+    found: list[str] = []
+    for ending in _ENDINGS:
+        if not word.endswith(ending) or len(word) - len(ending) < MIN_BASE:
+            continue
+        base = word[: -len(ending)]
+        for candidate in (base, *_without_ge(base)):
+            found.append(candidate)
+            found.extend(_present(candidate))
+    return tuple(dict.fromkeys(b for b in found if len(b) >= MIN_BASE))
+
+
+def _without_ge(base: str) -> tuple[str, ...]:
+    """The base without a participle's "ge": at the start ("gespeicher" → "speicher") or after a separable
+    prefix ("abgelehn" → "ablehn"). Verbs with an inseparable prefix take no "ge" ("verweigert"), so a "ge"
+    anywhere else is the word's own."""
+    if base.startswith("ge") and len(base) - 2 >= MIN_BASE:
+        return (base[2:],)
+    for prefix in SEPARABLE:
+        if base.startswith(prefix + "ge") and not base.startswith(prefix + "ge" + "ge"):
+            rest = base[len(prefix) + 2:]
+            if len(rest) >= 3:
+                return (prefix + rest,)
+    return ()
+
+
+def _present(base: str) -> tuple[str, ...]:
+    """A strong verb's base with its present vowel ("abschob" → "abschieb"), if it ends in one of _STRONG's."""
+    for past in _STRONG_LONGEST_FIRST:
+        if base.endswith(past):
+            return (base[: -len(past)] + _STRONG[past],)
+    return ()
+
+
+def particle(word: str) -> bool:
+    """Whether a word is a separable prefix standing alone, as at the end of "schiebt Deutschland ab"."""
+    return word in SEPARABLE
