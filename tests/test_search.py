@@ -63,7 +63,7 @@ UNANSWERED_WITH_A_PAGE = 0.1
 #   5128627: uk 39/64 and 48/64, the rest the same). With the questions (this commit's content): these floors.
 REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("de", "blind5"): (0.86, 0.93, 0.13),  # measured 51/59, 55/59, 3/24
-    ("en", "cross-validated"): (0.89, 0.95, 0.11),  # measured 321/360, 342/360, 14/128
+    ("en", "cross-validated"): (0.89, 0.95, 0.11),  # measured 321/360, 342/360, 13/128
     ("de", "cross-validated"): (0.90, 0.94, 0.13),  # measured 317/350, 331/350, 16/127 (German verb forms)
 }
 
@@ -271,6 +271,24 @@ def test_a_page_is_found_by_the_questions_it_answers_and_none_for_one_no_page_an
     assert first(SearchIndex(replace(snapshot, not_answered={})), asked, "en") == "asylum", (
         "without the example, the asylum page would be offered")
     assert first(index, "asylum", "en") == "asylum", "one word some page's title has is a topic to browse"
+
+
+def test_what_no_page_answers_about_one_foreign_country_no_page_answers_about_another(
+        answered: ContentSnapshot) -> None:
+    texts = {"en": {"start": Text("Start", "Start", "menu", {}),
+                    "serbia": Text("Serbia", "Serbia", "Russians may stay 30 days without a visa; find a lawyer "
+                                   "before you apply for a residence permit.", {}),
+                    "russia": Text("Deferment in Russia", "Russia", "Students get a deferment.", {}),
+                    "ukraine": Text("Deferment in Ukraine", "Ukraine", "Full-time students get a deferment.", {})}}
+    snapshot = replace(answered, texts=texts, questions={},
+                       not_answered={"en": ("how to find a job in armenia without a work permit",
+                                            "student deferment in russia after the exams")},
+                       languages=("en",), glossary={}, root="start", fallback_language="en")
+    index = SearchIndex(snapshot)
+    answer = index.search("find a job in serbia without a permit", "en")
+    assert not answer.found and answer.like_not_answered == "how to find a job in armenia without a work permit"
+    # About a home country (config: home_countries) it may differ: Ukraine's deferment has a page.
+    assert first(index, "student deferment in ukraine", "en") == "ukraine"
 
 
 # --- how words are read --------------------------------------------------------------------------------

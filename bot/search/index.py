@@ -98,7 +98,8 @@ class Hit:
     only_places: bool = False
     # Whether the page is about another country than the one the question is set in, and names none of the
     # question's anywhere (the Georgia page for "health insurance in Germany"). A page about a home country (its
-    # law holds wherever the person is) is only when the question names another home country: see
+    # law holds wherever the person is) is only when the question names another home country; a question no page
+    # answers about a foreign country never is (what no page answers there, none answers elsewhere): see
     # LanguageIndex.search.
     elsewhere: bool = False
     # How many of the query's words, other than places, the page has.
@@ -764,6 +765,11 @@ class LanguageIndex:
     def _elsewhere(self, doc: int, asked: frozenset[str], home: AbstractSet[str]) -> bool:
         about, named = self._abroad.get(doc, (frozenset(), frozenset()))
         if not about or not asked.isdisjoint(named):
+            return False
+        if about.isdisjoint(home) and is_not_answered(self.nodes[doc]):
+            # What no page answers about one foreign country ("a job in Armenia", "a driving licence in
+            # Georgia") no page answers about another either; about a home country it may differ (Russia's
+            # student deferment is not Ukraine's, which a page has).
             return False
         return not about <= home or not asked.isdisjoint(home)
 
