@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import gc
 import heapq
-import html
 import math
 import operator
 from collections import Counter, deque
@@ -82,6 +81,7 @@ class Document(NamedTuple):  # a tuple: 10,000 of them are made per language on 
     title: str
     keywords: tuple[str, ...]
     body: str  # Telegram HTML
+    asked: str = ""  # plain text: questions people ask that the page answers (content/<lang>/questions.yml)
 
 
 @dataclass(frozen=True)
@@ -260,8 +260,16 @@ class LanguageIndex:
         # into words and stemmed once per language, the first time it is seen; after that every occurrence is
         # one lookup and one append in C (map), straight into its term's list. This is most of the build on a
         # large tree, so nothing here runs a Python statement per word.
+        # The pieces of the listed questions, and which of them the pages' own texts have too: people type in
+        # lower case, so only the pages tell which German words are nouns.
+        asked_pieces = frozenset(chain.from_iterable(document.asked.split() for document in documents))
+        in_pages: set[str] = set()
         for doc, document in enumerate(documents):
             text = strip_markup(document.body).split()
+            if asked_pieces:
+                in_pages.update(asked_pieces.intersection(text))
+            if document.asked:
+                text += document.asked.split()
             _consume(map(append, map(occurrences_of, text), repeat(doc)))
             length = len(text) - len(stops) - len(several)
             stops.clear()
@@ -279,11 +287,18 @@ class LanguageIndex:
         self._abroad = self._pages_abroad(documents, occurrences, keywords)
         surface = {word: term for word, term in pieces.stems.items() if term}
         # German writes every noun with a capital: a word the pages write in lower case is not a noun (what
-        # NOT_A_NOUN needs, where no dictionary is at hand). Read off the distinct pieces of the bodies.
+        # NOT_A_NOUN needs, where no dictionary is at hand), one they write with a capital is (_known_noun). Read
+        # off the distinct pieces of the pages' own texts and keywords, not of the questions listed with them:
+        # people type in lower case.
         self._lower_case_words: frozenset[str] = frozenset()
+        self._capitalised: frozenset[str] = frozenset()
         if language in CAPITALISED_NOUNS:
+            written = [piece for piece in pieces.occurrences_of if piece not in asked_pieces or piece in in_pages]
             self._lower_case_words = frozenset(
-                word for piece in pieces.occurrences_of if piece[:1].islower() for word in words(piece))
+                word for piece in written if piece[:1].islower() for word in words(piece))
+            self._capitalised = frozenset(
+                found[0] for piece in chain(written, *(" ".join(d.keywords).split() for d in documents))
+                if piece[:1].isupper() and (found := words(piece)))
         self._postings, self._df = self._rank_postings(occurrences, lengths, about)
         self._sorted_terms = sorted(self._postings)
         self._surface = surface
@@ -423,6 +438,15 @@ class LanguageIndex:
             term = self._surface.get(word)
             return term is None or term not in self._topics
         return word in self._lower_case_words or (self._is_real_word(word) and not self._is_noun(word))
+
+    def _known_noun(self, word: str) -> bool:
+        """Whether a (normalised) query word is known to be a noun: by the ru or uk dictionary; in German, by
+        the pages writing it with a capital (their text or keywords). False where nothing tells (English)."""
+        if self.language == "de":
+            return word in self._capitalised
+        if self.cyrillic and script_of(word) == "cyrillic":
+            return self._is_real_word(word) and self._is_noun(word)
+        return False
 
     def _is_noun(self, word: str) -> bool:
         other = "ru" if self.language == "uk" else "uk"
@@ -743,8 +767,12 @@ class LanguageIndex:
         # only its places does not answer it. (Where the content has the other words, the pages that have
         # them rank higher anyway: "i fled to georgia".)
         # A word read only as a typo of a content word is not one the content has ("wetter" is not "weiter").
-        placed = any(w.place for w in meaningful) and all(
-            w.place or not _more_than_a_typo(w) for w in meaningful) and not all(w.place for w in meaningful)
+        # Nor does one that has only the places of a question about a thing some page names ("Führerschein in
+        # Serbien": the Serbia page says where, not what); a word known to be a noun is such a thing, where a
+        # verb is often just how the question is put ("i fled to georgia": the Georgia page answers).
+        placed = any(w.place for w in meaningful) and not all(w.place for w in meaningful) and (
+            all(w.place or not _more_than_a_typo(w) for w in meaningful)
+            or any(not w.place and _more_than_a_typo(w) and self._known_noun(w.text) for w in meaningful))
         # The countries the question is set in: a page about another one (its title names it) that never names
         # these says nothing of where the person is ("health insurance in Germany" and the Georgia page).
         asked = frozenset().union(*(self._country_codes(w.text) for w in meaningful if w.place))
@@ -790,7 +818,7 @@ def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
     numbers = Counter(chain.from_iterable(
         set(occurrences.get(str(age), ())) for age in range(ages.MIN_AGE, ages.MAX_AGE + 1)))
     for doc in sorted(doc for doc, found in numbers.items() if found >= 2):
-        for low, high in ages.ranges(strip_markup(documents[doc].body)):
+        for low, high in ages.ranges(f"{strip_markup(documents[doc].body)}\n{documents[doc].asked}"):
             for term in ages.terms(low, high):
                 occurrences.setdefault(term, []).append(doc)
 
@@ -889,10 +917,8 @@ def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, t
         if node == root:
             continue
         title = text.title if text.button == text.title else f"{text.title} {text.button}"
-        asked = questions.get(node, ())
-        body = f"{text.body}\n\n{html.escape(chr(10).join(asked), quote=False)}" if asked else text.body
-        documents.append(Document(node, title, text.keywords, body))
-    documents.extend(Document(f"{NOT_ANSWERED}{number}", question, (), html.escape(question, quote=False))
+        documents.append(Document(node, title, text.keywords, text.body, "\n".join(questions.get(node, ()))))
+    documents.extend(Document(f"{NOT_ANSWERED}{number}", question, (), "", question)
                      for number, question in enumerate(not_answered))
     return documents
 
