@@ -1192,6 +1192,11 @@ def test_place_names_come_from_cldr_in_each_language() -> None:
     assert "tbilisi" in place_words("xx"), "a language CLDR does not know still gets the English city names"
     assert {"январь", "января", "понедельник"} <= place_words("ru"), "months and weekdays say when"
     assert {"january", "monday", "dezember"} - place_words("en") == {"dezember"}
+    # Names people type that CLDR does not give: older names and the region's common variants.
+    assert place_countries("de")["kirgistan"] == place_countries("de")["kirgisistan"] == {"KG"}
+    assert place_countries("ru")["белоруссия"] == place_countries("ru")["беларусь"] == {"BY"}
+    assert {"jerewan", normalise("Weißrussland")} <= place_words("de")
+    assert {"byelorussia", "turkey"} <= place_words("en") and "білорусія" in place_words("uk")
 
 
 def test_a_page_that_has_only_the_questions_place_and_time_is_not_an_answer(index: SearchIndex) -> None:

@@ -29,9 +29,17 @@ def _one_word(name: str) -> str | None:
     return parts[0] if len(parts) == 1 and len(parts[0]) >= 3 else None
 
 
-# Countries' names people still type that CLDR (through Babel, which drops CLDR's "alt" variants) no longer
-# gives: CLDR's English name of TR is "Türkiye".
-_FORMER_NAMES = {"en": [("Turkey", "TR"), ("Holland", "NL"), ("Burma", "MM")]}
+# Names of countries and cities people still type that CLDR (through Babel, which drops CLDR's "alt" variants)
+# does not give: former names (CLDR's English name of TR is "Türkiye") and common spellings of the region's own
+# (Duden gives "Kirgistan" beside "Kirgisistan" and "Jerewan" beside "Eriwan"; "Белоруссия" is what most Russian
+# speakers say for Беларусь).
+_FORMER_NAMES = {
+    "en": [("Turkey", "TR"), ("Holland", "NL"), ("Burma", "MM"), ("Byelorussia", "BY"), ("Belorussia", "BY"),
+           ("Kirghizia", "KG"), ("Moldavia", "MD")],
+    "de": [("Weißrussland", "BY"), ("Kirgistan", "KG"), ("Moldawien", "MD"), ("Jerewan", "AM")],
+    "ru": [("Белоруссия", "BY"), ("Кыргызстан", "KG"), ("Молдавия", "MD")],
+    "uk": [("Білорусія", "BY"), ("Киргизія", "KG"), ("Молдавія", "MD")],
+}
 
 
 def _named_places(language: str) -> list[tuple[str, str]]:
