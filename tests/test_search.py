@@ -1183,6 +1183,18 @@ def test_a_page_that_has_only_the_places_of_a_question_about_a_thing_the_content
     assert "ge_am_risks" not in top(index, query, language)
 
 
+@pytest.mark.parametrize(("query", "language", "node"), [
+    ("алматы", "ru", "kz_risks"),  # no page names Almaty: its country's page
+    ("депортация из алматы", "ru", "kz_risks"),
+    ("almaty", "en", "kz_risks"),
+    ("Batumi", "de", "ge_am_risks"),
+])
+def test_a_city_no_page_names_finds_its_countrys_pages(index: SearchIndex, query: str, language: str,
+                                                       node: str) -> None:
+    assert first(index, query, language) == node
+    assert not index.search("weather in almaty", "en").found, "a page with only the place is still no answer"
+
+
 def test_place_names_come_from_cldr_in_each_language() -> None:
     assert {"тбилиси", "ереван", "грузия", "казахстан"} <= place_words("ru")
     assert {"тбілісі", "єреван", "грузія"} <= place_words("uk")

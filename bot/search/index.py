@@ -32,7 +32,7 @@ from bot.search import ages, german
 from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
-from bot.search.places import place_countries, place_words
+from bot.search.places import country_names, place_countries, place_words
 from bot.search.stemming import dictionary, is_noun, is_word, lemma, places, stem
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
 
@@ -51,6 +51,7 @@ TWO_TYPOS = 0.6
 VARIANT = 0.9
 PARTIAL = 0.6
 COMPOUND_PART = 0.5
+COUNTRY_OF = 0.8  # the country of a city the pages do not name ("Batumi" → Georgia)
 DERIVED = 0.8  # a noun made from the verb typed ("затримати" → "затримання")
 SYNONYM = 0.9  # a word of the glossary, read as the words the pages use for it
 
@@ -249,6 +250,7 @@ class LanguageIndex:
         for name, codes in place_countries(language).items():
             for key in (name, stem(name, language)) if language != "en" else (name,):
                 self._countries[key] = self._countries.get(key, frozenset()) | codes
+        self._country_names = country_names(language)
         pieces = _Pieces(language, self.stop_words)
         # Each term's occurrences in the bodies: the document's position, once per occurrence.
         occurrences = pieces.occurrences
@@ -507,8 +509,11 @@ class LanguageIndex:
             for value in self._german_nouns(word):
                 offer(value, DERIVED)
         self._partials(term, offer, exact, real)
+        place = self._is_place(word, term)
+        if place and not exact:
+            self._country_of(word, offer)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
-        return _Word(word, dict(best), place=self._is_place(word, term))
+        return _Word(word, dict(best), place=place)
 
     def glossary_problems(self) -> list[tuple[str, str, str]]:
         """(word, what is wrong, how to fix it) for each glossary entry that cannot work: a small word the
@@ -536,6 +541,15 @@ class LanguageIndex:
                 if df < rarest:
                     best, rarest = read.terms, df
         return best
+
+    def _country_of(self, word: str, offer: Callable[[str, float], None]) -> None:
+        """The names of the country a place is in that the pages have, for a place they do not name: "Batumi"
+        finds the Georgia pages, "Eriwan" the ones that say "Armenien"."""
+        for code in self._country_codes(word):
+            for name in self._country_names.get(code, ()):
+                for candidate in (name, stem(name, self.language)):
+                    if candidate in self._postings:
+                        offer(candidate, COUNTRY_OF)
 
     def _demonym(self, word: str, offer: Callable[[str, float], None]) -> None:
         """"ukrainian" → Ukraine, "russians" → Russia, "belarusian" → Belarus."""

@@ -87,3 +87,19 @@ def place_countries(language: str) -> dict[str, frozenset[str]]:
         if word is not None and territory.isalpha():
             found.setdefault(word, set()).add(territory)
     return {name: frozenset(codes) for name, codes in found.items()}
+
+
+@lru_cache(maxsize=16)
+def country_names(language: str) -> dict[str, frozenset[str]]:
+    """Each country's own one-word names in `language` (normalised; CLDR's, and the ones people still type):
+    "GE" → {"грузия"}. Cities are not here. Read once per process."""
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return {}
+    found: dict[str, set[str]] = {}
+    for code, name in [*locale.territories.items(), *_FORMER_NAMES.get(language, ())]:
+        word = _one_word(str(name))
+        if word is not None and str(code).isalpha():
+            found.setdefault(str(code), set()).add(word)
+    return {code: frozenset(names) for code, names in found.items()}
