@@ -251,6 +251,55 @@ def _glossary_problems(snapshot: ContentSnapshot, directory: Path) -> list[Probl
     return problems
 
 
+# Why the bot would never search a listed question, by what it reads the question as (bot/search/query.py).
+_NOT_SEARCHED = {
+    "too_long": ("the bot never searches a message this long (over 200 characters or 30 words): it reads it as "
+                 "a story and offers a counsellor", "shorten it to the question itself"),
+    "greeting": ("the bot reads this as a greeting, not a question", "write the question people ask"),
+    "menu": ("the bot reads this as asking for the menu, not a question", "write the question people ask"),
+    "counsellor": ("the bot reads this as asking for a counsellor and offers one, without searching",
+                   "remove it: no page needs it"),
+    "too_short": ("the bot never searches a message this short", "write the question people ask"),
+    "no_words": ("the bot never searches a message without words", "write the question people ask"),
+    "command": ("the bot reads a message starting with / as a command", "remove the /"),
+}
+
+
+def _question_problems(snapshot: ContentSnapshot, directory: Path) -> list[Problem]:
+    """Warnings for the listed questions (content/<lang>/questions.yml) that the bot would never search: too
+    long, or read as a greeting, a command or a call for a counsellor."""
+    from bot.content.loader import Problem
+    from bot.content.model import QUESTION_NAMES
+    from bot.search import QueryKind, classify
+    from bot.yamlsource import load_yaml
+
+    problems = []
+    for language in snapshot.languages:
+        listed: list[tuple[str | None, str]] = [
+            (node, question) for node, questions in snapshot.questions.get(language, {}).items()
+            for question in questions]
+        listed += [(None, question) for question in snapshot.not_answered.get(language, ())]
+        unread = [(node, question, kind) for node, question in listed
+                  if (kind := classify(question)) is not QueryKind.SEARCH]
+        if not unread:
+            continue
+        files = [path for path in sorted((directory / language).glob("*")) if path.name.lower() in QUESTION_NAMES]
+        document = load_yaml(files[0])
+        for node, question, kind in unread:
+            section = ("answered", node) if node is not None else ("not_answered",)
+            written = (document.data or {}).get(section[0]) if isinstance(document.data, dict) else None
+            if node is not None and isinstance(written, dict):
+                written = written.get(node)
+            # Its position in the file (the loaded list has none of the entries the loader refused).
+            at = next((i for i, text in enumerate(written or ()) if isinstance(text, str)
+                       and text.strip() == question), None) if isinstance(written, list) else None
+            line = document.line_of((*section, at)) if at is not None else None
+            problem, fix = _NOT_SEARCHED[kind.value]
+            short = question if len(question) <= 60 else question[:57] + "..."
+            problems.append(Problem("warning", files[0], line, f"'{short}': {problem}", fix))
+    return problems
+
+
 def _content_check(config: Config, directory: Path | None, strict: bool) -> int:
     from bot.content.store import load_for
 
@@ -259,6 +308,8 @@ def _content_check(config: Config, directory: Path | None, strict: bool) -> int:
     problems = list(result.problems)
     if result.snapshot is not None and result.snapshot.glossary:
         problems.extend(_glossary_problems(result.snapshot, target))
+    if result.snapshot is not None:
+        problems.extend(_question_problems(result.snapshot, target))
     for problem in problems:
         print(problem.render(Path.cwd()))
     errors, warnings = len(result.errors), sum(problem.level == "warning" for problem in problems)

@@ -254,6 +254,37 @@ def test_example_questions_are_checked(content: Path, capsys: pytest.CaptureFixt
     assert code == 1 and "questions.yml:1: error: questions.yml has two sections" in out
 
 
+def test_an_editors_slips_in_the_questions_get_messages_that_say_what_to_do(
+        content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = content / "en" / "questions.yml"
+    path.write_text("answered:\n  contacts:\n    - how do i reach you\nnot_answerd:\n  - weather tomorrow\n",
+                    encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1 and "questions.yml:4: error: 'not_answerd' is not a section of questions.yml" in out
+    assert "write `not_answered:`" in out
+    path.write_text("answered:\n  contacts:\n    - i am 29: can you help\n    - 112\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert "questions.yml:3: error: contacts: YAML reads this question as a key, because of its colon" in out
+    assert "questions.yml:4: error: contacts: YAML reads '112' as a number, not as a question" in out
+    assert "double quotes" in out
+
+
+def test_questions_the_bot_would_never_search_are_warned_of(content: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    story = " ".join(["and then they came to my flat"] * 6)
+    (content / "en" / "questions.yml").write_text(
+        f"answered:\n  contacts:\n    - how do i reach you\n    - hello\n"
+        f"not_answered:\n  - weather tomorrow\n  - {story}\n  - как доехать до берлина\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 0, out
+    assert "questions.yml:4: warning: 'hello': the bot reads this as a greeting, not a question" in out
+    assert "questions.yml:7: warning: 'and then they came" in out and "never searches a message this long" in out
+    assert "questions.yml:8: warning: 'как доехать до берлина' is in Cyrillic letters, in the en questions" in out
+    assert "how do i reach you" not in out and "weather tomorrow" not in out
+    assert out.count("questions.yml:") == 3
+
+
 def test_example_questions_reach_the_snapshot(content: Path) -> None:
     (content / "en" / "questions.yml").write_text(
         "answered:\n  contacts:\n    - how do i reach you\nnot_answered:\n  - weather tomorrow\n", encoding="utf-8")

@@ -7,6 +7,7 @@ Every problem names a file and a line and says how to fix it, in words for edito
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import html
 import re
@@ -206,6 +207,7 @@ def load_content(
     glossary: dict[str, dict[str, tuple[str, ...]]] = {}
     questions: dict[str, dict[str, tuple[str, ...]]] = {}
     not_answered: dict[str, tuple[str, ...]] = {}
+    question_docs: dict[str, YamlDocument] = {}
     for path, doc in sorted(docs.items()):
         language = path.parent.name
         if path.name.lower() in GLOSSARY_NAMES:
@@ -217,10 +219,13 @@ def load_content(
                           "keep all of a language's questions in one questions.yml")
                 continue
             questions[language], not_answered[language] = _read_questions(doc, nodes, tree.root, out)
+            question_docs[language] = doc
             continue
         _read_texts(doc, language, nodes, placeholders[language], texts[language], out,
                     untranslated=untranslated[language], where=where, fallback=fallback_language,
                     broken=broken[language], linked=linked)
+    for language, doc in question_docs.items():
+        _check_question_script(doc, texts.get(language, {}), out)
 
     _check_translations(directory, nodes, texts, languages, fallback_language, out,
                         untranslated=untranslated, where=where, broken=broken)
@@ -416,8 +421,14 @@ def _read_questions(doc: YamlDocument, nodes: Mapping[str, Node], root: str, out
     data = doc.data
     if data is None:
         return {}, ()
-    if not isinstance(data, dict) or set(data) - {"answered", "not_answered"}:
+    if not isinstance(data, dict):
         out.error(doc.path, 1, shape, example)
+        return {}, ()
+    for section in set(map(str, data)) - {"answered", "not_answered"}:
+        near = difflib.get_close_matches(section.lower(), ["answered", "not_answered"], n=1, cutoff=0.6)
+        out.error(doc.path, doc.at((section,)), f"'{section}' is not a section of questions.yml",
+                  f"write `{near[0]}:`" if near else shape)
+    if set(map(str, data)) - {"answered", "not_answered"}:
         return {}, ()
     answered, unanswered = data.get("answered") or {}, data.get("not_answered") or []
     if not isinstance(answered, dict) or not isinstance(unanswered, list):
@@ -433,6 +444,15 @@ def _read_questions(doc: YamlDocument, nodes: Mapping[str, Node], root: str, out
         kept = []
         for position, question in enumerate(listed):
             line = doc.at((*where, position))
+            if isinstance(question, dict):
+                # "- мне 29: заберут?" is a key and its value to YAML: a colon and a space make a key.
+                out.error(doc.path, line, f"{owner}: YAML reads this question as a key, because of its colon",
+                          "put the question in double quotes, or leave out the colon")
+                continue
+            if isinstance(question, (int, float, bool)) or question is None:
+                out.error(doc.path, line, f"{owner}: YAML reads '{question}' as a {_yaml_kind(question)}, "
+                          "not as a question", "put it in double quotes, or write the question people ask")
+                continue
             if not isinstance(question, str) or not question.strip():
                 out.error(doc.path, line, f"{owner}: a question must be text", "write the question after `- `")
                 continue
@@ -460,6 +480,40 @@ def _read_questions(doc: YamlDocument, nodes: Mapping[str, Node], root: str, out
             continue
         found[node_id] = tuple(read(listed, ("answered", node_id), node_id))
     return found, tuple(read(unanswered, ("not_answered",), "not_answered"))
+
+
+def _yaml_kind(value: object) -> str:
+    if value is None:
+        return "blank"
+    if isinstance(value, bool):
+        return "yes/no value"
+    return "number"
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
+
+
+def _check_question_script(doc: YamlDocument, texts: Mapping[str, Text], out: _Collector) -> None:
+    """Warns of a question in Cyrillic letters in the questions file of a language whose pages are in Latin
+    ones: most likely pasted into the wrong language's file. (Latin letters in a Russian or Ukrainian file
+    are how many people type: "mne prishla povestka".)"""
+    titles = " ".join(text.title for text in texts.values())
+    if len(_CYRILLIC.findall(titles)) >= len(_LATIN.findall(titles)) or not isinstance(doc.data, dict):
+        return
+    answered = doc.data.get("answered")
+    listed: list[tuple[tuple[str | int, ...], object]] = [
+        (("answered", node, position), question)
+        for node, questions in (answered.items() if isinstance(answered, dict) else ())
+        if isinstance(questions, list) for position, question in enumerate(questions)]
+    unanswered = doc.data.get("not_answered")
+    listed += [(("not_answered", position), question)
+               for position, question in enumerate(unanswered if isinstance(unanswered, list) else ())]
+    language = doc.path.parent.name
+    for where, question in listed:
+        if isinstance(question, str) and _CYRILLIC.search(question) and not _LATIN.search(question):
+            out.warning(doc.path, doc.at(where), f"'{question}' is in Cyrillic letters, in the {language} questions",
+                        "move it to the questions.yml of its own language")
 
 
 def _read_glossary(doc: YamlDocument, out: _Collector) -> dict[str, tuple[str, ...]]:
