@@ -677,6 +677,11 @@ def test_follow_rebuilds_only_when_the_version_changed() -> None:
     ("помогите", QueryKind.COUNSELLOR),
     ("I need a lawyer", QueryKind.COUNSELLOR),
     ("Ich brauche Hilfe", QueryKind.COUNSELLOR),
+    ("как связаться с консультантом", QueryKind.COUNSELLOR),  # not the page that mentions both words
+    ("як зв'язатися з консультантом", QueryKind.COUNSELLOR),
+    ("how do i reach a counsellor", QueryKind.COUNSELLOR),
+    ("wie erreiche ich einen Berater", QueryKind.COUNSELLOR),
+    ("как связаться с военкоматом", QueryKind.SEARCH),
     ("повестка", QueryKind.SEARCH),
     ("АГС", QueryKind.SEARCH),
     ("help with asylum", QueryKind.SEARCH),

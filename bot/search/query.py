@@ -46,6 +46,7 @@ _COUNSELLOR_WORDS = frozenset("""
     counsellor counselor counselling human person operator someone talk speak help lawyer real
     berater beraterin beratung mensch menschen sprechen reden hilfe helfen anwalt anwältin
     want хочу хочу хочет hätte möchte need brauche
+    связаться связатися зв'язатися написать написати reach erreiche erreichen kontaktieren
 """.split())
 
 
