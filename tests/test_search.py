@@ -1214,6 +1214,16 @@ def test_place_names_come_from_cldr_in_each_language() -> None:
     assert place_countries("ru")["белоруссия"] == place_countries("ru")["беларусь"] == {"BY"}
     assert {"jerewan", normalise("Weißrussland")} <= place_words("de")
     assert {"byelorussia", "turkey"} <= place_words("en") and "білорусія" in place_words("uk")
+    # Countries whose CLDR name is several words, by the short names people type.
+    assert place_countries("en")["usa"] == place_countries("ru")["сша"] == place_countries("de")["usa"] == {"US"}
+    assert place_countries("uk")["англія"] == place_countries("en")["britain"] == {"GB"}
+
+
+def test_the_us_is_a_country_but_us_is_a_small_word() -> None:
+    index = LanguageIndex("en", [Document("usa", "Asylum in the USA", (), "text"),
+                                 Document("other", "Georgia", (), "text")])
+    assert [hit.node for hit in index.search("can i go to the us").hits] == ["usa"]
+    assert index.read("help us")[1].stop
 
 
 def test_a_page_that_has_only_the_questions_place_and_time_is_not_an_answer(index: SearchIndex) -> None:

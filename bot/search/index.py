@@ -18,6 +18,7 @@ import gc
 import heapq
 import math
 import operator
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -658,7 +659,11 @@ class LanguageIndex:
     def read(self, query: str) -> list[_Word]:
         """The query's words with what each may mean; stop words are kept but mean nothing. A number that is
         a person's age ("мне 29") means the pages whose age ranges hold it (bot/search/ages.py)."""
-        found = [w for chunk in normalise(query).split() for w in self._read_chunk(chunk)]
+        text = normalise(query)
+        if self.language == "en":
+            # "the us" is the United States: after "the", "us" is never the pronoun (a stop word).
+            text = _THE_US.sub("the usa", text)
+        found = [w for chunk in text.split() for w in self._read_chunk(chunk)]
         if self.language == "de":
             self._join_particles(found)
         texts = [w.text for w in found]
@@ -890,6 +895,7 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
     return kept
 
 
+_THE_US = re.compile(r"\bthe us\b")
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # A verb's infinitive suffix (longest first) and the suffixes of the nouns made from it ("мобилиз|овать" →

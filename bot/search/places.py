@@ -29,16 +29,21 @@ def _one_word(name: str) -> str | None:
     return parts[0] if len(parts) == 1 and len(parts[0]) >= 3 else None
 
 
-# Names of countries and cities people still type that CLDR (through Babel, which drops CLDR's "alt" variants)
-# does not give: former names (CLDR's English name of TR is "Türkiye") and common spellings of the region's own
-# (Duden gives "Kirgistan" beside "Kirgisistan" and "Jerewan" beside "Eriwan"; "Белоруссия" is what most Russian
-# speakers say for Беларусь).
-_FORMER_NAMES = {
+# Names of countries and cities people type that CLDR (through Babel, which drops CLDR's "alt" variants, such as
+# the short "USA" and "США") does not give as one word: former names (CLDR's English name of TR is "Türkiye"),
+# the short names of countries whose full name is several words ("United States", "Соединенные Штаты"), and
+# common spellings of the region's own (Duden gives "Kirgistan" beside "Kirgisistan" and "Jerewan" beside
+# "Eriwan"; "Белоруссия" is what most Russian speakers say for Беларусь).
+_NAMES_PEOPLE_TYPE = {
     "en": [("Turkey", "TR"), ("Holland", "NL"), ("Burma", "MM"), ("Byelorussia", "BY"), ("Belorussia", "BY"),
-           ("Kirghizia", "KG"), ("Moldavia", "MD")],
-    "de": [("Weißrussland", "BY"), ("Kirgistan", "KG"), ("Moldawien", "MD"), ("Jerewan", "AM")],
-    "ru": [("Белоруссия", "BY"), ("Кыргызстан", "KG"), ("Молдавия", "MD")],
-    "uk": [("Білорусія", "BY"), ("Киргизія", "KG"), ("Молдавія", "MD")],
+           ("Kirghizia", "KG"), ("Moldavia", "MD"), ("USA", "US"), ("America", "US"),
+           ("Britain", "GB"), ("England", "GB"), ("UAE", "AE"), ("Emirates", "AE")],
+    "de": [("Weißrussland", "BY"), ("Kirgistan", "KG"), ("Moldawien", "MD"), ("Jerewan", "AM"), ("USA", "US"),
+           ("Amerika", "US"), ("Großbritannien", "GB"), ("England", "GB"), ("VAE", "AE"), ("Emirate", "AE")],
+    "ru": [("Белоруссия", "BY"), ("Кыргызстан", "KG"), ("Молдавия", "MD"), ("США", "US"), ("Америка", "US"),
+           ("Англия", "GB"), ("Британия", "GB"), ("ОАЭ", "AE"), ("Эмираты", "AE")],
+    "uk": [("Білорусія", "BY"), ("Киргизія", "KG"), ("Молдавія", "MD"), ("США", "US"), ("Америка", "US"),
+           ("Англія", "GB"), ("Британія", "GB"), ("ОАЕ", "AE"), ("Емірати", "AE")],
 }
 
 
@@ -53,7 +58,7 @@ def _named_places(language: str) -> list[tuple[str, str]]:
     except (UnknownLocaleError, ValueError):
         return found
     found.extend((str(name), str(code)) for code, name in locale.territories.items())
-    found.extend(_FORMER_NAMES.get(language, ()))
+    found.extend(_NAMES_PEOPLE_TYPE.get(language, ()))
     found.extend((str(names["city"]), str(zones.get(zone, ""))) for zone, names in locale.time_zones.items()
                  if "city" in names)
     return found
@@ -98,7 +103,7 @@ def country_names(language: str) -> dict[str, frozenset[str]]:
     except (UnknownLocaleError, ValueError):
         return {}
     found: dict[str, set[str]] = {}
-    for code, name in [*locale.territories.items(), *_FORMER_NAMES.get(language, ())]:
+    for code, name in [*locale.territories.items(), *_NAMES_PEOPLE_TYPE.get(language, ())]:
         word = _one_word(str(name))
         if word is not None and str(code).isalpha():
             found.setdefault(str(code), set()).add(word)
