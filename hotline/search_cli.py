@@ -84,6 +84,8 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         print(f"{number:>3}{mark}  {hit.score:7.2f}  {hit.coverage:5.0%}  {hit.strength:8.2f}  {hit.node}: {title}")
         places = "  (only the question's places: not an answer)" if hit.only_places else (
             "  (about another country than the question's: not an answer)" if hit.elsewhere else "")
+        if hit.listed:
+            places += f"  (the question is listed for it in {listing.language}/questions.yml: it comes first)"
         print(f"{'':>31}matched: {', '.join(hit.terms)}{places}")
     print(f"* shown to the person as buttons. A page is offered only if it passes the no-match rule: {rule}.")
     return 0

@@ -276,6 +276,22 @@ def test_a_page_is_found_by_the_questions_it_answers_and_none_for_one_no_page_an
     assert first(index, "asylum", "en") == "asylum", "one word some page's title has is a topic to browse"
 
 
+def test_a_question_listed_for_a_page_finds_that_page_first(answered: ContentSnapshot) -> None:
+    # An editor's trial: a question listed word for word under its page still lost to pages whose titles had
+    # its words. A listed question is what the editor says the page answers.
+    texts = {"en": {"start": Text("Start", "Start", "menu", {}),
+                    "objection": Text("Conscientious objection", "Objection", "What objectors can do.", {}),
+                    "fight": Text("Fight for your rights: refuse an unlawful order", "Rights",
+                                  "Can I refuse to fight? Refuse in writing.", {})}}
+    asked = "i dont want to fight can i refuse"
+    snapshot = replace(answered, texts=texts, questions={"en": {"objection": (asked,)}}, not_answered={"en": ()},
+                       languages=("en",), glossary={}, root="start", fallback_language="en")
+    assert first(SearchIndex(replace(snapshot, questions={})), asked, "en") == "fight", "as before listing it"
+    answer = SearchIndex(snapshot).search("I don't want to fight, can I refuse?", "en")
+    assert answer.ranking is not None and answer.ranking.hits[0].node == "objection"
+    assert answer.ranking.hits[0].listed and "fight" in [hit.node for hit in answer.ranking.hits]
+
+
 def test_what_no_page_answers_about_one_foreign_country_no_page_answers_about_another(
         answered: ContentSnapshot) -> None:
     texts = {"en": {"start": Text("Start", "Start", "menu", {}),
@@ -827,6 +843,10 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     out = capsys.readouterr().out
     assert "No page offered: the question is most like one no page answers (ru/questions.yml" in out
     assert "-not-answered-" in out and "a question no page answers: \"" in out
+    assert main(["content", "search", "можно ли не заходить на госуслуги чтобы не получить повестку", "--lang",
+                 "ru", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "ru_e_summons" in out and "the question is listed for it in ru/questions.yml" in out
 
 
 def test_cli_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path: Path) -> None:

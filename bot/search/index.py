@@ -69,6 +69,7 @@ _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an")
 UNKNOWN_WEIGHT = 0.7  # of a word no page has, relative to the rarest known word
 CAPITALISED_NOUNS = frozenset({"de"})
 CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
+LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above the best other one
 # What a word that is not a noun ("отправить", "безопасно", "abgelaufen") weighs in how much of a question a
 # page explains, relative to its rarity: it is mostly how the question is put, not what it asks, so a long
 # question told in verbs is not made unanswerable by them. Known in ru and uk by the dictionary, in German by
@@ -106,6 +107,8 @@ class Hit:
     elsewhere: bool = False
     # How many of the query's words, other than places, the page has.
     words: int = 0
+    # Whether the query is, word for word, one of the questions listed for this document (questions.yml).
+    listed: bool = False
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,12 @@ class LanguageIndex:
                         append(occurrences[term], doc)
                         length += 1
             add_length(length)
+        # Each listed question (questions.yml), word for word, with the documents it is listed for: an editor who
+        # lists a question as people typed it can count on it finding its page first.
+        self._listed: dict[str, list[int]] = {}
+        for doc, document in enumerate(documents):
+            for question in document.asked.split("\n") if document.asked else ():
+                self._listed.setdefault(_as_listed(question), []).append(doc)
         # term → the documents with it in their title or keywords, with the bonus that earns.
         keywords = pieces.field([" ".join(document.keywords).split() for document in documents])
         about = _bonuses(pieces.field([document.title.split() for document in documents]), keywords)
@@ -779,6 +788,11 @@ class LanguageIndex:
                           strict=True))
         for doc in finals.keys() & prefer:
             finals[doc] *= CONTEXT_BOOST
+        listed = [doc for doc in self._listed.get(_as_listed(query), ()) if doc in finals]
+        if listed:
+            first = max(finals.values()) * LISTED_FIRST
+            for doc in listed:
+                finals[doc] = first
         # Ties go to the earlier document.
         ranked = heapq.nlargest(limit, zip(finals.values(), map(operator.neg, finals), strict=True))
         top = ranked[0][0]
@@ -806,7 +820,8 @@ class LanguageIndex:
                                 round(scores[doc] / covered[doc], 4),
                                 only_places=placed and all(w.place for w in found if _more_than_a_typo(w)),
                                 words=sum(not w.place for w in found),
-                                elsewhere=bool(asked) and self._elsewhere(doc, asked, home)))
+                                elsewhere=bool(asked) and self._elsewhere(doc, asked, home),
+                                listed=doc in listed))
         return Ranking(self.language, tuple(hits), len(meaningful))
 
     def _elsewhere(self, doc: int, asked: frozenset[str], home: AbstractSet[str]) -> bool:
@@ -840,6 +855,12 @@ def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
         for low, high in ages.ranges(f"{strip_markup(documents[doc].body)}\n{documents[doc].asked}"):
             for term in ages.terms(low, high):
                 occurrences.setdefault(term, []).append(doc)
+
+
+def _as_listed(question: str) -> str:
+    """A question's letters and digits, as the listed questions are looked up: "I don't want to fight, can I
+    refuse?" is "idontwanttofightcanirefuse", as "i dont want to fight can i refuse" is."""
+    return "".join(words(question)).replace("'", "")
 
 
 def _more_than_a_typo(word: _Word) -> bool:
