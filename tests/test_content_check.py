@@ -238,15 +238,15 @@ def test_the_config_takes_organisation_details_per_language(tmp_path: Path) -> N
 
 def test_example_questions_are_checked(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = content / "en" / "questions.yml"
-    path.write_text("answered:\n  contacts:\n    - how do i reach you\n  no_such_page:\n    - what now\n"
-                    "  start:\n    - hello\nnot_answered:\n  - weather tomorrow\n  - how do i reach you\n",
+    path.write_text("answered:\n  contacts:\n    - where is your office\n  no_such_page:\n    - what now\n"
+                    "  start:\n    - hello\nnot_answered:\n  - weather tomorrow\n  - where is your office\n",
                     encoding="utf-8")
     code, out = check(content, capsys=capsys)
     assert code == 1
     assert "questions.yml:4: error: 'no_such_page' is not a page id" in out
     assert "questions.yml:6: error: the start page is never a search answer" in out
-    assert "questions.yml:10: warning: 'how do i reach you' is listed twice (also under contacts)" in out
-    path.write_text("answered:\n  contacts: how do i reach you\n", encoding="utf-8")
+    assert "questions.yml:10: warning: 'where is your office' is listed twice (also under contacts)" in out
+    path.write_text("answered:\n  contacts: where is your office\n", encoding="utf-8")
     code, out = check(content, capsys=capsys)
     assert code == 1 and "questions.yml:2: error: contacts: write its questions as a list" in out
     path.write_text("- a list is not the shape\n", encoding="utf-8")
@@ -257,7 +257,7 @@ def test_example_questions_are_checked(content: Path, capsys: pytest.CaptureFixt
 def test_an_editors_slips_in_the_questions_get_messages_that_say_what_to_do(
         content: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = content / "en" / "questions.yml"
-    path.write_text("answered:\n  contacts:\n    - how do i reach you\nnot_answerd:\n  - weather tomorrow\n",
+    path.write_text("answered:\n  contacts:\n    - where is your office\nnot_answerd:\n  - weather tomorrow\n",
                     encoding="utf-8")
     code, out = check(content, capsys=capsys)
     assert code == 1 and "questions.yml:4: error: 'not_answerd' is not a section of questions.yml" in out
@@ -268,34 +268,61 @@ def test_an_editors_slips_in_the_questions_get_messages_that_say_what_to_do(
     assert "questions.yml:3: error: contacts: YAML reads this question as a key, because of its colon" in out
     assert "questions.yml:4: error: contacts: YAML reads '112' as a number, not as a question" in out
     assert "double quotes" in out
+    path.write_text("answered:\n  contcts:\n    - where is your office\nunanswered:\n  - weather\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1 and "questions.yml:4: error: 'unanswered' is not a section of questions.yml — write " \
+        "`not_answered:`" in out
+    path.write_text("answered:\n  contcts:\n    - where is your office\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1 and "questions.yml:2: error: 'contcts' is not a page id — did you mean `contacts`?" in out
+    path.write_text("answered:\n  contacts:\n    - where are you #help\n    - #help\n    - \"is #1 free\"\n"
+                    "    - Where is your office?\n    - where is your office\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 1
+    assert "questions.yml:3: warning: the question stops at the `#`" in out
+    assert "questions.yml:4: error: contacts: an empty question (YAML reads all after a `#` as a comment)" in out
+    assert "questions.yml:5:" not in out, "a # inside quotes is part of the question"
+    assert "questions.yml:7: warning: 'where is your office' is listed twice under contacts" in out
+    path.write_text("# nothing yet\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 0 and "questions.yml:1: warning: questions.yml has no questions" in out
 
 
 def test_questions_the_bot_would_never_search_are_warned_of(content: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     story = " ".join(["and then they came to my flat"] * 6)
     (content / "en" / "questions.yml").write_text(
-        f"answered:\n  contacts:\n    - how do i reach you\n    - hello\n"
+        f"answered:\n  contacts:\n    - where is your office\n    - hello\n"
         f"not_answered:\n  - weather tomorrow\n  - {story}\n  - как доехать до берлина\n", encoding="utf-8")
     code, out = check(content, capsys=capsys)
     assert code == 0, out
     assert "questions.yml:4: warning: 'hello': the bot reads this as a greeting, not a question" in out
     assert "questions.yml:7: warning: 'and then they came" in out and "never searches a message this long" in out
     assert "questions.yml:8: warning: 'как доехать до берлина' is in Cyrillic letters, in the en questions" in out
-    assert "how do i reach you" not in out and "weather tomorrow" not in out
+    assert "where is your office" not in out and "weather tomorrow" not in out
     assert out.count("questions.yml:") == 3
+    (content / "ru" / "questions.yml").write_text(
+        "answered:\n  contacts:\n    - чи можна виїхати з росії\n    - можно ли выехать из россии\n", encoding="utf-8")
+    (content / "de" / "questions.yml").write_text("answered:\n  asylum:\n    - wo stelle ich einen asylantrag\n",
+                                                  encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert "ru/questions.yml:3: warning: 'чи можна виїхати з росії' has letters of uk, not of ru" in out
+    assert "ru/questions.yml:4:" not in out
+    assert "de/questions.yml:2: warning: 'asylum' has no de text yet: its questions find it only once it is " \
+        "translated" in out
 
 
 def test_example_questions_reach_the_snapshot(content: Path) -> None:
     (content / "en" / "questions.yml").write_text(
-        "answered:\n  contacts:\n    - how do i reach you\nnot_answered:\n  - weather tomorrow\n", encoding="utf-8")
+        "answered:\n  contacts:\n    - where is your office\nnot_answered:\n  - weather tomorrow\n", encoding="utf-8")
     snapshot = load_content(content, languages=LANGUAGES, fallback_language="en").snapshot
     assert snapshot is not None
-    assert snapshot.questions["en"] == {"contacts": ("how do i reach you",)}
+    assert snapshot.questions["en"] == {"contacts": ("where is your office",)}
     assert snapshot.not_answered["en"] == ("weather tomorrow",)
 
 
 def test_a_second_questions_file_is_refused(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (content / "en" / "questions.yml").write_text("answered:\n  contacts:\n    - how do i reach you\n",
+    (content / "en" / "questions.yml").write_text("answered:\n  contacts:\n    - where is your office\n",
                                                   encoding="utf-8")
     (content / "en" / "questions.yaml").write_text("answered:\n  asylum:\n    - where to ask\n", encoding="utf-8")
     code, out = check(content, capsys=capsys)

@@ -226,6 +226,10 @@ def load_content(
                     broken=broken[language], linked=linked)
     for language, doc in question_docs.items():
         _check_question_script(doc, texts.get(language, {}), out)
+        for node in questions.get(language, {}):
+            if node not in texts.get(language, {}) and node in nodes:
+                out.warning(doc.path, doc.at(("answered", node)), f"'{node}' has no {language} text yet: its "
+                            f"questions find it only once it is translated", "translate the page, or wait")
 
     _check_translations(directory, nodes, texts, languages, fallback_language, out,
                         untranslated=untranslated, where=where, broken=broken)
@@ -420,12 +424,17 @@ def _read_questions(doc: YamlDocument, nodes: Mapping[str, Node], root: str, out
     example = "e.g. `answered:` / `  ru_call_up:` / `    - мне 29, могут забрать?` and `not_answered:` / `  - ...`"
     data = doc.data
     if data is None:
+        out.warning(doc.path, 1, "questions.yml has no questions (all of it is blank or comments)",
+                    "list questions under `answered:` and `not_answered:`, or delete the file")
         return {}, ()
     if not isinstance(data, dict):
         out.error(doc.path, 1, shape, example)
         return {}, ()
     for section in set(map(str, data)) - {"answered", "not_answered"}:
-        near = difflib.get_close_matches(section.lower(), ["answered", "not_answered"], n=1, cutoff=0.6)
+        # "unanswered", "not answered", "no_answer" mean the second section, whatever their spelling's nearest.
+        negative = re.search(r"^(un|not|no|nicht|kein|не|без)", section.lower())
+        near = ["not_answered"] if negative else difflib.get_close_matches(
+            section.lower(), ["answered", "not_answered"], n=1, cutoff=0.6)
         out.error(doc.path, doc.at((section,)), f"'{section}' is not a section of questions.yml",
                   f"write `{near[0]}:`" if near else shape)
     if set(map(str, data)) - {"answered", "not_answered"}:
@@ -449,17 +458,26 @@ def _read_questions(doc: YamlDocument, nodes: Mapping[str, Node], root: str, out
                 out.error(doc.path, line, f"{owner}: YAML reads this question as a key, because of its colon",
                           "put the question in double quotes, or leave out the colon")
                 continue
-            if isinstance(question, (int, float, bool)) or question is None:
+            if question is None:
+                out.error(doc.path, line, f"{owner}: an empty question (YAML reads all after a `#` as a comment)",
+                          "write the question after `- `, in double quotes if it has a #")
+                continue
+            if isinstance(question, (int, float, bool)):
                 out.error(doc.path, line, f"{owner}: YAML reads '{question}' as a {_yaml_kind(question)}, "
                           "not as a question", "put it in double quotes, or write the question people ask")
                 continue
             if not isinstance(question, str) or not question.strip():
                 out.error(doc.path, line, f"{owner}: a question must be text", "write the question after `- `")
                 continue
-            key = " ".join(question.lower().split())
+            # Letters and digits only: capitals, punctuation and spaces make no other question ("wie viel" is
+            # "wieviel"), as the search looks listed questions up.
+            key = "".join(_LETTERS.findall(question.lower()))
             # Several pages may answer one question; but not one page twice, nor a page and `not_answered:`.
             owners = seen.setdefault(key, [])
-            if owner in owners or (owners and "not_answered" in (owner, *owners)):
+            if owner in owners:
+                out.warning(doc.path, line, f"'{question}' is listed twice under {owner}", "keep one")
+                continue
+            if owners and "not_answered" in (owner, *owners):
                 out.warning(doc.path, line, f"'{question}' is listed twice (also under {owners[0]})",
                             "keep one: a question is either answered by its pages or under `not_answered:`")
                 continue
@@ -467,11 +485,14 @@ def _read_questions(doc: YamlDocument, nodes: Mapping[str, Node], root: str, out
             kept.append(question.strip())
         return kept
 
+    _warn_of_comments(doc, out)
     found: dict[str, tuple[str, ...]] = {}
     for node, listed in answered.items():
         node_id = str(node)
         if node_id not in nodes:
+            near = difflib.get_close_matches(node_id, list(nodes), n=1, cutoff=0.75)
             out.error(doc.path, doc.at(("answered", node_id)), f"'{node_id}' is not a page id",
+                      f"did you mean `{near[0]}`?" if near else
                       "use the id of a page in tree.yml (the key before its colon)")
             continue
         if node_id == root:
@@ -482,24 +503,39 @@ def _read_questions(doc: YamlDocument, nodes: Mapping[str, Node], root: str, out
     return found, tuple(read(unanswered, ("not_answered",), "not_answered"))
 
 
+# A question's list line with a `#` YAML reads as the start of a comment: "- was tun #desertion" (not in quotes).
+_COMMENTED = re.compile(r"^\s*-\s+[^\s\"'#][^#]*\s#")
+
+
+def _warn_of_comments(doc: YamlDocument, out: _Collector) -> None:
+    """Warns of each question YAML cut at a `#`: what follows is a comment, silently left out."""
+    for number, line in enumerate(doc.raw.decode("utf-8", errors="replace").splitlines(), start=1):
+        if _COMMENTED.match(line):
+            out.warning(doc.path, number, "the question stops at the `#`: YAML reads the rest of the line as a "
+                        "comment", "put the whole question in double quotes")
+
+
 def _yaml_kind(value: object) -> str:
-    if value is None:
-        return "blank"
     if isinstance(value, bool):
         return "yes/no value"
     return "number"
 
 
+_LETTERS = re.compile(r"[^\W_]+")
+# Letters one Cyrillic language has and the other does not: a question with ы in uk/ is Russian.
+_OWN_LETTERS = {"ru": "ыэъё", "uk": "іїєґ"}
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 
 
 def _check_question_script(doc: YamlDocument, texts: Mapping[str, Text], out: _Collector) -> None:
-    """Warns of a question in Cyrillic letters in the questions file of a language whose pages are in Latin
-    ones: most likely pasted into the wrong language's file. (Latin letters in a Russian or Ukrainian file
-    are how many people type: "mne prishla povestka".)"""
+    """Warns of a question most likely pasted into the wrong language's file: in Cyrillic letters where the
+    language's pages are in Latin ones, or with letters only the other of Russian and Ukrainian has ("ы" in
+    uk/, "ї" in ru/). Latin letters in a Russian or Ukrainian file are how many people type ("mne prishla
+    povestka")."""
     titles = " ".join(text.title for text in texts.values())
-    if len(_CYRILLIC.findall(titles)) >= len(_LATIN.findall(titles)) or not isinstance(doc.data, dict):
+    latin = len(_CYRILLIC.findall(titles)) < len(_LATIN.findall(titles))
+    if not isinstance(doc.data, dict):
         return
     answered = doc.data.get("answered")
     listed: list[tuple[tuple[str | int, ...], object]] = [
@@ -510,10 +546,20 @@ def _check_question_script(doc: YamlDocument, texts: Mapping[str, Text], out: _C
     listed += [(("not_answered", position), question)
                for position, question in enumerate(unanswered if isinstance(unanswered, list) else ())]
     language = doc.path.parent.name
+    own = _OWN_LETTERS.get(language, "")
     for where, question in listed:
-        if isinstance(question, str) and _CYRILLIC.search(question) and not _LATIN.search(question):
+        if not isinstance(question, str):
+            continue
+        if latin and _CYRILLIC.search(question) and not _LATIN.search(question):
             out.warning(doc.path, doc.at(where), f"'{question}' is in Cyrillic letters, in the {language} questions",
                         "move it to the questions.yml of its own language")
+            continue
+        lowered = question.lower()
+        for other, letters in _OWN_LETTERS.items():
+            if other != language and any(c in letters for c in lowered) and not any(c in own for c in lowered):
+                out.warning(doc.path, doc.at(where), f"'{question}' has letters of {other}, not of {language}",
+                            f"move it to {other}/questions.yml")
+                break
 
 
 def _read_glossary(doc: YamlDocument, out: _Collector) -> dict[str, tuple[str, ...]]:

@@ -291,7 +291,7 @@ class LanguageIndex:
         self._listed: dict[str, list[int]] = {}
         for doc, document in enumerate(documents):
             for question in document.asked.split("\n") if document.asked else ():
-                self._listed.setdefault(_as_listed(question), []).append(doc)
+                self._listed.setdefault(as_listed(question), []).append(doc)
         # term → the documents with it in their title or keywords, with the bonus that earns.
         keywords = pieces.field([" ".join(document.keywords).split() for document in documents])
         about = _bonuses(pieces.field([document.title.split() for document in documents]), keywords)
@@ -788,7 +788,7 @@ class LanguageIndex:
                           strict=True))
         for doc in finals.keys() & prefer:
             finals[doc] *= CONTEXT_BOOST
-        listed = [doc for doc in self._listed.get(_as_listed(query), ()) if doc in finals]
+        listed = [doc for doc in self._listed.get(as_listed(query), ()) if doc in finals]
         if listed:
             first = max(finals.values()) * LISTED_FIRST
             for doc in listed:
@@ -857,7 +857,7 @@ def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
                 occurrences.setdefault(term, []).append(doc)
 
 
-def _as_listed(question: str) -> str:
+def as_listed(question: str) -> str:
     """A question's letters and digits, as the listed questions are looked up: "I don't want to fight, can I
     refuse?" is "idontwanttofightcanirefuse", as "i dont want to fight can i refuse" is."""
     return "".join(words(question)).replace("'", "")
