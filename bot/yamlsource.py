@@ -273,7 +273,29 @@ def _explain(path: Path, text: str, exc: yaml.MarkedYAMLError) -> YamlSyntaxErro
                                "content files need a few levels; look for brackets that are never closed")
     if line is not None and "\t" in "".join(text.splitlines()[max(0, line - 2):line]):
         return YamlSyntaxError(path, line, f"YAML syntax error: {what}", "indent with spaces only, never with tabs")
+    if "end of stream" in what and "quoted scalar" in what and exc.context_mark is not None:
+        # The quote never closes, so libyaml stops at the end of the file: the fault is where the quote opens.
+        return YamlSyntaxError(path, exc.context_mark.line + 1, "YAML syntax error: a quote opens on this line and "
+                               f"never closes ({what})", "a text that starts with ' or \" must end with it; put "
+                               "a text like 'cause in double quotes: \"'cause ...\"")
+    if "could not find expected ':'" in what and exc.context_mark is not None:
+        line = exc.context_mark.line + 1  # the name without its colon, not where libyaml gave up looking
+    for words, plain, fix in _PLAIN:
+        if words in what:
+            return YamlSyntaxError(path, line, f"YAML syntax error: {plain} ({what})", fix)
     return YamlSyntaxError(path, line, f"YAML syntax error: {what}", _SYNTAX_FIX)
+
+
+# libyaml's words for the usual slips, in words for editors.
+_INDENTATION = "line this up with the lines of its list or section above (spaces only), or check the line before"
+_PLAIN = (
+    ("mapping values are not allowed", "a ': ' where none can be: inside a text, or on a line indented more than "
+     "the one before", "put the text in double quotes, or line this line up with the one before"),
+    ("could not find expected ':'", "a line without the ':' after its name, or indented wrongly", _INDENTATION),
+    ("did not find expected '-' indicator", "a line indented differently from the list it is in", _INDENTATION),
+    ("did not find expected key", "a line indented differently from the ones around it", _INDENTATION),
+    ("expected <block end>", "a line indented differently from the ones around it", _INDENTATION),
+)
 
 
 def parse_yaml(raw: bytes, path: Path) -> YamlDocument:

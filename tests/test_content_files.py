@@ -126,6 +126,12 @@ def test_an_alias_bomb_is_refused_at_its_first_alias_in_bounded_memory(content: 
     ("start:\n  title: yes\n  body: true\n", 3, "'start.body' must be text, but True is read as a yes/no value"),
     ("start: just a line\n", 1, "'start' must hold fields"),
     ("- start\n", 1, "a language file must map node ids to their texts"),
+    # libyaml stops where it gives up; the fault is where the quote opens, or the name lacks its colon.
+    ("start:\n  title: 'cause\n  body: y\n\n\n", 2, "a quote opens on this line and never closes"),
+    ("start:\n  title: x\n  body\n  button: y\n\n", 3, "a line without the ':' after its name"),
+    ("start:\n  title: x\n   body: y\n", 3, "on a line indented more than the one before"),
+    ("start:\n  title: see: this\n", 2, "a ': ' where none can be: inside a text"),
+    ("start:\n  title: x\n  body:\n    - a\n   - b\n", 5, "indented differently"),
 ])
 def test_every_kind_of_broken_file_is_explained_on_its_line(content: Path, text: str, line: int,
                                                            message: str) -> None:
