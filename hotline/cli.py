@@ -192,7 +192,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # argparse takes an optional folder only before the options ("search QUERY FOLDER --lang de"); editors
+    # also write it after them.
+    if len(extra) == 1 and not extra[0].startswith("-") and getattr(args, "directory", ...) is None:
+        args.directory, extra = Path(extra[0]), []
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if args.command == "keygen":
             print(new_secret_key())

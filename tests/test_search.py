@@ -579,6 +579,10 @@ def test_small_words_that_are_no_topic_do_not_count() -> None:
         "альтернативная", "служба", "попасть"]
     index = LanguageIndex("uk", [Document("page", "Альтернативна служба", (), "текст")])
     assert [w.text for w in index.read("що таке ацс і як туди потрапити") if not w.stop] == ["ацс", "потрапити"]
+    # German auxiliaries in every form: "werde" is no typo of "wurde" or "wende".
+    index = LanguageIndex("de", [Document("page", "Abschiebung", (), "Wer wurde abgeschoben? Eine Wende.")])
+    assert [w.text for w in index.read("wann werde ich abgeschoben, hätte ich das gewusst") if not w.stop] == [
+        "abgeschoben", "gewusst"]
 
 
 def test_fuzzy_index_finds_near_words_only() -> None:
@@ -840,6 +844,9 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     out = capsys.readouterr().out
     assert "nearest pages below are the en ones" in out and "connection_ev" in out, "not an empty table"
     assert main(["content", "search", "x", "--lang", "xx", "--config", str(config)]) == 2
+    # The folder may follow the options too, as editors write it.
+    assert main(["content", "search", "электронная павестка", "--lang", "ru", str(pages)]) == 0
+    assert "ru_e_summons" in capsys.readouterr().out
     # With the questions: one like a question no page answers is named.
     config.write_text(f"languages: [ru, uk, en, de]\ncontent: {{dir: '{SHIPPED}'}}\n", encoding="utf-8")
     assert main(["content", "search", "погода ереван", "--lang", "ru", "--config", str(config)]) == 0

@@ -102,6 +102,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         ihn ihm ihnen euch wo dann denn doch schon mal etwas
         werden wurde wurden worden wollen ab beim einfach eigentlich gibt geht hier dort irgendwie irgendwo
         irgendwas überhaupt trotzdem sonst also ganz sehr halt eben immer
+        werde wirst werdet wurdest würde würden würdest seid war waren warst wäre wären hast haben habt hatten
+        hätte hätten könnten müsste dürfte sollst mag
     """.split()),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
