@@ -1230,6 +1230,15 @@ def test_a_city_no_page_names_finds_its_countrys_pages(index: SearchIndex, query
     assert not index.search("weather in almaty", "en").found, "a page with only the place is still no answer"
 
 
+def test_a_question_that_names_no_place_prefers_pages_that_are_not_about_a_foreign_country() -> None:
+    # An editor's trial: "what happens to me if i desert" got the France page first.
+    index = LanguageIndex("en", [Document("france", "France: deserters", ("desert",), "Deserters who reach France."),
+                                 Document("law", "Desertion: the law", (), "If you desert, the articles say...")])
+    home = frozenset({"RU", "BY", "UA"})
+    assert index.search("what happens to me if i desert", home=home).hits[0].node == "law"
+    assert index.search("can i desert to france", home=home).hits[0].node == "france"
+
+
 def test_place_names_come_from_cldr_in_each_language() -> None:
     assert {"тбилиси", "ереван", "грузия", "казахстан"} <= place_words("ru")
     assert {"тбілісі", "єреван", "грузія"} <= place_words("uk")

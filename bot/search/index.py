@@ -69,6 +69,7 @@ _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an")
 UNKNOWN_WEIGHT = 0.7  # of a word no page has, relative to the rarest known word
 CAPITALISED_NOUNS = frozenset({"de"})
 CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
+FOREIGN_UNASKED = 0.8  # a page about a foreign country, for a question that names no place
 LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above the best other one
 # What a word that is not a noun ("отправить", "безопасно", "abgelaufen") weighs in how much of a question a
 # page explains, relative to its rarity: it is mostly how the question is put, not what it asks, so a long
@@ -788,6 +789,12 @@ class LanguageIndex:
                           strict=True))
         for doc in finals.keys() & prefer:
             finals[doc] *= CONTEXT_BOOST
+        if not any(w.place for w in meaningful):
+            # A question that names no place is most often about the person's own country's law, or about
+            # every country: a page about a foreign one ("France: deserters") ranks a little lower.
+            for doc, (about, _named) in self._abroad.items():
+                if doc in finals and not about <= home and not is_not_answered(self.nodes[doc]):
+                    finals[doc] *= FOREIGN_UNASKED
         listed = [doc for doc in self._listed.get(as_listed(query), ()) if doc in finals]
         if listed:
             first = max(finals.values()) * LISTED_FIRST
