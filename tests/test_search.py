@@ -480,6 +480,7 @@ def test_a_verb_finds_the_noun_made_from_it(language: str, page: str, query: str
     ("Abschiebung nach Russland", "schiebt deutschland ab"),  # a separable prefix standing alone
     ("Ausweisung aus Kasachstan", "werden russen ausgewiesen"),
     ("Anerkennung als Flüchtling", "erkennen sie mich an"),
+    ("Einberufung zum Wehrdienst", "versuchen sie mich einzuberufen"),  # an infinitive's "zu"
 ])
 def test_a_german_verb_finds_the_noun_made_from_it(page: str, query: str) -> None:
     index = LanguageIndex("de", [Document("page", page, (), "Text"), Document("other", "Georgien", (), "Text")])
@@ -491,6 +492,7 @@ def test_a_german_verb_finds_the_noun_made_from_it(page: str, query: str) -> Non
     ("gespeichert", ("gespeicher", "speicher")),
     ("abgeschoben", ("abgeschob", "abgeschieb", "abschob", "abschieb", "abgeschobe", "abschobe")),
     ("anerkannt", ("anerkann", "anerkenn")),
+    ("abzuschieben", ("abzuschieb", "abschieb", "abzuschiebe", "abschiebe")),
     ("gesetz", ()),  # no verb ending
     ("geht", ()),  # too short to be read so
 ])

@@ -50,15 +50,17 @@ def verb_bases(word: str) -> tuple[str, ...]:
 
 def _without_ge(base: str) -> tuple[str, ...]:
     """The base without a participle's "ge": at the start ("gespeicher" → "speicher") or after a separable
-    prefix ("abgelehn" → "ablehn"). Verbs with an inseparable prefix take no "ge" ("verweigert"), so a "ge"
-    anywhere else is the word's own."""
+    prefix ("abgelehn" → "ablehn"); and without the "zu" of an infinitive after a separable prefix
+    ("abzuschieb" → "abschieb", "einzuberuf" → "einberuf"). Verbs with an inseparable prefix take no "ge"
+    ("verweigert"), so a "ge" anywhere else is the word's own."""
     if base.startswith("ge") and len(base) - 2 >= MIN_BASE:
         return (base[2:],)
     for prefix in SEPARABLE:
-        if base.startswith(prefix + "ge") and not base.startswith(prefix + "ge" + "ge"):
-            rest = base[len(prefix) + 2:]
-            if len(rest) >= 3:
-                return (prefix + rest,)
+        for infix in ("ge", "zu"):
+            if base.startswith(prefix + infix) and not base.startswith(prefix + infix + infix):
+                rest = base[len(prefix) + 2:]
+                if len(rest) >= 3:
+                    return (prefix + rest,)
     return ()
 
 
