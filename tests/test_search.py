@@ -481,6 +481,8 @@ def test_a_verb_finds_the_noun_made_from_it(language: str, page: str, query: str
     ("Ausweisung aus Kasachstan", "werden russen ausgewiesen"),
     ("Anerkennung als Flüchtling", "erkennen sie mich an"),
     ("Einberufung zum Wehrdienst", "versuchen sie mich einzuberufen"),  # an infinitive's "zu"
+    ("Flucht aus Russland", "ich bin geflohen"),  # a strong verb's noun, with another vowel
+    ("Widerspruch gegen den Bescheid", "kann ich widersprechen"),
 ])
 def test_a_german_verb_finds_the_noun_made_from_it(page: str, query: str) -> None:
     index = LanguageIndex("de", [Document("page", page, (), "Text"), Document("other", "Georgien", (), "Text")])

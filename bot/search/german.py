@@ -30,6 +30,13 @@ _STRONG = {
     "schrieb": "schreib", "blieb": "bleib", "gang": "geh", "ging": "geh", "stand": "steh",
 }
 _STRONG_LONGEST_FIRST = sorted(_STRONG, key=len, reverse=True)  # "schob" before "hob"
+# The nouns strong verbs make with another vowel (Duden: "Ablautbildung"), by present stem: "widersprech" →
+# "widerspruch" (Widerspruch), "festnehm" → "festnahm" (Festnahme), "einzieh" → "einzug".
+_NOUN_VOWEL = {
+    "nehm": "nahm", "zieh": "zug", "flieh": "flucht", "sprech": "spruch", "schreib": "schrift",
+    "greif": "griff", "brech": "bruch", "tret": "tritt", "werf": "wurf", "geh": "gang", "steh": "stand",
+}
+_NOUN_VOWEL_LONGEST_FIRST = sorted(_NOUN_VOWEL, key=len, reverse=True)
 MIN_BASE = 4  # shorter bases are too often some other word's start ("ab", "zug")
 
 
@@ -44,7 +51,10 @@ def verb_bases(word: str) -> tuple[str, ...]:
         base = word[: -len(ending)]
         for candidate in (base, *_without_ge(base)):
             found.append(candidate)
-            found.extend(_present(candidate))
+            for present in (candidate, *_present(candidate)):
+                if present != candidate:
+                    found.append(present)
+                found.extend(_noun_vowel(present))
     return tuple(dict.fromkeys(b for b in found if len(b) >= MIN_BASE))
 
 
@@ -69,6 +79,14 @@ def _present(base: str) -> tuple[str, ...]:
     for past in _STRONG_LONGEST_FIRST:
         if base.endswith(past):
             return (base[: -len(past)] + _STRONG[past],)
+    return ()
+
+
+def _noun_vowel(base: str) -> tuple[str, ...]:
+    """A strong verb's base with the vowel of the noun made from it ("widersprech" → "widerspruch")."""
+    for present in _NOUN_VOWEL_LONGEST_FIRST:
+        if base.endswith(present):
+            return (base[: -len(present)] + _NOUN_VOWEL[present],)
     return ()
 
 
