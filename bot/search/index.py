@@ -266,9 +266,9 @@ class LanguageIndex:
         # A body's words are found by splitting it at spaces: each distinct piece ("Повестку," "из-за") is read
         # into words and stemmed once per language, the first time it is seen; after that every occurrence is
         # one lookup and one append in C (map), straight into its term's list. This is most of the build on a
-        # large tree, so nothing here runs a Python statement per word.
-        # The pieces of the listed questions, and which of them the pages' own texts have too: people type in
-        # lower case, so only the pages tell which German words are nouns.
+        # large tree, so nothing here runs a Python statement per word. A page's listed questions are read as
+        # part of its body; which of their pieces the pages' own texts have too is kept (people type in lower
+        # case, so only the pages tell which German words are nouns).
         asked_pieces = frozenset(chain.from_iterable(document.asked.split() for document in documents))
         in_pages: set[str] = set()
         for doc, document in enumerate(documents):
