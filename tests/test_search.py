@@ -512,6 +512,12 @@ def test_only_the_pages_tell_which_german_words_are_nouns_not_the_questions_type
     assert not index.not_a_noun("führerschein"), "only a question has it: nothing tells"
 
 
+def test_a_german_verb_form_finds_the_verbs_other_forms_as_surely_as_its_noun() -> None:
+    index = LanguageIndex("de", [Document("page", "Was der Bot speichert", (), "Die Behörde prüft den Antrag.")])
+    assert index.read("gespeichert")[0].terms.get("speichert", 0) >= search_index.DERIVED
+    assert index.read("geprüft")[0].terms.get(stem("prüft", "de"), 0) >= search_index.DERIVED
+
+
 def test_a_german_prefix_joins_no_word_into_a_noun_the_pages_lack() -> None:
     index = LanguageIndex("de", [Document("page", "Abschiebung nach Russland", (), "Text"),
                                  Document("other", "Georgien", (), "Text")])

@@ -612,10 +612,12 @@ class LanguageIndex:
 
     def _german_nouns(self, word: str) -> list[str]:
         """The terms of the nouns a German verb form is made into that the pages have: "verweigert" →
-        "verweiger" (Verweigerung), "abgeschoben" → "abschieb" (Abschiebung): see bot/search/german.py."""
+        "verweiger" (Verweigerung), "abgeschoben" → "abschieb" (Abschiebung); and of the verb's other forms
+        ("gespeichert" → "speichert"): see bot/search/german.py."""
         found = []
         for base in german.verb_bases(word):
-            for candidate in (base, stem(base + "ung", self.language)):
+            # The noun in -ung, and the verb's infinitive and third person, which Snowball stems apart.
+            for candidate in (base, *(stem(base + end, self.language) for end in ("ung", "en", "t"))):
                 if candidate in self._postings and candidate not in found:
                     found.append(candidate)
         return found
