@@ -418,6 +418,18 @@ def test_words_joined_by_punctuation_are_indexed_as_if_spaced() -> None:
     assert {stem("bleiberecht", "de"), stem("asyl", "de")} <= one._topics
 
 
+def test_terms_are_weighed_on_first_use_or_by_prepare_and_rank_the_same_either_way(shipped: ContentSnapshot) -> None:
+    lazy, prepared = SearchIndex(shipped), SearchIndex(shipped)
+    weighed = lazy._built.indexes["ru"]._postings._weighed  # what the build left undone
+    assert not weighed, "the build weighs no term"
+    lazy.search("повестка", "ru")
+    assert weighed and len(weighed) < len(lazy._built.indexes["ru"]._postings) / 10
+    prepared.prepare()
+    assert all(len(index._postings._weighed) == len(index._postings) for index in prepared._built.indexes.values())
+    for query, language in [("пришла повестка", "ru"), ("deserter asylum", "en"), ("Abschiebung", "de")]:
+        assert lazy.search(query, language) == prepared.search(query, language)
+
+
 def test_the_build_leaves_the_garbage_collector_as_it_found_it() -> None:
     """The build pauses the cyclic collector (it would only traverse the index being made); it must come
     back on afterwards, and stay off where the program had turned it off, even if the build fails."""

@@ -146,6 +146,101 @@ class _Learned(dict[str, _T]):
         return value
 
 
+class _Postings(Mapping[str, dict[int, float]]):
+    """Each term's documents with their weight (of a very common term, only the strongest MAX_POSTINGS), worked
+    out the first time a query needs the term and kept: a large tree has thousands of terms that no query ever
+    asks for, and weighing them all was a third of the build.
+
+    `occurrences` holds each term's body occurrences (a document's position once per occurrence, in order),
+    `lengths` each body's length and `about` the bonus of each term's documents that have it in their title or
+    keywords. That bonus is flat: a page is about what its title says, however often its body repeats other
+    words. The body counts by BM25. `frequencies` says in how many documents each term is (before the cut).
+
+    Everything that runs once per (page, term) pair runs in C, through map(): a common term is in thousands of
+    pages on a large tree. Two threads that ask for a term at once both work it out, and get the same.
+    """
+
+    def __init__(self, occurrences: dict[str, list[int]], lengths: list[int],
+                 about: dict[str, dict[int, float]]) -> None:
+        count = len(lengths) or 1
+        average = (sum(lengths) / count) or 1.0
+        self._saturation = BODY_WEIGHT * (K1 + 1)
+        self._norms = [K1 * (1 - B + B * length / average) for length in lengths]
+        self._once = [self._saturation / (1 + norm) for norm in self._norms]  # BM25 of a term a body has once
+        self._occurrences, self._about = occurrences, about
+        self._terms = frozenset(term for term, docs in occurrences.items() if docs) | about.keys()
+        self._weighed: dict[str, dict[int, float]] = {}
+        self._documents: dict[str, int] = {}
+        self.frequencies = _Frequencies(self)
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._terms
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __getitem__(self, term: str) -> dict[int, float]:
+        found = self._weighed.get(term)
+        if found is None:
+            if term not in self._terms:
+                raise KeyError(term)
+            weights = self._weigh(term)
+            self._documents[term] = len(weights)
+            found = self._weighed[term] = _strongest(weights)
+        return found
+
+    def documents(self, term: str) -> int:
+        """How many documents have the term (0 for a term none has)."""
+        if term not in self._documents:
+            if term not in self._terms:
+                return 0
+            self[term]
+        return self._documents[term]
+
+    def _weigh(self, term: str) -> dict[int, float]:
+        docs = self._occurrences.get(term) or []
+        once, norms, saturation = self._once, self._norms, self._saturation
+        # Each page with it weighs what one occurrence weighs there (a page it is in twice is in `docs` twice:
+        # the dict keeps it once) ...
+        weights = dict(zip(docs, map(once.__getitem__, docs), strict=True))
+        if len(weights) < len(docs):
+            # ... and the pages with it n > 1 times, n times in a row in `docs`, weigh
+            # n * saturation / (n + norm), worked out in C.
+            later = docs[1:]
+            repeated = Counter(compress(later, map(eq, later, docs)))
+            again = list(repeated)
+            times = list(map((1).__add__, repeated.values()))
+            weights.update(zip(again, map(truediv, map(saturation.__mul__, times),
+                                          map(add, times, map(norms.__getitem__, again))), strict=True))
+        bonus = self._about.get(term)
+        if bonus:
+            get = weights.get
+            for doc, extra in bonus.items():
+                weights[doc] = get(doc, 0.0) + extra
+        return weights
+
+
+class _Frequencies(Mapping[str, int]):
+    """term → how many documents have it, for a _Postings (worked out with the term's weights)."""
+
+    def __init__(self, postings: _Postings) -> None:
+        self._postings = postings
+
+    def __getitem__(self, term: str) -> int:
+        if term not in self._postings:
+            raise KeyError(term)
+        return self._postings.documents(term)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._postings)
+
+    def __len__(self) -> int:
+        return len(self._postings)
+
+
 class _Pieces:
     """One language's pieces of text between spaces, each read into its words and their terms once.
 
@@ -312,7 +407,8 @@ class LanguageIndex:
             self._capitalised = frozenset(
                 found[0] for piece in chain(written, *(" ".join(d.keywords).split() for d in documents))
                 if piece[:1].isupper() and (found := words(piece)))
-        self._postings, self._df = self._rank_postings(occurrences, lengths, about)
+        self._postings = _Postings(occurrences, lengths, about)
+        self._df = self._postings.frequencies
         self._sorted_terms = sorted(self._postings)
         self._surface = surface
         self._fuzzy = DeleteIndex([*surface.items(), *((t, t) for t in self._postings)])
@@ -327,6 +423,11 @@ class LanguageIndex:
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    def weigh_all(self) -> None:
+        """Work out every term's weights now, not on first use (SearchIndex.prepare, in the bot's thread)."""
+        for term in self._postings:
+            self._postings[term]
 
     def _pages_abroad(self, documents: list[Document], occurrences: Mapping[str, list[int]],
                       keywords: Mapping[str, list[int]]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
@@ -357,52 +458,8 @@ class LanguageIndex:
         return (self._countries.get(word) or (self._countries.get(base) if base else None)
                 or self._countries.get(term) or frozenset())
 
-    @staticmethod
-    def _rank_postings(occurrences: dict[str, list[int]], lengths: list[int], about: dict[str, dict[int, float]]
-                       ) -> tuple[dict[str, dict[int, float]], dict[str, int]]:
-        """Each term's documents with their weight (of a very common term, only the strongest), and how
-        many documents each term is in.
-
-        `occurrences` holds each term's body occurrences (a document's position once per occurrence, in
-        order), `lengths` each body's length and `about` the bonus of each term's documents that have it in
-        their title or keywords. That bonus is flat: a page is about what its title says, however often its
-        body repeats other words. The body counts by BM25.
-
-        Everything that runs once per (page, term) pair runs in C, through map(): the pairs are millions on
-        a large tree.
-        """
-        count = len(lengths) or 1
-        average = (sum(lengths) / count) or 1.0
-        saturation = BODY_WEIGHT * (K1 + 1)
-        norms = [K1 * (1 - B + B * length / average) for length in lengths]
-        once = [saturation / (1 + norm) for norm in norms]  # BM25 of a term a body has once
-        per_term: dict[str, dict[int, float]] = {}
-        for term, docs in occurrences.items():
-            if not docs:
-                continue
-            # Each page with it weighs what one occurrence weighs there (a page it is in twice is in
-            # `docs` twice: the dict keeps it once) ...
-            weights = dict(zip(docs, map(once.__getitem__, docs), strict=True))
-            if len(weights) < len(docs):
-                # ... and the pages with it n > 1 times, n times in a row in `docs`, weigh
-                # n * saturation / (n + norm), worked out in C.
-                later = docs[1:]
-                repeated = Counter(compress(later, map(eq, later, docs)))
-                again = list(repeated)
-                times = list(map((1).__add__, repeated.values()))
-                weights.update(zip(again, map(truediv, map(saturation.__mul__, times),
-                                              map(add, times, map(norms.__getitem__, again))), strict=True))
-            per_term[term] = weights
-        for term, bonus in about.items():
-            weights = per_term.setdefault(term, {})
-            get = weights.get
-            for doc, extra in bonus.items():
-                weights[doc] = get(doc, 0.0) + extra
-        return ({term: _strongest(weights) for term, weights in per_term.items()},
-                {term: len(weights) for term, weights in per_term.items()})
-
     def idf(self, term: str) -> float:
-        return self._idf(self._df.get(term, 0))
+        return self._idf(self._postings.documents(term))
 
     def _idf(self, df: int) -> float:
         count = len(self.nodes) or 1
