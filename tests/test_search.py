@@ -613,6 +613,7 @@ def test_fuzzy_index_finds_near_words_only() -> None:
     assert dict(words.near("вонекомат")) == {"v": 1}  # two letters swapped
     assert dict(words.near("воеенкоммат")) == {"v": 2}, "long words may carry two slips"
     assert words.near("гаус") == [], "four-letter words get no typo tolerance: too many real words are near"
+    assert DeleteIndex([("parents", "p")]).near("payments") == [], "two slips in eight letters: another word"
     assert distance("abcd", "acbd", 2) == 1
     assert distance("kitten", "sitting", 2) == 3, "anything over the limit is limit + 1"
 

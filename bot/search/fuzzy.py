@@ -20,7 +20,8 @@ def max_edits(length: int) -> int:
     """How many typos a word of this length may carry and still be recognised; short words get none."""
     if length < 5:  # one letter off in a four-letter word is usually another word ("raus", "haus")
         return 0
-    return 1 if length < 8 else 2
+    # Two letters off in an eight-letter word is often another word too ("payments", "parents").
+    return 1 if length < 9 else 2
 
 
 def distance(a: str, b: str, limit: int) -> int:
