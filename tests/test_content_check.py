@@ -236,55 +236,53 @@ def test_the_config_takes_organisation_details_per_language(tmp_path: Path) -> N
         load_settings(broken)
 
 
+def check_questions(content: Path, text: str, *, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """`check` of the content with `text` as its English questions.yml."""
+    (content / "en" / "questions.yml").write_text(text, encoding="utf-8")
+    return check(content, capsys=capsys)
+
+
 def test_example_questions_are_checked(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = content / "en" / "questions.yml"
-    path.write_text("answered:\n  contacts:\n    - where is your office\n  no_such_page:\n    - what now\n"
-                    "  start:\n    - hello\nnot_answered:\n  - weather tomorrow\n  - where is your office\n",
-                    encoding="utf-8")
-    code, out = check(content, capsys=capsys)
+    code, out = check_questions(content, "answered:\n  contacts:\n    - where is your office\n  no_such_page:\n"
+                                "    - what now\n  start:\n    - hello\nnot_answered:\n  - weather tomorrow\n"
+                                "  - where is your office\n", capsys=capsys)
     assert code == 1
     assert "questions.yml:4: error: 'no_such_page' is not a page id" in out
     assert "questions.yml:6: error: the start page is never a search answer" in out
     assert "questions.yml:10: warning: 'where is your office' is listed twice (also under contacts)" in out
-    path.write_text("answered:\n  contacts: where is your office\n", encoding="utf-8")
-    code, out = check(content, capsys=capsys)
+    code, out = check_questions(content, "answered:\n  contacts: where is your office\n", capsys=capsys)
     assert code == 1 and "questions.yml:2: error: contacts: write its questions as a list" in out
-    path.write_text("- a list is not the shape\n", encoding="utf-8")
-    code, out = check(content, capsys=capsys)
+    code, out = check_questions(content, "- a list is not the shape\n", capsys=capsys)
     assert code == 1 and "questions.yml:1: error: questions.yml has two sections" in out
 
 
 def test_an_editors_slips_in_the_questions_get_messages_that_say_what_to_do(
         content: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = content / "en" / "questions.yml"
-    path.write_text("answered:\n  contacts:\n    - where is your office\nnot_answerd:\n  - weather tomorrow\n",
-                    encoding="utf-8")
-    code, out = check(content, capsys=capsys)
+    code, out = check_questions(content, "answered:\n  contacts:\n    - where is your office\nnot_answerd:\n"
+                                "  - weather tomorrow\n", capsys=capsys)
     assert code == 1 and "questions.yml:4: error: 'not_answerd' is not a section of questions.yml" in out
     assert "write `not_answered:`" in out
-    path.write_text("answered:\n  contacts:\n    - i am 29: can you help\n    - 112\n", encoding="utf-8")
-    code, out = check(content, capsys=capsys)
+    code, out = check_questions(content, "answered:\n  contacts:\n    - i am 29: can you help\n    - 112\n",
+                                capsys=capsys)
     assert code == 1
     assert "questions.yml:3: error: contacts: YAML reads this question as a key, because of its colon" in out
     assert "questions.yml:4: error: contacts: YAML reads '112' as a number, not as a question" in out
     assert "double quotes" in out
-    path.write_text("answered:\n  contcts:\n    - where is your office\nunanswered:\n  - weather\n", encoding="utf-8")
-    code, out = check(content, capsys=capsys)
+    code, out = check_questions(content, "answered:\n  contcts:\n    - where is your office\nunanswered:\n"
+                                "  - weather\n", capsys=capsys)
     assert code == 1 and "questions.yml:4: error: 'unanswered' is not a section of questions.yml — write " \
         "`not_answered:`" in out
-    path.write_text("answered:\n  contcts:\n    - where is your office\n", encoding="utf-8")
-    code, out = check(content, capsys=capsys)
+    code, out = check_questions(content, "answered:\n  contcts:\n    - where is your office\n", capsys=capsys)
     assert code == 1 and "questions.yml:2: error: 'contcts' is not a page id — did you mean `contacts`?" in out
-    path.write_text("answered:\n  contacts:\n    - where are you #help\n    - #help\n    - \"is #1 free\"\n"
-                    "    - Where is your office?\n    - where is your office\n", encoding="utf-8")
-    code, out = check(content, capsys=capsys)
+    code, out = check_questions(content, "answered:\n  contacts:\n    - where are you #help\n    - #help\n"
+                                "    - \"is #1 free\"\n    - Where is your office?\n    - where is your office\n",
+                                capsys=capsys)
     assert code == 1
     assert "questions.yml:3: warning: the question stops at the `#`" in out
     assert "questions.yml:4: error: contacts: an empty question (YAML reads all after a `#` as a comment)" in out
     assert "questions.yml:5:" not in out, "a # inside quotes is part of the question"
     assert "questions.yml:7: warning: 'where is your office' is listed twice under contacts" in out
-    path.write_text("# nothing yet\n", encoding="utf-8")
-    code, out = check(content, capsys=capsys)
+    code, out = check_questions(content, "# nothing yet\n", capsys=capsys)
     assert code == 0 and "questions.yml:1: warning: questions.yml has no questions" in out
 
 
