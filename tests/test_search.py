@@ -394,7 +394,7 @@ def test_a_very_common_word_keeps_only_its_strongest_pages() -> None:
     term = stem("asylum", "en")
     kept = index._postings[term]
     assert len(kept) == MAX_POSTINGS
-    assert index._df[term] == MAX_POSTINGS + extra + 3
+    assert index._postings.documents(term) == MAX_POSTINGS + extra + 3
     position = {node: i for i, node in enumerate(index.nodes)}
     assert {position["title"], position["keyword"], position["often"]} <= kept.keys()
     # What is cut is the weakest: the longest bodies that mention it once (several equally weak).
@@ -413,7 +413,9 @@ def test_words_joined_by_punctuation_are_indexed_as_if_spaced() -> None:
                        "Der Asyl Antrag beim BAMF Ausländerbehörde schnell Antrag Antrag"),
               Document("b", "Anhörung", (), "Die Anhörung und der Antrag BAMF")]
     one, other = LanguageIndex("de", joined), LanguageIndex("de", spaced)
-    assert one._postings == other._postings and one._df == other._df
+    assert one._postings == other._postings
+    assert {t: one._postings.documents(t) for t in one._postings} == {
+        t: other._postings.documents(t) for t in other._postings}
     assert one._surface == other._surface and one._topics == other._topics
     assert {stem("bleiberecht", "de"), stem("asyl", "de")} <= one._topics
 

@@ -154,7 +154,7 @@ class _Postings(Mapping[str, dict[int, float]]):
     `occurrences` holds each term's body occurrences (a document's position once per occurrence, in order),
     `lengths` each body's length and `about` the bonus of each term's documents that have it in their title or
     keywords. That bonus is flat: a page is about what its title says, however often its body repeats other
-    words. The body counts by BM25. `frequencies` says in how many documents each term is (before the cut).
+    words. The body counts by BM25. `documents` says in how many documents a term is (before the cut).
 
     Everything that runs once per (page, term) pair runs in C, through map(): a common term is in thousands of
     pages on a large tree. Two threads that ask for a term at once both work it out, and get the same.
@@ -171,7 +171,6 @@ class _Postings(Mapping[str, dict[int, float]]):
         self._terms = frozenset(term for term, docs in occurrences.items() if docs) | about.keys()
         self._weighed: dict[str, dict[int, float]] = {}
         self._documents: dict[str, int] = {}
-        self.frequencies = _Frequencies(self)
 
     def __contains__(self, term: object) -> bool:
         return term in self._terms
@@ -221,24 +220,6 @@ class _Postings(Mapping[str, dict[int, float]]):
             for doc, extra in bonus.items():
                 weights[doc] = get(doc, 0.0) + extra
         return weights
-
-
-class _Frequencies(Mapping[str, int]):
-    """term → how many documents have it, for a _Postings (worked out with the term's weights)."""
-
-    def __init__(self, postings: _Postings) -> None:
-        self._postings = postings
-
-    def __getitem__(self, term: str) -> int:
-        if term not in self._postings:
-            raise KeyError(term)
-        return self._postings.documents(term)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._postings)
-
-    def __len__(self) -> int:
-        return len(self._postings)
 
 
 class _Pieces:
@@ -408,7 +389,6 @@ class LanguageIndex:
                 found[0] for piece in chain(written, *(" ".join(d.keywords).split() for d in documents))
                 if piece[:1].isupper() and (found := words(piece)))
         self._postings = _Postings(occurrences, lengths, about)
-        self._df = self._postings.frequencies
         self._sorted_terms = sorted(self._postings)
         self._surface = surface
         self._fuzzy = DeleteIndex([*surface.items(), *((t, t) for t in self._postings)])
@@ -605,7 +585,7 @@ class LanguageIndex:
         for part in words(phrase):
             read = self._expand(part, glossary=False)
             if read.terms:
-                df = max(self._df[t] for t in read.terms)
+                df = max(map(self._postings.documents, read.terms))
                 if df < rarest:
                     best, rarest = read.terms, df
         return best
@@ -806,7 +786,7 @@ class LanguageIndex:
                 unknown += NOT_A_NOUN if self.not_a_noun(word.text) else 1.0
                 continue
             topic = any(t in self._topics for t in word.terms)
-            weights.append((word, self._idf(max(self._df[t] for t in word.terms)), topic))
+            weights.append((word, self._idf(max(map(self._postings.documents, word.terms))), topic))
         # A word no page is about ("сколько", "during") weighs less, and never more than the lightest
         # word some page is about: it must not outweigh the question's topic.
         lightest = min((weight for _w, weight, topic in weights if topic), default=math.inf)
