@@ -1432,6 +1432,13 @@ def test_a_glossary_word_finds_the_pages_that_use_its_meaning(shipped: ContentSn
     assert terms and not [term for term in terms if term.startswith("служб")]
 
 
+
+def test_a_shorter_word_with_a_glossary_words_stem_is_another_word(shipped: ContentSnapshot) -> None:
+    # Snowball stems "Ausweisung" (expulsion) and "Ausweis" (an identity card) alike: the card is no expulsion.
+    glossary = with_glossary(shipped, "de", {"ausweisung": ("Abschiebung",)})
+    assert "abschieb" in dict(glossary.words("Ausweisungen", "de"))["ausweisungen"], "its own forms find it"
+    assert "abschieb" not in dict(glossary.words("Ausweis", "de"))["ausweis"]
+
 def test_the_glossary_is_read_from_search_yml_and_checked(tmp_path: Path) -> None:
     folder = write_content(tmp_path, "")
     (folder / "en" / "search.yml").write_text(

@@ -305,9 +305,12 @@ class LanguageIndex:
     def _learn(self, glossary: Mapping[str, tuple[str, ...]]) -> None:
         """The glossary by word and by stem (a query word in another form finds its entry)."""
         self._glossary: dict[str, tuple[str, ...]] = {}
+        # stem → (the shortest a form of the entry's word may be, its phrases)
+        self._glossary_stems: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         for word, phrases in glossary.items():
-            for key in {normalise(word), stem(normalise(word), self.language)}:
-                self._glossary[key] = self._glossary.get(key, ()) + tuple(phrases)
+            key = normalise(word)
+            self._glossary[key] = self._glossary.get(key, ()) + tuple(phrases)
+            self._glossary_stems.setdefault(stem(key, self.language), []).append((len(key) - 2, tuple(phrases)))
         self._glossary_entries = {word: tuple(phrases) for word, phrases in glossary.items()}
         # Each phrase's reading, worked out the first time a query needs it and kept (the index does not change).
         self._phrases: _Learned[dict[str, float]] = _Learned(self._phrase)
@@ -498,6 +501,13 @@ class LanguageIndex:
             return self._is_real_word(word) and self._is_noun(word)
         return False
 
+    def _glossary_phrases_of(self, word: str, term: str) -> tuple[str, ...]:
+        """The phrases of the glossary entries `word` (stem `term`) is another form of: one with their stem, at
+        most two letters shorter than theirs. A shorter word with that stem is another word ("ausweis", an
+        identity card, is not a form of "ausweisung", expulsion, though both stem to "ausweis")."""
+        return tuple(chain.from_iterable(
+            phrases for shortest, phrases in self._glossary_stems.get(term, ()) if len(word) >= shortest))
+
     def _is_noun(self, word: str) -> bool:
         other = "ru" if self.language == "uk" else "uk"
         return is_noun(word, self.language) if is_word(word, self.language) else is_noun(word, other)
@@ -513,7 +523,7 @@ class LanguageIndex:
 
         term = stem(word, self.language)
         if glossary:
-            for phrase in self._glossary.get(word) or self._glossary.get(term) or ():
+            for phrase in self._glossary.get(word) or self._glossary_phrases_of(word, term):
                 for value, quality in self._phrases[phrase].items():
                     offer(value, quality * SYNONYM)
         exact = term in self._postings or word in self._surface
