@@ -1282,6 +1282,16 @@ def test_a_city_no_page_names_finds_its_countrys_pages(index: SearchIndex, query
     assert not index.search("weather in almaty", "en").found, "a page with only the place is still no answer"
 
 
+
+def test_a_city_only_a_question_no_page_answers_names_still_finds_its_countrys_pages() -> None:
+    unanswered = "wohnung in eriwan mieten"
+    index = LanguageIndex("de", [
+        Document("armenia", "Armenien: was du wissen musst", ("Armenien",), "Armenien ist für Deserteure nicht "
+                 "sicher."),
+        Document("law", "Desertion: das Gesetz", (), "Deserteure werden bestraft."),
+        Document(f"{search_index.NOT_ANSWERED}0", unanswered, (), "", unanswered)])
+    assert [hit.node for hit in index.search("ist eriwan sicher").hits][:1] == ["armenia"]
+
 def test_a_question_that_names_no_place_prefers_pages_that_are_not_about_a_foreign_country() -> None:
     # An editor's trial: "what happens to me if i desert" got the France page first.
     index = LanguageIndex("en", [Document("france", "France: deserters", ("desert",), "Deserters who reach France."),

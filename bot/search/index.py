@@ -568,7 +568,7 @@ class LanguageIndex:
                 offer(value, DERIVED)
         self._partials(term, offer, exact, real)
         place = self._is_place(word, term)
-        if place and not exact:
+        if place and not (exact and self._in_pages(term, self._surface.get(word))):
             self._country_of(word, offer)
         best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
         return _Word(word, dict(best), place=place)
@@ -599,6 +599,12 @@ class LanguageIndex:
                 if df < rarest:
                     best, rarest = read.terms, df
         return best
+
+    def _in_pages(self, *terms: str | None) -> bool:
+        """Whether a page has one of the terms: a question no page answers (questions.yml) that names a city
+        ("wohnung in eriwan mieten") does not name it for the pages."""
+        return any(not is_not_answered(self.nodes[doc])
+                   for term in terms if term is not None and term in self._postings for doc in self._postings[term])
 
     def _country_of(self, word: str, offer: Callable[[str, float], None]) -> None:
         """The names of the country a place is in that the pages have, for a place they do not name: "Batumi"
