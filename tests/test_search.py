@@ -559,6 +559,15 @@ def test_a_german_verb_form_finds_the_verbs_other_forms_as_surely_as_its_noun() 
     assert index.read("geprüft")[0].terms.get(stem("prüft", "de"), 0) >= search_index.DERIVED
 
 
+
+@pytest.mark.parametrize("query", ["schiebt deutschland nach russland ab", "wird man nach russland abgeschoben"])
+def test_a_word_read_as_the_noun_made_from_it_is_more_than_a_guess(query: str) -> None:
+    # A noun made from the verb typed is what the person asked about: the page has more than the question's places.
+    index = LanguageIndex("de", [Document("page", "Abschiebung aus Deutschland nach Russland", (), "Text"),
+                                 Document("other", "Georgien", (), "Text")])
+    hit = index.search(query).hits[0]
+    assert hit.node == "page" and not hit.only_places
+
 def test_a_german_prefix_joins_no_word_into_a_noun_the_pages_lack() -> None:
     index = LanguageIndex("de", [Document("page", "Abschiebung nach Russland", (), "Text"),
                                  Document("other", "Georgien", (), "Text")])

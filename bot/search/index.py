@@ -131,6 +131,9 @@ class _Word:
     terms: dict[str, float]
     stop: bool = False
     place: bool = False  # the name of a country or city, or of a month or weekday (bot/search/places.py)
+    # Whether the content has the word only as a typo of another, or as part of a longer one: no reading of it
+    # is surer than ONE_TYPO, nor made from it by a rule (a verb's noun, a city's country).
+    guessed: bool = False
 
 
 class _Learned(dict[str, _T]):
@@ -516,10 +519,17 @@ class LanguageIndex:
         if self.is_stop(word):
             return _Word(word, {}, stop=True)
         found: dict[str, float] = {}
+        sure: set[str] = set()  # the terms read by more than a guess (see _Word.guessed)
 
         def offer(term: str, quality: float) -> None:
             if quality > found.get(term, 0.0):
                 found[term] = quality
+            if quality > ONE_TYPO:
+                sure.add(term)
+
+        def derive(term: str, quality: float) -> None:
+            offer(term, quality)
+            sure.add(term)
 
         term = stem(word, self.language)
         if glossary:
@@ -562,16 +572,16 @@ class LanguageIndex:
         if script == "cyrillic" and self.language != "uk":
             self._related(term, offer)
         if script == "cyrillic" and real:
-            self._nouns_of_verb(word, offer)
+            self._nouns_of_verb(word, derive)
         if self.language == "de" and script == "latin":
             for value in self._german_nouns(word):
-                offer(value, DERIVED)
+                derive(value, DERIVED)
         self._partials(term, offer, exact, real)
         place = self._is_place(word, term)
         if place and not (exact and self._in_pages(term, self._surface.get(word))):
-            self._country_of(word, offer)
-        best = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD]
-        return _Word(word, dict(best), place=place)
+            self._country_of(word, derive)
+        best = dict(sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD])
+        return _Word(word, best, place=place, guessed=sure.isdisjoint(best))
 
     def glossary_problems(self) -> list[tuple[str, str, str]]:
         """(word, what is wrong, how to fix it) for each glossary entry that cannot work: a small word the
@@ -927,7 +937,7 @@ def as_listed(question: str) -> str:
 
 def _more_than_a_typo(word: _Word) -> bool:
     """Whether the index has the word as more than a typo of another ("wetter" is only a typo of "weiter")."""
-    return max(word.terms.values(), default=0.0) > ONE_TYPO
+    return bool(word.terms) and not word.guessed
 
 
 def _bonuses(titles: dict[str, list[int]], keywords: dict[str, list[int]]) -> dict[str, dict[int, float]]:
