@@ -104,6 +104,10 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         irgendwas überhaupt trotzdem sonst also ganz sehr halt eben immer
         werde wirst werdet wurdest würde würden würdest seid war waren warst wäre wären hast haben habt hatten
         hätte hätten könnten müsste dürfte sollst mag
+        nur gibts sowas kein keine keinen keiner keinem nichts statt alles alle dies diese dieser dieses
+        diesem diesen weil dazu denen deren dessen bzw usw jemand jemanden jemandem wieder mehr stimmt gehts
+        wirklich echt leider bloß eh vielleicht ungefähr genau sowieso extra unser unsere ihre ihren seine
+        seinen seiner deinen deinem meinem dich wieso weshalb wozu wieviel wieviele
     """.split()),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
