@@ -568,6 +568,13 @@ def test_a_word_read_as_the_noun_made_from_it_is_more_than_a_guess(query: str) -
     hit = index.search(query).hits[0]
     assert hit.node == "page" and not hit.only_places
 
+
+def test_a_german_verb_with_a_prefix_the_pages_lack_is_known_as_a_verb() -> None:
+    # "hingehe": no page has it, but the pages write "gehen" in lower case; a verb is how the question is put.
+    index = LanguageIndex("de", [Document("page", "Militäramt", (), "Wer nicht gehen will, wird bestraft.")])
+    assert index.not_a_noun("hingehe") and index.not_a_noun("hingeht")
+    assert not index.not_a_noun("anwalt"), "no verb form after the prefix"
+
 def test_a_german_prefix_joins_no_word_into_a_noun_the_pages_lack() -> None:
     index = LanguageIndex("de", [Document("page", "Abschiebung nach Russland", (), "Text"),
                                  Document("other", "Georgien", (), "Text")])
@@ -1553,6 +1560,17 @@ def test_another_form_of_a_small_word_is_a_small_word_too(index: SearchIndex, qu
 ])
 def test_colloquial_small_words_do_not_count_against_the_page(index: SearchIndex, query: str, node: str) -> None:
     assert first(index, query, "de") == node
+
+
+@pytest.mark.parametrize(("language", "typed", "small"), [
+    ("de", "könen", True),  # können
+    ("de", "vllt", True),  # vielleicht, as people shorten it
+    ("en", "shoud", True),  # should
+    ("de", "zimmer", False),  # "immer" with a letter before it: a first letter is rarely mistyped
+    ("de", "militäramt", False),
+])
+def test_a_typo_of_a_small_word_is_a_small_word(index: SearchIndex, language: str, typed: str, small: bool) -> None:
+    assert index.is_small_word(typed, language) is small
 
 # --- words that are not nouns: how a question is put, not what it asks ----------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 # Separable prefixes: "abschieben" is "schiebt … ab" in a main clause and "abgeschoben" as a participle.
 SEPARABLE = ("zurück", "weiter", "heraus", "hinaus", "raus", "rein", "fest", "fort", "heim", "los", "weg", "vor",
-             "nach", "mit", "ein", "auf", "aus", "bei", "an", "ab", "zu", "um")
+             "nach", "mit", "ein", "auf", "aus", "bei", "an", "ab", "zu", "um", "hinein", "herein", "hin", "her")
 # The verb endings a base may carry, longest first: present tense, past tense and weak participle ("-t"),
 # infinitive and strong participle ("-en"). A noun's stem is the base ("verweiger|ung").
 _ENDINGS = ("test", "tet", "ten", "est", "st", "et", "te", "en", "t", "n", "e")
@@ -93,3 +93,19 @@ def _noun_vowel(base: str) -> tuple[str, ...]:
 def particle(word: str) -> bool:
     """Whether a word is a separable prefix standing alone, as at the end of "schiebt Deutschland ab"."""
     return word in SEPARABLE
+
+
+def without_prefix(word: str) -> tuple[str, ...]:
+    """The verb forms a word may be with a separable prefix before them: "hingehe" → ("gehe",), "abholen" →
+    ("holen",). Empty for a word that starts with none, or whose rest is too short to be a verb."""
+    return tuple(word[len(prefix):] for prefix in SEPARABLE
+                 if word.startswith(prefix) and len(word) - len(prefix) >= 3)
+
+
+def forms(word: str) -> tuple[str, ...]:
+    """A verb form's other forms of the same tense, to look up: "gehe" → ("gehe", "gehen", "geht", "gehst")."""
+    for ending in ("en", "st", "t", "e", "n"):
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            base = word[: -len(ending)]
+            return (word, *(base + other for other in ("en", "t", "e", "st") if base + other != word))
+    return (word,)

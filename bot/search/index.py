@@ -77,6 +77,7 @@ LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above t
 # the pages' own spelling (nouns have capitals), in English by a verb's or an adverb's ending (see not_a_noun).
 # Chosen 2026-11-30 between 0.2 and 1.0 on the question sets then written (tests/test_search.py).
 NOT_A_NOUN = 0.4
+MIN_STOP_TYPO = 5  # a typed word this long or longer, a typo away from a small word as long, is that word
 INCIDENTAL = 0.5  # the weight of a query word no page is about, relative to its rarity
 
 
@@ -325,6 +326,9 @@ class LanguageIndex:
         # Latin spellings of this language's stop words ("chto", "kak") are stop words too.
         self._stop_skeletons = frozenset(cyrillic_skeleton(w) for w in self.stop_words) if self.cyrillic else (
             frozenset())
+        # Typos of the longer small words ("könen", "wheather"), where no dictionary tells (see is_stop).
+        self._stop_typos = DeleteIndex((w, w) for w in self.stop_words if len(w) >= MIN_STOP_TYPO) if (
+            not self.cyrillic) else None
         documents = list(documents)
         self.nodes: list[str] = [document.node for document in documents]
         self._places = place_words(language)
@@ -461,7 +465,12 @@ class LanguageIndex:
             return skeleton(word) in self._stop_skeletons
         # Another form of a stop word is one too ("какого" of "какой"), by the dictionary; a stemmer cannot
         # tell (Snowball stems "sicher" as "sich"), so the German and English lists spell out their forms.
-        return self.language in ("ru", "uk") and lemma(word, self.language) in self.stop_words
+        if self.language in ("ru", "uk"):
+            return lemma(word, self.language) in self.stop_words
+        # A word the pages do not have, a typo away from a small word, is that word mistyped ("könen"); not if
+        # their first letters differ, which is rarely mistyped ("zimmer" is not "immer").
+        return (self._stop_typos is not None and len(word) >= MIN_STOP_TYPO and word not in self._surface
+                and any(stop[0] == word[0] for stop, _edits in self._stop_typos.near(word)))
 
     def _is_place(self, word: str, term: str) -> bool:
         """Whether a query word names a place, month or weekday (bot/search/places.py). A word the ru or uk
@@ -493,7 +502,13 @@ class LanguageIndex:
                 return False
             term = self._surface.get(word)
             return term is None or term not in self._topics
-        return word in self._lower_case_words or (self._is_real_word(word) and not self._is_noun(word))
+        if word in self._lower_case_words:
+            return True
+        if self.language == "de" and word not in self._surface:
+            # A verb with a separable prefix the pages do not use ("hingehe"): they write the verb in lower case.
+            return any(not self._lower_case_words.isdisjoint(german.forms(rest))
+                       for rest in german.without_prefix(word))
+        return self._is_real_word(word) and not self._is_noun(word)
 
     def _known_noun(self, word: str) -> bool:
         """Whether a (normalised) query word is known to be a noun: by the ru or uk dictionary; in German, by

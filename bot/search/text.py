@@ -108,6 +108,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         diesem diesen weil dazu denen deren dessen bzw usw jemand jemanden jemandem wieder mehr stimmt gehts
         wirklich echt leider bloß eh vielleicht ungefähr genau sowieso extra unser unsere ihre ihren seine
         seinen seiner deinen deinem meinem dich wieso weshalb wozu wieviel wieviele
+        vllt vlt evtl ggf zb bspw lg mfg
     """.split()),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
