@@ -1557,6 +1557,7 @@ def test_another_form_of_a_small_word_is_a_small_word_too(index: SearchIndex, qu
 @pytest.mark.parametrize(("query", "node"), [
     ("gibts sowas wie zivildienst in russland", "ru_acs"),  # colloquial German: "gibts", "sowas"
     ("gibts eine strafe für fahnenflucht", "ru_service_penalties"),
+    ("was droht wegen fahnenflucht", "ru_desertion_law"),  # "wegen" (because of) is no "weg" (away)
 ])
 def test_colloquial_small_words_do_not_count_against_the_page(index: SearchIndex, query: str, node: str) -> None:
     assert first(index, query, "de") == node

@@ -109,6 +109,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         wirklich echt leider bloß eh vielleicht ungefähr genau sowieso extra unser unsere ihre ihren seine
         seinen seiner deinen deinem meinem dich wieso weshalb wozu wieviel wieviele
         vllt vlt evtl ggf zb bspw lg mfg
+        wegen ohne während seit durch trotz bevor nachdem damit dafür davon darüber daran dabei deswegen deshalb
+        daher obwohl falls sobald
     """.split()),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
