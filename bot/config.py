@@ -179,7 +179,7 @@ class SearchSettings(_Strict):
     # question (0..1). Below it, the person is told there is no page on that and offered a counsellor.
     min_coverage: float = Field(default=0.5, ge=0, le=1)
     # ... and only if those words are strongly in it: about 1 when they are merely mentioned in its text,
-    # 2.5 and more in its title or keywords (a page that explains 80% of the question needs no strength).
+    # 2.5 and more in its title or keywords (a page that explains 70% of the question needs no strength).
     # The "no-match floor".
     floor: float = Field(default=0.9, ge=0, le=10)
     # A page whose title or keywords hold the question's words (their strength at least `strong`: a title
