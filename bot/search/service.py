@@ -250,6 +250,12 @@ class SearchIndex:
         passing = [(number, hit) for number, hit in enumerate(best.hits) if self.confident(hit)]
         offered_before = tuple(hit for number, hit in passing if number < limit)
         pages_offered = tuple(hit for _number, hit in passing if not is_not_answered(hit.node))
+        if passing:
+            # Pages ranked above the first that passes, short of the rule themselves, come before it.
+            first_passing = passing[0][0]
+            above = tuple(hit for hit in best.hits[:first_passing]
+                          if not is_not_answered(hit.node) and not (hit.only_places or hit.elsewhere))
+            pages_offered = above + pages_offered
         # A question most like one no page answers (content/<lang>/questions.yml) gets no page; not a question of
         # one word that pages answer: "отсрочка" is a topic to browse, however many questions about it no page
         # answers.
