@@ -77,7 +77,9 @@ LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above t
 # the pages' own spelling (nouns have capitals), in English by a verb's or an adverb's ending (see not_a_noun).
 # Chosen 2026-11-30 between 0.2 and 1.0 on the question sets then written (tests/test_search.py).
 NOT_A_NOUN = 0.4
-MIN_STOP_TYPO = 5  # a typed word this long or longer, a typo away from a small word as long, is that word
+# A typed word of at least MIN_STOP_TYPO letters, a typo away from a small word of at least MIN_STOP_TYPO + 1, is
+# that word ("könen" of "können"); a shorter small word is too like the content's words ("daher" and "Dauer").
+MIN_STOP_TYPO = 5
 INCIDENTAL = 0.5  # the weight of a query word no page is about, relative to its rarity
 
 
@@ -327,7 +329,7 @@ class LanguageIndex:
         self._stop_skeletons = frozenset(cyrillic_skeleton(w) for w in self.stop_words) if self.cyrillic else (
             frozenset())
         # Typos of the longer small words ("könen", "wheather"), where no dictionary tells (see is_stop).
-        self._stop_typos = DeleteIndex((w, w) for w in self.stop_words if len(w) >= MIN_STOP_TYPO) if (
+        self._stop_typos = DeleteIndex((w, w) for w in self.stop_words if len(w) > MIN_STOP_TYPO) if (
             not self.cyrillic) else None
         documents = list(documents)
         self.nodes: list[str] = [document.node for document in documents]
@@ -693,7 +695,8 @@ class LanguageIndex:
         "verweiger" (Verweigerung), "abgeschoben" → "abschieb" (Abschiebung); and of the verb's other forms
         ("gespeichert" → "speichert"): see bot/search/german.py."""
         found = []
-        for base in german.verb_bases(word):
+        # A word with no verb ending may be a verb's stem as a noun ("Dauer": "dauert").
+        for base in german.verb_bases(word) or ((word,) if len(word) >= german.MIN_BASE else ()):
             # The noun in -ung, and the verb's infinitive and third person, which Snowball stems apart.
             for candidate in (base, *(stem(base + end, self.language) for end in ("ung", "en", "t"))):
                 if candidate in self._postings and candidate not in found:
