@@ -38,15 +38,16 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         return 0
     ranking = answer.ranking
     assert ranking is not None
-    rule = (f"cover at least {settings.min_coverage:.0%} of the question with strength at least {settings.floor:g}, "
-            f"or {WHOLE_QUESTION:.0%} at any strength; or cover at least {settings.strong_coverage:.0%}, strength "
-            f"at least {settings.strong:g}; or cover at least {settings.very_strong_coverage:.0%}, strength at least "
-            f"{settings.very_strong:g}; and more than the question's places, and not about another country than the "
-            "question's")
     # The pages listed are those of the language whose texts the answer used: another one's when the reader's
     # matched too little (the withheld page is then that language's too).
     listed_language = ranking.language if (ranking.hits or answer.withheld is not None
                                            or answer.like_not_answered is not None) else language
+    min_coverage = settings.min_coverage_for(listed_language)
+    rule = (f"cover at least {min_coverage:.0%} of the question with strength at least {settings.floor:g}, "
+            f"or {max(WHOLE_QUESTION, min_coverage):.0%} at any strength; or cover at least "
+            f"{settings.strong_coverage:.0%}, strength at least {settings.strong:g}; or cover at least "
+            f"{settings.very_strong_coverage:.0%}, strength at least {settings.very_strong:g}; and more than the "
+            "question's places, and not about another country than the question's")
     read = [f"{word} → {'/'.join(terms)}" if terms else f"{word} (in no page)"
             for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]
     print(f"Words read ({listed_language}): {'; '.join(read) or 'none'}")

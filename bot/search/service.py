@@ -209,9 +209,10 @@ class SearchIndex:
         found = {language: index.glossary_problems() for language, index in self._built.indexes.items()}
         return {language: pairs for language, pairs in found.items() if pairs}
 
-    def confident(self, hit: Hit) -> bool:
+    def confident(self, hit: Hit, language: str = "") -> bool:
         """Whether a page explains enough of the question, strongly enough, to be offered: at least
-        `min_coverage` of it, with its words at least `floor` strong or nearly the whole question; or at
+        `min_coverage` of it (in `language`, the language of the page's text: `min_coverage_by_language`), with
+        its words at least `floor` strong or nearly the whole question; or at
         least `strong_coverage` of it, with its words in its title or keywords (`strong`); or at least
         `very_strong_coverage`, with several of them there (`very_strong`). Never a page that has only the
         question's places ("Tbilisi" of "weather in Tbilisi": see bot/search/places.py), nor one about
@@ -224,8 +225,9 @@ class SearchIndex:
         if (hit.coverage >= settings.very_strong_coverage and hit.strength >= settings.very_strong
                 and hit.words >= SEVERAL):
             return True
-        return hit.coverage >= settings.min_coverage and (
-            hit.strength >= settings.floor or hit.coverage >= max(WHOLE_QUESTION, settings.min_coverage))
+        min_coverage = settings.min_coverage_for(language)
+        return hit.coverage >= min_coverage and (
+            hit.strength >= settings.floor or hit.coverage >= max(WHOLE_QUESTION, min_coverage))
 
     def search(self, query: str, language: str, limit: int = RESULTS, *, here: str | None = None) -> SearchAnswer:
         """What to answer a typed text with: its kind and, for a question, the pages to offer (none if no
@@ -247,7 +249,7 @@ class SearchIndex:
                     best = candidate
         # Whether to offer pages is decided on the first `limit` hits, as the person would see them; the pages
         # offered are the first `limit` that pass, past any question no page answers.
-        passing = [(number, hit) for number, hit in enumerate(best.hits) if self.confident(hit)]
+        passing = [(number, hit) for number, hit in enumerate(best.hits) if self.confident(hit, best.language)]
         offered_before = tuple(hit for number, hit in passing if number < limit)
         pages_offered = tuple(hit for _number, hit in passing if not is_not_answered(hit.node))
         if passing:
