@@ -294,7 +294,7 @@ def _most_like_not_answered(hits: tuple[Hit, ...], offered: tuple[Hit, ...]) -> 
     ranks above every page: "payments for families of mobilised soldiers" is most like "when will mobilised
     soldiers be demobilised" (the mobilisation page, ranked below it, is offered for "mobilised" and "families").
     Measured on the cross-validation: English questions no page answers given a page 13 → 12 of 128, nothing
-    else changed (CONTENT.md, "How the search was measured")."""
+    else changed (CONTENT.md, "How well it does on questions it has not seen")."""
     if not offered:
         return None
     if is_not_answered(offered[0].node):
