@@ -273,7 +273,8 @@ _NOT_SEARCHED = {
 
 def _question_problems(snapshot: ContentSnapshot, directory: Path) -> list[Problem]:
     """Warnings for the listed questions (content/<lang>/questions.yml) that the bot would never search: too
-    long, or read as a greeting, a command or a call for a counsellor."""
+    long, or read as a greeting, a command or a call for a counsellor; and for those written in another language
+    of the same alphabet (English in the German file): the search reads them as that language's words."""
     from bot.content.loader import Problem
     from bot.content.model import QUESTION_NAMES
     from bot.search import QueryKind, classify
@@ -285,13 +286,19 @@ def _question_problems(snapshot: ContentSnapshot, directory: Path) -> list[Probl
             (node, question) for node, questions in snapshot.questions.get(language, {}).items()
             for question in questions]
         listed += [(None, question) for question in snapshot.not_answered.get(language, ())]
-        unread = [(node, question, kind) for node, question in listed
-                  if (kind := classify(question)) is not QueryKind.SEARCH]
+        unread: list[tuple[str | None, str, str, str]] = []
+        for node, question in listed:
+            if (kind := classify(question)) is not QueryKind.SEARCH:
+                unread.append((node, question, *_NOT_SEARCHED[kind.value]))
+            elif (other := _written_in(question, language, snapshot.languages)) is not None:
+                unread.append((node, question, f"this looks like {other}, not {language}: the search reads "
+                               f"{language} questions as {language} words",
+                               f"move it to {other}/questions.yml, or write it as people ask in {language}"))
         if not unread:
             continue
         files = [path for path in sorted((directory / language).glob("*")) if path.name.lower() in QUESTION_NAMES]
         document = load_yaml(files[0])
-        for node, question, kind in unread:
+        for node, question, problem, fix in unread:
             section = ("answered", node) if node is not None else ("not_answered",)
             written = (document.data or {}).get(section[0]) if isinstance(document.data, dict) else None
             if node is not None and isinstance(written, dict):
@@ -300,10 +307,27 @@ def _question_problems(snapshot: ContentSnapshot, directory: Path) -> list[Probl
             at = next((i for i, text in enumerate(written or ()) if isinstance(text, str)
                        and text.strip() == question), None) if isinstance(written, list) else None
             line = document.line_of((*section, at)) if at is not None else None
-            problem, fix = _NOT_SEARCHED[kind.value]
             short = question if len(question) <= 60 else question[:57] + "..."
             problems.append(Problem("warning", files[0], line, f"'{short}': {problem}", fix))
     return problems
+
+
+def _written_in(question: str, language: str, languages: Sequence[str]) -> str | None:
+    """The other language of the same alphabet a question is written in, by its small words ("what", "und",
+    "як"), or None: at least two of another language's that are not also this one's, and none that are only this
+    one's. (A question in another alphabet is the loader's warning.)"""
+    from bot.search.text import STOP_WORDS, script_of, words
+
+    said = set(words(question))
+    own = STOP_WORDS.get(language, frozenset())
+    alphabet = {script_of(word) for word in own} - {"other"}
+    if script_of(question) not in alphabet:
+        return None
+    for other in languages:
+        theirs = STOP_WORDS.get(other, frozenset())
+        if other != language and len(said & (theirs - own)) >= 2 and not said & (own - theirs):
+            return other
+    return None
 
 
 def _content_check(config: Config, directory: Path | None, strict: bool) -> int:

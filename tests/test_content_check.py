@@ -310,6 +310,18 @@ def test_questions_the_bot_would_never_search_are_warned_of(content: Path,
         "translated" in out
 
 
+def test_a_question_in_another_language_of_the_same_alphabet_is_warned_of(content: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (content / "de" / "questions.yml").write_text(
+        "answered:\n  contacts:\n    - where can i find a lawyer in berlin\n    - wo finde ich einen anwalt\n"
+        "    - anwalt in berlin\nnot_answered:\n  - what is the weather in berlin\n", encoding="utf-8")
+    code, out = check(content, capsys=capsys)
+    assert code == 0, out
+    assert "de/questions.yml:3: warning: 'where can i find a lawyer in berlin': this looks like en, not de" in out
+    assert "de/questions.yml:7: warning: 'what is the weather in berlin': this looks like en" in out
+    assert "wo finde ich" not in out and "anwalt in berlin" not in out, "German, or too few words to tell"
+
+
 def test_example_questions_reach_the_snapshot(content: Path) -> None:
     (content / "en" / "questions.yml").write_text(
         "answered:\n  contacts:\n    - where is your office\nnot_answered:\n  - weather tomorrow\n", encoding="utf-8")
