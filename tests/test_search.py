@@ -1615,6 +1615,8 @@ def test_colloquial_small_words_do_not_count_against_the_page(index: SearchIndex
     ("de", "könen", True),  # können
     ("de", "vllt", True),  # vielleicht, as people shorten it
     ("de", "fuer", True),  # für, typed without its letter
+    ("de", "gibt’s", True),  # gibt es
+    ("en", "u", True),  # you, as people type it
     ("de", "koennen", True),
     ("en", "shoud", True),  # should
     ("de", "zimmer", False),  # "immer" with a letter before it: a first letter is rarely mistyped

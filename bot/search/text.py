@@ -90,7 +90,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         in into is it its me my no not of on or our she so than that the their them then there these they
         this to too us was we were what when where which who why will with would you your yours am im i'm
         pls please just any some now what's whats happens happen happened do dont don't doesnt should
-        shall going gonna want wanna much many cant can't cannot wont won't already still
+        shall going gonna want wanna much many cant can't cannot wont won't already still u ur plz
     """.split()),
     "de": frozenset("""
         aber als am an auch auf aus bei bin bis bist da das dass dem den der des die dir du ein eine einem
@@ -108,7 +108,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         diesem diesen weil dazu denen deren dessen bzw usw jemand jemanden jemandem wieder mehr stimmt gehts
         wirklich echt leider bloß eh vielleicht ungefähr genau sowieso extra unser unsere ihre ihren seine
         seinen seiner deinen deinem meinem dich wieso weshalb wozu wieviel wieviele
-        vllt vlt evtl ggf zb bspw lg mfg
+        vllt vlt evtl ggf zb bspw lg mfg gibt's geht's
         wegen ohne während seit durch trotz bevor nachdem damit dafür davon darüber daran dabei deswegen deshalb
         daher obwohl falls sobald
     """.split()),
