@@ -73,7 +73,7 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("de", "kept-out"): (0.77, 0.86, 0.14),  # measured 61/79, 68/79, 3/23 (first 61/79, 66/79, 3/23: CONTENT.md)
     # First measured when they were written, on the search of that evening:
     ("ru", "kept-out"): (0.83, 0.89, UNANSWERED_WITH_A_PAGE),  # measured 66/79, 71/79, 1/25
-    ("uk", "kept-out"): (0.78, 0.85, 0.38),  # measured 63/80, 68/80, 9/24
+    ("uk", "kept-out"): (0.8, 0.85, 0.38),  # measured 64/80, 68/80, 9/24 (first 63/80: CONTENT.md)
     ("en", "kept-out"): (TOP_1, 0.9, 0.2),  # measured 70/80, 72/80, 5/25
 }
 
@@ -1623,6 +1623,8 @@ def test_colloquial_small_words_do_not_count_against_the_page(index: SearchIndex
     ("de", "fuer", True),  # für, typed without its letter
     ("de", "gibt’s", True),  # gibt es
     ("en", "u", True),  # you, as people type it
+    ("uk", "по", True),  # "по азюлю": a preposition
+    ("uk", "моя", True),
     ("de", "koennen", True),
     ("en", "shoud", True),  # should
     ("de", "zimmer", False),  # "immer" with a letter before it: a first letter is rarely mistyped
