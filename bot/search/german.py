@@ -109,3 +109,14 @@ def forms(word: str) -> tuple[str, ...]:
             base = word[: -len(ending)]
             return (word, *(base + other for other in ("en", "t", "e", "st") if base + other != word))
     return (word,)
+
+
+# German typed without its letters (DIN 5007-2): "fuer" for "für".
+_UMLAUTS = {"ae": "ä", "oe": "ö", "ue": "ü"}
+
+
+def with_umlauts(word: str) -> str:
+    """The word with "ae", "oe", "ue" read as the letters they stand for: "koennen" → "können"."""
+    for pair, letter in _UMLAUTS.items():
+        word = word.replace(pair, letter)
+    return word

@@ -470,7 +470,7 @@ class LanguageIndex:
         if self.language in ("ru", "uk"):
             return lemma(word, self.language) in self.stop_words
         # German typed without its letters: "fuer", "ueber", "koennen" are "für", "über", "können".
-        if self.language == "de" and any(pair in word for pair in _UMLAUTS) and _with_umlauts(word) in self.stop_words:
+        if self.language == "de" and german.with_umlauts(word) in self.stop_words:
             return True
         # A word the pages do not have, a typo away from a small word, is that word mistyped ("könen"); not if
         # their first letters differ, which is rarely mistyped ("zimmer" is not "immer").
@@ -1025,13 +1025,6 @@ _UK_VERB_NOUNS = (
     ("ити", ("ення", "іння", "ка")), ("іти", ("іння",)),
 )
 _VOWELS = frozenset("aeiouyäöüаеёиоуыэюяіїє")
-_UMLAUTS = {"ae": "ä", "oe": "ö", "ue": "ü"}  # as German is typed without its letters (DIN 5007-2)
-
-
-def _with_umlauts(word: str) -> str:
-    for pair, letter in _UMLAUTS.items():
-        word = word.replace(pair, letter)
-    return word
 
 
 def _is_ending(letters: str) -> bool:

@@ -290,7 +290,7 @@ class SearchIndex:
 def _most_like_not_answered(hits: tuple[Hit, ...], offered: tuple[Hit, ...]) -> Hit | None:
     """The question no page answers that a question is most like, or None: the first of the hits offered if it is
     one; or else the first hit of all, if it is one, is not about another country, and has as many of the
-    question's words as any page offered. That one explains too little of the question to be offered itself, but
+    question's words as any hit offered. That one explains too little of the question to be offered itself, but
     ranks above every page: "payments for families of mobilised soldiers" is most like "when will mobilised
     soldiers be demobilised" (the mobilisation page, ranked below it, is offered for "mobilised" and "families").
     Measured on the cross-validation: English questions no page answers given a page 13 → 12 of 128, nothing
