@@ -177,7 +177,8 @@ class Figures:
     unanswerable: int = 0
     unanswerable_with_a_page: int = 0
     answerable_without: int = 0  # answerable questions that got the no-match answer
-    misses: list[str] = field(default_factory=list)
+    # Not in the repr: an assertion on a Figures would print it, and the held-out sets must stay unread.
+    misses: list[str] = field(default_factory=list, repr=False)
 
     def add(self, other: Figures) -> None:
         for name in ("asked", "first", "three", "unanswerable", "unanswerable_with_a_page", "answerable_without"):
