@@ -47,6 +47,8 @@ LANGUAGES = ["ru", "uk", "en", "de"]
 #   test prints its figures only.
 # - kept-out/: questions written on 2026-11-30 from one language's pages and never added to questions.yml; for
 #   German, the thirds of two sets whose other two thirds were read and added.
+# - development/: a Ukrainian set written the evening of 2026-11-30 like kept-out's, read (its misses are shown), and
+#   not in the content (see its header); ru, en and de sets written with it went into questions.yml.
 # - Cross-validation: each language's questions.yml in FOLDS folds (by a hash of each question); each fold is
 #   asked of an index built without it.
 PARTS = ["blind5", "kept-out"]
@@ -64,17 +66,23 @@ UNANSWERED_WITH_A_PAGE = 0.1
 #   a page, uk 44/64 and 51/64, 4/25; en 44/60 and 48/60, 5/24; de 41/59 and 45/59, 3/24 (first measured on
 #   5128627: uk 39/64 and 48/64, the rest the same). With the questions (this commit's content): these floors.
 REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
-    # Lowered once, from 0.86 and 0.93 (51/59, 55/59) to 0.84 and 0.91, by the commit that made the German noun
-    # test read the pages, not the questions listed with them (typed in lower case, they made every noun in them
-    # look like no noun): that cost one blind5 question its page and gained the cross-validation 2 right pages and
-    # 4 unanswerable questions with no page (CONTENT.md, "How well it does on questions it has not seen"). Raised
-    # since, as the search got better.
-    ("de", "blind5"): (0.86, 0.94, UNANSWERED_WITH_A_PAGE),  # measured 51/59, 56/59, 2/24
-    ("de", "kept-out"): (0.77, 0.86, 0.14),  # measured 61/79, 68/79, 3/23 (first 61/79, 66/79, 3/23: CONTENT.md)
-    # First measured when they were written, on the search of that evening:
-    ("ru", "kept-out"): (0.83, 0.89, UNANSWERED_WITH_A_PAGE),  # measured 66/79, 71/79, 1/25
-    ("uk", "kept-out"): (0.8, 0.85, 0.38),  # measured 64/80, 68/80, 9/24 (first 63/80: CONTENT.md)
-    ("en", "kept-out"): (TOP_1, 0.9, 0.2),  # measured 70/80, 72/80, 5/25
+    # de blind5 reached the targets (53/59, 58/59, 2/24) when the development sets of 2026-11-30's evening went
+    # into the content; its floor (0.86, 0.94; lowered once to 0.84, 0.91 by the commit that made the German noun
+    # test read the pages, not the questions listed with them, and raised since) is gone.
+    ("de", "kept-out"): (0.78, 0.88, 0.14),  # measured 62/79, 70/79, 3/23 (first 61/79, 66/79, 3/23: CONTENT.md)
+    # First measured when they were written, on the search of that evening (ru 66/79, 71/79, 1/25; uk 64/80, 68/80,
+    # 9/24; en 70/80, 72/80, 5/25); raised since:
+    ("ru", "kept-out"): (TOP_1, 0.91, UNANSWERED_WITH_A_PAGE),  # measured 68/79, 72/79, 1/25
+    ("uk", "kept-out"): (0.8, 0.86, 0.38),  # measured 64/80, 69/80, 9/24
+    ("en", "kept-out"): (TOP_1, 0.9, 0.16),  # measured 70/80, 72/80, 4/25
+    ("uk", "development"): (0.68, 0.75, 0.1),  # measured 48/70, 53/70, 3/30
+    # The cross-validation got harder on 2026-11-30's evening: development sets written that evening from the
+    # pages alone (70 + 30 questions a language; ru's, en's and de's went in) put questions in the content that
+    # are further from the pages' words than the earlier ones. With them in, blind5 and kept-out gained (en blind5
+    # 57 → 58 of 60 among the first three, de 56 → 58; kept-out ru 71 → 72, de 69 → 70, en 5 → 4 unanswerable
+    # with a page) while the cross-validated share fell: en 95.3% → 93.0%, de 96.0% → 94.5% among the first three.
+    ("en", "cross-validated"): (TOP_1, 0.92, UNANSWERED_WITH_A_PAGE),  # measured 375/427, 397/427, 13/158
+    ("de", "cross-validated"): (TOP_1, 0.94, UNANSWERED_WITH_A_PAGE),  # measured 507/567, 536/567, 17/191
 }
 
 
@@ -254,6 +262,15 @@ def test_the_kept_out_questions_get_the_right_page_and_unanswerable_ones_get_non
     assert set().union(*(nodes for _, nodes in kept_out)) <= set(answered.nodes)
     figures = measure(SearchIndex(answered), language, kept_out, unanswerable(language, "kept-out"))
     held_to(figures, language, "kept-out", capsys, shown=False)
+
+
+def test_the_ukrainian_development_set_gets_the_right_page_and_unanswerable_ones_get_none(
+        answered: ContentSnapshot, capsys: pytest.CaptureFixture[str]) -> None:
+    # Read, so its misses are shown: the set to work on for Ukrainian (kept-out/ stays unread).
+    asked = questions("uk", "development")
+    assert not {as_listed(q) for q, _ in content_questions(answered, "uk")} & {as_listed(q) for q, _ in asked}
+    figures = measure(SearchIndex(answered), "uk", asked, unanswerable("uk", "development"))
+    held_to(figures, "uk", "development", capsys, shown=True)
 
 
 @pytest.fixture(scope="module")
@@ -694,6 +711,15 @@ def test_small_words_that_are_no_topic_do_not_count() -> None:
     index = LanguageIndex("de", [Document("page", "Abschiebung", (), "Wer wurde abgeschoben? Eine Wende.")])
     assert [w.text for w in index.read("wann werde ich abgeschoben, hätte ich das gewusst") if not w.stop] == [
         "abgeschoben", "gewusst"]
+    # Colloquial forms and pronouns that a page may happen to contain ("шо" in a quoted question): no topic.
+    cases = [("ru", "скока опять служить, чтоб оттуда уйти", ["служить", "уйти"]),
+             ("uk", "він пішов в сзч, шо тепер, хтось знає", ["пішов", "сзч", "знає"]),
+             ("en", "is it really also actually a crime", ["crime"]),
+             ("de", "kaum geld, sondern fur klage gegen bescheid", ["geld", "klage", "bescheid"])]
+    for language, query, meaningful in cases:
+        index = LanguageIndex(language, [Document("page", "x", (), "він шо хтось скока опять чтоб оттуда really also "
+                                                                   "actually kaum sondern fur gegen")])
+        assert [w.text for w in index.read(query) if not w.stop] == meaningful, language
 
 
 def test_fuzzy_index_finds_near_words_only() -> None:
