@@ -978,7 +978,7 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert main(["content", "search", "what if my unit commander never lets me go home", "--lang", "en",
                  "--config", str(config)]) == 0
     assert "📂 🇷🇺 Russia" in capsys.readouterr().out, "the section the person gets with the no-page answer"
-    assert main(["content", "search", "погода у львові", "--lang", "uk", "--config", str(config)]) == 0
+    assert main(["content", "search", "погода у мюнхені", "--lang", "uk", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "nearest pages below are the en ones" in out and "connection_ev" in out, "not an empty table"
     assert main(["content", "search", "x", "--lang", "xx", "--config", str(config)]) == 2
@@ -1415,6 +1415,16 @@ def test_place_names_come_from_cldr_in_each_language() -> None:
     # Countries whose CLDR name is several words, by the short names people type.
     assert place_countries("en")["usa"] == place_countries("ru")["сша"] == place_countries("de")["usa"] == {"US"}
     assert place_countries("uk")["англія"] == place_countries("en")["britain"] == {"GB"}
+    # The cities people say they are from, which CLDR lacks; "Petersburg" is St Petersburg, not Indiana's.
+    assert place_countries("ru")["харьков"] == place_countries("uk")["харків"] == place_countries("de")["charkiw"] == {
+        "UA"}
+    assert place_countries("en")["gomel"] == place_countries("ru")["гомель"] == {"BY"}
+    assert place_countries("en")["petersburg"] == place_countries("de")["petersburg"] == {"RU"}
+
+
+def test_a_city_of_the_helplines_countries_finds_its_countrys_pages(index: SearchIndex) -> None:
+    assert first(index, "my friend from petersburg got a summons", "en") in {"ru_e_summons", "ru_abroad_summons"}
+    assert "україн" in dict(index.words("я з харкова", "uk"))["харкова"]
 
 
 def test_the_us_is_a_country_but_us_is_a_small_word() -> None:

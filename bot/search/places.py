@@ -47,6 +47,51 @@ _NAMES_PEOPLE_TYPE = {
 }
 
 
+# The cities of the helpline's own countries that people say they are from or in, which CLDR lacks (it names only
+# the cities that name a time zone: Kyiv, Minsk, Moscow): one-word names, as each language writes them (Ukrainian
+# and Belarusian cities in Ukrainian and Belarusian spelling in en and de, as the German Foreign Office and the
+# BBC do, with the older Russian-based ones people still type). These mean this country, also where a time zone
+# elsewhere has the name ("Petersburg", Indiana).
+_HOME_CITIES: dict[str, dict[str, list[str]]] = {
+    "UA": {
+        "ru": ["Харьков", "Одесса", "Львов", "Днепр", "Днепропетровск", "Донецк", "Луганск", "Мариуполь", "Херсон",
+               "Николаев", "Запорожье", "Полтава", "Сумы", "Чернигов", "Винница", "Житомир", "Тернополь", "Луцк",
+               "Ровно", "Черкассы", "Краматорск", "Ужгород"],
+        "uk": ["Харків", "Одеса", "Львів", "Дніпро", "Донецьк", "Луганськ", "Маріуполь", "Херсон", "Миколаїв",
+               "Запоріжжя", "Полтава", "Суми", "Чернігів", "Вінниця", "Житомир", "Тернопіль", "Луцьк", "Рівне",
+               "Черкаси", "Краматорськ", "Ужгород"],
+        "en": ["Kharkiv", "Kharkov", "Odesa", "Odessa", "Lviv", "Dnipro", "Donetsk", "Luhansk", "Lugansk", "Mariupol",
+               "Kherson", "Mykolaiv", "Zaporizhzhia", "Poltava", "Sumy", "Chernihiv", "Vinnytsia", "Zhytomyr",
+               "Ternopil", "Lutsk", "Rivne", "Cherkasy", "Kramatorsk", "Uzhhorod", "Kiev"],
+        "de": ["Charkiw", "Odessa", "Lwiw", "Lemberg", "Dnipro", "Donezk", "Luhansk", "Mariupol", "Cherson",
+               "Mykolajiw", "Saporischschja", "Poltawa", "Sumy", "Tschernihiw", "Winnyzja", "Schytomyr", "Ternopil",
+               "Luzk", "Riwne", "Tscherkassy", "Kramatorsk", "Uschhorod"],
+    },
+    "BY": {
+        "ru": ["Гомель", "Гродно", "Витебск", "Могилев", "Бобруйск", "Барановичи", "Борисов", "Пинск"],
+        "uk": ["Гомель", "Гродно", "Вітебськ", "Могильов", "Бобруйськ", "Барановичі", "Борисов", "Пінськ"],
+        "en": ["Gomel", "Homel", "Grodno", "Hrodna", "Vitebsk", "Mogilev", "Mahilyow", "Bobruisk", "Baranovichi",
+               "Barysaw", "Pinsk"],
+        "de": ["Gomel", "Homel", "Grodno", "Hrodna", "Witebsk", "Mogiljow", "Mahiljou", "Babrujsk", "Baranawitschy",
+               "Baryssau", "Pinsk"],
+    },
+    "RU": {
+        "ru": ["Петербург", "Питер", "Ростов", "Краснодар", "Воронеж", "Казань", "Уфа", "Пермь", "Челябинск",
+               "Белгород", "Курск", "Брянск", "Псков", "Мурманск", "Сочи", "Тюмень", "Ярославль"],
+        "uk": ["Петербург", "Пітер", "Ростов", "Краснодар", "Воронеж", "Казань", "Уфа", "Перм", "Челябінськ",
+               "Бєлгород", "Курськ", "Брянськ", "Псков", "Мурманськ", "Сочі", "Тюмень", "Ярославль"],
+        "en": ["Petersburg", "Rostov", "Krasnodar", "Voronezh", "Kazan", "Ufa", "Perm", "Chelyabinsk", "Belgorod",
+               "Kursk", "Bryansk", "Pskov", "Murmansk", "Sochi", "Tyumen", "Yaroslavl"],
+        "de": ["Petersburg", "Rostow", "Krasnodar", "Woronesch", "Kasan", "Ufa", "Perm", "Tscheljabinsk", "Belgorod",
+               "Kursk", "Brjansk", "Pskow", "Murmansk", "Sotschi", "Tjumen", "Jaroslawl"],
+    },
+}
+
+
+def _home_cities(language: str) -> list[tuple[str, str]]:
+    return [(name, code) for code, names in _HOME_CITIES.items() for name in names.get(language, ())]
+
+
 def _named_places(language: str) -> list[tuple[str, str]]:
     """(name, territory) for every country and region and every time-zone city of `language` in CLDR, and
     the cities as the zone ids spell them in English; the territory is "" where CLDR gives none."""
@@ -61,6 +106,7 @@ def _named_places(language: str) -> list[tuple[str, str]]:
     found.extend(_NAMES_PEOPLE_TYPE.get(language, ()))
     found.extend((str(names["city"]), str(zones.get(zone, ""))) for zone, names in locale.time_zones.items()
                  if "city" in names)
+    found.extend(_home_cities(language))
     return found
 
 
@@ -91,6 +137,8 @@ def place_countries(language: str) -> dict[str, frozenset[str]]:
         word = _one_word(name)
         if word is not None and territory.isalpha():
             found.setdefault(word, set()).add(territory)
+    for name, territory in _home_cities(language):  # what they mean to the helpline's people
+        found[normalise(name)] = {territory}
     return {name: frozenset(codes) for name, codes in found.items()}
 
 
