@@ -59,7 +59,7 @@ async def test_a_typed_question_gets_pages_and_a_counsellor(searching: RunningBo
 async def test_a_question_no_page_answers_offers_the_nearest_section(searching: RunningBot,
                                                                      fake: FakeTelegram) -> None:
     user = fake.user(90_010, language_code="en")
-    await say(fake, user, "can the commander read my letters home")
+    await say(fake, user, "can the commander read my letters")
     answer = last(fake, user)
     assert text_of(answer).startswith("I found no page")
     buttons = labels(answer)
