@@ -519,6 +519,27 @@ def test_terms_are_weighed_on_first_use_or_by_prepare_and_rank_the_same_either_w
         assert lazy.search(query, language) == prepared.search(query, language)
 
 
+def test_a_language_that_cannot_explain_enough_of_a_question_is_not_ranked_and_nothing_else_changes(
+        answered: ContentSnapshot) -> None:
+    # Another language is ranked only if it may explain clearly more of the question than the reader's own
+    # (SearchIndex.search): a bound found before scoring skips it. Never a ranking that would have reached it.
+    index = SearchIndex(answered)
+    skipped = 0
+    for language in LANGUAGES:
+        asked = [question for question, _ in content_questions(answered, language)][::7]
+        for other in LANGUAGES:
+            for question in asked:
+                full = index.rank(question, other, 9)
+                for at_least in (0.3, 0.6, 0.9):
+                    bounded = index.rank(question, other, 9, at_least=at_least)
+                    if bounded.hits:
+                        assert bounded == full
+                    else:
+                        assert full.confidence < at_least, (question, other, at_least)
+                        skipped += bool(full.hits)
+    assert skipped > 100, "the bound skips most rankings that could not reach it"
+
+
 def test_the_build_leaves_the_garbage_collector_as_it_found_it() -> None:
     """The build pauses the cyclic collector (it would only traverse the index being made); it must come
     back on afterwards, and stay off where the program had turned it off, even if the build fails."""

@@ -80,6 +80,8 @@ NOT_A_NOUN = 0.4
 # A typed word of at least MIN_STOP_TYPO letters, a typo away from a small word of at least MIN_STOP_TYPO + 1, is
 # that word ("könen" of "können"); a shorter small word is too like the content's words ("daher" and "Dauer").
 MIN_STOP_TYPO = 5
+# Hit.coverage is rounded to 4 places: a bound on it (LanguageIndex.search, at_least) allows for that.
+COVERAGE_ROUNDING = 1e-4
 INCIDENTAL = 0.5  # the weight of a query word no page is about, relative to its rarity
 
 
@@ -802,8 +804,9 @@ class LanguageIndex:
 
     def search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
                min_coverage: float = 0.15, prefer: Collection[int] = (),
-               home: AbstractSet[str] = frozenset()) -> Ranking:
-        """The best `limit` documents for the query, best first.
+               home: AbstractSet[str] = frozenset(), at_least: float = 0.0) -> Ranking:
+        """The best `limit` documents for the query, best first; none if no document could explain `at_least`
+        of it (0..1: the best hit's coverage, Ranking.confidence, would be less), found before any is scored.
 
         `prefer` holds the positions (in `nodes`) of the documents the reader's context points to (their
         country's section, the section they are in): those rank CONTEXT_BOOST times higher. It moves
@@ -837,14 +840,24 @@ class LanguageIndex:
         # A word no page is about ("сколько", "during") weighs less, and never more than the lightest
         # word some page is about: it must not outweigh the question's topic.
         lightest = min((weight for _w, weight, topic in weights if topic), default=math.inf)
+        rated: list[tuple[_Word, float, float]] = []
         for word, rarity, topic in weights:
-            weight = rarity if topic else min(rarity * INCIDENTAL, lightest)
             # Coverage counts every word by its rarity: a word no page is about ("jobs", "weather") may
             # not decide the order, but a page without it has not answered that part of the question. A
             # word that is not a noun counts less (NOT_A_NOUN).
-            if self.not_a_noun(word.text):
-                rarity *= NOT_A_NOUN
-            total_weight += rarity
+            covers = rarity * NOT_A_NOUN if self.not_a_noun(word.text) else rarity
+            rated.append((word, covers, rarity if topic else min(rarity * INCIDENTAL, lightest)))
+            total_weight += covers
+        # A word the content does not have at all is as rare as a word can be: it weighs what a word in
+        # no document would. A question mostly about something else is then mostly not covered.
+        total_weight += unknown * self._idf(0) * UNKNOWN_WEIGHT
+        if at_least and total_weight and (
+                sum(covers * max(word.terms.values()) for word, covers, _weight in rated) / total_weight
+                + COVERAGE_ROUNDING < at_least):
+            # No document can explain `at_least` of the query: a page explains at most every word it has, at its
+            # best reading's quality. Scoring thousands of pages to find that out is most of a slow query.
+            return Ranking(self.language, (), len(meaningful))
+        for word, rarity, weight in rated:
             if len(word.terms) == 1:  # the common case, without the per-document best-reading bookkeeping
                 ((term, quality),) = word.terms.items()
                 covered_by = rarity * quality
@@ -865,9 +878,6 @@ class LanguageIndex:
                 covered[doc] = covered.get(doc, 0.0) + rarity * quality_of[doc]
         if not scores:
             return Ranking(self.language, ())
-        # A word the content does not have at all is as rare as a word can be: it weighs what a word in
-        # no document would. A question mostly about something else is then mostly not covered.
-        total_weight += unknown * self._idf(0) * UNKNOWN_WEIGHT
         # score * (0.25 + coverage), computed by map() in C: a question of common words scores thousands of
         # documents on a large tree.
         finals = dict(zip(scores, map(float.__mul__, scores.values(),

@@ -180,15 +180,16 @@ class SearchIndex:
         return preferred
 
     def rank(self, query: str, language: str, limit: int = RESULTS, *, reader: str | None = None,
-             here: str | None = None) -> Ranking:
+             here: str | None = None, at_least: float = 0.0) -> Ranking:
         """The best nodes for the query in one language's texts, whatever kind of text it is, before the
-        no-match rule. `reader` is the reader's language (default: `language`), `here` the page they are on."""
+        no-match rule. `reader` is the reader's language (default: `language`), `here` the page they are on;
+        no nodes if none could explain `at_least` of the query (0..1: see LanguageIndex.search)."""
         built = self._built
         index = built.indexes.get(language)
         if index is None:
             return Ranking(language, ())
         prefer = self._preferred(built, language, reader or language, here)
-        return index.search(query, limit, prefer=prefer, home=self.settings.home_countries)
+        return index.search(query, limit, prefer=prefer, home=self.settings.home_countries, at_least=at_least)
 
     def words(self, query: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each word of the query with the index terms it was read as in `language`'s texts (none for a
@@ -244,7 +245,9 @@ class SearchIndex:
             for other in built.order:
                 if other == language:
                     continue
-                candidate = self.rank(query, other, depth, reader=language, here=here)
+                # Only a language whose pages may explain clearly more is ranked (most of a slow query's time).
+                candidate = self.rank(query, other, depth, reader=language, here=here,
+                                      at_least=best.confidence + BETTER_BY)
                 if candidate.hits and candidate.confidence >= best.confidence + BETTER_BY:
                     best = candidate
         # Whether to offer pages is decided on the first `limit` hits, as the person would see them; the pages
