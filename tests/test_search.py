@@ -80,9 +80,9 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # pages alone (70 + 30 questions a language; ru's, en's and de's went in) put questions in the content that
     # are further from the pages' words than the earlier ones. With them in, blind5 and kept-out gained (en blind5
     # 57 → 58 of 60 among the first three, de 56 → 58; kept-out ru 71 → 72, de 69 → 70, en 5 → 4 unanswerable
-    # with a page) while the cross-validated share fell: en 95.3% → 93.0%, de 96.0% → 94.5% among the first three.
+    # with a page) while the cross-validated share fell: en 95.3% → 93.0%, de 96.0% → 94.5% among the first three
+    # (de reached the targets again, 539/567, once a word's own reading could no longer be crowded out).
     ("en", "cross-validated"): (TOP_1, 0.92, UNANSWERED_WITH_A_PAGE),  # measured 375/427, 397/427, 13/158
-    ("de", "cross-validated"): (TOP_1, 0.94, UNANSWERED_WITH_A_PAGE),  # measured 507/567, 536/567, 17/191
 }
 
 
@@ -1441,6 +1441,14 @@ def test_place_names_come_from_cldr_in_each_language() -> None:
         "UA"}
     assert place_countries("en")["gomel"] == place_countries("ru")["гомель"] == {"BY"}
     assert place_countries("en")["petersburg"] == place_countries("de")["petersburg"] == {"RU"}
+
+
+def test_a_word_the_pages_have_is_always_among_its_own_readings(answered: ContentSnapshot) -> None:
+    # "Krieg" is on many pages; rarer words it begins ("Kriegsdienst", "Kriegsverbrechen") and a verb form of a
+    # question ("kriegt") had taken all six places.
+    index = SearchIndex(answered)
+    readings = dict(index.words("gibt es asyl wenn man nicht in den krieg will", "de"))["krieg"]
+    assert "krieg" in readings and len(readings) <= search_index.MAX_TERMS_PER_WORD
 
 
 def test_a_city_of_the_helplines_countries_finds_its_countrys_pages(index: SearchIndex) -> None:

@@ -602,7 +602,12 @@ class LanguageIndex:
         place = self._is_place(word, term)
         if place and not (exact and self._in_pages(term, self._surface.get(word))):
             self._country_of(word, derive)
-        best = dict(sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))[:MAX_TERMS_PER_WORD])
+        # The best readings, the rarest first; the word itself always among them, however common: rarer guesses
+        # ("kriegt", "kriegsdienst" for "Krieg") fill the places left, they do not crowd it out.
+        ranked = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))
+        exact_readings = sum(quality >= EXACT for _term, quality in ranked)
+        guesses = iter(range(MAX_TERMS_PER_WORD - exact_readings))
+        best = dict(item for item in ranked if item[1] >= EXACT or next(guesses, None) is not None)
         return _Word(word, best, place=place, guessed=sure.isdisjoint(best))
 
     def glossary_problems(self) -> list[tuple[str, str, str]]:
