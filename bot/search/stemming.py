@@ -58,10 +58,11 @@ _RU_KEEP_ENDINGS = ("ыв", "ив")
 _RU_EXCEPTIONS = {"беларусь": "беларус", "стоить": "стоить", "светить": "светить", "носить": "носить",
                   "косить": "косить", "быть": "быть"}
 
-# English plurals Snowball does not know: "men" and "man" are one word to a reader.
+# English plurals Snowball does not know: "men" and "man" are one word to a reader. Not "lives": in a question it
+# is the verb ("my son lives in Gomel"), and Snowball already makes it "live".
 _EN_IRREGULAR = {
     "men": "man", "women": "woman", "children": "child", "people": "person", "wives": "wife",
-    "lives": "life", "feet": "foot", "teeth": "tooth",
+    "feet": "foot", "teeth": "tooth",
     # ... and past forms of the verbs people use to tell what happened ("i fled to georgia"). Not those of
     # verbs every page uses ("took", "got"): merged, they only make those words commoner.
     "fled": "flee", "caught": "catch", "sent": "send", "ran": "run", "fought": "fight", "paid": "pay",
