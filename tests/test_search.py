@@ -75,14 +75,14 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("ru", "kept-out"): (TOP_1, 0.91, UNANSWERED_WITH_A_PAGE),  # measured 68/79, 72/79, 1/25
     ("uk", "kept-out"): (0.8, 0.86, 0.38),  # measured 64/80, 69/80, 9/24
     ("en", "kept-out"): (TOP_1, 0.9, 0.16),  # measured 70/80, 72/80, 4/25
-    ("uk", "development"): (0.75, 0.84, 0.1),  # measured 53/70, 59/70, 3/30
+    ("uk", "development"): (0.77, 0.85, 0.1),  # measured 54/70, 60/70, 3/30
     # The cross-validation got harder on 2026-11-30's evening: development sets written that evening from the
     # pages alone (70 + 30 questions a language; ru's, en's and de's went in) put questions in the content that
     # are further from the pages' words than the earlier ones. With them in, blind5 and kept-out gained (en blind5
     # 57 → 58 of 60 among the first three, de 56 → 58; kept-out ru 71 → 72, de 69 → 70, en 5 → 4 unanswerable
     # with a page) while the cross-validated share fell: en 95.3% → 93.0%, de 96.0% → 94.5% among the first three
     # (de reached the targets again, 539/567, once a word's own reading could no longer be crowded out).
-    ("en", "cross-validated"): (TOP_1, 0.93, UNANSWERED_WITH_A_PAGE),  # measured 376/427, 398/427, 13/158
+    ("en", "cross-validated"): (TOP_1, 0.93, UNANSWERED_WITH_A_PAGE),  # measured 377/427, 399/427, 13/158
 }
 
 
@@ -738,6 +738,8 @@ def test_small_words_that_are_no_topic_do_not_count() -> None:
              ("uk", "він пішов в сзч, шо тепер, хтось знає", ["пішов", "сзч", "знає"]),
              ("en", "is it really also actually a crime", ["crime"]),
              ("de", "kaum geld, sondern fur klage gegen bescheid", ["geld", "klage", "bescheid"])]
+    cases += [("en", "russian guy, 25 y.o., chances", ["russian", "guy", "25", "chances"]),
+              ("uk", "коннекшн е.в. це хто", ["коннекшн"])]
     for language, query, meaningful in cases:
         index = LanguageIndex(language, [Document("page", "x", (), "він шо хтось скока опять чтоб оттуда really also "
                                                                    "actually kaum sondern fur gegen")])
@@ -1000,9 +1002,9 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert main(["content", "search", "what if my unit commander never lets me go home", "--lang", "en",
                  "--config", str(config)]) == 0
     assert "📂 🇷🇺 Russia" in capsys.readouterr().out, "the section the person gets with the no-page answer"
-    assert main(["content", "search", "погода у мюнхені", "--lang", "uk", "--config", str(config)]) == 0
+    assert main(["content", "search", "погода у мюнхені deserter", "--lang", "uk", "--config", str(config)]) == 0
     out = capsys.readouterr().out
-    assert "nearest pages below are the en ones" in out and "connection_ev" in out, "not an empty table"
+    assert "nearest pages below are the de ones" in out and "matched: deserti" in out, "not an empty table"
     assert main(["content", "search", "x", "--lang", "xx", "--config", str(config)]) == 2
     # The folder may follow the options too, as editors write it.
     assert main(["content", "search", "электронная павестка", "--lang", "ru", str(pages)]) == 0

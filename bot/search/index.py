@@ -465,6 +465,10 @@ class LanguageIndex:
         """Whether a normalised query word is a small word the search ignores ("как", "the", "какого")."""
         if word in self.stop_words:
             return True
+        # A letter alone is an abbreviation's piece ("25 y.o.", "е.в."), no topic; not one of another alphabet,
+        # which may be a word typed on the wrong keyboard layout ("cke;,f" is "служба").
+        if len(word) == 1 and script_of(word) == ("cyrillic" if self.cyrillic else "latin"):
+            return True
         if self.cyrillic and script_of(word) == "latin":
             return skeleton(word) in self._stop_skeletons
         # Another form of a stop word is one too ("какого" of "какой"), by the dictionary; a stemmer cannot
