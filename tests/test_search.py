@@ -737,7 +737,8 @@ def test_small_words_that_are_no_topic_do_not_count() -> None:
     cases = [("ru", "скока опять служить, чтоб оттуда уйти", ["служить", "уйти"]),
              ("uk", "він пішов в сзч, шо тепер, хтось знає", ["пішов", "сзч", "знає"]),
              ("en", "is it really also actually a crime", ["crime"]),
-             ("de", "kaum geld, sondern fur klage gegen bescheid", ["geld", "klage", "bescheid"])]
+             ("de", "kaum geld, sondern fur klage gegen bescheid", ["geld", "klage", "bescheid"]),
+             ("de", "was schmeiss ich lieber runter, ne app?", ["schmeiss", "app"])]
     cases += [("en", "russian guy, 25 y.o., chances", ["russian", "guy", "25", "chances"]),
               ("uk", "коннекшн е.в. це хто", ["коннекшн"])]
     for language, query, meaningful in cases:

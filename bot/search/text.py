@@ -116,7 +116,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         vllt vlt evtl ggf zb bspw lg mfg gibt's geht's
         wegen ohne während seit durch trotz bevor nachdem damit dafür davon darüber daran dabei deswegen deshalb
         daher obwohl falls sobald
-        gegen sondern kaum fur grad jeden jede jeder
+        gegen sondern kaum fur grad jeden jede jeder ihrem ihrer seinem ne selbst lieber runter rein
     """.split()),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
