@@ -1455,6 +1455,14 @@ def test_a_word_the_pages_have_is_always_among_its_own_readings(answered: Conten
     assert "krieg" in readings and len(readings) <= search_index.MAX_TERMS_PER_WORD
 
 
+def test_a_word_on_the_wrong_layout_is_read_as_the_word_though_a_listed_question_has_it_so() -> None:
+    index = LanguageIndex("ru", [Document("summons", "Повестка", (), "Что делать с повесткой."),
+                                 Document("abroad", "Граница", (), "Выезд.", "gjdtcnrf pf uhfybwtq")])
+    (word,) = index.read("gjdtcnrf")
+    assert "повестк" in word.terms and "gjdtcnrf" not in word.terms
+    assert index.search("gjdtcnrf").hits[0].node == "summons"
+
+
 def test_a_city_of_the_helplines_countries_finds_its_countrys_pages(index: SearchIndex) -> None:
     assert first(index, "my friend from petersburg got a summons", "en") in {"ru_e_summons", "ru_abroad_summons"}
     assert "україн" in dict(index.words("я з харкова", "uk"))["харкова"]

@@ -58,6 +58,7 @@ SYNONYM = 0.9  # a word of the glossary, read as the words the pages use for it
 
 CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk"})
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no"})  # languages that glue words: "Asyl|antrag"
+LAYOUT_TIE = 1e-6  # see _read_chunk; far below any reading's quality
 MAX_TERMS_PER_WORD = 6  # readings kept per query word, best first
 # Of a very common term, only its strongest documents are kept: those with it in the title or keywords,
 # then those that use it most. A page that only mentions it in passing does not win on it anyway.
@@ -759,6 +760,11 @@ class LanguageIndex:
         for reading in readings:
             expanded = [self._expand(w) for w in reading]
             score = sum(1.0 if w.stop else max(w.terms.values(), default=0.0) for w in expanded)
+            if reading is not readings[0] and self.cyrillic and all(
+                    w.stop or self._is_real_word(w.text) for w in expanded):
+                # Real words on the wrong keyboard layout win a tie with the letters typed: those are a term only
+                # where a listed question was typed the same way ("gjdtcnrf" is "повестка").
+                score += LAYOUT_TIE
             if score > best_score + 1e-9:
                 best, best_score = expanded, score
         return best
