@@ -610,9 +610,14 @@ class LanguageIndex:
         # The best readings, the rarest first; the word itself always among them, however common: rarer guesses
         # ("kriegt", "kriegsdienst" for "Krieg") fill the places left, they do not crowd it out.
         ranked = sorted(found.items(), key=lambda item: -item[1] * self.idf(item[0]))
-        exact_readings = sum(quality >= EXACT for _term, quality in ranked)
-        guesses = iter(range(MAX_TERMS_PER_WORD - exact_readings))
-        best = dict(item for item in ranked if item[1] >= EXACT or next(guesses, None) is not None)
+        room = MAX_TERMS_PER_WORD - sum(quality >= EXACT for _term, quality in ranked)
+        best: dict[str, float] = {}
+        for term, quality in ranked:
+            if quality < EXACT:
+                if room <= 0:
+                    continue
+                room -= 1
+            best[term] = quality
         return _Word(word, best, place=place, guessed=sure.isdisjoint(best))
 
     def glossary_problems(self) -> list[tuple[str, str, str]]:
@@ -872,10 +877,10 @@ class LanguageIndex:
             # No document can explain `at_least` of the query: a page explains at most every word it has, at its
             # best reading's quality. Scoring thousands of pages to find that out is most of a slow query.
             return Ranking(self.language, (), len(meaningful))
-        for word, rarity, weight in rated:
+        for word, covers, weight in rated:
             if len(word.terms) == 1:  # the common case, without the per-document best-reading bookkeeping
                 ((term, quality),) = word.terms.items()
-                covered_by = rarity * quality
+                covered_by = covers * quality
                 for doc, value in self._postings[term].items():
                     scores[doc] = scores_get(doc, 0.0) + weight * (quality * value)
                     covered[doc] = covered_get(doc, 0.0) + covered_by
@@ -890,7 +895,7 @@ class LanguageIndex:
                         quality_of[doc] = quality
             for doc, score in best.items():
                 scores[doc] = scores.get(doc, 0.0) + weight * score
-                covered[doc] = covered.get(doc, 0.0) + rarity * quality_of[doc]
+                covered[doc] = covered.get(doc, 0.0) + covers * quality_of[doc]
         if not scores:
             return Ranking(self.language, ())
         # score * (0.25 + coverage), computed by map() in C: a question of common words scores thousands of

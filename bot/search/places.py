@@ -138,7 +138,9 @@ def place_countries(language: str) -> dict[str, frozenset[str]]:
         if word is not None and territory.isalpha():
             found.setdefault(word, set()).add(territory)
     for name, territory in _home_cities(language):  # what they mean to the helpline's people
-        found[normalise(name)] = {territory}
+        word = _one_word(name)
+        if word is not None:
+            found[word] = {territory}
     return {name: frozenset(codes) for name, codes in found.items()}
 
 
