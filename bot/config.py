@@ -199,6 +199,14 @@ class SearchSettings(_Strict):
     # mostly the person's own story. Measured like `strong` (CONTENT.md).
     very_strong: float = Field(default=5.5, ge=0, le=20)
     very_strong_coverage: float = Field(default=0.25, ge=0, le=1)
+    # A long question (at least `long_question` words that mean something) is mostly the person's story, which
+    # no page tells: a page that has at least `long_words` of its words (places not counted) is offered when it
+    # explains at least `long_coverage` of it with strength at least `long_strength`. Measured on 2026-11-30 on
+    # sets written that day from the pages, as people type (CONTENT.md).
+    long_question: int = Field(default=9, ge=1)
+    long_words: int = Field(default=4, ge=1)
+    long_coverage: float = Field(default=0.3, ge=0, le=1)
+    long_strength: float = Field(default=1.5, ge=0, le=20)
     # The menu sections whose pages a reader in this language sees first, when they search from the main
     # menu (inside a section, that section's pages come first). Unknown section ids are ignored.
     prefer_sections: dict[LanguageCode, list[str]] = Field(default_factory=lambda: {"uk": ["ukraine"]})

@@ -259,8 +259,8 @@ def _glossary_problems(snapshot: ContentSnapshot, directory: Path) -> list[Probl
 
 # Why the bot would never search a listed question, by what it reads the question as (bot/search/query.py).
 _NOT_SEARCHED = {
-    "too_long": ("the bot never searches a message this long (over 200 characters or 30 words): it reads it as "
-                 "a story and offers a counsellor", "shorten it to the question itself"),
+    "too_long": ("the bot never searches a message this long (over {chars} characters or {words} words): it reads it "
+                 "as a story and offers a counsellor", "shorten it to the question itself"),
     "greeting": ("the bot reads this as a greeting, not a question", "write the question people ask"),
     "menu": ("the bot reads this as asking for the menu, not a question", "write the question people ask"),
     "counsellor": ("the bot reads this as asking for a counsellor and offers one, without searching",
@@ -278,6 +278,7 @@ def _question_problems(snapshot: ContentSnapshot, directory: Path) -> list[Probl
     from bot.content.loader import Problem
     from bot.content.model import QUESTION_NAMES
     from bot.search import QueryKind, classify
+    from bot.search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
     from bot.yamlsource import load_yaml
 
     problems = []
@@ -289,7 +290,8 @@ def _question_problems(snapshot: ContentSnapshot, directory: Path) -> list[Probl
         unread: list[tuple[str | None, str, str, str]] = []
         for node, question in listed:
             if (kind := classify(question)) is not QueryKind.SEARCH:
-                unread.append((node, question, *_NOT_SEARCHED[kind.value]))
+                why, fix = _NOT_SEARCHED[kind.value]
+                unread.append((node, question, why.format(chars=MAX_QUERY_CHARS, words=MAX_QUERY_WORDS), fix))
             elif (other := _written_in(question, language, snapshot.languages)) is not None:
                 unread.append((node, question, f"this looks like {other}, not {language}: the search reads "
                                f"{language} questions as {language} words",

@@ -46,7 +46,9 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     rule = (f"cover at least {min_coverage:.0%} of the question with strength at least {settings.floor:g}, "
             f"or {max(WHOLE_QUESTION, min_coverage):.0%} at any strength; or cover at least "
             f"{settings.strong_coverage:.0%}, strength at least {settings.strong:g}; or cover at least "
-            f"{settings.very_strong_coverage:.0%}, strength at least {settings.very_strong:g}; and more than the "
+            f"{settings.very_strong_coverage:.0%}, strength at least {settings.very_strong:g}; or, for a question of "
+            f"{settings.long_question} words or more, cover at least {settings.long_coverage:.0%} with "
+            f"{settings.long_words} of its words, strength at least {settings.long_strength:g}; and more than the "
             "question's places, and not about another country than the question's")
     read = [f"{word} → {'/'.join(terms)}" if terms else f"{word} (in no page)"
             for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]

@@ -73,16 +73,16 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # First measured when they were written, on the search of that evening (ru 66/79, 71/79, 1/25; uk 64/80, 68/80,
     # 9/24; en 70/80, 72/80, 5/25); raised since:
     ("ru", "kept-out"): (TOP_1, 0.91, UNANSWERED_WITH_A_PAGE),  # measured 68/79, 72/79, 1/25
-    ("uk", "kept-out"): (0.8, 0.86, 0.38),  # measured 64/80, 69/80, 9/24
-    ("en", "kept-out"): (TOP_1, 0.9, 0.16),  # measured 70/80, 72/80, 4/25
-    ("uk", "development"): (0.77, 0.85, 0.1),  # measured 54/70, 60/70, 3/30
+    ("uk", "kept-out"): (0.81, 0.87, 0.38),  # measured 65/80, 70/80, 9/24
+    ("en", "kept-out"): (TOP_1, 0.92, 0.16),  # measured 72/80, 74/80, 4/25
+    ("uk", "development"): (0.77, 0.87, 0.1),  # measured 54/70, 61/70, 3/30
     # The cross-validation got harder on 2026-11-30's evening: development sets written that evening from the
     # pages alone (70 + 30 questions a language; ru's, en's and de's went in) put questions in the content that
     # are further from the pages' words than the earlier ones. With them in, blind5 and kept-out gained (en blind5
     # 57 → 58 of 60 among the first three, de 56 → 58; kept-out ru 71 → 72, de 69 → 70, en 5 → 4 unanswerable
     # with a page) while the cross-validated share fell: en 95.3% → 93.0%, de 96.0% → 94.5% among the first three
     # (de reached the targets again, 539/567, once a word's own reading could no longer be crowded out).
-    ("en", "cross-validated"): (TOP_1, 0.93, UNANSWERED_WITH_A_PAGE),  # measured 377/427, 399/427, 13/158
+    ("en", "cross-validated"): (TOP_1, 0.94, UNANSWERED_WITH_A_PAGE),  # measured 379/427, 402/427, 13/158
 }
 
 
@@ -851,8 +851,11 @@ def test_follow_rebuilds_only_when_the_version_changed() -> None:
     ("а", QueryKind.TOO_SHORT),
     ("ok?", QueryKind.GREETING),
     ("и что", QueryKind.TOO_SHORT),
-    ("x" * 201, QueryKind.TOO_LONG),
-    ("пришла повестка " * 20, QueryKind.TOO_LONG),
+    ("x" * 401, QueryKind.TOO_LONG),
+    ("пришла повестка " * 31, QueryKind.TOO_LONG),
+    # A worried question with its story around it is still a question (37 words).
+    ("мой муж уехал в грузию два года назад и работает там программистом, а теперь его мама говорит что в реестре "
+     "появилась повестка. что ему грозит если он не вернется и сможет ли он потом к ней приехать", QueryKind.SEARCH),
     ("привет", QueryKind.GREETING),
     ("Здравствуйте!", QueryKind.GREETING),
     ("ghbdtn", QueryKind.GREETING),  # "привет" on a Latin layout
@@ -1296,6 +1299,29 @@ def test_a_page_with_the_question_in_its_title_or_keywords_needs_less_of_it(ship
     assert index.confident(replace(titled, coverage=settings.min_coverage, strength=settings.floor))
     off = SearchIndex(shipped, SearchSettings(strong_coverage=1), lazy=True)
     assert not off.confident(titled)
+
+
+def test_a_long_question_gets_a_page_that_has_several_of_its_words(shipped: ContentSnapshot) -> None:
+    """A long question is mostly the person's story, which no page tells: a page with several of its words is
+    offered though it explains less of the question than a short one would need."""
+    index = SearchIndex(shipped)
+    settings = index.settings
+    assert settings.long_coverage < min(settings.min_coverage, *settings.min_coverage_by_language.values())
+    hit = Hit("page", 1.0, coverage=settings.long_coverage, terms=(), strength=settings.long_strength,
+              words=settings.long_words)
+    assert index.confident(hit, asked=settings.long_question)
+    assert not index.confident(hit, asked=settings.long_question - 1), "a short question needs more of it explained"
+    assert not index.confident(replace(hit, words=settings.long_words - 1), asked=settings.long_question)
+    assert not index.confident(replace(hit, coverage=settings.long_coverage - 0.01), asked=settings.long_question)
+    assert not index.confident(replace(hit, strength=settings.long_strength - 0.01), asked=settings.long_question)
+    assert not index.confident(replace(hit, elsewhere=True), asked=settings.long_question)
+    query = ("my son is 20 and he serves as a conscript near belgorod, his commander says everyone must sign a "
+             "contract now. can he refuse to sign and what happens to him")
+    answer = index.search(query, "en")
+    assert answer.ranking is not None and [hit.node for hit in answer.ranking.hits][:1] == ["ru_conscript_serving"]
+    assert answer.ranking.words >= settings.long_question
+    without = SearchIndex(shipped, SearchSettings(long_question=100)).search(query, "en")
+    assert not without.found and without.withheld is not None and without.withheld.node == "ru_conscript_serving"
 
 
 def test_the_no_match_settings_are_read_from_the_config(tmp_path: Path) -> None:

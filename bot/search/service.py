@@ -210,12 +210,15 @@ class SearchIndex:
         found = {language: index.glossary_problems() for language, index in self._built.indexes.items()}
         return {language: pairs for language, pairs in found.items() if pairs}
 
-    def confident(self, hit: Hit, language: str = "") -> bool:
+    def confident(self, hit: Hit, language: str = "", asked: int = 0) -> bool:
         """Whether a page explains enough of the question, strongly enough, to be offered: at least
         `min_coverage` of it (in `language`, the language of the page's text: `min_coverage_by_language`), with
         its words at least `floor` strong or nearly the whole question; or at
         least `strong_coverage` of it, with its words in its title or keywords (`strong`); or at least
-        `very_strong_coverage`, with several of them there (`very_strong`). Never a page that has only the
+        `very_strong_coverage`, with several of them there (`very_strong`); or, for a question of at least
+        `long_question` words that mean something (`asked`), at least `long_coverage` of it, with at least
+        `long_words` of its words (places not counted) and strength at least `long_strength`. Never a page that
+        has only the
         question's places ("Tbilisi" of "weather in Tbilisi": see bot/search/places.py), nor one about
         another country than the question's (`Hit.elsewhere`)."""
         settings = self.settings
@@ -225,6 +228,9 @@ class SearchIndex:
             return True
         if (hit.coverage >= settings.very_strong_coverage and hit.strength >= settings.very_strong
                 and hit.words >= SEVERAL):
+            return True
+        if (asked >= settings.long_question and hit.words >= settings.long_words
+                and hit.coverage >= settings.long_coverage and hit.strength >= settings.long_strength):
             return True
         min_coverage = settings.min_coverage_for(language)
         return hit.coverage >= min_coverage and (
@@ -252,7 +258,8 @@ class SearchIndex:
                     best = candidate
         # Whether to offer pages is decided on the first `limit` hits, as the person would see them; the pages
         # offered are the first `limit` that pass, past any question no page answers.
-        passing = [(number, hit) for number, hit in enumerate(best.hits) if self.confident(hit, best.language)]
+        passing = [(number, hit) for number, hit in enumerate(best.hits)
+                   if self.confident(hit, best.language, best.words)]
         offered_before = tuple(hit for number, hit in passing if number < limit)
         pages_offered = tuple(hit for _number, hit in passing if not is_not_answered(hit.node))
         if passing:
