@@ -49,7 +49,9 @@ async def test_a_typed_question_gets_pages_and_a_counsellor(searching: RunningBo
     buttons = labels(answer)
     assert "Электронная повестка" in buttons[0]
     assert any("💬" in b for b in buttons) and any("🏠" in b for b in buttons)
-    assert len(buttons) <= 5, "three pages at most, then the counsellor and the main menu"
+    pages = [b for b in buttons if b.startswith("📄")]
+    assert 1 <= len(pages) <= 3 and buttons[:len(pages)] == pages, "three pages at most, first"
+    assert len(buttons) == len(pages) + 3, "then the counsellor, the main menu and the quick exit"
     await tap(fake, user, "Электронная повестка")
     page = text_of(last(fake, user))
     assert "Россия: электронная повестка" in page
