@@ -218,9 +218,8 @@ class SearchIndex:
         `very_strong_coverage`, with several of them there (`very_strong`); or, for a question of at least
         `long_question` words that mean something (`asked`), at least `long_coverage` of it, with at least
         `long_words` of its words (places not counted) and strength at least `long_strength`. Never a page that
-        has only the
-        question's places ("Tbilisi" of "weather in Tbilisi": see bot/search/places.py), nor one about
-        another country than the question's (`Hit.elsewhere`)."""
+        has only the question's places ("Tbilisi" of "weather in Tbilisi": see bot/search/places.py), nor one
+        about another country than the question's (`Hit.elsewhere`)."""
         settings = self.settings
         if hit.only_places or hit.elsewhere:
             return False
