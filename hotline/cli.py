@@ -126,6 +126,13 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10, metavar="N", help="how many pages to list (default 10)")
     search.add_argument("--here", metavar="PAGE", help="the page the person is on (default: the main menu); "
                                                        "its section's pages rank first")
+    calibrate = content_commands.add_parser(
+        "calibrate", parents=[common], help="fit the search's no-match decision on the content's questions",
+        description="Ask each of the content's questions (questions.yml) of a search built without it, fit the "
+                    "chance that the best page answers on what it ranked, and print the fitted weights (for "
+                    "bot/search/calibration.py) with what they and the shipped ones do per language. Takes seconds "
+                    "for the shipped content; nothing is changed.")
+    calibrate.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
     return parser
 
 
@@ -210,6 +217,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
             return content_search(_config(args.config, required=False), args.directory, args.query, args.lang,
                                   args.limit, args.here)
+        if args.command == "content" and args.content_command == "calibrate":
+            from hotline.search_cli import content_calibrate
+
+            return content_calibrate(_config(args.config, required=False), args.directory)
         if args.command == "content" and args.content_command in ("status", "export", "import"):
             from hotline.content_cli import run_translation_tool
 

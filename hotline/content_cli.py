@@ -21,20 +21,28 @@ from bot.content.translations import (
 )
 
 
-def run_translation_tool(config: Config, args: argparse.Namespace) -> int:
-    directory: Path = (args.directory or config.content_dir).resolve()
+def loaded(config: Config, directory: Path) -> ContentSnapshot | None:
+    """The content of a folder, or None after printing its errors (the editors' tools work on content that
+    loads; `hotline content check` says the rest)."""
     result = load_for(config, directory)
     if result.snapshot is None:
         for problem in result.errors:
             print(problem.render(Path.cwd()))
         print(f"{len(result.errors)} error(s) in {directory}: fix them first (see `hotline content check`).")
+    return result.snapshot
+
+
+def run_translation_tool(config: Config, args: argparse.Namespace) -> int:
+    directory: Path = (args.directory or config.content_dir).resolve()
+    snapshot = loaded(config, directory)
+    if snapshot is None:
         return 1
     try:
         if args.content_command == "status":
-            return _status(directory, result.snapshot, args)
+            return _status(directory, snapshot, args)
         if args.content_command == "export":
-            return _export(directory, result.snapshot, args)
-        return _import(config, directory, result.snapshot, args)
+            return _export(directory, snapshot, args)
+        return _import(config, directory, snapshot, args)
     except (TranslationFileError, MarkError) as exc:
         print(f"hotline: {exc}")
         return 1

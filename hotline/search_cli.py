@@ -1,7 +1,8 @@
 """`hotline content search "QUERY" --lang CODE [--here PAGE]`: how the bot ranks the pages for a question.
+`hotline content calibrate`: fit the chance that a page answers again, on the content's questions.
 
-For editors tuning `keywords:` and the no-match floor (`search:` in config.yaml). It prints the query the
-editor typed, which is theirs to see; the bot itself never prints or keeps what people type.
+For editors tuning `keywords:`, questions.yml and the no-match floor (`search:` in config.yaml). It prints the
+query the editor typed, which is theirs to see; the bot itself never prints or keeps what people type.
 """
 
 from __future__ import annotations
@@ -9,21 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import Config
-from bot.content.store import load_for
 from bot.search import QueryKind, SearchIndex
-from bot.search.service import DEPTH, RESULTS, WHOLE_QUESTION
+from bot.search.calibration import FEATURES, SHIPPED, WHOLE_QUESTION, cross_validated, figures, fit, labelled
+from bot.search.service import DEPTH, RESULTS
+from hotline.content_cli import loaded
 
 
 def content_search(config: Config, directory: Path | None, query: str, language: str, limit: int,
                    here: str | None = None) -> int:
     target = (directory or config.content_dir).resolve()
-    result = load_for(config, target)
-    if result.snapshot is None:
-        for problem in result.errors:
-            print(problem.render(Path.cwd()))
-        print(f"{len(result.errors)} error(s) in {target}: fix them first (see `hotline content check`).")
+    snapshot = loaded(config, target)
+    if snapshot is None:
         return 1
-    snapshot = result.snapshot
     if language not in snapshot.languages:
         print(f"hotline: '{language}' is not one of the languages in config.yaml ({', '.join(snapshot.languages)})")
         return 2
@@ -42,17 +40,17 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     # matched too little (the withheld page is then that language's too).
     listed_language = ranking.language if (ranking.hits or answer.withheld is not None
                                            or answer.like_not_answered is not None) else language
-    min_coverage = settings.min_coverage_for(listed_language)
-    rule = (f"cover at least {min_coverage:.0%} of the question with strength at least {settings.floor:g}, "
-            f"or {max(WHOLE_QUESTION, min_coverage):.0%} at any strength; or cover at least "
-            f"{settings.strong_coverage:.0%}, strength at least {settings.strong:g}; or cover at least "
-            f"{settings.very_strong_coverage:.0%}, strength at least {settings.very_strong:g}; or, for a question of "
-            f"{settings.long_question} words or more, cover at least {settings.long_coverage:.0%} with "
-            f"{settings.long_words} of its words, strength at least {settings.long_strength:g}; and more than the "
-            "question's places, and not about another country than the question's")
+    rule = (f"the chance that the best page answers is at least {settings.min_chance:.0%} (weighed from how much "
+            "of the question it explains, how strongly, how many of its words it has and how near a question no "
+            f"page answers comes), its words are in it at least {settings.floor:g} strongly or it explains "
+            f"{WHOLE_QUESTION:.0%} of the question, it has more than the question's places, and it is not about "
+            "another country than the question's")
     read = [f"{word} → {'/'.join(terms)}" if terms else f"{word} (in no page)"
             for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]
     print(f"Words read ({listed_language}): {'; '.join(read) or 'none'}")
+    if answer.chance is not None:
+        print(f"Chance that the best page answers: {answer.chance:.0%} (pages are offered at "
+              f"{settings.min_chance:.0%} or more: `search: min_chance` in config.yaml)")
     if answer.like_not_answered is not None:
         print(f"No page offered: the question is most like one no page answers ({listed_language}/questions.yml, "
               f"not_answered): \"{answer.like_not_answered}\"; the person is told there is no page on that and "
@@ -91,4 +89,30 @@ def content_search(config: Config, directory: Path | None, query: str, language:
             places += f"  (the question is listed for it in {listing.language}/questions.yml: it comes first)"
         print(f"{'':>31}matched: {', '.join(hit.terms)}{places}")
     print(f"* shown to the person as buttons. A page is offered only if it passes the no-match rule: {rule}.")
+    return 0
+
+
+def content_calibrate(config: Config, directory: Path | None) -> int:
+    """Fit the chance that a page answers on the content's questions (each asked of an index built without it)
+    and print it, to paste into bot/search/calibration.py, with what it and the shipped one do per language."""
+    snapshot = loaded(config, (directory or config.content_dir).resolve())
+    if snapshot is None:
+        return 1
+    settings = config.settings.search
+    askings = list(cross_validated(snapshot))
+    rows = labelled(askings, settings.floor)
+    try:
+        fitted = fit(rows)
+    except ValueError:
+        print("Nothing to fit: the content needs questions pages answer and questions no page answers "
+              "(questions.yml, `answered:` and `not_answered:`).")
+        return 1
+    print(f"Fitted on {len(rows)} of the content's {len(askings)} questions ({sum(label for _, label in rows)} "
+          "answered by a page among the first three, the rest answered by none); features: " + ", ".join(FEATURES))
+    print(repr(fitted))
+    print(f"At min_chance {settings.min_chance:g}, each question asked of an index built without it:")
+    for name, calibration in (("shipped", SHIPPED), ("fitted", fitted)):
+        for language, found in sorted(figures(askings, calibration, settings.min_chance, settings.floor).items()):
+            print(f"  {name:>7} {language}: the right page among the first three for {found.three} of {found.asked}; "
+                  f"{found.with_a_page} of {found.unanswerable} questions no page answers get a page")
     return 0

@@ -286,6 +286,21 @@ def test_an_editors_slips_in_the_questions_get_messages_that_say_what_to_do(
     assert code == 0 and "questions.yml:1: warning: questions.yml has no questions" in out
 
 
+def test_too_few_questions_no_page_answers_are_warned_of(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The search weighs how near a question no page answers comes (bot/search/calibration.py): without them it
+    # offers pages readily.
+    code, out = check_questions(content, "answered:\n  contacts:\n    - where is your office\nnot_answered:\n"
+                                "  - weather tomorrow\n", capsys=capsys)
+    assert code == 0 and "questions.yml:4: warning: only 1 question(s) under `not_answered:`" in out
+    assert "list at least 20 questions people ask that no page answers" in out
+    many = "".join(f"  - is there a bus to town number {n}\n" for n in range(20))
+    code, out = check_questions(content, "answered:\n  contacts:\n    - where is your office\nnot_answered:\n"
+                                + many, capsys=capsys)
+    assert "not_answered:`" not in out, "twenty are enough"
+    code, out = check_questions(content, "answered:\n  contacts:\n    - where is your office\n", capsys=capsys)
+    assert "questions.yml:1: warning: only 0 question(s) under `not_answered:`" in out
+
+
 def test_questions_the_bot_would_never_search_are_warned_of(content: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     story = " ".join(["and then they came to my flat"] * 10)
@@ -299,7 +314,8 @@ def test_questions_the_bot_would_never_search_are_warned_of(content: Path,
     assert "never searches a message this long (over 400 characters or 60 words)" in out
     assert "questions.yml:8: warning: 'как доехать до берлина' is in Cyrillic letters, in the en questions" in out
     assert "where is your office" not in out and "weather tomorrow" not in out
-    assert out.count("questions.yml:") == 3
+    assert out.count("questions.yml:") == 4
+    assert "questions.yml:5: warning: only 3 question(s) under `not_answered:`" in out
     (content / "ru" / "questions.yml").write_text(
         "answered:\n  contacts:\n    - чи можна виїхати з росії\n    - можно ли выехать из россии\n", encoding="utf-8")
     (content / "de" / "questions.yml").write_text("answered:\n  asylum:\n    - wo stelle ich einen asylantrag\n",

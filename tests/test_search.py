@@ -4,10 +4,11 @@ languages, reloads, texts that are not questions, and the hit rate on realistic 
 from __future__ import annotations
 
 import gc
+import math
+import random
 import shutil
 import subprocess
 import sys
-import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -21,9 +22,28 @@ from bot.i18n import Catalogs
 from bot.menus.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, ages, classify, german
 from bot.search import index as search_index
+from bot.search.calibration import (
+    FEATURES,
+    FOLDS,
+    Asked,
+    content_questions,
+    evidence,
+    fit,
+    fold_of,
+    without_fold,
+)
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
-from bot.search.index import MAX_POSTINGS, Document, Hit, LanguageIndex, as_listed, documents_of
+from bot.search.index import (
+    MAX_POSTINGS,
+    NOT_ANSWERED,
+    Document,
+    Hit,
+    LanguageIndex,
+    Ranking,
+    as_listed,
+    documents_of,
+)
 from bot.search.places import place_countries, place_words
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, lemma, stem, stemmer_for
@@ -52,7 +72,6 @@ LANGUAGES = ["ru", "uk", "en", "de"]
 # - Cross-validation: each language's questions.yml in FOLDS folds (by a hash of each question); each fold is
 #   asked of an index built without it.
 PARTS = ["blind5", "kept-out"]
-FOLDS = 5
 # Issue 18's targets: the right page first for 85% of the questions and among the first three for 95%; at most 1 in
 # 10 questions the content does not answer gets a page, in every language.
 TOP_1 = 0.85
@@ -66,31 +85,30 @@ UNANSWERED_WITH_A_PAGE = 0.1
 #   a page, uk 44/64 and 51/64, 4/25; en 44/60 and 48/60, 5/24; de 41/59 and 45/59, 3/24 (first measured on
 #   5128627: uk 39/64 and 48/64, the rest the same). With the questions (this commit's content): these floors.
 REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
-    # de blind5 reached the targets (53/59, 58/59, 2/24) when the development sets of 2026-11-30's evening went
-    # into the content; its floor (0.86, 0.94; lowered once to 0.84, 0.91 by the commit that made the German noun
-    # test read the pages, not the questions listed with them, and raised since) is gone.
-    ("de", "kept-out"): (0.78, 0.88, 0.14),  # measured 62/79, 70/79, 3/23 (first 61/79, 66/79, 3/23: CONTENT.md)
-    # First measured when they were written, on the search of that evening (ru 66/79, 71/79, 1/25; uk 64/80, 68/80,
-    # 9/24; en 70/80, 72/80, 5/25); raised since:
-    ("ru", "kept-out"): (TOP_1, 0.91, UNANSWERED_WITH_A_PAGE),  # measured 68/79, 72/79, 1/25
-    ("uk", "kept-out"): (0.81, 0.87, 0.38),  # measured 65/80, 70/80, 9/24
-    ("en", "kept-out"): (TOP_1, 0.92, 0.16),  # measured 72/80, 74/80, 4/25
-    # Two sets since 2026-11-30's night (the second written that night; see its file): measured 122/144, 133/144,
-    # 15/60 (the first alone 54/70, 61/70, 3/30).
-    ("uk", "development"): (0.84, 0.92, 0.25),
-    # The cross-validation got harder on 2026-11-30's evening: development sets written that evening from the
-    # pages alone (70 + 30 questions a language; ru's, en's and de's went in) put questions in the content that
-    # are further from the pages' words than the earlier ones. With them in, blind5 and kept-out gained (en blind5
-    # 57 → 58 of 60 among the first three, de 56 → 58; kept-out ru 71 → 72, de 69 → 70, en 5 → 4 unanswerable
-    # with a page) while the cross-validated share fell: en 95.3% → 93.0%, de 96.0% → 94.5% among the first three
-    # (de reached the targets again, 539/567, once a word's own reading could no longer be crowded out).
-    # Harder again the night of 2026-11-30: sets written that night the same way (a quarter of their questions
-    # long, and their unanswerable ones near the pages' topics: "how to renew a russian passport abroad") went into
-    # ru's, en's and de's questions.yml. kept-out gained 2 right pages among the first three and lost 4 of its 17
-    # unanswerable questions with a page (en 4 → 2, de 3 → 1), blind5 1 and 1; the cross-validation gave more of
-    # its unanswerable questions a page: en 13/158 → 22/188, de 17/191 → 25/221 (ru 8/161 → 10/189).
-    ("en", "cross-validated"): (TOP_1, 0.93, 0.12),  # measured 445/500, 468/500, 22/188 (before: 379/427, 402/427)
-    ("de", "cross-validated"): (TOP_1, TOP_3, 0.12),  # measured 571/639, 610/639, 25/221
+    # First measured when they were written, on the search of 2026-11-30's evening (ru 66/79, 71/79, 1/25; uk
+    # 64/80, 68/80, 9/24; en 70/80, 72/80, 5/25; de 61/79, 66/79, 3/23); raised since. On 2026-12-01 the no-match
+    # rules (a coverage floor and strength thresholds, per language) gave way to the chance that the best page
+    # answers, calibrated on the content's questions (bot/search/calibration.py): kept-out 288 -> 290 of 318 among
+    # the first three, 13 -> 13 of 97 unanswerable with a page (uk 70 -> 72 and 9 -> 8, ru 73 -> 74, en 75 -> 75
+    # and 2 -> 1, de 70 -> 69 and 1 -> 2); blind5 245 -> 244 of 248, 7 -> 4 of 97; the Ukrainian development set
+    # 133 -> 139 of 144, 15 -> 14 of 60; cross-validated 2,011 -> 2,012 of 2,099, 64 -> 49 of 725. German's kept-out
+    # floor is lowered for it (it lost one right page first and among the first three, and had one more
+    # unanswerable question with a page, where every other measurement gained).
+    ("de", "kept-out"): (0.77, 0.87, UNANSWERED_WITH_A_PAGE),  # measured 61/79, 69/79, 2/23
+    ("ru", "kept-out"): (TOP_1, 0.93, UNANSWERED_WITH_A_PAGE),  # measured 71/79, 74/79, 2/25
+    ("uk", "kept-out"): (0.82, 0.9, 0.34),  # measured 66/80, 72/80, 8/24
+    ("en", "kept-out"): (TOP_1, 0.93, UNANSWERED_WITH_A_PAGE),  # measured 74/80, 75/80, 1/25
+    # Two sets since 2026-11-30's night (the second written that night; see its file): measured 126/144, 139/144,
+    # 14/60 (the first alone, when written: 54/70, 61/70, 3/30).
+    ("uk", "development"): (TOP_1, TOP_3, 0.24),
+    # The cross-validation got harder on 2026-11-30's evening and night: development sets written then from the
+    # pages alone (a quarter of their questions long, their unanswerable ones near the pages' topics: "how to
+    # renew a russian passport abroad") went into ru's, en's and de's questions.yml; kept-out and blind5 gained,
+    # the cross-validated share fell (en 95.3% -> 93.6% among the first three, de 96.0% -> 95.5%). With the
+    # calibrated chance (2026-12-01) their unanswerable questions given a page fell to the target (en 22 -> 17 of
+    # 188, de 25 -> 17 of 221), German's right pages among the first three 610 -> 602 of 639.
+    ("en", "cross-validated"): (TOP_1, 0.94, UNANSWERED_WITH_A_PAGE),  # measured 449/500, 473/500, 17/188
+    ("de", "cross-validated"): (TOP_1, 0.94, UNANSWERED_WITH_A_PAGE),  # measured 560/639, 602/639, 17/221
 }
 
 
@@ -128,9 +146,6 @@ def first(index: SearchIndex, query: str, language: str, here: str | None = None
 
 # --- the question sets ---------------------------------------------------------------------------------
 
-Asked = list[tuple[str, frozenset[str]]]  # (question, the pages that answer it: any of them counts)
-
-
 def questions(language: str, part: str) -> Asked:
     """(question, the pages that answer it) of one set in tests/search_questions/."""
     data = load_yaml(QUESTIONS / part / f"{language}.yml").data
@@ -139,28 +154,6 @@ def questions(language: str, part: str) -> Asked:
 
 def unanswerable(language: str, part: str) -> list[str]:
     return [str(q) for q in load_yaml(QUESTIONS / part / "unanswerable" / f"{language}.yml").data]
-
-
-def content_questions(snapshot: ContentSnapshot, language: str) -> Asked:
-    """(question, the pages that list it) of content/<lang>/questions.yml."""
-    pages: dict[str, set[str]] = {}
-    for node, asked in snapshot.questions.get(language, {}).items():
-        for question in asked:
-            pages.setdefault(question, set()).add(node)
-    return [(question, frozenset(nodes)) for question, nodes in pages.items()]
-
-
-def fold_of(question: str) -> int:
-    return zlib.crc32(normalise(question).encode()) % FOLDS
-
-
-def without_fold(snapshot: ContentSnapshot, language: str, fold: int) -> ContentSnapshot:
-    """The content with one language's questions of one fold taken out."""
-    kept = {node: tuple(q for q in asked if fold_of(q) != fold)
-            for node, asked in snapshot.questions.get(language, {}).items()}
-    not_answered = tuple(q for q in snapshot.not_answered.get(language, ()) if fold_of(q) != fold)
-    return replace(snapshot, questions={**snapshot.questions, language: kept},
-                   not_answered={**snapshot.not_answered, language: not_answered})
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -326,37 +319,9 @@ def test_a_page_is_found_by_the_questions_it_answers_and_none_for_one_no_page_an
 
 
 
-def test_a_question_ranked_nearest_one_no_page_answers_gets_no_page_though_a_page_passes_the_floor(
-        answered: ContentSnapshot) -> None:
-    # The question no page answers explains too little of the question to pass the floor itself, but ranks above
-    # the page that does, with as many of the question's words: the question is most like it.
-    texts = {"en": {"start": Text("Start", "Start", "menu", {}),
-                    "mobilisation": Text("Mobilisation in Ukraine", "Mobilisation", "Who is mobilised, who gets a "
-                                         "deferment: men with three children, those caring for families of the "
-                                         "disabled.", {}),
-                    "service": Text("Soldiers' rights", "Soldiers", "What soldiers can do about leave and discharge.",
-                                    {}),
-                    "desertion": Text("Desertion", "Desertion", "Soldiers who leave their unit face prison.", {}),
-                    "contacts": Text("Contacts", "Contacts", "Write to a counsellor.", {}),
-                    "about": Text("About this bot", "About", "Nothing you type is kept.", {})}}
-    like = "when will mobilised soldiers be demobilised"
-    snapshot = replace(answered, texts=texts, questions={}, not_answered={"en": (like,)}, languages=("en",),
-                       glossary={}, root="start", fallback_language="en")
-    index = SearchIndex(snapshot)
-    asked = "payments for families of mobilised soldiers"
-    nearest, page = index.rank(asked, "en", 3).hits[:2]
-    assert (nearest.node, page.node) == ("-not-answered-0", "mobilisation") and nearest.words == page.words == 2
-    assert index.confident(page) and not index.confident(nearest), "as the case is set up"
-    answer = index.search(asked, "en")
-    assert not answer.found and answer.like_not_answered == like
-    assert first(SearchIndex(replace(snapshot, not_answered={})), asked, "en") == "mobilisation"
-    # A page with more of the question's words than the question no page answers is the answer.
-    assert first(index, "deferment for families of mobilised soldiers", "en") == "mobilisation"
-
-
-def test_a_page_ranked_above_the_first_that_passes_the_floor_is_offered_before_it(answered: ContentSnapshot) -> None:
-    # The call-up page has the question's words in its title but explains too little of it to pass the rule on its
-    # own; the ages page passes by explaining most of it in its text. The person gets both, in the ranking's order.
+def test_the_pages_offered_are_the_first_three_in_the_rankings_order(answered: ContentSnapshot) -> None:
+    # The call-up page has the question's words in its title but explains less of it than the ages page, which
+    # has most of it in its text. The chance decides on the first; the person gets both, in the ranking's order.
     texts = {"en": {"start": Text("Start", "Start", "menu", {}),
                     "callup": Text("Call-up in Russia", "Call-up", "Men are called up twice a year.", {}),
                     "ages": Text("Ages", "Ages", "In Russia, who can be called up at which age: men of 18 to 30 are "
@@ -368,11 +333,13 @@ def test_a_page_ranked_above_the_first_that_passes_the_floor_is_offered_before_i
                        root="start", fallback_language="en")
     index = SearchIndex(snapshot)
     asked = "call-up of my youngest son in russia"
-    callup, ages = index.rank(asked, "en", 3).hits[:2]
-    assert (callup.node, ages.node) == ("callup", "ages") and not index.confident(callup) and index.confident(ages)
+    callup, ages = index.ranked(asked, "en").hits[:2]
+    assert (callup.node, ages.node) == ("callup", "ages") and callup.coverage < ages.coverage
     answer = index.search(asked, "en")
     assert answer.ranking is not None and [hit.node for hit in answer.ranking.hits] == ["callup", "ages"]
-    assert not index.search("opening hours of the zoo in russia", "en").found, "a page must still pass the rule"
+    zoo = index.search("opening hours of the zoo in russia", "en")
+    assert not zoo.found and zoo.withheld is not None and zoo.withheld.only_places, "a page must still answer"
+
 
 def test_a_question_listed_for_a_page_finds_that_page_first(answered: ContentSnapshot) -> None:
     # An editor's trial: a question listed word for word under its page still lost to pages whose titles had
@@ -943,12 +910,26 @@ def test_the_nearest_section_comes_from_the_readers_own_language(index: SearchIn
     assert not answer.found and answer.section is None
 
 
+@pytest.fixture(scope="module")
+def content_index(answered: ContentSnapshot) -> SearchIndex:
+    """The search as the bot runs it: the shipped pages with their questions (questions.yml), which the chance
+    that a page answers is weighed with (bot/search/calibration.py)."""
+    return SearchIndex(answered)
+
+
+def not_listed(answered: ContentSnapshot, query: str, language: str) -> str:
+    """The query, checked to be in no list of questions.yml: the search decides on it, not looks it up."""
+    listed = [*(q for q, _ in content_questions(answered, language)), *answered.not_answered[language]]
+    assert as_listed(query) not in {as_listed(q) for q in listed}, query
+    return query
+
+
 @pytest.mark.parametrize("query", ["weather in tbilisi", "health insurance in france", "qwzx vbnm"])
 def test_no_section_is_offered_for_a_page_that_has_only_the_place_or_is_about_another_country(
-        shipped: ContentSnapshot, index: SearchIndex, query: str) -> None:
-    answer = index.search(query, "en")
+        answered: ContentSnapshot, content_index: SearchIndex, query: str) -> None:
+    answer = content_index.search(not_listed(answered, query, "en"), "en")
     assert not answer.found and answer.section is None
-    screen = SearchScreens(Catalogs(LANGUAGES)).answer(shipped, "en", answer, "start")
+    screen = SearchScreens(Catalogs(LANGUAGES)).answer(answered, "en", answer, "start")
     assert [b.action for row in screen.keyboard for b in row if isinstance(b.action, GoTo)] == [GoTo("start")]
     assert "nearest section" not in screen.text
 
@@ -1103,7 +1084,7 @@ def tiny_near_words() -> ContentSnapshot:
     ("посадять", "uk", "посада"),  # they will jail, not "a post"
 ])
 def test_a_real_word_is_not_read_as_another_word(typed: str, language: str, other: str) -> None:
-    index = SearchIndex(tiny_near_words(), SearchSettings(floor=0, min_coverage=0))
+    index = SearchIndex(tiny_near_words(), SearchSettings(min_chance=0))
     [(_word, other_terms)] = index.words(other, language)
     assert other_terms, f"the page has {other!r}"
     [(_word, terms)] = index.words(typed, language)
@@ -1256,7 +1237,7 @@ def tiny_incidental() -> ContentSnapshot:
 def test_a_rare_incidental_word_does_not_outweigh_the_topic() -> None:
     # "leaving" and "ukraine" are in three pages each; "during", "long" and "take" only in the interview
     # page's text, which makes them rarer, but no page is about them.
-    index = SearchIndex(tiny_incidental(), SearchSettings(floor=0, min_coverage=0))
+    index = SearchIndex(tiny_incidental(), SearchSettings(min_chance=0))
     assert top(index, "leaving ukraine during the war", "en", 1) == ["exit"]
     assert top(index, "how long does leaving ukraine take", "en", 1) == ["exit"]
 
@@ -1268,113 +1249,174 @@ def test_question_words_are_not_topics(index: SearchIndex) -> None:
 
 # --- issue 18: the no-match rule ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("query", "language"), [
+def unlisted(snapshot: ContentSnapshot, *asked: str) -> ContentSnapshot:
+    """The content without these questions in its lists (questions.yml), so that the search decides on them
+    rather than looking them up: as for a question someone types that nobody listed."""
+    gone = {as_listed(question) for question in asked}
+    return replace(snapshot, questions={
+        language: {node: tuple(q for q in listed if as_listed(q) not in gone) for node, listed in pages.items()}
+        for language, pages in snapshot.questions.items()}, not_answered={
+        language: tuple(q for q in listed if as_listed(q) not in gone)
+        for language, listed in snapshot.not_answered.items()})
+
+
+NOT_ANSWERED_BY_ANY_PAGE = [
     ("weather in tbilisi tomorrow", "en"),
     ("how to get german citizenship", "en"),
     ("Wie finde ich eine Wohnung in Berlin", "de"),
     ("where to buy a fake medical certificate", "en"),
     ("как получить немецкое гражданство", "ru"),
-])
-def test_a_question_the_content_does_not_answer_gets_no_page(index: SearchIndex, query: str,
+]
+
+
+@pytest.mark.parametrize(("query", "language"), NOT_ANSWERED_BY_ANY_PAGE)
+def test_a_question_the_content_does_not_answer_gets_no_page(answered: ContentSnapshot, query: str,
                                                               language: str) -> None:
+    # Issue 18's examples, each taken out of questions.yml: the search decides, it does not look them up.
+    index = SearchIndex(unlisted(answered, *(q for q, _ in NOT_ANSWERED_BY_ANY_PAGE)))
     answer = index.search(query, language)
     assert answer.kind is QueryKind.SEARCH and not answer.found
 
 
-def test_the_no_match_floor_is_a_setting(shipped: ContentSnapshot) -> None:
-    assert SearchSettings().floor > 0 and 0 < SearchSettings().min_coverage < 1
-    query = "как получить немецкое гражданство"
-    assert not SearchIndex(shipped).search(query, "ru").found
-    lenient = SearchIndex(shipped, SearchSettings(floor=0, min_coverage=0))
-    answer = lenient.search(query, "ru")
-    assert answer.found, "without the rule, a page that shares a word would be offered"
-    assert SearchIndex(shipped).search("электронная повестка брат", "ru").found
-    strict = SearchIndex(shipped, SearchSettings(floor=10, min_coverage=1, strong_coverage=1, very_strong_coverage=1))
-    answer = strict.search("электронная повестка брат", "ru")  # "брат" is in no page
-    assert not answer.found and answer.withheld is not None and answer.withheld.node == "ru_e_summons"
+def test_the_no_match_floor_is_a_setting(answered: ContentSnapshot) -> None:
+    settings = SearchSettings()
+    assert 0 < settings.min_chance < 1 and settings.floor > 0
+    asked = "электронная повестка брат"  # "брат" is in no page
+    content = unlisted(answered, asked)
+    answer = SearchIndex(content).search(asked, "ru")
+    assert answer.found and answer.chance is not None and answer.chance >= settings.min_chance
+    strict = SearchIndex(content, SearchSettings(min_chance=1.0)).search(asked, "ru")
+    assert not strict.found and strict.withheld is not None and strict.withheld.node == "ru_e_summons"
+    assert strict.chance == answer.chance, "the setting decides; the chance is the same"
 
 
-def test_a_page_with_the_question_in_its_title_or_keywords_needs_less_of_it(shipped: ContentSnapshot) -> None:
-    """The words a page does not explain are often how the question is put or slang the content does not
-    use: a page that has the rest in its title or keywords is offered with less of the question."""
-    index = SearchIndex(shipped, lazy=True)
-    settings = index.settings
-    assert settings.strong_coverage < settings.min_coverage and settings.strong > settings.floor
-    titled = Hit("page", 1.0, settings.strong_coverage, (), strength=settings.strong)
-    assert index.confident(titled)
-    assert not index.confident(replace(titled, strength=settings.strong - 0.1)), "only mentioned: the floor"
-    assert not index.confident(replace(titled, coverage=settings.strong_coverage - 0.01))
-    assert index.confident(replace(titled, coverage=settings.min_coverage, strength=settings.floor))
-    off = SearchIndex(shipped, SearchSettings(strong_coverage=1), lazy=True)
-    assert not off.confident(titled)
+def test_a_page_that_only_mentions_the_questions_words_is_never_offered(answered: ContentSnapshot) -> None:
+    # "hours" and "russia" are only mentioned in the Kazakhstan page's text (strength below `floor`): the chance
+    # alone would offer it (no question no page answers is like this one), the floor does not.
+    asked = "opening hours of the zoo in russia"
+    content = unlisted(answered, asked)
+    answer = SearchIndex(content).search(asked, "en")
+    assert not answer.found and answer.chance is None
+    assert answer.withheld is not None and answer.withheld.strength < SearchSettings().floor
+    without = SearchIndex(content, SearchSettings(floor=0)).search(asked, "en")
+    assert without.found and without.chance is not None and without.chance >= SearchSettings().min_chance
 
 
-def test_a_long_question_gets_a_page_that_has_several_of_its_words(shipped: ContentSnapshot) -> None:
-    """A long question is mostly the person's story, which no page tells: a page with several of its words is
+def test_a_long_question_gets_the_page_that_has_several_of_its_words(answered: ContentSnapshot) -> None:
+    """A long question is mostly the person's story, which no page tells: the page with several of its words is
     offered though it explains less of the question than a short one would need."""
-    index = SearchIndex(shipped)
-    settings = index.settings
-    assert settings.long_coverage < min(settings.min_coverage, *settings.min_coverage_by_language.values())
-    hit = Hit("page", 1.0, coverage=settings.long_coverage, terms=(), strength=settings.long_strength,
-              words=settings.long_words)
-    assert index.confident(hit, asked=settings.long_question)
-    assert not index.confident(hit, asked=settings.long_question - 1), "a short question needs more of it explained"
-    assert not index.confident(replace(hit, words=settings.long_words - 1), asked=settings.long_question)
-    assert not index.confident(replace(hit, coverage=settings.long_coverage - 0.01), asked=settings.long_question)
-    assert not index.confident(replace(hit, strength=settings.long_strength - 0.01), asked=settings.long_question)
-    assert not index.confident(replace(hit, elsewhere=True), asked=settings.long_question)
-    query = ("my son is 20 and he serves as a conscript near belgorod, his commander says everyone must sign a "
+    asked = ("my son is 20 and he serves as a conscript near belgorod, his commander says everyone must sign a "
              "contract now. can he refuse to sign and what happens to him")
-    answer = index.search(query, "en")
+    answer = SearchIndex(unlisted(answered, asked)).search(asked, "en")
     assert answer.ranking is not None and [hit.node for hit in answer.ranking.hits][:1] == ["ru_conscript_serving"]
-    assert answer.ranking.words >= settings.long_question
-    without = SearchIndex(shipped, SearchSettings(long_question=100)).search(query, "en")
-    assert not without.found and without.withheld is not None and without.withheld.node == "ru_conscript_serving"
+    assert answer.ranking.words >= 9
 
 
 def test_the_no_match_settings_are_read_from_the_config(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text("search: {floor: 2.5, min_coverage: 0.7, strong: 4, strong_coverage: 0.6, very_strong: 6, "
-                      "very_strong_coverage: 0.3, prefer_sections: {uk: [ukraine, abroad]}}\n", encoding="utf-8")
+    config.write_text("search: {min_chance: 0.7, floor: 1.5, prefer_sections: {uk: [ukraine, abroad]}}\n",
+                      encoding="utf-8")
     settings = load_settings(config).search
-    assert (settings.floor, settings.min_coverage, settings.strong, settings.strong_coverage) == (2.5, 0.7, 4, 0.6)
-    assert (settings.very_strong, settings.very_strong_coverage) == (6, 0.3)
+    assert (settings.min_chance, settings.floor) == (0.7, 1.5)
     assert settings.prefer_sections == {"uk": ["ukraine", "abroad"]}
-    assert settings.min_coverage_for("de") == 0.4, "German's own share, by default"
-    config.write_text("search: {min_coverage: 0.6, min_coverage_by_language: {uk: 0.45}}\n", encoding="utf-8")
-    settings = load_settings(config).search
-    assert (settings.min_coverage_for("uk"), settings.min_coverage_for("de")) == (0.45, 0.6), "replaces the default"
-    for broken in ("{floor: -1}", "{min_coverage_by_language: {de: 1.5}}", "{min_coverage_by_language: {German: 0.4}}"):
+    for broken in ("{floor: -1}", "{min_chance: 1.5}", "{min_coverage: 0.5}"):
         config.write_text(f"search: {broken}\n", encoding="utf-8")
         with pytest.raises(ConfigError):
             load_settings(config)
 
 
-def test_a_language_may_have_its_own_share_of_the_question_a_page_must_explain(shipped: ContentSnapshot) -> None:
-    index = SearchIndex(shipped, SearchSettings(min_coverage=0.5, min_coverage_by_language={"de": 0.4}), lazy=True)
-    hit = Hit("page", 1.0, coverage=0.45, terms=(), strength=1.0)
-    assert index.confident(hit, "de") and not index.confident(hit, "en") and not index.confident(hit)
-
-
-def test_a_page_with_several_of_the_questions_words_in_its_title_or_keywords_needs_a_quarter_of_it(
-        shipped: ContentSnapshot) -> None:
-    index = SearchIndex(shipped)
-    hit = Hit("ru_e_summons", 5.0, coverage=0.3, terms=("повестк", "электрон"), strength=6.0, words=2)
-    assert index.confident(hit)
-    assert not index.confident(replace(hit, words=1)), "one word, however strongly in the title, is not several"
-    assert not index.confident(replace(hit, strength=5.0)), "strong, not very strong: it needs 40% of the question"
-    assert not index.confident(replace(hit, coverage=0.2))
-    assert not SearchIndex(shipped, SearchSettings(very_strong_coverage=0.5)).confident(hit), "a setting"
-    # A long question, most of it the person's story: the electronic-summons page has "электронная повестка"
-    # in its title but explains less than 40% of it.
-    query = "живу в ереване, пришла электронная повестка, что будет если не вернусь"
-    offered = index.search(query, "ru")
+def test_a_page_with_the_questions_words_in_its_title_is_offered_for_a_question_mostly_its_own_story(
+        answered: ContentSnapshot) -> None:
+    # The electronic-summons page has "электронная повестка" in its title but explains little of the question.
+    asked = "живу в ереване, пришла электронная повестка, что будет если не вернусь"
+    index = SearchIndex(unlisted(answered, asked))
+    offered = index.search(asked, "ru")
     assert offered.ranking is not None and "ru_e_summons" in [hit.node for hit in offered.ranking.hits]
-    without = SearchIndex(shipped, SearchSettings(very_strong_coverage=1.0)).search(query, "ru")
-    assert without.ranking is not None and "ru_e_summons" not in [hit.node for hit in without.ranking.hits]
     # One word of the page's title, with the question's place, is not several: what happens to one's parents
     # if one deserts is not what the desertion pages are about.
-    assert not index.search("что будет с родителями в россии если я дезертирую", "ru").found
+    asked = "что будет с родителями в россии если я дезертирую"
+    assert not SearchIndex(unlisted(answered, asked)).search(asked, "ru").found
+
+
+# --- the calibration: the chance that the best page answers -------------------------------------------------
+
+def test_fitting_finds_the_weights_that_made_the_labels() -> None:
+    # Labels drawn from a known logistic model: the fit recovers its weights and bias.
+    rng = random.Random(18)
+    weights, bias = (2.0, -1.0), 0.5
+    rows = []
+    for _ in range(4000):
+        x = (rng.uniform(-2, 2), rng.uniform(0, 4))
+        chance = 1 / (1 + math.exp(-(bias + weights[0] * x[0] + weights[1] * x[1])))
+        rows.append((x, rng.random() < chance))
+    found = fit(rows, ridge=0.0)
+    assert found.weights == pytest.approx(weights, abs=0.2) and found.bias == pytest.approx(bias, abs=0.25)
+    assert found.chance((0.0, 0.5)) == pytest.approx(0.5, abs=0.06)
+    with pytest.raises(ValueError):
+        fit([((1.0, 2.0), True)] * 3)
+
+
+def test_the_chance_is_lower_where_a_question_no_page_answers_comes_near(answered: ContentSnapshot) -> None:
+    # The question no page answers explains less of the question than the mobilisation page and ranks above it
+    # ("payments for families of mobilised soldiers" is most like "when will mobilised soldiers be demobilised").
+    texts = {"en": {"start": Text("Start", "Start", "menu", {}),
+                    "mobilisation": Text("Mobilisation in Ukraine", "Mobilisation", "Who is mobilised, who gets a "
+                                         "deferment: men with three children, those caring for families of the "
+                                         "disabled.", {}),
+                    "service": Text("Soldiers' rights", "Soldiers", "What soldiers can do about leave and discharge.",
+                                    {}),
+                    "desertion": Text("Desertion", "Desertion", "Soldiers who leave their unit face prison.", {}),
+                    "contacts": Text("Contacts", "Contacts", "Write to a counsellor.", {}),
+                    "about": Text("About this bot", "About", "Nothing you type is kept.", {})}}
+    like = "when will mobilised soldiers be demobilised"
+    snapshot = replace(answered, texts=texts, questions={}, not_answered={"en": (like,)}, languages=("en",),
+                       glossary={}, root="start", fallback_language="en")
+    index = SearchIndex(snapshot)
+    asked = "payments for families of mobilised soldiers"
+    nearest, page = index.ranked(asked, "en").hits[:2]
+    assert (nearest.node, page.node) == ("-not-answered-0", "mobilisation") and nearest.coverage < page.coverage
+    answer = index.search(asked, "en")
+    assert not answer.found and answer.like_not_answered == like
+    assert answer.withheld is not None and answer.withheld.node == "mobilisation"
+    alone = SearchIndex(replace(snapshot, not_answered={})).search(asked, "en")
+    assert alone.found and alone.chance is not None and answer.chance is not None and alone.chance > answer.chance
+    # A page with more of the question than the question no page answers is the answer.
+    assert first(index, "deferment for families of mobilised soldiers", "en") == "mobilisation"
+
+
+def test_the_features_are_read_from_the_ranking() -> None:
+    page = Hit("page", 10.0, coverage=0.6, terms=(), strength=2.4, words=3)
+    second = Hit("other", 5.0, coverage=0.5, terms=(), strength=1.0, words=2)
+    nearest = Hit(f"{NOT_ANSWERED}7", 8.0, coverage=0.4, terms=(), strength=3.0, words=2)
+    place = Hit("georgia", 20.0, coverage=0.2, terms=(), only_places=True)
+    found = evidence(Ranking("en", (place, page, nearest, second), words=4, unknown=1))
+    assert found is not None and found.page is page
+    assert dict(zip(FEATURES, found.features, strict=True)) == pytest.approx({
+        "coverage": 0.6, "strength": math.log(2.5), "words": 3, "share_of_words": 0.75, "length": math.log(4),
+        "unknown": 0.25, "not_answered_score": 0.8, "not_answered_coverage": 0.4, "second": 0.5})
+    assert evidence(Ranking("en", (place, nearest), words=2)) is None, "nothing that could be offered"
+
+
+def test_calibrate_prints_the_fitted_weights_and_what_they_do(capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    # `hotline content calibrate` fits the chance on the content's own questions, to paste into
+    # bot/search/calibration.py, and says what the fitted and the shipped weights do at the configured min_chance.
+    config = tmp_path / "config.yaml"
+    config.write_text(f"languages: [ru, uk, en, de]\ncontent: {{dir: '{SHIPPED}'}}\n", encoding="utf-8")
+    assert main(["content", "calibrate", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    fitted = out[out.index("Calibration(weights=("):].split("\n", 1)[0]
+    weights = [float(w) for w in fitted.split("(", 2)[2].split(")")[0].split(", ")]
+    assert len(weights) == len(FEATURES) and weights[FEATURES.index("coverage")] > 0
+    assert weights[FEATURES.index("not_answered_coverage")] < 0, "a question no page answers coming near lowers it"
+    assert out.count("the right page among the first three for") == 8, "shipped and fitted, per language"
+    # Content without questions no page answers has nothing to fit on.
+    pages = tmp_path / "content"
+    shutil.copytree(SHIPPED, pages)
+    for questions_file in pages.glob("*/questions.yml"):
+        questions_file.unlink()
+    assert main(["content", "calibrate", str(pages), "--config", str(config)]) == 1
+    assert "Nothing to fit" in capsys.readouterr().out
 
 
 # --- places: where a question is set is not what it asks ---------------------------------------------------
@@ -1521,10 +1563,11 @@ def test_a_page_that_has_only_the_questions_place_and_time_is_not_an_answer(inde
     ("страховка для поїздки до польщі", "uk"),
     ("health insurance in france", "en"),
 ])
-def test_a_page_about_another_country_is_not_an_answer(index: SearchIndex, query: str, language: str) -> None:
+def test_a_page_about_another_country_is_not_an_answer(answered: ContentSnapshot, content_index: SearchIndex,
+                                                       query: str, language: str) -> None:
     # The Georgia and Armenia page is the one about insurance (Georgia's entry rule); it never names Poland or
     # France, so it says nothing of insurance there.
-    answer = index.search(query, language)
+    answer = content_index.search(not_listed(answered, query, language), language)
     assert not answer.found
     assert answer.withheld is not None
     assert (answer.withheld.node, answer.withheld.elsewhere) == ("ge_am_risks", True)
@@ -1755,8 +1798,10 @@ def test_words_that_are_not_nouns_count_less_in_how_much_a_page_explains(
     # "судять", "брати", "каже", "тікає" tell how the question is put; the pages have its nouns.
     answer = SearchIndex(shipped).search(query, language)
     assert answer.ranking is not None and node in [hit.node for hit in answer.ranking.hits]
+    explained = answer.ranking.hits[0].coverage
     monkeypatch.setattr(search_index, "NOT_A_NOUN", 1.0)  # every word weighs fully, as before 2026-11-30
-    assert not SearchIndex(shipped).search(query, language).found
+    before = SearchIndex(shipped).ranked(query, language)
+    assert before.hits[0].node == node and before.hits[0].coverage < explained - 0.1
 
 
 def test_what_is_not_a_noun_comes_from_the_dictionary_german_capitals_or_english_endings(

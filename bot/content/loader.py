@@ -500,7 +500,20 @@ def _read_questions(doc: YamlDocument, nodes: Mapping[str, Node], root: str, out
                       "list these questions under the page that answers them")
             continue
         found[node_id] = tuple(read(listed, ("answered", node_id), node_id))
-    return found, tuple(read(unanswered, ("not_answered",), "not_answered"))
+    not_answered = tuple(read(unanswered, ("not_answered",), "not_answered"))
+    if any(found.values()) and len(not_answered) < FEW_NOT_ANSWERED:
+        # The chance that a page answers is weighed by how near a question no page answers comes
+        # (bot/search/calibration.py): without such questions near the pages' topics, pages are offered readily.
+        out.warning(doc.path, doc.at(("not_answered",)) if "not_answered" in data else 1,
+                    f"only {len(not_answered)} question(s) under `not_answered:`: the search learns from them "
+                    "which questions no page answers, and with few it offers pages more readily",
+                    f"list at least {FEW_NOT_ANSWERED} questions people ask that no page answers, near the pages' "
+                    "topics (CONTENT.md, the no-match floor)")
+    return found, not_answered
+
+
+# Fewer questions no page answers than this in a language's questions.yml draws a warning (see _read_questions).
+FEW_NOT_ANSWERED = 20
 
 
 # A question's list line with a `#` YAML reads as the start of a comment: "- was tun #desertion" (not in quotes).

@@ -123,6 +123,7 @@ class Ranking:
     language: str
     hits: tuple[Hit, ...]  # best first
     words: int = 0  # how many words of the query mean something (not small words like "как", "the")
+    unknown: int = 0  # how many of those no document has at all
 
     @property
     def confidence(self) -> float:
@@ -876,7 +877,7 @@ class LanguageIndex:
                 + COVERAGE_ROUNDING < at_least):
             # No document can explain `at_least` of the query: a page explains at most every word it has, at its
             # best reading's quality. Scoring thousands of pages to find that out is most of a slow query.
-            return Ranking(self.language, (), len(meaningful))
+            return Ranking(self.language, (), len(meaningful), sum(not w.terms for w in meaningful))
         for word, covers, weight in rated:
             if len(word.terms) == 1:  # the common case, without the per-document best-reading bookkeeping
                 ((term, quality),) = word.terms.items()
@@ -945,7 +946,7 @@ class LanguageIndex:
                                 words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home),
                                 listed=doc in listed))
-        return Ranking(self.language, tuple(hits), len(meaningful))
+        return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful))
 
     def _elsewhere(self, doc: int, asked: frozenset[str], home: AbstractSet[str]) -> bool:
         about, named = self._abroad.get(doc, (frozenset(), frozenset()))

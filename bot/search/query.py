@@ -14,7 +14,7 @@ from bot.search.text import ALL_STOP_WORDS, has_letters, letter_count, script_of
 # Longer than a search query: someone telling their story. They need a person, not a list of pages. A worried
 # question with its story around it is searched: ten of 420 questions written on 2026-11-30 from the pages, as
 # people type, had 31 to 33 words and were read as stories at 30; searched, nine get their page among the first
-# three (with the long question's rule: SearchSettings.long_question).
+# three.
 MAX_QUERY_CHARS = 400
 MAX_QUERY_WORDS = 60
 MIN_QUERY_LETTERS = 3

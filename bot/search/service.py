@@ -4,11 +4,12 @@ Nothing here keeps anything about a person or a query: the index is made from th
 query lives as long as the call that ranks it. The reader's context (their language, the page they are
 on) is passed with each query and forgotten with it.
 
-When the best page explains too little of the question, or only mentions its words in passing, the
-answer is "no page on that" (with a counsellor offered), not a page that looks like an answer: see
-SearchSettings (bot/config.py) for the thresholds and CONTENT.md for how they were measured. The content's
-questions (content/<lang>/questions.yml) are read as part of the pages they are listed under; a question most
-like one that no page answers gets no page (see search).
+When the best page probably does not answer the question, the answer is "no page on that" (with a counsellor
+offered), not a page that looks like an answer: the chance that it answers is weighed by a model calibrated on
+the content's own questions (bot/search/calibration.py) and held to `search: min_chance` (SearchSettings,
+bot/config.py; CONTENT.md says how it was measured). The content's questions (content/<lang>/questions.yml) are
+read as part of the pages they are listed under, and the questions no page answers as documents of their own: a
+question near one of those is less likely to get a page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 from bot.config import SearchSettings
 from bot.content.model import ContentSnapshot
+from bot.search.calibration import SHIPPED, Calibration, chance_of, pages_of
 from bot.search.index import (
     NOT_ANSWERED,
     Hit,
@@ -35,15 +37,8 @@ RESULTS = 3
 CONFIDENT = 0.6
 # ... and another language's answer is used only if it explains clearly more.
 BETTER_BY = 0.15
-# A page that explains this much of the question is offered even where its words are only in its text.
-# Lowered from 0.8 on 2026-11-30: German questions name things in compounds and verbs the pages put otherwise,
-# so a page's words are often in its text only; cross-validated de gained 2 right pages of 498, a German set kept
-# out of the content 1 of 38, and no language gave a page to more unanswerable questions.
-WHOLE_QUESTION = 0.7
 # How many times the offered pages' number are ranked (see search).
 DEPTH = 3
-# What "several of the question's words" is for `very_strong` (places not counted).
-SEVERAL = 2
 
 
 @dataclass(frozen=True)
@@ -52,15 +47,18 @@ class SearchAnswer:
     ranking: Ranking | None = None  # for SEARCH: the pages offered, and the language whose texts they matched
     asked_language: str = ""
     # For SEARCH: the best page the search found but did not offer because it fell below the no-match
-    # rule (for editors' tools; never shown to the person).
+    # floor (for editors' tools; never shown to the person).
     withheld: Hit | None = None
+    # For SEARCH: the chance (0..1) that the best page answers the question (bot/search/calibration.py), which
+    # decided whether pages are offered (None: no page could be; for editors' tools).
+    chance: float | None = None
     # For SEARCH with no page offered: the menu section of the nearest page in the reader's language, when
     # it shares more with the question than its places and is not about another country. The person gets the
     # section (a menu to browse, never a page presented as the answer); the right page is in it for most
     # questions the no-match rule turns away (tests/test_search.py).
     section: str | None = None
-    # For SEARCH with no page offered because the question is most like one no page answers
-    # (content/<lang>/questions.yml, `not_answered:`): that question (for editors' tools; never shown).
+    # For SEARCH with no page offered where a question no page answers (content/<lang>/questions.yml,
+    # `not_answered:`) ranks above every page: that question (for editors' tools; never shown).
     like_not_answered: str | None = None
 
     @property
@@ -93,8 +91,9 @@ class SearchIndex:
     first time a search needs it (a fraction of a millisecond); prepare() weighs them all."""
 
     def __init__(self, snapshot: ContentSnapshot, settings: SearchSettings | None = None, *,
-                 lazy: bool = False) -> None:
+                 lazy: bool = False, calibration: Calibration = SHIPPED) -> None:
         self.settings = settings or SearchSettings()
+        self.calibration = calibration
         self._lock = threading.Lock()  # one build at a time: the bot's thread and the one running prepare()
         self._pending: ContentSnapshot | None = snapshot if lazy else None
         self._ready: _Built | None = None if lazy else self._build(snapshot)
@@ -210,44 +209,19 @@ class SearchIndex:
         found = {language: index.glossary_problems() for language, index in self._built.indexes.items()}
         return {language: pairs for language, pairs in found.items() if pairs}
 
-    def confident(self, hit: Hit, language: str = "", asked: int = 0) -> bool:
-        """Whether a page explains enough of the question, strongly enough, to be offered: at least
-        `min_coverage` of it (in `language`, the language of the page's text: `min_coverage_by_language`), with
-        its words at least `floor` strong or nearly the whole question; or at
-        least `strong_coverage` of it, with its words in its title or keywords (`strong`); or at least
-        `very_strong_coverage`, with several of them there (`very_strong`); or, for a question of at least
-        `long_question` words that mean something (`asked`), at least `long_coverage` of it, with at least
-        `long_words` of its words (places not counted) and strength at least `long_strength`. Never a page that
-        has only the question's places ("Tbilisi" of "weather in Tbilisi": see bot/search/places.py), nor one
-        about another country than the question's (`Hit.elsewhere`)."""
-        settings = self.settings
-        if hit.only_places or hit.elsewhere:
-            return False
-        if hit.coverage >= settings.strong_coverage and hit.strength >= settings.strong:
-            return True
-        if (hit.coverage >= settings.very_strong_coverage and hit.strength >= settings.very_strong
-                and hit.words >= SEVERAL):
-            return True
-        if (asked >= settings.long_question and hit.words >= settings.long_words
-                and hit.coverage >= settings.long_coverage and hit.strength >= settings.long_strength):
-            return True
-        min_coverage = settings.min_coverage_for(language)
-        return hit.coverage >= min_coverage and (
-            hit.strength >= settings.floor or hit.coverage >= max(WHOLE_QUESTION, min_coverage))
+    def ranked(self, query: str, language: str, *, here: str | None = None) -> Ranking:
+        """The ranking the search decides on, before the no-match floor: the reader's language's, or another
+        language's where the reader's explains too little of the question and the other clearly more."""
+        return self._ranked(query, language, here)[0]
 
-    def search(self, query: str, language: str, limit: int = RESULTS, *, here: str | None = None) -> SearchAnswer:
-        """What to answer a typed text with: its kind and, for a question, the pages to offer (none if no
-        page passes the no-match rule). `here` is the page the reader is on (None: the main menu)."""
-        kind = classify(query)
-        if kind is not QueryKind.SEARCH:
-            return SearchAnswer(kind, asked_language=language)
-        built = self._built
+    def _ranked(self, query: str, language: str, here: str | None) -> tuple[Ranking, Ranking]:
+        """(the ranking decided on, the reader's own language's)."""
         # Deeper than the pages offered: questions no page answers (content/<lang>/questions.yml) take places
         # in the ranking that pages would otherwise have.
-        depth = limit * DEPTH
+        depth = RESULTS * DEPTH
         best = own = self.rank(query, language, depth, here=here)
         if best.confidence < CONFIDENT:
-            for other in built.order:
+            for other in self._built.order:
                 if other == language:
                     continue
                 # Only a language whose pages may explain clearly more is ranked (most of a slow query's time).
@@ -255,36 +229,48 @@ class SearchIndex:
                                       at_least=best.confidence + BETTER_BY)
                 if candidate.hits and candidate.confidence >= best.confidence + BETTER_BY:
                     best = candidate
-        # Whether to offer pages is decided on the first `limit` hits, as the person would see them; the pages
-        # offered are the first `limit` that pass, past any question no page answers.
-        passing = [(number, hit) for number, hit in enumerate(best.hits)
-                   if self.confident(hit, best.language, best.words)]
-        offered_before = tuple(hit for number, hit in passing if number < limit)
-        pages_offered = tuple(hit for _number, hit in passing if not is_not_answered(hit.node))
-        if passing:
-            # Pages ranked above the first that passes, short of the rule themselves, come before it.
-            first_passing = passing[0][0]
-            above = tuple(hit for hit in best.hits[:first_passing]
-                          if not is_not_answered(hit.node) and not (hit.only_places or hit.elsewhere))
-            pages_offered = above + pages_offered
-        # A question most like one no page answers (content/<lang>/questions.yml) gets no page; not a question of
-        # one word that pages answer: "отсрочка" is a topic to browse, however many questions about it no page
-        # answers.
-        like_hit = _most_like_not_answered(best.hits, offered_before)
-        not_answered = like_hit is not None and not (best.words == 1 and pages_offered)
-        offered = pages_offered[:limit] if offered_before and not not_answered else ()
-        pages = [hit for hit in best.hits if not is_not_answered(hit.node)]
-        withheld = pages[0] if pages and not offered else None
+        return best, own
+
+    def chance(self, ranking: Ranking) -> float | None:
+        """The chance (0..1) that the best page of a ranking answers its question: see bot/search/calibration.py.
+        None where no page could be offered: none but questions no page answers, the question's places or pages
+        about another country; or the best page has the question's words only in passing (below `floor`)."""
+        return chance_of(ranking, self.calibration, self.settings.floor)
+
+    def search(self, query: str, language: str, limit: int = RESULTS, *, here: str | None = None) -> SearchAnswer:
+        """What to answer a typed text with: its kind and, for a question, the pages to offer (none if the
+        chance that the best page answers is below `min_chance`). `here` is the page the reader is on (None: the
+        main menu)."""
+        kind = classify(query)
+        if kind is not QueryKind.SEARCH:
+            return SearchAnswer(kind, asked_language=language)
+        best, own = self._ranked(query, language, here)
+        pages = pages_of(best)
+        chance = self.chance(best)
+        first = best.hits[0] if best.hits else None
+        if first is not None and first.listed:
+            # A question listed in questions.yml gets what it is listed for, whatever the chance says: the editors'
+            # word ("a question listed for a page finds that page first"; one no page answers gets none).
+            offer = not is_not_answered(first.node)
+        else:
+            offer = chance is not None and chance >= self.settings.min_chance
+        offered = tuple(pages[:limit]) if offer else ()
+        # The best page withheld is the first of all, even one that has only the question's places or is about
+        # another country (editors see why it was not offered).
+        withheld = next((hit for hit in best.hits if not is_not_answered(hit.node)), None) if not offer else None
+        like = None
+        if not offer and first is not None and is_not_answered(first.node) and not (first.only_places
+                                                                                    or first.elsewhere):
+            like = self.not_answered_question(first.node, best.language)
         # The nearest page for the section is the reader's own language's: another language's matched words of
         # a language the question is not in (Ukrainian "у" read as the "e" of "Connection e.V.").
         own_pages = [hit for hit in own.hits if not is_not_answered(hit.node)]
-        nearest = own_pages[0] if own_pages and not offered else None
+        nearest = own_pages[0] if own_pages and not offer else None
         section = None
         if nearest is not None and not (nearest.only_places or nearest.elsewhere):
-            section = built.section_of.get(nearest.node)
-        like = self.not_answered_question(like_hit.node, best.language) if like_hit and not_answered else None
-        return SearchAnswer(kind, Ranking(best.language, offered, best.words), asked_language=language,
-                            withheld=withheld, section=section if section != built.root else None,
+            section = self._built.section_of.get(nearest.node)
+        return SearchAnswer(kind, Ranking(best.language, offered, best.words, best.unknown), asked_language=language,
+                            withheld=withheld, chance=chance, section=section if section != self._built.root else None,
                             like_not_answered=like)
 
     def not_answered_question(self, node: str, language: str) -> str | None:
@@ -294,25 +280,6 @@ class SearchIndex:
         questions = self._built.not_answered.get(language, ())
         number = int(node.removeprefix(NOT_ANSWERED))
         return questions[number] if number < len(questions) else None
-
-
-def _most_like_not_answered(hits: tuple[Hit, ...], offered: tuple[Hit, ...]) -> Hit | None:
-    """The question no page answers that a question is most like, or None: the first of the hits offered if it is
-    one; or else the first hit of all, if it is one, is not about another country, and has as many of the
-    question's words as any hit offered. That one explains too little of the question to be offered itself, but
-    ranks above every page: "payments for families of mobilised soldiers" is most like "when will mobilised
-    soldiers be demobilised" (the mobilisation page, ranked below it, is offered for "mobilised" and "families").
-    Measured on the cross-validation: English questions no page answers given a page 13 → 12 of 128, nothing
-    else changed (CONTENT.md, "How well it does on questions it has not seen")."""
-    if not offered:
-        return None
-    if is_not_answered(offered[0].node):
-        return offered[0]
-    top = hits[0]
-    if (is_not_answered(top.node) and not (top.elsewhere or top.only_places)
-            and top.words >= max(hit.words for hit in offered)):
-        return top
-    return None
 
 
 def _sections(snapshot: ContentSnapshot) -> dict[str, str]:

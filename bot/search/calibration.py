@@ -1,0 +1,280 @@
+"""The no-match decision: the chance that the best page answers a question, calibrated on the content's questions.
+
+A ranking says which page is nearest; it does not say whether the nearest page answers. That is decided from
+what the ranking shows of the question and of its best page (`evidence`: how much of the question the page
+explains, how strongly, how many of its words it has, how long the question is, how much of it no page has, how
+near a question no page answers comes, how far ahead of the next page it is), weighed by a logistic model
+(`Calibration`): the result is the chance, 0..1, that the page (or one of the next two) answers. A page is
+offered when the chance is at least `search: min_chance` (config.yaml); otherwise the person is told there is no
+page on that and offered a counsellor.
+
+The weights are fitted (`fit`, by iteratively reweighted least squares) on the content's own labelled questions
+(content/<lang>/questions.yml), each asked of an index built without it (`labelled`: 5 folds), so they are
+measured on questions the search has not seen. `hotline content calibrate` fits them again and prints them with
+the figures; CONTENT.md says when to. Nothing here sees what a person types beyond the call that ranks it.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+from bot.content.model import ContentSnapshot
+from bot.search.index import Hit, Ranking, is_not_answered
+from bot.search.text import normalise
+
+# What the decision weighs, in the order of Calibration.weights.
+FEATURES = (
+    "coverage",  # the share of the question (0..1) the best page explains
+    "strength",  # log(0.1 + how strongly its words are in it): ~1 in the body only, 2.5+ in its title or keywords
+    "words",  # how many of the question's words it has (places not counted)
+    "share_of_words",  # that, as a share of the question's words that mean something
+    "length",  # log of how many words of the question mean something
+    "unknown",  # the share of those that no page has at all
+    "not_answered_score",  # the nearest question no page answers: its score relative to the page's (0 if none)
+    "not_answered_coverage",  # ... and how much of the question it explains
+    "second",  # the next page's score relative to the best one's (0 if none)
+)
+FOLDS = 5
+# A page that explains this much of the question may be offered however weakly its words are in it (below
+# `search: floor`): German questions name things in compounds and verbs the pages put otherwise, so a page's
+# words are often in its text only.
+WHOLE_QUESTION = 0.7
+
+
+class Evidence(NamedTuple):
+    """What a ranking shows about its best page, and that page."""
+
+    page: Hit
+    features: tuple[float, ...]  # in the order of FEATURES
+
+
+def pages_of(ranking: Ranking) -> list[Hit]:
+    """The hits that could be offered: pages (not questions no page answers) that are neither only the question's
+    places nor about another country than the question's."""
+    return [hit for hit in ranking.hits if not is_not_answered(hit.node) and not (hit.only_places or hit.elsewhere)]
+
+
+def above_floor(page: Hit, floor: float) -> bool:
+    """Whether a page has the question's words at least `floor` strongly (about 1 when they are only mentioned
+    in its text, 2.5 and more in its title or keywords), or explains WHOLE_QUESTION of it: a page that only
+    mentions a question's words in passing is never offered, whatever the chance."""
+    return page.strength >= floor or page.coverage >= WHOLE_QUESTION
+
+
+def evidence(ranking: Ranking) -> Evidence | None:
+    """The features of a ranking's best page, or None if no hit could be offered."""
+    pages = pages_of(ranking)
+    if not pages:
+        return None
+    page = pages[0]
+    words = max(ranking.words, 1)
+    nearest = next((hit for hit in ranking.hits if is_not_answered(hit.node)), None)
+    score = page.score or 1.0
+    return Evidence(page, (
+        page.coverage,
+        math.log(page.strength + 0.1),
+        float(page.words),
+        page.words / words,
+        math.log(words),
+        ranking.unknown / words,
+        nearest.score / score if nearest else 0.0,
+        nearest.coverage if nearest else 0.0,
+        pages[1].score / score if len(pages) > 1 else 0.0,
+    ))
+
+
+def chance_of(ranking: Ranking, calibration: Calibration, floor: float) -> float | None:
+    """The chance (0..1) that a ranking's best page answers its question; None where no page could be offered
+    (none but questions no page answers, the question's places or pages about another country) or the best page
+    has the question's words only in passing (`above_floor`)."""
+    found = evidence(ranking)
+    if found is None or not above_floor(found.page, floor):
+        return None
+    return calibration.chance(found.features)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A logistic model: chance = 1 / (1 + exp(-(bias + Σ weight × feature))), features as in FEATURES."""
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def chance(self, features: Sequence[float]) -> float:
+        """The chance (0..1) that the page answers the question."""
+        z = self.bias + math.fsum(w * x for w, x in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+# Fitted by `hotline content calibrate` on the shipped content of 2026-12-01 (2,099 answerable questions and 725 no
+# page answers, in four languages; 2,758 of them labelled: the answerable ones whose page is among the first three,
+# and the unanswerable ones). Cross-validated at min_chance 0.6, against the rules it replaced (a coverage floor
+# and strength thresholds): the right page among the first three for 2,011 → 2,011, unanswerable questions given
+# a page 64 → 52 of 725; on question sets the fit never saw, see CONTENT.md.
+SHIPPED = Calibration(weights=(7.7133, 0.811, 0.3937, -0.4607, -0.8582, -3.5593, -1.6242, -4.6361, 0.5689),
+                      bias=-1.3338)
+
+
+# --- fitting -----------------------------------------------------------------------------------------------
+
+
+def fit(rows: Sequence[tuple[Sequence[float], bool]], ridge: float = 1.0, rounds: int = 25) -> Calibration:
+    """The logistic model that best separates the rows (features, whether the page answers), by Newton's method
+    (iteratively reweighted least squares) on standardised features with a small ridge penalty (`ridge`, on the
+    standardised weights, not the bias), so that a feature that never varies gets weight 0.
+
+    Raises ValueError for no rows, or rows of one label only (nothing to separate)."""
+    if not rows or len({label for _x, label in rows}) < 2:
+        raise ValueError("fitting needs rows of both labels")
+    width = len(rows[0][0])
+    means = [math.fsum(x[i] for x, _ in rows) / len(rows) for i in range(width)]
+    scales = [math.sqrt(math.fsum((x[i] - means[i]) ** 2 for x, _ in rows) / len(rows)) or 1.0 for i in range(width)]
+    data = [([1.0, *((x[i] - means[i]) / scales[i] for i in range(width))], 1.0 if label else 0.0) for x, label in rows]
+    beta = [0.0] * (width + 1)
+    for _round in range(rounds):
+        gradient = [0.0] * (width + 1)
+        hessian = [[0.0] * (width + 1) for _ in range(width + 1)]
+        for z, y in data:
+            t = math.fsum(b * v for b, v in zip(beta, z, strict=True))
+            p = 1.0 / (1.0 + math.exp(-t)) if t > -700 else 0.0
+            weight = p * (1.0 - p)
+            for i, zi in enumerate(z):
+                gradient[i] += (p - y) * zi
+                row = hessian[i]
+                for j in range(i + 1):
+                    row[j] += weight * zi * z[j]
+        for i in range(width + 1):
+            for j in range(i):
+                hessian[j][i] = hessian[i][j]
+            if i:
+                gradient[i] += ridge * beta[i]
+                hessian[i][i] += ridge
+        step = _solve(hessian, gradient)
+        beta = [b - s for b, s in zip(beta, step, strict=True)]
+        if max(map(abs, step)) < 1e-9:
+            break
+    # Back to the features' own units, so that the shipped weights read as they are used.
+    weights = tuple(beta[i + 1] / scales[i] for i in range(width))
+    bias = beta[0] - math.fsum(beta[i + 1] * means[i] / scales[i] for i in range(width))
+    return Calibration(tuple(round(w, 4) for w in weights), round(bias, 4))
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    """x with matrix · x = vector, by Gaussian elimination with partial pivoting (matrix is small and positive
+    definite: a Hessian plus a ridge)."""
+    size = len(vector)
+    a = [[*row, value] for row, value in zip(matrix, vector, strict=True)]
+    for column in range(size):
+        pivot = max(range(column, size), key=lambda r: abs(a[r][column]))
+        a[column], a[pivot] = a[pivot], a[column]
+        for r in range(column + 1, size):
+            factor = a[r][column] / a[column][column]
+            if factor:
+                for c in range(column, size + 1):
+                    a[r][c] -= factor * a[column][c]
+    x = [0.0] * size
+    for r in reversed(range(size)):
+        x[r] = (a[r][size] - math.fsum(a[r][c] * x[c] for c in range(r + 1, size))) / a[r][r]
+    return x
+
+
+# --- the labelled questions ----------------------------------------------------------------------------------
+
+Asked = list[tuple[str, frozenset[str]]]  # (question, the pages that answer it: any of them counts)
+
+
+def content_questions(snapshot: ContentSnapshot, language: str) -> Asked:
+    """(question, the pages that list it) of content/<lang>/questions.yml."""
+    pages: dict[str, set[str]] = {}
+    for node, asked in snapshot.questions.get(language, {}).items():
+        for question in asked:
+            pages.setdefault(question, set()).add(node)
+    return [(question, frozenset(nodes)) for question, nodes in pages.items()]
+
+
+def fold_of(question: str) -> int:
+    return zlib.crc32(normalise(question).encode()) % FOLDS
+
+
+def without_fold(snapshot: ContentSnapshot, language: str, fold: int) -> ContentSnapshot:
+    """The content with one language's questions of one fold taken out."""
+    kept = {node: tuple(q for q in asked if fold_of(q) != fold)
+            for node, asked in snapshot.questions.get(language, {}).items()}
+    not_answered = tuple(q for q in snapshot.not_answered.get(language, ()) if fold_of(q) != fold)
+    return replace(snapshot, questions={**snapshot.questions, language: kept},
+                   not_answered={**snapshot.not_answered, language: not_answered})
+
+
+class Asking(NamedTuple):
+    """One of the content's questions, asked of an index built without it."""
+
+    language: str
+    question: str
+    pages: frozenset[str] | None  # the pages that answer it; None: no page does
+    ranking: Ranking  # what the search ranked, as deep as it looks (SearchIndex.ranked)
+
+
+def cross_validated(snapshot: ContentSnapshot) -> Iterator[Asking]:
+    """Each of the content's questions (every language's), ranked by an index built without its fold."""
+    from bot.search.service import SearchIndex  # the service imports this module
+
+    for fold in range(FOLDS):
+        without = snapshot
+        for language in snapshot.languages:
+            without = without_fold(without, language, fold)
+        index = SearchIndex(without)
+        for language in snapshot.languages:
+            for question, pages in content_questions(snapshot, language):
+                if fold_of(question) == fold:
+                    yield Asking(language, question, pages, index.ranked(question, language))
+            for question in snapshot.not_answered.get(language, ()):
+                if fold_of(question) == fold:
+                    yield Asking(language, question, None, index.ranked(question, language))
+
+
+def labelled(askings: Sequence[Asking], floor: float) -> list[tuple[tuple[float, ...], bool]]:
+    """(features, whether the page answers) for fitting: a question no page answers is a page that does not; an
+    answerable one counts where its page is among the first three that could be offered (where it is not, no
+    decision would find it, and it says nothing about the decision). Only pages above the floor (`above_floor`)
+    count: the others are never offered."""
+    rows = []
+    for asking in askings:
+        found = evidence(asking.ranking)
+        if found is None or not above_floor(found.page, floor):
+            continue
+        if asking.pages is None:
+            rows.append((found.features, False))
+        elif asking.pages & {hit.node for hit in pages_of(asking.ranking)[:3]}:
+            rows.append((found.features, True))
+    return rows
+
+
+class Figures(NamedTuple):
+    """What a calibration does with one language's questions at one min_chance."""
+
+    asked: int  # answerable questions
+    three: int  # ... whose page is among the first three offered
+    unanswerable: int
+    with_a_page: int  # ... that get a page
+
+
+def figures(askings: Sequence[Asking], calibration: Calibration, min_chance: float,
+            floor: float) -> dict[str, Figures]:
+    """Per language, what the search would offer for the content's questions with this calibration."""
+    counts: dict[str, list[int]] = {}
+    for asking in askings:
+        chance = chance_of(asking.ranking, calibration, floor)
+        offered = {hit.node for hit in pages_of(asking.ranking)[:3]} if chance is not None and chance >= min_chance \
+            else set()
+        count = counts.setdefault(asking.language, [0, 0, 0, 0])
+        if asking.pages is None:
+            count[2] += 1
+            count[3] += bool(offered)
+        else:
+            count[0] += 1
+            count[1] += bool(offered & asking.pages)
+    return {language: Figures(*count) for language, count in counts.items()}
