@@ -179,8 +179,9 @@ class SearchSettings(_Strict):
     # question is at least this (0..1). The chance is weighed from how much of the question the best page
     # explains, how strongly, and how near a question no page answers comes (bot/search/calibration.py), and is
     # calibrated on the content's own questions: at 0.6, cross-validated on them on 2026-12-01, the right page is
-    # offered for as many answerable questions as the rules before it (2,011 of 2,099), and 52 of 725 questions
-    # no page answers get a page (was 64). Higher: fewer wrong pages, more "no page on that" (CONTENT.md).
+    # offered for as many answerable questions as the rules before it (2,012 of 2,099, was 2,011), and 49 of 725
+    # questions no page answers get a page (was 64). Higher: fewer wrong pages, more "no page on that" (CONTENT.md).
+    # A question of one word that means something is a topic to browse: its pages are offered at any chance.
     min_chance: float = Field(default=0.6, ge=0, le=1)
     # ... and never a page whose words are only mentioned in passing: its words must be in it at least this
     # strongly (about 1 when they are merely mentioned in its text, 2.5 and more in its title or keywords), or
@@ -321,6 +322,14 @@ def new_secret_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii").rstrip("=")
 
 
+# Settings a release took out, with what an operator upgrading does about them.
+_CALIBRATED = ("replaced on 2026-12-01 by `search: min_chance`, the chance that a page answers, calibrated on the "
+               "content's questions (CONTENT.md, the no-match floor): remove this line")
+_REMOVED = {f"search.{name}": _CALIBRATED for name in (
+    "min_coverage", "min_coverage_by_language", "strong", "strong_coverage", "very_strong", "very_strong_coverage",
+    "long_question", "long_words", "long_coverage", "long_strength")}
+
+
 def _describe(errors: ValidationError, path: Path, line_of: Any) -> list[str]:
     problems = []
     for error in errors.errors():
@@ -328,7 +337,8 @@ def _describe(errors: ValidationError, path: Path, line_of: Any) -> list[str]:
         key = ".".join(str(part) for part in loc) or "(top level)"
         message = error["msg"]
         if error["type"] == "extra_forbidden":
-            message = "unknown setting (check the spelling; see config.yaml in the repository for all settings)"
+            message = _REMOVED.get(key, "unknown setting (check the spelling; see config.yaml in the repository for "
+                                        "all settings)")
         message = message.removeprefix("Value error, ")
         line = line_of(loc)
         where = f"{path}:{line}" if line else str(path)

@@ -40,17 +40,27 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     # matched too little (the withheld page is then that language's too).
     listed_language = ranking.language if (ranking.hits or answer.withheld is not None
                                            or answer.like_not_answered is not None) else language
-    rule = (f"the chance that the best page answers is at least {settings.min_chance:.0%} (weighed from how much "
-            "of the question it explains, how strongly, how many of its words it has and how near a question no "
-            f"page answers comes), its words are in it at least {settings.floor:g} strongly or it explains "
-            f"{WHOLE_QUESTION:.0%} of the question, it has more than the question's places, and it is not about "
-            "another country than the question's")
+    rule = (f"the chance that the best page (or one of the next two) answers is at least {settings.min_chance:.0%} "
+            "(weighed from how much of the question it explains, how strongly, how many of its words it has and how "
+            f"near a question no page answers comes), or the question is one word; its words are in it at least "
+            f"{settings.floor:g} strongly or it explains {WHOLE_QUESTION:.0%} of the question; it has more than the "
+            "question's places; and it is not about another country than the question's")
+    withheld = answer.withheld
+    if answer.chance is not None:
+        verdict = "at or above" if answer.chance >= settings.min_chance else "below"
+        anyway = "; offered all the same: one word is a topic to browse" if (
+            answer.found and answer.chance < settings.min_chance and ranking.words == 1) else ""
+        print(f"Chance that the best page (or one of the next two) answers: {answer.chance:.1%}, {verdict} "
+              f"`search: min_chance` ({settings.min_chance:.0%}) in config.yaml{anyway}")
+    elif withheld is not None:
+        why = ("it has only the question's places" if withheld.only_places else
+               "it is about another country than the question's" if withheld.elsewhere else
+               f"its words are only mentioned in it (strength {withheld.strength:.2f}, below `search: floor` "
+               f"{settings.floor:g}) and it explains less than {WHOLE_QUESTION:.0%} of the question")
+        print(f"No chance weighed: the nearest page is never offered, as {why}.")
     read = [f"{word} → {'/'.join(terms)}" if terms else f"{word} (in no page)"
             for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]
     print(f"Words read ({listed_language}): {'; '.join(read) or 'none'}")
-    if answer.chance is not None:
-        print(f"Chance that the best page answers: {answer.chance:.0%} (pages are offered at "
-              f"{settings.min_chance:.0%} or more: `search: min_chance` in config.yaml)")
     if answer.like_not_answered is not None:
         print(f"No page offered: the question is most like one no page answers ({listed_language}/questions.yml, "
               f"not_answered): \"{answer.like_not_answered}\"; the person is told there is no page on that and "

@@ -1324,10 +1324,19 @@ def test_the_no_match_settings_are_read_from_the_config(tmp_path: Path) -> None:
     settings = load_settings(config).search
     assert (settings.min_chance, settings.floor) == (0.7, 1.5)
     assert settings.prefer_sections == {"uk": ["ukraine", "abroad"]}
-    for broken in ("{floor: -1}", "{min_chance: 1.5}", "{min_coverage: 0.5}"):
+    for broken in ("{floor: -1}", "{min_chance: 1.5}", "{min_chanse: 0.5}"):
         config.write_text(f"search: {broken}\n", encoding="utf-8")
         with pytest.raises(ConfigError):
             load_settings(config)
+    # An operator upgrading with the settings the calibrated chance replaced is told what to do.
+    config.write_text("search:\n  min_coverage: 0.5\n  min_coverage_by_language: {de: 0.4}\n  floor: 0.9\n",
+                      encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config)
+    assert [problem.split(": ", 2)[1] for problem in refused.value.problems] == [
+        "search.min_coverage", "search.min_coverage_by_language"]
+    assert all("replaced on 2026-12-01 by `search: min_chance`" in problem and "remove this line" in problem
+               for problem in refused.value.problems)
 
 
 def test_a_page_with_the_questions_words_in_its_title_is_offered_for_a_question_mostly_its_own_story(
@@ -1387,6 +1396,30 @@ def test_the_chance_is_lower_where_a_question_no_page_answers_comes_near(answere
     assert alone.found and alone.chance is not None and answer.chance is not None and alone.chance > answer.chance
     # A page with more of the question than the question no page answers is the answer.
     assert first(index, "deferment for families of mobilised soldiers", "en") == "mobilisation"
+
+
+def test_one_word_is_a_topic_to_browse_however_many_questions_no_page_answers_have_it(
+        answered: ContentSnapshot) -> None:
+    # Twelve questions no page answers have "asylum": they take the first nine places of the ranking, and the
+    # page about asylum is looked for further down. Typed alone, "asylum" gets that page at any chance.
+    texts = {"en": {"start": Text("Start", "Start", "menu", {}),
+                    "asylum": Text("Asylum in Germany", "Asylum", "How to ask for asylum in Germany: where to "
+                                   "register, the interview.", {}),
+                    "army": Text("Leaving the army", "Army", "What a soldier can do.", {}),
+                    "contacts": Text("Contacts", "Contacts", "Write to a counsellor.", {})}}
+    unanswered = tuple(f"asylum question {about}" for about in (
+        "cost", "lawyer fees", "job", "school", "money", "flat", "doctor", "bank", "car", "visa", "pension", "course"))
+    snapshot = replace(answered, texts=texts, questions={}, not_answered={"en": unanswered}, languages=("en",),
+                       glossary={}, root="start", fallback_language="en")
+    index = SearchIndex(snapshot)
+    alone = LanguageIndex("en", documents_of(texts["en"], "start", None, unanswered))
+    assert all(hit.node.startswith(NOT_ANSWERED) for hit in alone.search("asylum", 9).hits), "as the case is set up"
+    assert "asylum" in [hit.node for hit in index.rank("asylum", "en", 9).hits], "the ranking looked further"
+    assert first(index, "asylum", "en") == "asylum"
+    strict = SearchIndex(snapshot, SearchSettings(min_chance=0.99))
+    answer = strict.search("asylum", "en")
+    assert answer.found and answer.chance is not None and answer.chance < 0.99
+    assert not strict.search("asylum in germany how long", "en").found, "more than one word: the chance decides"
 
 
 def test_the_features_are_read_from_the_ranking() -> None:

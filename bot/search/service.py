@@ -39,6 +39,8 @@ CONFIDENT = 0.6
 BETTER_BY = 0.15
 # How many times the offered pages' number are ranked (see search).
 DEPTH = 3
+# ... and how many times that, where questions no page answers take every place (see rank).
+FURTHER = 4
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,13 @@ class SearchIndex:
         if index is None:
             return Ranking(language, ())
         prefer = self._preferred(built, language, reader or language, here)
-        return index.search(query, limit, prefer=prefer, home=self.settings.home_countries, at_least=at_least)
+        ranking = index.search(query, limit, prefer=prefer, home=self.settings.home_countries, at_least=at_least)
+        if len(ranking.hits) >= limit and all(is_not_answered(hit.node) for hit in ranking.hits):
+            # Questions no page answers took every place (many share the question's words): the nearest page is
+            # further down, and the decision, the withheld page and the menu section need it.
+            ranking = index.search(query, limit * FURTHER, prefer=prefer, home=self.settings.home_countries,
+                                   at_least=at_least)
+        return ranking
 
     def words(self, query: str, language: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each word of the query with the index terms it was read as in `language`'s texts (none for a
@@ -253,7 +261,9 @@ class SearchIndex:
             # word ("a question listed for a page finds that page first"; one no page answers gets none).
             offer = not is_not_answered(first.node)
         else:
-            offer = chance is not None and chance >= self.settings.min_chance
+            # One word that means something is a topic to browse ("отсрочка", "BAMF"): the pages about it are
+            # offered however many questions no page answers have it too.
+            offer = chance is not None and (chance >= self.settings.min_chance or best.words == 1)
         offered = tuple(pages[:limit]) if offer else ()
         # The best page withheld is the first of all, even one that has only the question's places or is about
         # another country (editors see why it was not offered).
