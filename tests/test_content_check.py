@@ -314,7 +314,8 @@ def test_questions_the_bot_would_never_search_are_warned_of(content: Path,
     assert "never searches a message this long (over 400 characters or 60 words)" in out
     assert "questions.yml:8: warning: 'как доехать до берлина' is in Cyrillic letters, in the en questions" in out
     assert "where is your office" not in out and "weather tomorrow" not in out
-    assert out.count("questions.yml:") == 4
+    assert out.count("en/questions.yml:") == 4
+    assert "ru/questions.yml: warning: no questions.yml in ru/" in out, "the other languages have none"
     assert "questions.yml:5: warning: only 3 question(s) under `not_answered:`" in out
     (content / "ru" / "questions.yml").write_text(
         "answered:\n  contacts:\n    - чи можна виїхати з росії\n    - можно ли выехать из россии\n", encoding="utf-8")

@@ -1752,7 +1752,8 @@ def test_the_checker_warns_of_a_glossary_entry_that_cannot_work(tmp_path: Path,
     out = capsys.readouterr().out
     assert "search.yml:2: warning: 'awol': no en page has any word of 'desertion'" in out
     assert "search.yml:3: warning: 'the': the search ignores this small word" in out
-    assert "3 warning(s)" in out  # and no page has "summons"
+    assert "4 warning(s)" in out  # and no page has "summons", and there is no questions.yml
+    assert "en/questions.yml: warning: no questions.yml in en/" in out
     assert main(["content", "check", "--strict", "--config", str(config)]) == 1
 
 

@@ -224,6 +224,14 @@ def load_content(
         _read_texts(doc, language, nodes, placeholders[language], texts[language], out,
                     untranslated=untranslated[language], where=where, fallback=fallback_language,
                     broken=broken[language], linked=linked)
+    for language in languages:
+        if language not in question_docs and texts.get(language):
+            # The search learns from a language's questions which pages answer what, and which questions no page
+            # answers (bot/search/calibration.py): without them it offers pages readily.
+            out.warning(directory / language / "questions.yml", None,
+                        f"no questions.yml in {language}/: the search learns from questions people ask which pages "
+                        "answer them, and which questions no page answers",
+                        "add one (CONTENT.md, questions people ask)")
     for language, doc in question_docs.items():
         _check_question_script(doc, texts.get(language, {}), out)
         for node in questions.get(language, {}):
