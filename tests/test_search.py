@@ -850,6 +850,12 @@ def test_follow_rebuilds_only_when_the_version_changed() -> None:
     ("як зв'язатися з консультантом", QueryKind.COUNSELLOR),
     ("how do i reach a counsellor", QueryKind.COUNSELLOR),
     ("wie erreiche ich einen Berater", QueryKind.COUNSELLOR),
+    # Asked as a question ("with whom"): not the desertion page that mentions talking.
+    ("с кем поговорить", QueryKind.COUNSELLOR),
+    ("з ким можна поговорити", QueryKind.COUNSELLOR),
+    ("mit wem kann ich reden", QueryKind.COUNSELLOR),
+    ("мне нужна помощь человека", QueryKind.COUNSELLOR),
+    ("с кем поговорить про отсрочку", QueryKind.SEARCH),
     ("как связаться с военкоматом", QueryKind.SEARCH),
     ("повестка", QueryKind.SEARCH),
     ("АГС", QueryKind.SEARCH),

@@ -50,6 +50,7 @@ _COUNSELLOR_WORDS = frozenset("""
     berater beraterin beratung mensch menschen sprechen reden hilfe helfen anwalt anwältin
     want хочу хочу хочет hätte möchte need brauche
     связаться связатися зв'язатися написать написати reach erreiche erreichen kontaktieren
+    человека людини людей кем ким wem whom
 """.split())
 
 
