@@ -29,8 +29,8 @@ from bot.search.calibration import (
     content_questions,
     evidence,
     fit,
+    fold_left_out,
     fold_of,
-    without_fold,
 )
 from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
@@ -284,10 +284,7 @@ def cross_validated(answered: ContentSnapshot) -> dict[str, Figures]:
     shipped = answered
     found = {language: Figures() for language in LANGUAGES}
     for fold in range(FOLDS):
-        snapshot = shipped
-        for language in LANGUAGES:
-            snapshot = without_fold(snapshot, language, fold)
-        index = SearchIndex(snapshot)
+        index = SearchIndex(fold_left_out(shipped, fold))
         for language in LANGUAGES:
             asked = [(q, nodes) for q, nodes in content_questions(shipped, language) if fold_of(q) == fold]
             none = [q for q in shipped.not_answered[language] if fold_of(q) == fold]

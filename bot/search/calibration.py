@@ -46,10 +46,22 @@ WHOLE_QUESTION = 0.7
 
 
 class Evidence(NamedTuple):
-    """What a ranking shows about its best page, and that page."""
+    """What a ranking shows about its best page, and the pages that could be offered (pages_of), best first."""
 
-    page: Hit
+    pages: list[Hit]
     features: tuple[float, ...]  # in the order of FEATURES
+
+    @property
+    def page(self) -> Hit:
+        return self.pages[0]
+
+
+class Decision(NamedTuple):
+    """What the search does with a ranking."""
+
+    pages: list[Hit]  # the pages that could be offered, best first (pages_of)
+    chance: float | None  # that the first (or one of the next two) answers; None: none above the floor
+    offer: bool  # whether they are offered
 
 
 def pages_of(ranking: Ranking) -> list[Hit]:
@@ -74,7 +86,7 @@ def evidence(ranking: Ranking) -> Evidence | None:
     words = max(ranking.words, 1)
     nearest = next((hit for hit in ranking.hits if is_not_answered(hit.node)), None)
     score = page.score or 1.0
-    return Evidence(page, (
+    return Evidence(pages, (
         page.coverage,
         math.log(page.strength + 0.1),
         float(page.words),
@@ -87,14 +99,19 @@ def evidence(ranking: Ranking) -> Evidence | None:
     ))
 
 
-def chance_of(ranking: Ranking, calibration: Calibration, floor: float) -> float | None:
-    """The chance (0..1) that a ranking's best page answers its question; None where no page could be offered
+def decide(ranking: Ranking, calibration: Calibration, min_chance: float, floor: float) -> Decision:
+    """Whether a ranking's pages are offered: where the chance (0..1) that its best page answers is at least
+    `min_chance`, or the question is one word that means something (a topic to browse: "отсрочка", "BAMF", however
+    many questions no page answers have it too). The chance is None, and nothing offered, where no page could be
     (none but questions no page answers, the question's places or pages about another country) or the best page
     has the question's words only in passing (`above_floor`)."""
     found = evidence(ranking)
-    if found is None or not above_floor(found.page, floor):
-        return None
-    return calibration.chance(found.features)
+    if found is None:
+        return Decision([], None, False)
+    if not above_floor(found.page, floor):
+        return Decision(found.pages, None, False)
+    chance = calibration.chance(found.features)
+    return Decision(found.pages, chance, chance >= min_chance or ranking.words == 1)
 
 
 @dataclass(frozen=True)
@@ -205,6 +222,13 @@ def fold_of(question: str) -> int:
     return zlib.crc32(normalise(question).encode()) % FOLDS
 
 
+def fold_left_out(snapshot: ContentSnapshot, fold: int) -> ContentSnapshot:
+    """The content with every language's questions of one fold taken out."""
+    for language in snapshot.languages:
+        snapshot = without_fold(snapshot, language, fold)
+    return snapshot
+
+
 def without_fold(snapshot: ContentSnapshot, language: str, fold: int) -> ContentSnapshot:
     """The content with one language's questions of one fold taken out."""
     kept = {node: tuple(q for q in asked if fold_of(q) != fold)
@@ -228,10 +252,7 @@ def cross_validated(snapshot: ContentSnapshot) -> Iterator[Asking]:
     from bot.search.service import SearchIndex  # the service imports this module
 
     for fold in range(FOLDS):
-        without = snapshot
-        for language in snapshot.languages:
-            without = without_fold(without, language, fold)
-        index = SearchIndex(without)
+        index = SearchIndex(fold_left_out(snapshot, fold))
         for language in snapshot.languages:
             for question, pages in content_questions(snapshot, language):
                 if fold_of(question) == fold:
@@ -253,7 +274,7 @@ def labelled(askings: Sequence[Asking], floor: float) -> list[tuple[tuple[float,
             continue
         if asking.pages is None:
             rows.append((found.features, False))
-        elif asking.pages & {hit.node for hit in pages_of(asking.ranking)[:3]}:
+        elif asking.pages & {hit.node for hit in found.pages[:3]}:
             rows.append((found.features, True))
     return rows
 
@@ -272,9 +293,8 @@ def figures(askings: Sequence[Asking], calibration: Calibration, min_chance: flo
     """Per language, what the search would offer for the content's questions with this calibration."""
     counts: dict[str, list[int]] = {}
     for asking in askings:
-        chance = chance_of(asking.ranking, calibration, floor)
-        offered = {hit.node for hit in pages_of(asking.ranking)[:3]} if chance is not None and chance >= min_chance \
-            else set()
+        decision = decide(asking.ranking, calibration, min_chance, floor)
+        offered = {hit.node for hit in decision.pages[:3]} if decision.offer else set()
         count = counts.setdefault(asking.language, [0, 0, 0, 0])
         if asking.pages is None:
             count[2] += 1

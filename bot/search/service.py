@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from bot.config import SearchSettings
 from bot.content.model import ContentSnapshot
-from bot.search.calibration import SHIPPED, Calibration, chance_of, pages_of
+from bot.search.calibration import SHIPPED, Calibration, decide
 from bot.search.index import (
     NOT_ANSWERED,
     Hit,
@@ -239,12 +239,6 @@ class SearchIndex:
                     best = candidate
         return best, own
 
-    def chance(self, ranking: Ranking) -> float | None:
-        """The chance (0..1) that the best page of a ranking answers its question: see bot/search/calibration.py.
-        None where no page could be offered: none but questions no page answers, the question's places or pages
-        about another country; or the best page has the question's words only in passing (below `floor`)."""
-        return chance_of(ranking, self.calibration, self.settings.floor)
-
     def search(self, query: str, language: str, limit: int = RESULTS, *, here: str | None = None) -> SearchAnswer:
         """What to answer a typed text with: its kind and, for a question, the pages to offer (none if the
         chance that the best page answers is below `min_chance`). `here` is the page the reader is on (None: the
@@ -253,17 +247,12 @@ class SearchIndex:
         if kind is not QueryKind.SEARCH:
             return SearchAnswer(kind, asked_language=language)
         best, own = self._ranked(query, language, here)
-        pages = pages_of(best)
-        chance = self.chance(best)
+        pages, chance, offer = decide(best, self.calibration, self.settings.min_chance, self.settings.floor)
         first = best.hits[0] if best.hits else None
         if first is not None and first.listed:
             # A question listed in questions.yml gets what it is listed for, whatever the chance says: the editors'
             # word ("a question listed for a page finds that page first"; one no page answers gets none).
             offer = not is_not_answered(first.node)
-        else:
-            # One word that means something is a topic to browse ("отсрочка", "BAMF"): the pages about it are
-            # offered however many questions no page answers have it too.
-            offer = chance is not None and (chance >= self.settings.min_chance or best.words == 1)
         offered = tuple(pages[:limit]) if offer else ()
         # The best page withheld is the first of all, even one that has only the question's places or is about
         # another country (editors see why it was not offered).
