@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/search.py [--nodes 10000] [--queries 2000] [--languages ru,uk,en,de]
 
 The tree's texts are made of the shipped content's own words (so the vocabulary, word lengths and
-alphabets are realistic) in random order; a third of the queries are questions of content/<lang>/questions.yml,
+alphabets are realistic) in random order, with the shipped questions no page answers (since 2026-12-01); a
+third of the queries are questions of content/<lang>/questions.yml,
 the rest words drawn from the tree, some with a typo, some in Latin letters, some on the wrong keyboard layout.
 Prints the build time, then p50/p95/p99 query latency twice: right after the build (each term is weighed the
 first time a query needs it) and after prepare() has weighed every term, as the bot does in a thread after
@@ -65,8 +66,13 @@ def generate(nodes: int, languages: list[str], rng: random.Random) -> ContentSna
             keywords = tuple(rng.choice(pool) for _ in range(rng.randint(0, 3)))
             per_node[node] = Text(title=title, button=title[:40], body=body, url_labels={}, keywords=keywords)
         texts[language] = per_node
+    # The shipped content's questions no page answers (content/<lang>/questions.yml): each is a document of the
+    # index, and the no-match decision weighs them all as one text (bot/search/calibration.py).
+    shipped = load_content(ROOT / "content", languages=["ru", "uk", "en", "de"], fallback_language="en").snapshot
+    assert shipped is not None
     return ContentSnapshot(version="bench", root="start", nodes=tree, texts=texts, fallback_language=languages[0],
-                           languages=tuple(languages))
+                           languages=tuple(languages),
+                           not_answered={language: shipped.not_answered.get(language, ()) for language in languages})
 
 
 def queries(snapshot: ContentSnapshot, languages: list[str], count: int,

@@ -41,8 +41,9 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     listed_language = ranking.language if (ranking.hits or answer.withheld is not None
                                            or answer.like_not_answered is not None) else language
     rule = (f"the chance that the best page (or one of the next two) answers is at least {settings.min_chance:.0%} "
-            "(weighed from how much of the question it explains, how strongly, how many of its words it has and how "
-            f"near a question no page answers comes), or the question is one word; its words are in it at least "
+            "(weighed from how much of the question it explains, how strongly, how many of its words it has, how "
+            "near the questions no page answers come and whether its words are likelier among them than in the page), "
+            f"or the question is one word; its words are in it at least "
             f"{settings.floor:g} strongly or it explains {WHOLE_QUESTION:.0%} of the question; it has more than the "
             "question's places; and it is not about another country than the question's")
     withheld = answer.withheld

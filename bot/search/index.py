@@ -84,6 +84,14 @@ MIN_STOP_TYPO = 5
 # Hit.coverage is rounded to 4 places: a bound on it (LanguageIndex.search, at_least) allows for that.
 COVERAGE_ROUNDING = 1e-4
 INCIDENTAL = 0.5  # the weight of a query word no page is about, relative to its rarity
+# The Dirichlet prior of LanguageIndex.likelihood, in words: a text's word counts are taken as if it had this many
+# more words in the mix of the whole index, so that a word a short text lacks is unlikely there, not impossible,
+# and a short text (a page of a few lines, a handful of questions) is not judged on a few words alone. Chosen on
+# 2026-12-01 among 50, 100, 200 and 1,000 words (all within a question or two of each other on every set).
+LIKELIHOOD_PRIOR = 200.0
+# Fewer questions no page answers than this are too few a text to compare a page with (Ranking.not_answered_odds);
+# the content check warns of fewer than 20 too (bot/content/loader.py, FEW_NOT_ANSWERED).
+MIN_NOT_ANSWERED = 20
 
 
 class Document(NamedTuple):  # a tuple: 10,000 of them are made per language on a large tree
@@ -117,6 +125,12 @@ class Hit:
     # Whether the query is, word for word, one of the questions listed for this document (questions.yml).
     listed: bool = False
 
+    @property
+    def could_be_offered(self) -> bool:
+        """Whether the hit is a page (not a question no page answers) that is neither only the question's places
+        nor about another country than the question's."""
+        return not (is_not_answered(self.node) or self.only_places or self.elsewhere)
+
 
 @dataclass(frozen=True)
 class Ranking:
@@ -124,6 +138,10 @@ class Ranking:
     hits: tuple[Hit, ...]  # best first
     words: int = 0  # how many words of the query mean something (not small words like "как", "the")
     unknown: int = 0  # how many of those no document has at all
+    # How much likelier the query's words are, per word, in the questions no page answers (questions.yml) taken
+    # as one text than in the first hit that could be offered (log odds: LanguageIndex.likelihood); None where
+    # the content lists fewer than MIN_NOT_ANSWERED such questions or no hit could be offered.
+    not_answered_odds: float | None = None
 
     @property
     def confidence(self) -> float:
@@ -387,8 +405,18 @@ class LanguageIndex:
                 self._listed.setdefault(as_listed(question), []).append(doc)
         # term → the documents with it in their title or keywords, with the bonus that earns.
         keywords = pieces.field([" ".join(document.keywords).split() for document in documents])
-        about = _bonuses(pieces.field([document.title.split() for document in documents]), keywords)
+        titles = pieces.field([document.title.split() for document in documents])
+        about = _bonuses(titles, keywords)
         _add_ages(documents, occurrences, about)
+        self._fields = (occurrences, titles, keywords)
+        in_fields = Counter(chain(chain.from_iterable(titles.values()), chain.from_iterable(keywords.values())))
+        self._lengths = [length + in_fields[doc] for doc, length in enumerate(lengths)]
+        # The questions no page answers are the last documents (documents_of): counted as one document.
+        self._first_not_answered = next(
+            (doc for doc, node in enumerate(self.nodes) if is_not_answered(node)), len(self.nodes))
+        self._collection_length = sum(self._lengths) + len(occurrences) + 1
+        # term → (its occurrences in the questions no page answers, everywhere + 1), the first time a query needs it.
+        self._term_counts: _Learned[tuple[int, int]] = _Learned(self._count_term)
         self._abroad = self._pages_abroad(documents, occurrences, keywords)
         surface = {word: term for word, term in pieces.stems.items() if term}
         # German writes every noun with a capital: a word the pages write in lower case is not a noun (what
@@ -933,6 +961,7 @@ class LanguageIndex:
         # The countries the question is set in: a page about another one (its title names it) that never names
         # these says nothing of where the person is ("health insurance in Germany" and the Georgia page).
         asked = frozenset().union(*(self._country_codes(w.text) for w in meaningful if w.place))
+        known = [w for w in meaningful if w.terms]
         hits = []
         for final, negative in ranked:
             doc = -negative
@@ -946,7 +975,53 @@ class LanguageIndex:
                                 words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home),
                                 listed=doc in listed))
-        return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful))
+        # Worked out for the one page the no-match decision weighs (bot/search/calibration.py), not every hit.
+        odds = None
+        page = next((position for position, hit in enumerate(hits) if hit.could_be_offered), None)
+        if page is not None and len(self.nodes) - self._first_not_answered >= MIN_NOT_ANSWERED:
+            doc = -ranked[page][1]
+            odds = round(self.likelihood(known, self._first_not_answered, len(self.nodes))
+                         - self.likelihood(known, doc, doc + 1), 4)
+        return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful), odds)
+
+    def _count_term(self, term: str) -> tuple[int, int]:
+        in_pool, everywhere = 0, 1
+        for field in self._fields:
+            docs = field.get(term)
+            if docs:
+                in_pool += len(docs) - bisect.bisect_left(docs, self._first_not_answered)
+                everywhere += len(docs)
+        return in_pool, everywhere
+
+    def likelihood(self, known: list[_Word], first: int, last: int) -> float:
+        """The mean over the query's words (each with terms) of log P(word | documents `first` to `last` - 1 taken as
+        one text): how often the word's terms are in their bodies, listed questions, titles and keywords (each
+        reading counted by its quality), over their length, smoothed by the whole index's counts (Dirichlet,
+        LIKELIHOOD_PRIOR). The query likelihood of language-model retrieval (Zhai and Lafferty, "A study of
+        smoothing methods for language models applied to information retrieval", 2004): comparing one page with the
+        questions no page answers is naive Bayes between the two. 0.0 for no words."""
+        if not known:
+            return 0.0
+        fields = self._fields
+        pool = first == self._first_not_answered and last == len(self.nodes)
+        length = self._lengths[first] if last == first + 1 else sum(self._lengths[first:last])
+        collection = self._collection_length
+        total = 0.0
+        for word in known:
+            found = 0.0
+            for term, quality in word.terms.items():
+                in_pool, everywhere = self._term_counts[term]
+                if pool:
+                    count = in_pool
+                else:
+                    count = 0
+                    for field in fields:
+                        docs = field.get(term)
+                        if docs:
+                            count += bisect.bisect_left(docs, last) - bisect.bisect_left(docs, first)
+                found += quality * (count + LIKELIHOOD_PRIOR * everywhere / collection)
+            total += math.log(found / sum(word.terms.values()) / (length + LIKELIHOOD_PRIOR))
+        return total / len(known)
 
     def _elsewhere(self, doc: int, asked: frozenset[str], home: AbstractSet[str]) -> bool:
         about, named = self._abroad.get(doc, (frozenset(), frozenset()))
@@ -975,10 +1050,14 @@ def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
     # large tree's bodies are tens of megabytes).
     numbers = Counter(chain.from_iterable(
         set(occurrences.get(str(age), ())) for age in range(ages.MIN_AGE, ages.MAX_AGE + 1)))
+    added = set()
     for doc in sorted(doc for doc, found in numbers.items() if found >= 2):
         for low, high in ages.ranges(f"{strip_markup(documents[doc].body)}\n{documents[doc].asked}"):
             for term in ages.terms(low, high):
                 occurrences.setdefault(term, []).append(doc)
+                added.add(term)
+    for term in added:  # each term's documents stay in order (LanguageIndex.likelihood counts them by bisection)
+        occurrences[term].sort()
 
 
 def as_listed(question: str) -> str:
