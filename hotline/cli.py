@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import os
 import signal
@@ -329,18 +330,32 @@ def _written_in(question: str, language: str, languages: Sequence[str]) -> str |
     """The other language of the same alphabet a question is written in, by its small words ("what", "und",
     "як"), or None: at least two of another language's that are not also this one's, and none that are only this
     one's. (A question in another alphabet is the loader's warning.)"""
-    from bot.search.text import STOP_WORDS, script_of, words
+    from bot.search.text import script_of, words
 
-    said = set(words(question))
-    own = STOP_WORDS.get(language, frozenset())
-    alphabet = {script_of(word) for word in own} - {"other"}
-    if script_of(question) not in alphabet:
+    alphabets = _small_words(language)[1]
+    if script_of(question) not in alphabets:
         return None
+    said = set(words(question))
     for other in languages:
-        theirs = STOP_WORDS.get(other, frozenset())
-        if other != language and len(said & (theirs - own)) >= 2 and not said & (own - theirs):
+        if other != language and len(said & _only_in(other, language)) >= 2 and not said & _only_in(language, other):
             return other
     return None
+
+
+@functools.cache
+def _small_words(language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A language's small words and the alphabets they are written in (worked out once: the content has
+    thousands of questions)."""
+    from bot.search.text import STOP_WORDS, script_of
+
+    own = STOP_WORDS.get(language, frozenset())
+    return own, frozenset({script_of(word) for word in own} - {"other"})
+
+
+@functools.cache
+def _only_in(language: str, other: str) -> frozenset[str]:
+    """The small words of `language` that are not `other`'s."""
+    return _small_words(language)[0] - _small_words(other)[0]
 
 
 def _content_check(config: Config, directory: Path | None, strict: bool) -> int:
