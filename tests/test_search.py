@@ -49,6 +49,7 @@ from bot.search.index import (
     Ranking,
     as_listed,
     documents_of,
+    is_not_answered,
 )
 from bot.search.places import place_countries, place_words
 from bot.search.screens import SearchScreens
@@ -103,21 +104,21 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # unanswerable question with a page, where every other measurement gained).
     # Later on 2026-12-01 the chance also weighs how much likelier the question's words are among the questions no
     # page answers, taken as one text, than in the best page (Ranking.not_answered_odds), and min_chance went from
-    # 0.6 to 0.65: cross-validated 2,013 -> 2,016 of 2,099 among the first three, 49 -> 37 of 725 unanswerable with
-    # a page; kept-out 290 -> 293 of 318, 13 -> 12 of 97; blind5 244 -> 245 of 248, 4 -> 3 of 97; the development
-    # sets 429 -> 434 of 461, 50 -> 50 of 197. Three floors are lowered for one question each, for those gains:
-    # Russian kept-out (2 -> 3 of 25 unanswerable with a page), English development (4 -> 5 of 34) and German
-    # development (68/71 -> 67/70 of 79).
+    # 0.6 to 0.65: cross-validated 2,013 -> 2,016 of 2,099 among the first three, 49 -> 38 of 725 unanswerable with
+    # a page; kept-out 290 -> 293 of 318, 13 -> 11 of 97; blind5 244 -> 245 of 248, 4 -> 3 of 97; the development
+    # sets 429 -> 433 of 461, 50 -> 47 of 197. Three floors are lowered for those gains: Russian kept-out (2 -> 3 of
+    # 25 unanswerable with a page), English development (4 -> 5 of 34) and German development (68/71 -> 66/69 of
+    # 79: two long questions just below min_chance, at 0.60 and 0.61).
     ("de", "kept-out"): (0.77, 0.87, UNANSWERED_WITH_A_PAGE),  # measured 61/79, 69/79, 1/23
     ("ru", "kept-out"): (TOP_1, TOP_3, 0.12),  # measured 73/79, 76/79, 3/25
     ("uk", "kept-out"): (0.82, 0.9, 0.3),  # measured 66/80, 72/80, 7/24
-    # English's kept-out set reaches the targets: 74/80, 76/80, 1/25.
+    # English's kept-out set reaches the targets: 74/80, 76/80, 0/25.
     # Development sets, read: Ukrainian's three (2026-11-30 evening and night, 2026-12-01; the first alone, when
     # written: 54/70, 61/70, 3/30), the others' one each (2026-12-01; first measured in their files' headers).
-    ("uk", "development"): (TOP_1, TOP_3, 0.31),  # measured 196/224, 217/224, 29/94
+    ("uk", "development"): (TOP_1, TOP_3, 0.28),  # measured 196/224, 217/224, 26/94
     ("ru", "development"): (0.81, 0.93, 0.21),  # measured 64/79, 74/79, 7/34
     ("en", "development"): (0.88, 0.92, 0.15),  # measured 70/79, 73/79, 5/34
-    ("de", "development"): (0.84, 0.88, 0.26),  # measured 67/79, 70/79, 9/35
+    ("de", "development"): (0.83, 0.87, 0.26),  # measured 66/79, 69/79, 9/35
     # The cross-validation got harder on 2026-11-30's evening and night: development sets written then from the
     # pages alone (a quarter of their questions long, their unanswerable ones near the pages' topics: "how to
     # renew a russian passport abroad") went into ru's, en's and de's questions.yml; kept-out and blind5 gained,
@@ -125,7 +126,7 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # calibrated chance (2026-12-01) their unanswerable questions given a page fell to the target (en 22 -> 17 of
     # 188, de 25 -> 17 of 221), German's right pages among the first three 610 -> 602 of 639; with the likelihood
     # of the questions no page answers, English reaches the targets (454/500, 478/500, 13/188).
-    ("de", "cross-validated"): (TOP_1, 0.94, UNANSWERED_WITH_A_PAGE),  # measured 564/639, 605/639, 13/221
+    ("de", "cross-validated"): (TOP_1, 0.94, UNANSWERED_WITH_A_PAGE),  # measured 564/639, 605/639, 14/221
 }
 
 
@@ -364,6 +365,29 @@ def test_words_likelier_among_the_questions_no_page_answers_count_against_the_pa
     assert near_page is not None and page_here is not None
     assert SHIPPED_CALIBRATION.chance(near_page.features) < SHIPPED_CALIBRATION.chance(page_here.features)
 
+
+
+def test_the_odds_are_those_of_the_page_the_decision_weighs(answered: ContentSnapshot) -> None:
+    # Ranking.not_answered_odds compares the questions no page answers with the first hit that could be offered,
+    # however many documents the ranking dropped above it (too little of the question explained: the hits are not
+    # the first documents by score). Checked on every development question, in every language.
+    index = SearchIndex(answered)
+    checked = 0
+    for language in LANGUAGES:
+        built = index._built.indexes[language]
+        pool = [position for position, node in enumerate(built.nodes) if is_not_answered(node)]
+        for question, _pages in questions(language, "development"):
+            ranking = built.search(question, 9)
+            pages = [hit for hit in ranking.hits if hit.could_be_offered]
+            if not pages:
+                assert ranking.not_answered_odds is None
+                continue
+            known = [word for word in built.read(question) if not word.stop and word.terms]
+            page = built.nodes.index(pages[0].node)
+            expected = (built.likelihood(known, pool[0], pool[-1] + 1) - built.likelihood(known, page, page + 1))
+            assert ranking.not_answered_odds == pytest.approx(expected, abs=1e-3), question
+            checked += 1
+    assert checked > 400
 
 
 def test_the_pages_offered_are_the_first_three_in_the_rankings_order(answered: ContentSnapshot) -> None:

@@ -407,14 +407,16 @@ class LanguageIndex:
         keywords = pieces.field([" ".join(document.keywords).split() for document in documents])
         titles = pieces.field([document.title.split() for document in documents])
         about = _bonuses(titles, keywords)
-        _add_ages(documents, occurrences, about)
+        ages_added = _add_ages(documents, occurrences, about)
         self._fields = (occurrences, titles, keywords)
+        # Each document's length as LanguageIndex.likelihood counts it: its body's words (BM25's `lengths`), with the
+        # ages its ranges hold and its title's and keywords' words.
         in_fields = Counter(chain(chain.from_iterable(titles.values()), chain.from_iterable(keywords.values())))
-        self._lengths = [length + in_fields[doc] for doc, length in enumerate(lengths)]
+        self._lengths = [length + in_fields[doc] + ages_added[doc] for doc, length in enumerate(lengths)]
         # The questions no page answers are the last documents (documents_of): counted as one document.
         self._first_not_answered = next(
             (doc for doc, node in enumerate(self.nodes) if is_not_answered(node)), len(self.nodes))
-        self._collection_length = sum(self._lengths) + len(occurrences) + 1
+        self._collection_length = sum(self._lengths) + len(occurrences.keys() | titles.keys() | keywords.keys()) + 1
         # term → (its occurrences in the questions no page answers, everywhere + 1), the first time a query needs it.
         self._term_counts: _Learned[tuple[int, int]] = _Learned(self._count_term)
         self._abroad = self._pages_abroad(documents, occurrences, keywords)
@@ -963,6 +965,7 @@ class LanguageIndex:
         asked = frozenset().union(*(self._country_codes(w.text) for w in meaningful if w.place))
         known = [w for w in meaningful if w.terms]
         hits = []
+        kept = []  # each hit's document
         for final, negative in ranked:
             doc = -negative
             coverage = covered[doc] / total_weight
@@ -975,11 +978,12 @@ class LanguageIndex:
                                 words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home),
                                 listed=doc in listed))
+                kept.append(doc)
         # Worked out for the one page the no-match decision weighs (bot/search/calibration.py), not every hit.
         odds = None
         page = next((position for position, hit in enumerate(hits) if hit.could_be_offered), None)
         if page is not None and len(self.nodes) - self._first_not_answered >= MIN_NOT_ANSWERED:
-            doc = -ranked[page][1]
+            doc = kept[page]
             odds = round(self.likelihood(known, self._first_not_answered, len(self.nodes))
                          - self.likelihood(known, doc, doc + 1), 4)
         return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful), odds)
@@ -1036,10 +1040,10 @@ class LanguageIndex:
 
 
 def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
-              about: dict[str, dict[int, float]]) -> None:
+              about: dict[str, dict[int, float]]) -> Counter[int]:
     """Each age a page's age ranges hold, as a term of its body (once per range) or of its title or keywords
     (with their bonus), and ages.ANY_AGE for every page with a range: "мужчин от 18 до 30 лет" gives the page
-    the terms of the ages 18 to 30."""
+    the terms of the ages 18 to 30. Returns how many terms each document's body got."""
     for doc, document in enumerate(documents):
         for field, bonus in ((document.title, TITLE_WEIGHT), (" ".join(document.keywords), KEYWORD_WEIGHT)):
             for low, high in ages.ranges(field):
@@ -1051,13 +1055,16 @@ def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
     numbers = Counter(chain.from_iterable(
         set(occurrences.get(str(age), ())) for age in range(ages.MIN_AGE, ages.MAX_AGE + 1)))
     added = set()
+    per_document: Counter[int] = Counter()
     for doc in sorted(doc for doc, found in numbers.items() if found >= 2):
         for low, high in ages.ranges(f"{strip_markup(documents[doc].body)}\n{documents[doc].asked}"):
             for term in ages.terms(low, high):
                 occurrences.setdefault(term, []).append(doc)
                 added.add(term)
+                per_document[doc] += 1
     for term in added:  # each term's documents stay in order (LanguageIndex.likelihood counts them by bisection)
         occurrences[term].sort()
+    return per_document
 
 
 def as_listed(question: str) -> str:
