@@ -416,6 +416,7 @@ class LanguageIndex:
         # The questions no page answers are the last documents (documents_of): counted as one document.
         self._first_not_answered = next(
             (doc for doc, node in enumerate(self.nodes) if is_not_answered(node)), len(self.nodes))
+        self._not_answered_length = sum(self._lengths[self._first_not_answered:])
         self._collection_length = sum(self._lengths) + len(occurrences.keys() | titles.keys() | keywords.keys()) + 1
         # term → (its occurrences in the questions no page answers, everywhere + 1), the first time a query needs it.
         self._term_counts: _Learned[tuple[int, int]] = _Learned(self._count_term)
@@ -988,14 +989,18 @@ class LanguageIndex:
                          - self.likelihood(known, doc, doc + 1), 4)
         return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful), odds)
 
-    def _count_term(self, term: str) -> tuple[int, int]:
-        in_pool, everywhere = 0, 1
+    def _occurrences_in(self, term: str, first: int, last: int) -> int:
+        """How often a term is in the documents `first` to `last` - 1: bodies, listed questions, titles, keywords."""
+        count = 0
         for field in self._fields:
             docs = field.get(term)
             if docs:
-                in_pool += len(docs) - bisect.bisect_left(docs, self._first_not_answered)
-                everywhere += len(docs)
-        return in_pool, everywhere
+                count += bisect.bisect_left(docs, last) - bisect.bisect_left(docs, first)
+        return count
+
+    def _count_term(self, term: str) -> tuple[int, int]:
+        everywhere = 1 + sum(len(field.get(term) or ()) for field in self._fields)
+        return self._occurrences_in(term, self._first_not_answered, len(self.nodes)), everywhere
 
     def likelihood(self, known: list[_Word], first: int, last: int) -> float:
         """The mean over the query's words (each with terms) of log P(word | documents `first` to `last` - 1 taken as
@@ -1006,23 +1011,18 @@ class LanguageIndex:
         questions no page answers is naive Bayes between the two. 0.0 for no words."""
         if not known:
             return 0.0
-        fields = self._fields
         pool = first == self._first_not_answered and last == len(self.nodes)
-        length = self._lengths[first] if last == first + 1 else sum(self._lengths[first:last])
+        if pool:
+            length = self._not_answered_length
+        else:
+            length = self._lengths[first] if last == first + 1 else sum(self._lengths[first:last])
         collection = self._collection_length
         total = 0.0
         for word in known:
             found = 0.0
             for term, quality in word.terms.items():
                 in_pool, everywhere = self._term_counts[term]
-                if pool:
-                    count = in_pool
-                else:
-                    count = 0
-                    for field in fields:
-                        docs = field.get(term)
-                        if docs:
-                            count += bisect.bisect_left(docs, last) - bisect.bisect_left(docs, first)
+                count = in_pool if pool else self._occurrences_in(term, first, last)
                 found += quality * (count + LIKELIHOOD_PRIOR * everywhere / collection)
             total += math.log(found / sum(word.terms.values()) / (length + LIKELIHOOD_PRIOR))
         return total / len(known)
