@@ -148,7 +148,7 @@ async def build_services(config: Config, keys: KeyRing, database: Database | Non
         team=TeamTopics(database.sessions, keys, settings.team),
         team_desk=TeamScreens(catalogs, settings.default_language),
     )
-    services.content.on_replace(services.search.rebuild)
+    services.content.on_replace(services.search.staged)
     await handoff_engine.restart(services)  # counsellors removed from config.yaml while the bot was down
     return services
 

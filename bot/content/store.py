@@ -18,7 +18,11 @@ from bot.config import Config
 from bot.content.loader import LoadResult, Problem, load_content
 from bot.content.model import ContentSnapshot
 
-Listener = Callable[[ContentSnapshot], None]
+# Builds what depends on a snapshot (the search index: most of a second for the shipped content), and returns what
+# puts it in place. A reload runs the building in a thread and the putting in place on the event loop, in the same
+# step as the snapshot is swapped: the bot answers others while the index is built, and no update ever sees the
+# new content with the old index or the other way round.
+Listener = Callable[[ContentSnapshot], Callable[[], None]]
 Fingerprint = tuple[tuple[str, int, int], ...]
 log = logging.getLogger(__name__)
 
@@ -49,15 +53,22 @@ class ContentStore:
         self._listeners.append(listener)
 
     def replace(self, snapshot: ContentSnapshot) -> list[str]:
-        """Serve `snapshot` from now on; returns the ids of pages that no longer exist."""
+        """Serve `snapshot` from now on, building what depends on it here and now (blocking); returns the ids of
+        pages that no longer exist."""
+        return self._publish(snapshot, self._build(snapshot))
+
+    def _build(self, snapshot: ContentSnapshot) -> list[Callable[[], None]]:
+        return [listener(snapshot) for listener in self._listeners]
+
+    def _publish(self, snapshot: ContentSnapshot, installs: list[Callable[[], None]]) -> list[str]:
         old = self._snapshot
         removed = [node_id for node_id in old.nodes if node_id not in snapshot]
         moved = {node_id: snapshot.nearest_existing(node_id, old.path_to(node_id)[:-1]) for node_id in removed}
         for node_id, target in self._moved.items():  # pages removed by an earlier reload
             if node_id not in snapshot and node_id not in moved:
                 moved[node_id] = target if target in snapshot else moved.get(target, snapshot.root)
-        for listener in self._listeners:
-            listener(snapshot)
+        for install in installs:
+            install()
         self._moved, self._snapshot = moved, snapshot
         return removed
 
@@ -78,7 +89,8 @@ class ContentStore:
         result = await asyncio.to_thread(load_for, config, today=self._clock().date())
         if result.snapshot is not None:
             try:
-                self.replace(result.snapshot)
+                installs = await asyncio.to_thread(self._build, result.snapshot)
+                self._publish(result.snapshot, installs)  # nothing awaited in between: one step of the loop
             except Exception as exc:  # a listener (the search index) failed: keep the old content whole
                 log.error("content reload: a listener failed; the old content keeps serving", exc_info=True)
                 return _failed(config.content_dir, exc)

@@ -15,7 +15,9 @@ question near one of those is less likely to get a page.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from bot.config import SearchSettings
 from bot.content.model import ContentSnapshot
@@ -159,7 +161,18 @@ class SearchIndex:
 
     def rebuild(self, snapshot: ContentSnapshot) -> None:
         """Index a new snapshot; searches keep using the old index until the new one is complete."""
+        self._install(self._build(snapshot))
+
+    def staged(self, snapshot: ContentSnapshot) -> Callable[[], None]:
+        """Index a new snapshot and weigh every term (blocking, safe in another thread), and return what puts the
+        index in place (quick): ContentStore runs the first in a thread on reload and the second as it swaps the
+        snapshot, so searches keep using the old index until then."""
         built = self._build(snapshot)
+        for index in built.indexes.values():
+            index.weigh_all()
+        return partial(self._install, built)
+
+    def _install(self, built: _Built) -> None:
         with self._lock:
             self._ready, self._pending = built, None
 

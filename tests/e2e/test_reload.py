@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ import pytest
 
 from bot.config import Config
 from bot.content.loader import LoadResult
+from bot.content.model import ContentSnapshot
+from bot.search import SearchIndex
 from bot.simulator.server import FakeTelegram
 from hotline.app import Hotline
 from tests.chat import last, say, tap, text_of
@@ -54,6 +57,43 @@ async def test_reload_publishes_new_text_without_a_restart(live: RunningBot, fak
     await tap(fake, person, "What it means")
     await tap(fake, person, "Back")
     assert "EN-SUMMONS-BODY-V2" in text_of(last(fake, person)), "same menu message, new content"
+
+
+async def test_a_reload_builds_the_search_index_while_the_bot_answers_others(
+        live: RunningBot, fake: FakeTelegram, content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Publishing content rebuilds the search index: most of a second for the shipped content, seconds for a large
+    tree. It was built on the event loop, so every person's update waited for it. Now it is built in a thread and
+    put in place in the same step as the new content: a question typed meanwhile is answered at once, from the old
+    content with the old index, and the index is built once, for the new content."""
+    assert live.app is not None
+    services = live.app.services
+    real_build = SearchIndex._build
+    building = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    builds: list[str] = []
+
+    def slow_build(snapshot: ContentSnapshot) -> object:
+        builds.append(snapshot.version)
+        loop.call_soon_threadsafe(building.set)
+        time.sleep(1.0)  # a large tree
+        return real_build(snapshot)
+
+    monkeypatch.setattr(SearchIndex, "_build", staticmethod(slow_build))
+    old_version = services.content.snapshot.version
+    edit(content / "en" / "nodes.yml", "EN-SUMMONS-BODY.", "EN-SUMMONS-BODY-V2.")
+    reload = asyncio.create_task(live.app.reload_content())
+    await asyncio.wait_for(building.wait(), timeout=10)
+    person = fake.user(8_000_009, language_code="en")
+    started = loop.time()
+    await say(fake, person, "what happens if I ignore a summons")
+    assert loop.time() - started < 0.9, "the question waited for the index to be built"
+    assert services.content.snapshot.version == old_version and services.search.version == old_version
+    result = await reload
+    assert result.snapshot is not None and not reload.cancelled()
+    new_version = services.content.snapshot.version
+    assert new_version != old_version and services.search.version == new_version
+    await say(fake, person, "what happens if I ignore a summons")
+    assert builds == [new_version], "one build, of the new content"
 
 
 async def test_broken_content_is_refused_and_the_old_keeps_serving(live: RunningBot, fake: FakeTelegram,
