@@ -133,7 +133,10 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # (Ukrainian's 10 -> 11: its floor lowered).
     ("uk", "development"): (TOP_1, TOP_3, 0.12),  # measured 200/224, 217/224, 11/94
     ("ru", "development"): (0.81, 0.94, 0.27),  # measured 64/79, 75/79, 9/34
-    ("en", "development"): (0.88, 0.92, 0.15),  # measured 70/79, 73/79, 5/34
+    # A question set in a home country that names what only another country's pages have is set there too ("I left
+    # Russia … the BAMF interview"): English's development set 70/73 -> 71/74 of 79, cross-validated 2,273/2,466 ->
+    # 2,276/2,470 of 2,679; nothing else moved.
+    ("en", "development"): (0.89, 0.93, 0.15),  # measured 71/79, 74/79, 5/34
     ("de", "development"): (0.84, 0.88, 0.23),  # measured 67/79, 70/79, 8/35
     # The cross-validation got harder on 2026-11-30's evening and night: development sets written then from the
     # pages alone (a quarter of their questions long, their unanswerable ones near the pages' topics: "how to
@@ -147,8 +150,8 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # same folds, the questions that were there before: uk 333/352/4 -> 332/348/4 of 364/127, de 564/605/14 ->
     # 570/607/13 of 639/221, ru 538/581/7 -> 541/582/8 of 596/189, all 1,889/2,016 -> 1,897/2,015 of 2,099 and 38 ->
     # 38 of 725 unanswerable with a page.
-    ("de", "cross-validated"): (0.84, 0.91, 0.13),  # measured 662/787, 722/787, 34/281
-    ("uk", "cross-validated"): (0.77, 0.86, 0.15),  # measured 527/680, 587/680, 39/267
+    ("de", "cross-validated"): (0.84, 0.91, 0.13),  # measured 663/787, 724/787, 34/281
+    ("uk", "cross-validated"): (0.77, 0.86, 0.15),  # measured 528/680, 588/680, 39/267
 }
 
 
@@ -1726,6 +1729,22 @@ def test_a_page_about_another_country_is_not_an_answer(answered: ContentSnapshot
     assert not answer.found
     assert answer.withheld is not None
     assert (answer.withheld.node, answer.withheld.elsewhere) == ("ge_am_risks", True)
+
+
+def test_a_question_set_in_one_country_that_names_what_only_anothers_pages_have_is_set_there_too(
+        shipped: ContentSnapshot, index: SearchIndex) -> None:
+    # "I left Russia": a home country, which the Germany pages never name; but the BAMF is Germany's (every page
+    # about a country that names it is about Germany), so the question is set in Germany too.
+    for query, language in [("i left russia after a summons, how do i prepare for the bamf interview", "en"),
+                            ("ich bin aus russland geflohen, was fragt das bamf bei der anhörung", "de")]:
+        ranking = index.ranked(query, language)
+        interview = next(hit for hit in ranking.hits if hit.node == "de_interview")
+        assert not interview.elsewhere, (language, ranking.hits)
+    # A word of pages about several countries says nothing of where ("summons": Russia's, Ukraine's, Belarus's).
+    ranking = index.ranked("a summons in georgia", "en")
+    assert all(hit.elsewhere for hit in ranking.hits if hit.node.startswith(("de_", "germany")))
+    built = index._built.indexes["en"]
+    assert built._term_country["bamf"] == "DE" and built._term_country["summon"] is None
 
 
 def test_a_page_about_a_home_country_holds_wherever_the_person_is(shipped: ContentSnapshot,
