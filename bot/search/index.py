@@ -353,11 +353,6 @@ class LanguageIndex:
         # Typos of the longer small words ("könen", "wheather"), where no dictionary tells (see is_stop).
         self._stop_typos = DeleteIndex((w, w) for w in self.stop_words if len(w) > MIN_STOP_TYPO) if (
             not self.cyrillic) else None
-        # The small words of the other languages written in the same alphabet: people mix them in ("is it true
-        # … mein freund ist weggelaufen", "що робити если повестка"); see is_stop.
-        self._other_stop_words = frozenset().union(*(
-            words for other, words in STOP_WORDS.items()
-            if other != language and (other in CYRILLIC_LANGUAGES) == self.cyrillic))
         documents = list(documents)
         self.nodes: list[str] = [document.node for document in documents]
         self._places = place_words(language)
@@ -527,10 +522,6 @@ class LanguageIndex:
             return True
         if self.cyrillic and script_of(word) == "latin":
             return skeleton(word) in self._stop_skeletons
-        # Another language's small word that the pages do not have is mixed in from that language: no topic, not a
-        # word the content lacks (which would count against every page).
-        if word in self._other_stop_words and word not in self._surface:
-            return True
         # Another form of a stop word is one too ("какого" of "какой"), by the dictionary; a stemmer cannot
         # tell (Snowball stems "sicher" as "sich"), so the German and English lists spell out their forms.
         if self.language in ("ru", "uk"):
