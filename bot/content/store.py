@@ -43,6 +43,7 @@ class ContentStore:
         self._clock = clock  # what "today" is for the review dates a reload checks
         self._moved: dict[str, str] = {}  # a page removed by a reload -> where its readers now land
         self._listeners: list[Listener] = []
+        self._reloading = asyncio.Lock()  # one reload at a time: the one that read the newest files publishes last
 
     @property
     def snapshot(self) -> ContentSnapshot:
@@ -84,7 +85,13 @@ class ContentStore:
 
     async def reload(self, config: Config) -> LoadResult:
         """Load, check and, only if there are no errors, publish the content folder. Never raises: whatever
-        goes wrong is an error in the result, and the old content keeps serving."""
+        goes wrong is an error in the result, and the old content keeps serving. Reloads run one after the other
+        (the watcher, /reload and SIGHUP may ask at once): one that read older files never publishes after one
+        that read newer ones."""
+        async with self._reloading:
+            return await self._reload(config)
+
+    async def _reload(self, config: Config) -> LoadResult:
         self.files = await asyncio.to_thread(content_fingerprint, config.content_dir)
         result = await asyncio.to_thread(load_for, config, today=self._clock().date())
         if result.snapshot is not None:

@@ -108,8 +108,11 @@ class SearchIndex:
         if built is None:
             with self._lock:
                 if self._ready is None:
-                    assert self._pending is not None
-                    self._ready, self._pending = self._build(self._pending), None
+                    pending = self._pending
+                    assert pending is not None
+                    first = self._build(pending)
+                    if self._ready is None:  # else a reload put a newer index in place meanwhile (_install)
+                        self._ready, self._pending = first, None
                 built = self._ready
         return built
 
@@ -173,8 +176,10 @@ class SearchIndex:
         return partial(self._install, built)
 
     def _install(self, built: _Built) -> None:
-        with self._lock:
-            self._ready, self._pending = built, None
+        # Without the lock, which a first build in prepare()'s thread holds for as long as it takes: this runs on
+        # the event loop. That build then sees the newer index in place and keeps it.
+        self._ready = built
+        self._pending = None
 
     def follow(self, snapshot: ContentSnapshot) -> None:
         """Rebuild if the content changed since the index was built (a reload that did not call rebuild)."""

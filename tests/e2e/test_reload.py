@@ -96,6 +96,34 @@ async def test_a_reload_builds_the_search_index_while_the_bot_answers_others(
     assert builds == [new_version], "one build, of the new content"
 
 
+async def test_reloads_asked_at_once_publish_the_newest_files(
+        live: RunningBot, fake: FakeTelegram, content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watcher, /reload and SIGHUP may ask at once. A reload whose build took longer published after a later
+    one that had read newer files: the bot served the older content, and the watcher, holding the newer files'
+    fingerprint, never loaded them again. Reloads now run one after the other."""
+    assert live.app is not None
+    services = live.app.services
+    real_build = SearchIndex._build
+    first = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def build(snapshot: ContentSnapshot) -> object:
+        if not first.is_set():
+            loop.call_soon_threadsafe(first.set)
+            time.sleep(1.0)
+        return real_build(snapshot)
+
+    monkeypatch.setattr(SearchIndex, "_build", staticmethod(build))
+    edit(content / "en" / "nodes.yml", "EN-SUMMONS-BODY.", "EN-SUMMONS-BODY-V2.")
+    older = asyncio.create_task(live.app.reload_content())
+    await asyncio.wait_for(first.wait(), timeout=10)
+    edit(content / "en" / "nodes.yml", "EN-SUMMONS-BODY-V2.", "EN-SUMMONS-BODY-V3.")
+    newer = asyncio.create_task(live.app.reload_content())
+    await asyncio.gather(older, newer)
+    assert "EN-SUMMONS-BODY-V3" in services.content.snapshot.page("summons", "en").text.body
+    assert services.search.version == services.content.snapshot.version
+
+
 async def test_broken_content_is_refused_and_the_old_keeps_serving(live: RunningBot, fake: FakeTelegram,
                                                                    content: Path) -> None:
     admin = fake.user(ADMIN, language_code="en")
