@@ -9,6 +9,8 @@ import random
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -130,8 +132,8 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     ("uk", "development"): (TOP_1, TOP_3, 0.11),  # measured 199/224, 217/224, 10/94
     ("ru", "development"): (0.81, 0.94, 0.27),  # measured 64/79, 75/79, 9/34
     # A question set in a home country that names what only another country's pages have is set there too ("I left
-    # Russia … the BAMF interview"): English's development set 70/73 -> 71/74 of 79, cross-validated 2,273/2,466 ->
-    # 2,276/2,470 of 2,679; nothing else moved.
+    # Russia … the BAMF interview"): English's development set 70/73 -> 71/74 of 79, cross-validated 2,269/2,463 ->
+    # 2,269/2,464 of 2,679; nothing else moved.
     ("en", "development"): (0.89, 0.93, 0.15),  # measured 71/79, 74/79, 5/34
     ("de", "development"): (0.84, 0.88, 0.23),  # measured 67/79, 70/79, 8/35
     # The cross-validation got harder on 2026-11-30's evening and night: development sets written then from the
@@ -905,6 +907,32 @@ def test_follow_rebuilds_only_when_the_version_changed() -> None:
     index.follow(first)
     assert index._built is built
     index.follow(tiny(version="v2", keywords=("военкомат",)))
+    assert index.version == "v2" and top(index, "военкомат", "ru") == ["summons"]
+
+
+def test_a_reloads_index_is_put_in_place_at_once_while_the_first_build_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bot builds its first index in prepare()'s thread. A reload's index was put in place under the lock that
+    # build holds, so the event loop waited for it (seconds on a large tree); and the first build must not then put
+    # the older content's index back.
+    index = SearchIndex(tiny(version="v1"), lazy=True)
+    real_build = SearchIndex._build
+    started = threading.Event()
+
+    def build(snapshot: ContentSnapshot) -> object:
+        if snapshot.version == "v1":
+            started.set()
+            time.sleep(1.0)
+        return real_build(snapshot)
+
+    monkeypatch.setattr(SearchIndex, "_build", staticmethod(build))
+    first = threading.Thread(target=index.prepare)
+    first.start()
+    assert started.wait(10)
+    install = index.staged(tiny(version="v2", extra_body="Повестку вручают в военкомате."))
+    began = time.monotonic()
+    install()
+    assert time.monotonic() - began < 0.5, "put in place only after the first build"
+    first.join()
     assert index.version == "v2" and top(index, "военкомат", "ru") == ["summons"]
 
 
@@ -1720,11 +1748,13 @@ def test_a_question_set_in_one_country_that_names_what_only_anothers_pages_have_
         ranking = index.ranked(query, language)
         interview = next(hit for hit in ranking.hits if hit.node == "de_interview")
         assert not interview.elsewhere, (language, ranking.hits)
-    # A word of pages about several countries says nothing of where ("summons": Russia's, Ukraine's, Belarus's).
-    ranking = index.ranked("a summons in georgia", "en")
+    # Not a question set in a foreign country: there, that country's pages answer, not Germany's.
+    ranking = index.ranked("i am in france, how do i prepare for my asylum interview", "en")
     assert all(hit.elsewhere for hit in ranking.hits if hit.node.startswith(("de_", "germany")))
+    # Nor a word that pages about several countries, or about none, have.
     built = index._built.indexes["en"]
-    assert built._term_country["bamf"] == "DE" and built._term_country["summon"] is None
+    assert built._term_country["bamf"] == "DE"
+    assert built._term_country["asylum"] is None and built._term_country["deserter"] is None
 
 
 def test_a_page_about_a_home_country_holds_wherever_the_person_is(shipped: ContentSnapshot,

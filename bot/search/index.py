@@ -421,6 +421,9 @@ class LanguageIndex:
         # term → (its occurrences in the questions no page answers, everywhere + 1), the first time a query needs it.
         self._term_counts: _Learned[tuple[int, int]] = _Learned(self._count_term)
         self._abroad = self._pages_abroad(documents, occurrences, keywords)
+        # term → the pages (not questions no page answers) with it in their title or keywords: what they are about.
+        self._about_pages = {term: [doc for doc in docs if doc < self._first_not_answered]
+                             for term, docs in about.items()}
         # term → the one foreign country all the pages with it are about ("bamf": Germany), the first time asked.
         self._term_country: _Learned[str | None] = _Learned(self._country_of_term)
         surface = {word: term for word, term in pieces.stems.items() if term}
@@ -479,20 +482,20 @@ class LanguageIndex:
         return {doc: (codes, frozenset(named[doc])) for doc, codes in titled.items()}
 
     def _country_of_term(self, term: str) -> str | None:
-        """The one country that the pages with the term are about (their titles name only that country), if at
-        least two such pages have it and they are most of the pages that have it: "bamf" → "DE" (the Germany pages,
-        and the page on evidence). None for a term of questions no page answers only, or of pages about several
-        countries, or mostly of pages about none."""
+        """The one foreign country a term is of: the pages with it in their title or keywords are all about that
+        country (their titles name only it), and so are more than half of the pages with it anywhere, at least two:
+        "bamf" → "DE" (the Germany pages, and the page on evidence). None otherwise."""
         postings = self._postings.get(term)
-        if not postings or len(postings) >= MAX_POSTINGS:
+        about = self._about_pages.get(term)
+        if not postings or not about or len(postings) >= MAX_POSTINGS:
             return None
         docs = [doc for doc in postings if doc < self._first_not_answered]
         titled = [self._abroad[doc][0] for doc in docs if doc in self._abroad]
-        countries = set(titled)
-        if len(titled) < 2 or 2 * len(titled) < len(docs) or len(countries) != 1:
+        countries = set(titled) | {self._abroad.get(doc, (frozenset(), frozenset()))[0] for doc in about}
+        if len(titled) < 2 or 2 * len(titled) <= len(docs) or len(countries) != 1:
             return None
-        about = countries.pop()
-        return next(iter(about)) if len(about) == 1 else None
+        country = countries.pop()
+        return next(iter(country)) if len(country) == 1 else None
 
     def _country_codes(self, word: str) -> frozenset[str]:
         """The countries a (normalised) word names, itself or as the city it names: "грузии" → {"GE"}."""
@@ -982,11 +985,14 @@ class LanguageIndex:
         # The countries the question is set in: a page about another one (its title names it) that never names
         # these says nothing of where the person is ("health insurance in Germany" and the Georgia page).
         asked = frozenset().union(*(self._country_codes(w.text) for w in meaningful if w.place))
-        if asked:
-            # A question set in one country may name what only another's pages have: "I left Russia, how do I
-            # prepare for the BAMF interview" is about Germany too, whose pages would otherwise be another country's.
-            asked |= {country for w in meaningful if not w.place for term in w.terms
-                      if (country := self._term_country[term]) is not None and country not in home}
+        if asked and asked <= home:
+            # A question set in a home country may name what only a foreign country's pages are about: "I left
+            # Russia, how do I prepare for the BAMF interview" is about Germany too, whose pages would otherwise be
+            # another country's. Only a word read as itself (not a typo's guess), that some page is about (its
+            # title or keywords): a word of the questions listed with a page says nothing of where.
+            asked |= {country for w in meaningful if not w.place and _more_than_a_typo(w) for term in w.terms
+                      if (country := self._term_country[term]) is not None
+                      and country not in home}
         known = [w for w in meaningful if w.terms]
         hits = []
         kept = []  # each hit's document
