@@ -335,15 +335,23 @@ def test_the_contents_questions_find_their_pages_when_left_out(
     held_to(cross_validated[language], language, "cross-validated", capsys, shown=True)
 
 
-def test_a_page_is_found_by_the_questions_it_answers_and_none_for_one_no_page_answers(
-        answered: ContentSnapshot) -> None:
+def asylum_and_army(answered: ContentSnapshot, asylum_ends: str, *, questions: dict[str, tuple[str, ...]] | None = None,
+                    not_answered: tuple[str, ...] = ()) -> ContentSnapshot:
+    """English content of two pages, on asylum in Germany (its text ending in `asylum_ends`) and on leaving the
+    army, with `questions` listed for them and `not_answered` questions no page answers."""
     texts = {"en": {"start": Text("Start", "Start", "menu", {}),
                     "asylum": Text("Asylum in Germany", "Asylum", "How to ask for asylum in Germany: where to "
-                                   "register, the interview. Work permits are another matter.", {}),
+                                   f"register, {asylum_ends}", {}),
                     "army": Text("Leaving the army", "Army", "What a soldier can do.", {})}}
-    snapshot = replace(answered, texts=texts, questions={"en": {"army": ("my unit commander never lets me go",)}},
-                       not_answered={"en": ("can i get a work permit while my asylum case is open in germany",)},
-                       languages=("en",), glossary={}, root="start", fallback_language="en")
+    return replace(answered, texts=texts, questions={"en": questions or {}}, not_answered={"en": not_answered},
+                   languages=("en",), glossary={}, root="start", fallback_language="en")
+
+
+def test_a_page_is_found_by_the_questions_it_answers_and_none_for_one_no_page_answers(
+        answered: ContentSnapshot) -> None:
+    snapshot = asylum_and_army(answered, "the interview. Work permits are another matter.",
+                               questions={"army": ("my unit commander never lets me go",)},
+                               not_answered=("can i get a work permit while my asylum case is open in germany",))
     index = SearchIndex(snapshot)
     assert first(index, "the commander never lets me go", "en") == "army"
     assert first(SearchIndex(replace(snapshot, questions={})), "the commander never lets me go",
@@ -361,17 +369,12 @@ def test_words_likelier_among_the_questions_no_page_answers_count_against_the_pa
         answered: ContentSnapshot) -> None:
     # The questions no page answers, taken as one text, are a rival to the best page: a question whose words are
     # likelier there than in the page (per word, in log odds: Ranking.not_answered_odds) is less likely answered.
-    texts = {"en": {"start": Text("Start", "Start", "menu", {}),
-                    "asylum": Text("Asylum in Germany", "Asylum", "How to ask for asylum in Germany: where to "
-                                   "register, the interview, the decision and the appeal.", {}),
-                    "army": Text("Leaving the army", "Army", "What a soldier can do.", {})}}
     # MIN_NOT_ANSWERED of them at least: fewer are too few to compare with.
     not_answered = ("where to find a job and a flat in germany", "how much does a work permit cost", *(
         f"can i get a work permit in {country}" for country in (
             "germany", "france", "poland", "spain", "italy", "austria", "czechia", "latvia", "lithuania", "estonia",
             "finland", "sweden", "norway", "denmark", "portugal", "greece", "hungary", "slovakia")))
-    snapshot = replace(answered, texts=texts, questions={}, not_answered={"en": not_answered},
-                       languages=("en",), glossary={}, root="start", fallback_language="en")
+    snapshot = asylum_and_army(answered, "the interview, the decision and the appeal.", not_answered=not_answered)
     index = SearchIndex(snapshot)
     near = index.ranked("can i get a work permit during the asylum interview in germany", "en")
     assert [hit.node for hit in near.hits if hit.could_be_offered] == ["asylum"]

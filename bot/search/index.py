@@ -421,9 +421,7 @@ class LanguageIndex:
         # term → (its occurrences in the questions no page answers, everywhere + 1), the first time a query needs it.
         self._term_counts: _Learned[tuple[int, int]] = _Learned(self._count_term)
         self._abroad = self._pages_abroad(documents, occurrences, keywords)
-        # term → the pages (not questions no page answers) with it in their title or keywords: what they are about.
-        self._about_pages = {term: [doc for doc in docs if doc < self._first_not_answered]
-                             for term, docs in about.items()}
+        self._about = about  # term → the documents with it in their title or keywords (_country_of_term)
         # term → the one foreign country all the pages with it are about ("bamf": Germany), the first time asked.
         self._term_country: _Learned[str | None] = _Learned(self._country_of_term)
         surface = {word: term for word, term in pieces.stems.items() if term}
@@ -486,7 +484,7 @@ class LanguageIndex:
         country (their titles name only it), and so are more than half of the pages with it anywhere, at least two:
         "bamf" → "DE" (the Germany pages, and the page on evidence). None otherwise."""
         postings = self._postings.get(term)
-        about = self._about_pages.get(term)
+        about = [doc for doc in self._about.get(term, ()) if doc < self._first_not_answered]  # pages, not questions
         if not postings or not about or len(postings) >= MAX_POSTINGS:
             return None
         docs = [doc for doc in postings if doc < self._first_not_answered]
