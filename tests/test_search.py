@@ -149,7 +149,9 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # 569/607/13 of 639/221, ru 538/581/7 -> 541/582/8 of 596/189, all 1,889/2,016 -> 1,896/2,015 of 2,099 and 38 ->
     # 38 of 725 unanswerable with a page.
     ("de", "cross-validated"): (0.84, 0.91, 0.13),  # measured 662/787, 723/787, 34/281
-    ("uk", "cross-validated"): (0.77, 0.85, 0.15),  # measured 524/680, 584/680, 39/267
+    # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
+    # three; nothing else moved.
+    ("uk", "cross-validated"): (0.77, 0.85, 0.15),  # measured 524/680, 585/680, 39/267
 }
 
 
@@ -814,9 +816,15 @@ def test_small_words_that_are_no_topic_do_not_count() -> None:
              ("de", "was schmeiss ich lieber runter, ne app?", ["schmeiss", "app"])]
     cases += [("en", "russian guy, 25 y.o., chances", ["russian", "guy", "25", "chances"]),
               ("uk", "коннекшн е.в. це хто", ["коннекшн"])]
+    # Negative pronouns neither: "нічого" is also read as a form of "ніч" (night), and "nothing" says no topic.
+    cases += [("ru", "ничего не пришло, никто не звонил", ["звонил"]),
+              ("uk", "мені нічого не прийшло, ніхто не дзвонив", ["дзвонив"]),
+              ("en", "nobody told me anything", ["told"]),
+              ("de", "niemand hat mir die papiere gegeben", ["papiere", "gegeben"])]
     for language, query, meaningful in cases:
         index = LanguageIndex(language, [Document("page", "x", (), "він шо хтось скока опять чтоб оттуда really also "
-                                                                   "actually kaum sondern fur gegen")])
+                                                                   "actually kaum sondern fur gegen ничего нічого "
+                                                                   "ночами nothing nobody niemand")])
         assert [w.text for w in index.read(query) if not w.stop] == meaningful, language
 
 

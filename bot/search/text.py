@@ -76,6 +76,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         какие каким каких вообще
         такое такой такая такие таких такую туда сюда тут здесь него нему ним ней нее неё них нем нём ему ей
         скока скоко опять снова чтоб оттуда отсюда просто типа короче
+        ничего никто никого никому ничто нигде
     """.split()),
     "uk": frozenset("""
         а без би був була були було бути в вам вас весь від вже все ви де для до його її якщо є ще же за і
@@ -88,6 +89,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         по та після між перед поки бо тому також щодо навіть лише мабуть ось оце цього цьому цих цим цієї
         моя мою мого моєму моїй мої моїх моїм твій твоя твоє твої наш наша наше наші нашого свого своєму своїй
         він вона вони воно те хтось щось когось чогось шо щас просто знову типу короче
+        нічого ніхто нікого нікому ніщо ніде
     """.split()),
     "en": frozenset("""
         a an and are as at be been but by can could do does did for from had has have he her his how i if
@@ -95,7 +97,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         this to too us was we were what when where which who why will with would you your yours am im i'm
         pls please just any some now what's whats happens happen happened do dont don't doesnt should
         shall going gonna want wanna much many cant can't cannot wont won't already still u ur plz
-        also really actually
+        also really actually nothing nobody anyone someone anything something
     """.split()),
     "de": frozenset("""
         aber als am an auch auf aus bei bin bis bist da das dass dem den der des die dir du ein eine einem
@@ -117,6 +119,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         wegen ohne während seit durch trotz bevor nachdem damit dafür davon darüber daran dabei deswegen deshalb
         daher obwohl falls sobald
         gegen sondern kaum fur grad jeden jede jeder ihrem ihrer seinem ne selbst lieber runter rein
+        niemand niemanden
     """.split()),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
