@@ -135,7 +135,10 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # Russia … the BAMF interview"): English's development set 70/73 -> 71/74 of 79, cross-validated 2,269/2,463 ->
     # 2,269/2,464 of 2,679; nothing else moved.
     ("en", "development"): (0.89, 0.93, 0.15),  # measured 71/79, 74/79, 5/34
-    ("de", "development"): (0.84, 0.88, 0.23),  # measured 67/79, 70/79, 8/35
+    # German "kriegen" (to get) read as "bekommen", not as the noun Krieg (war), in a question: German development
+    # 67/70 -> 68/71 of 79; cross-validated German 723 -> 724 of 787 among the first three, 34 -> 35 of 281
+    # unanswerable with a page; nothing else moved.
+    ("de", "development"): (TOP_1, 0.89, 0.23),  # measured 68/79, 71/79, 8/35
     # The cross-validation got harder on 2026-11-30's evening and night: development sets written then from the
     # pages alone (a quarter of their questions long, their unanswerable ones near the pages' topics: "how to
     # renew a russian passport abroad") went into ru's, en's and de's questions.yml; kept-out and blind5 gained,
@@ -148,7 +151,7 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # same folds, the questions that were there before: uk 333/352/4 -> 332/348/4 of 364/127, de 564/605/14 ->
     # 569/607/13 of 639/221, ru 538/581/7 -> 541/582/8 of 596/189, all 1,889/2,016 -> 1,896/2,015 of 2,099 and 38 ->
     # 38 of 725 unanswerable with a page.
-    ("de", "cross-validated"): (0.84, 0.91, 0.13),  # measured 662/787, 723/787, 34/281
+    ("de", "cross-validated"): (0.84, 0.91, 0.13),  # measured 662/787, 724/787, 35/281
     # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
     # three; nothing else moved.
     ("uk", "cross-validated"): (0.77, 0.85, 0.15),  # measured 524/680, 585/680, 39/267
@@ -699,6 +702,31 @@ def test_a_german_verb_finds_the_noun_made_from_it(page: str, query: str) -> Non
 ])
 def test_german_verb_forms_are_read_into_their_bases(word: str, bases: tuple[str, ...]) -> None:
     assert german.verb_bases(word) == bases
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("krieg ich trotzdem schutz", "bekomme ich trotzdem schutz"),
+    ("wie kriegt man aufenthalt", "wie bekomme man aufenthalt"),
+    ("wieviel prozent kriegen ags", "wieviel prozent bekomme ags"),
+    ("ich kriege keinen termin, hab nichts gekriegt", "ich bekomme keinen termin, hab nichts bekomme"),
+    # The noun stays the noun.
+    ("muss ich in den krieg ich habe angst", "muss ich in den krieg ich habe angst"),
+    ("der krieg in der ukraine", "der krieg in der ukraine"),
+    ("flucht aus kriegen", "flucht aus kriegen"),
+    ("kriege die ich erlebt habe", "kriege die ich erlebt habe"),
+    ("kriegsdienst verweigern", "kriegsdienst verweigern"),
+])
+def test_kriegen_is_read_as_bekommen_where_the_noun_krieg_cannot_stand(text: str, read: str) -> None:
+    assert german.everyday(text) == read
+
+
+def test_a_question_about_getting_something_is_not_about_the_war() -> None:
+    # "krieg ich …" is "do I get …": read as Krieg (war), it found the page about the war first.
+    index = LanguageIndex("de", [
+        Document("war", "Krieg und Wehrdienst", (), "Wer im Krieg den Dienst verweigert, riskiert Haft."),
+        Document("protection", "Schutz in Deutschland", (), "Wer Schutz bekommt, darf bleiben.")])
+    assert [hit.node for hit in index.search("krieg ich trotzdem schutz").hits] == ["protection"]
+    assert index.search("wer verweigert im krieg").hits[0].node == "war"
 
 
 def test_only_the_pages_tell_which_german_words_are_nouns_not_the_questions_typed_in_lower_case() -> None:

@@ -14,6 +14,8 @@ second to load, a third of the bot's memory, for the few verb forms below that p
 
 from __future__ import annotations
 
+import re
+
 # Separable prefixes: "abschieben" is "schiebt … ab" in a main clause and "abgeschoben" as a participle.
 SEPARABLE = ("zurück", "weiter", "heraus", "hinaus", "raus", "rein", "fest", "fort", "heim", "los", "weg", "vor",
              "nach", "mit", "ein", "auf", "aus", "bei", "an", "ab", "zu", "um", "hinein", "herein", "hin", "her")
@@ -120,3 +122,23 @@ def with_umlauts(word: str) -> str:
     for pair, letter in _UMLAUTS.items():
         word = word.replace(pair, letter)
     return word
+
+
+# "kriegen" is everyday German for "bekommen" ("krieg ich Schutz?", "wie kriegt man Aufenthalt"), and its forms
+# are those of the noun Krieg (war), which most pages name: read as Krieg, they offered pages about the war to
+# questions about getting something. A form is the verb where the noun cannot stand: "kriegt", "kriegst",
+# "gekriegt", "kriegte"; "krieg" or "kriege" before a pronoun ("krieg ich", "kriegen wir") or "kriege" after
+# "ich"; "kriegen" unless after a word the noun's dative plural follows ("in Kriegen", "aus Kriegen").
+_GET = re.compile(r"""
+    \b(?:ge)?krieg(?:st|t|te|ten|tet|ste)\b
+    | (?<!\bin\ )(?<!\bden\ )(?<!\bdem\ )(?<!\bim\ )(?<!\bzum\ )(?<!\bvom\ )(?<!\bder\ )
+      \bkrieg(?:e|en)?(?=\ (?:ich|man|du|er|sie|es|wir|ihr)\b)
+    | (?<=\bich\ )kriege\b
+    | (?<!\bin\ )(?<!\baus\ )(?<!\bvon\ )(?<!\bden\ )(?<!\bnach\ )(?<!\bmit\ )(?<!\bzwischen\ )\bkriegen\b
+""", re.VERBOSE | re.IGNORECASE)
+
+
+def everyday(text: str) -> str:
+    """A German text with the everyday verbs whose forms are another word's read as the verb they stand for:
+    "krieg ich asyl" → "bekomme ich asyl". Upper and lower case alike."""
+    return _GET.sub("bekomme", text) if "rieg" in text else text

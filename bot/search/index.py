@@ -834,6 +834,8 @@ class LanguageIndex:
         if self.language == "en":
             # "the us" is the United States: after "the", "us" is never the pronoun (a stop word).
             text = _THE_US.sub("the usa", text)
+        elif self.language == "de":
+            text = german.everyday(text)
         found = [w for chunk in text.split() for w in self._read_chunk(chunk)]
         if self.language == "de":
             self._join_particles(found)
