@@ -9,7 +9,9 @@ the rest words drawn from the tree, some with a typo, some in Latin letters, som
 Prints the build time, then p50/p95/p99 query latency twice: right after the build (each term is weighed the
 first time a query needs it) and after prepare() has weighed every term, as the bot does in a thread after
 start-up (the time that takes is printed too). Each as wall-clock time and as the process's CPU time (on a
-shared machine the wall clock also counts the time other programs had the CPU); asserts nothing (the targets
+shared machine the wall clock also counts the time other programs had the CPU). First it prints how fast the
+host is (a bare loop, and reading the tree's words once), and the build as a multiple of the latter, so that
+runs on different hosts compare; asserts nothing (the targets
 are in issues 8 and 18: p99 under 10 ms, build for all languages under 2 s).
 """
 
@@ -20,6 +22,7 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +111,26 @@ def queries(snapshot: ContentSnapshot, languages: list[str], count: int,
     return made[:count]
 
 
+def host_speed(snapshot: ContentSnapshot) -> tuple[float, float]:
+    """(CPU s of a bare 10^7-iteration loop, CPU s of reading every body into word counts once), the smallest of
+    three runs each: how fast this host is right now, so that figures from different hosts, or from a host
+    shared with other programs, can be compared as ratios (the same build took 1.1 s on one host and 3.7 s on
+    another whose bare loop was as fast)."""
+    loops, readings = [], []
+    bodies = [text.body for per_node in snapshot.texts.values() for text in per_node.values()]
+    for _ in range(3):
+        cpu = time.process_time()
+        for _ in range(10_000_000):
+            pass
+        loops.append(time.process_time() - cpu)
+        cpu = time.process_time()
+        counts: Counter[str] = Counter()
+        for body in bodies:
+            counts.update(body.split())
+        readings.append(time.process_time() - cpu)
+    return min(loops), min(readings)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -126,11 +149,15 @@ def main() -> None:
     print(f"tree: {args.nodes} nodes x {len(languages)} languages ({', '.join(languages)}), "
           f"~{words_per_language // args.nodes} body words per node")
 
+    loop, reading = host_speed(snapshot)
+    print(f"this host: a bare 10^7-iteration Python loop {loop:.2f} s of CPU; reading the tree's bodies into word "
+          f"counts once (split, count: C code, memory-bound like the build) {reading:.2f} s of CPU")
+
     started, cpu = time.perf_counter(), time.process_time()
     index = SearchIndex(snapshot)
     build, build_cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"index build: {build:.2f} s for all {len(languages)} languages ({build / len(languages):.2f} s each); "
-          f"CPU {build_cpu:.2f} s")
+          f"CPU {build_cpu:.2f} s = {build_cpu / reading:.1f} x reading the tree once")
 
     batch = queries(snapshot, languages, args.queries, rng)
     # Two measurements: right after the build, when each term is weighed on its first use; and after

@@ -47,3 +47,12 @@ async def test_a_visitor_that_swallows_a_cancellation_is_cancelled_again() -> No
     await asyncio.sleep(0)
     await asyncio.wait_for(cancel_all([task]), 30)  # a bound for a hang, not a speed target
     assert task.cancelled()
+
+
+def test_the_search_benchmark_prints_the_host_speed_beside_its_figures() -> None:
+    result = subprocess.run([sys.executable, "benchmarks/search.py", "--nodes", "300", "--queries", "60"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for figure in ("this host: a bare 10^7-iteration Python loop", "x reading the tree once",
+                   "queries right after the build: 60; latency ms: p50", "queries after prepare(): 60; CPU ms: p50"):
+        assert figure in result.stdout, f"{figure!r} missing from:\n{result.stdout[-3000:]}"
