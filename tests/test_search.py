@@ -125,11 +125,14 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # lowered for it (7 -> 9 of 34 unanswerable with a page, with the new Russian questions pages answer).
     ("de", "kept-out"): (0.79, 0.89, UNANSWERED_WITH_A_PAGE),  # measured 63/79, 71/79, 1/23
     ("ru", "kept-out"): (TOP_1, TOP_3, 0.12),  # measured 75/79, 78/79, 3/25
-    ("uk", "kept-out"): (TOP_1, TOP_3, 0.17),  # measured 70/80, 76/80, 4/24
+    # 2026-12-02: three pages' facts corrected (ua_szch, cjeu_cases, exit_rules: longer texts) cost Ukrainian
+    # kept-out 70 -> 69 right pages first, the Ukrainian development set 199 -> 198, cross-validated Russian 629/679
+    # -> 628/678 of 712 and German 724 -> 722 among the first three; what the pages say comes first.
+    ("uk", "kept-out"): (TOP_1, TOP_3, 0.17),  # measured 69/80, 76/80, 4/24
     # English's kept-out set reaches the targets: 74/80, 76/80, 0/25.
     # Development sets, read: Ukrainian's three (2026-11-30 evening and night, 2026-12-01; the first alone, when
     # written: 54/70, 61/70, 3/30), the others' one each (2026-12-01; first measured in their files' headers).
-    ("uk", "development"): (TOP_1, TOP_3, 0.11),  # measured 199/224, 217/224, 10/94
+    ("uk", "development"): (TOP_1, TOP_3, 0.11),  # measured 198/224, 217/224, 10/94
     ("ru", "development"): (0.81, 0.94, 0.27),  # measured 64/79, 75/79, 9/34
     # A question set in a home country that names what only another country's pages have is set there too ("I left
     # Russia … the BAMF interview"): English's development set 70/73 -> 71/74 of 79, cross-validated 2,269/2,463 ->
@@ -151,7 +154,7 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # same folds, the questions that were there before: uk 333/352/4 -> 332/348/4 of 364/127, de 564/605/14 ->
     # 569/607/13 of 639/221, ru 538/581/7 -> 541/582/8 of 596/189, all 1,889/2,016 -> 1,896/2,015 of 2,099 and 38 ->
     # 38 of 725 unanswerable with a page.
-    ("de", "cross-validated"): (0.84, 0.91, 0.13),  # measured 662/787, 724/787, 35/281
+    ("de", "cross-validated"): (0.84, 0.91, 0.13),  # measured 662/787, 722/787, 35/281
     # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
     # three; nothing else moved.
     ("uk", "cross-validated"): (0.77, 0.85, 0.15),  # measured 524/680, 585/680, 39/267
