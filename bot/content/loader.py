@@ -241,6 +241,8 @@ def load_content(
 
     _check_translations(directory, nodes, texts, languages, fallback_language, out,
                         untranslated=untranslated, where=where, broken=broken)
+    for language in languages:
+        _check_references(nodes, texts.get(language, {}), where, language, out)
     if out.errors:
         return LoadResult(None, out.problems)
 
@@ -750,6 +752,42 @@ def _check_translations(directory: Path, nodes: dict[str, Node], texts: dict[str
                        f"add `urls: {{{url.id}: \"…\"}}` to '{node_id}'")
         if language != fallback:
             _check_freshness(folder, texts[language], texts[fallback], language, fallback, where, out)
+
+
+# A page sends the reader to another by its button's label in quotes: see "Evidence", см. «Доказательства»,
+# див. «Докази», siehe „Beweise aufbewahren“.
+_REFERENCE = re.compile(r"""\b(?:see|см\.|див\.|siehe)\s*(?:"([^"]+)"|“([^”]+)”|«([^»]+)»|„([^“"]+)[“"])""",
+                        re.IGNORECASE)
+_STEP_NUMBER = re.compile(r"^\d+\.\s*")
+
+
+def _check_references(nodes: Mapping[str, Node], texts: Mapping[str, Text], where: Mapping[tuple[str, str], Where],
+                      language: str, out: _Collector) -> None:
+    """Warn of a page that names, in quotes after "see" (см., див., siehe), a button it does not show: the
+    reader looks for it on the screen and finds none, or finds the label of another page."""
+    labels: dict[str, list[str]] = {}  # a button's or title's label → the pages with it
+    for node_id, text in texts.items():
+        for label in {" ".join(text.button.split()), " ".join(text.title.split())}:
+            labels.setdefault(label, []).append(node_id)
+            # A numbered step's button ("5. Humanitarian admission") is named without its number.
+            if (unnumbered := _STEP_NUMBER.sub("", label)) != label:
+                labels.setdefault(unnumbered, []).append(node_id)
+    for node_id, text in texts.items():
+        shown = {*nodes[node_id].children, *nodes[node_id].links}
+        for match in _REFERENCE.finditer(html.unescape(text.body)):
+            named = " ".join(next(group for group in match.groups() if group).split())
+            pages = labels.get(named, [])
+            if shown.intersection(pages):
+                continue
+            path, line = where[(language, node_id)]
+            buttons = ", ".join(f"«{texts[other].button}»" for other in shown if other in texts) or "none"
+            if pages:
+                out.warning(path, line, f"'{node_id}' sends the reader to «{named}», the button of '{pages[0]}', "
+                            "which this page does not show",
+                            f"add '{pages[0]}' to its `links:` in tree.yml, or name one of its buttons: {buttons}")
+            else:
+                out.warning(path, line, f"'{node_id}' sends the reader to «{named}», but no {language} page has "
+                            "that button", f"write the label as the button shows it; this page's buttons: {buttons}")
 
 
 def _check_freshness(folder: Path, texts: dict[str, Text], sources: dict[str, Text], language: str,
