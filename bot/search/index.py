@@ -31,7 +31,7 @@ from typing import NamedTuple, TypeVar
 from bot.content.model import Text
 from bot.search import ages, german
 from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
-from bot.search.folding import cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
+from bot.search.folding import cyrillic_lookalikes, cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
 from bot.search.places import country_names, place_countries, place_words
 from bot.search.stemming import dictionary, is_noun, is_word, lemma, places, stem
@@ -635,6 +635,12 @@ class LanguageIndex:
             if not found:
                 for value, edits in self._skeletons.near(translit):
                     offer(value, ONE_TYPO * TRANSLIT if edits == 1 else TWO_TYPOS * TRANSLIT)
+        if self.language == "uk" and not exact and script == "cyrillic":
+            # Typed on a Russian keyboard, which has no "є": "европа" is "європа" (є stands where е would follow
+            # a vowel or start the word).
+            ukrainian = _RUSSIAN_YE.sub("є", word)
+            if ukrainian != word and (variant := stem(ukrainian, self.language)) in self._postings:
+                offer(variant, VARIANT)
         if script == "cyrillic" and not exact:
             translit = skeleton(word.translate(TO_LATIN_LETTERS))
             for value in self._latin_skeletons.exact(translit):
@@ -836,6 +842,8 @@ class LanguageIndex:
             text = _THE_US.sub("the usa", text)
         elif self.language == "de":
             text = german.everyday(text)
+        elif self.cyrillic:
+            text = cyrillic_lookalikes(text)
         found = [w for chunk in text.split() for w in self._read_chunk(chunk)]
         if self.language == "de":
             self._join_particles(found)
@@ -1161,6 +1169,7 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
 
 
 _THE_US = re.compile(r"\bthe us\b")
+_RUSSIAN_YE = re.compile(r"(?<![^аеєиіїоуюяь'])е")
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # A verb's infinitive suffix (longest first) and the suffixes of the nouns made from it ("мобилиз|овать" →
