@@ -635,12 +635,18 @@ class LanguageIndex:
             if not found:
                 for value, edits in self._skeletons.near(translit):
                     offer(value, ONE_TYPO * TRANSLIT if edits == 1 else TWO_TYPOS * TRANSLIT)
-        if self.language == "uk" and not exact and script == "cyrillic":
-            # Typed on a Russian keyboard, which has no "є": "европа" is "європа" (є stands where е would follow
-            # a vowel or start the word).
-            ukrainian = _RUSSIAN_YE.sub("є", word)
-            if ukrainian != word and (variant := stem(ukrainian, self.language)) in self._postings:
-                offer(variant, VARIANT)
+        if self.cyrillic and not exact and script == "cyrillic":
+            # A word spelt with the other language's letters: Russian in Ukrainian letters ("двіженіє" is
+            # "движение"), Ukrainian in Russian ones ("отсрочкы"), or typed on a Russian keyboard, which has no "є"
+            # ("европа" is "європа": є stands where е would start the word or follow a vowel).
+            if self.language == "uk":
+                spelt = word.translate(_RUSSIAN_LETTERS_IN_UKRAINIAN)
+                spellings = {spelt, _RUSSIAN_YE.sub("є", spelt)}
+            else:
+                spellings = {word.translate(_UKRAINIAN_LETTERS_IN_RUSSIAN)}
+            for spelt in spellings - {word}:
+                if (variant := stem(spelt, self.language)) in self._postings:
+                    offer(variant, VARIANT)
         if script == "cyrillic" and not exact:
             translit = skeleton(word.translate(TO_LATIN_LETTERS))
             for value in self._latin_skeletons.exact(translit):
@@ -1170,6 +1176,8 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
 
 _THE_US = re.compile(r"\bthe us\b")
 _RUSSIAN_YE = re.compile(r"(?<![^аеєиіїоуюяь'])е")
+_UKRAINIAN_LETTERS_IN_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": None})
+_RUSSIAN_LETTERS_IN_UKRAINIAN = str.maketrans("ыэъ", "ие'")
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # A verb's infinitive suffix (longest first) and the suffixes of the nouns made from it ("мобилиз|овать" →
