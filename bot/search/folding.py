@@ -71,11 +71,12 @@ def cyrillic_skeleton(word: str) -> str:
 
 # Latin letters that look like Cyrillic ones, typed inside a Cyrillic word: a phone without a Ukrainian layout
 # gives "i" for "і" ("iнвалiдність"), autocorrect and copied texts "a", "e", "o", "c", "p".
-_LOOKALIKES = str.maketrans("aceiopxykï", "асеіорхукї")
-_MIXED = re.compile(r"\w*(?:[а-яёіїєґ]\w*[a-zï]|[a-zï]\w*[а-яёіїєґ])\w*")
+# (Capitals too, before the text is put in lower case: "TЦК", "BЛК".)
+_LOOKALIKES = str.maketrans("aceiopxykïABCEHIKMOPTXY", "асеіорхукїАВСЕНІКМОРТХУ")
+_MIXED = re.compile(r"\w*(?:[а-яёіїєґА-ЯЁІЇЄҐ]\w*[a-zA-Zï]|[a-zA-Zï]\w*[а-яёіїєґА-ЯЁІЇЄҐ])\w*")
 
 
 def cyrillic_lookalikes(text: str) -> str:
-    """The (normalised) text with the Latin letters inside its Cyrillic words read as the Cyrillic letters they
-    look like: "iнвалiдність" → "інвалідність". Words in Latin letters alone stay as they are."""
+    """The text with the Latin letters inside its Cyrillic words read as the Cyrillic letters they look like:
+    "iнвалiдність" → "інвалідність", "TЦК" → "ТЦК". Words in Latin letters alone stay as they are."""
     return _MIXED.sub(lambda word: word.group().translate(_LOOKALIKES), text)

@@ -126,19 +126,20 @@ def with_umlauts(word: str) -> str:
 
 # "kriegen" is everyday German for "bekommen" ("krieg ich Schutz?", "wie kriegt man Aufenthalt"), and its forms
 # are those of the noun Krieg (war), which most pages name: read as Krieg, they offered pages about the war to
-# questions about getting something. A form is the verb where the noun cannot stand: "kriegt", "kriegst",
-# "gekriegt", "kriegte"; "krieg" or "kriege" before a pronoun ("krieg ich", "kriegen wir") or "kriege" after
-# "ich"; "kriegen" unless after a word the noun's dative plural follows ("in Kriegen", "aus Kriegen").
+# questions about getting something. Only where the noun cannot stand is a form read as the verb, so that no
+# question about the war loses it ("an Kriegen teilnehmen", "keinen Krieg, ich will Asyl", "Krieg sie schicken
+# mich"): the forms the noun never has ("kriegt", "kriegst", "gekriegt", "kriegte"); after "ich" ("ich krieg",
+# "ich kriege"); and asking, with the subject after it, after a question word or a comma ("wie krieg ich",
+# "wo kriegen wir", ", krieg ich trotzdem Schutz").
 _GET = re.compile(r"""
     \b(?:ge)?krieg(?:st|t|te|ten|tet|ste)\b
-    | (?<!\bin\ )(?<!\bden\ )(?<!\bdem\ )(?<!\bim\ )(?<!\bzum\ )(?<!\bvom\ )(?<!\bder\ )
-      \bkrieg(?:e|en)?(?=\ (?:ich|man|du|er|sie|es|wir|ihr)\b)
-    | (?<=\bich\ )kriege\b
-    | (?<!\bin\ )(?<!\baus\ )(?<!\bvon\ )(?<!\bden\ )(?<!\bnach\ )(?<!\bmit\ )(?<!\bzwischen\ )\bkriegen\b
+    | (?<=\bich\ )krieg(?:e|')?(?![\w-])
+    | (?:(?<=\bwie\ )|(?<=\bwo\ )|(?<=\bwas\ )|(?<=\bwann\ )|(?<=\bwoher\ )|(?<=,\ ))
+      krieg(?:e|en|')?(?=\ (?:ich|man|du|wir|ihr)\b)
 """, re.VERBOSE | re.IGNORECASE)
 
 
 def everyday(text: str) -> str:
     """A German text with the everyday verbs whose forms are another word's read as the verb they stand for:
-    "krieg ich asyl" → "bekomme ich asyl". Upper and lower case alike."""
+    "wie krieg ich asyl" → "wie bekomme ich asyl". Upper and lower case alike."""
     return _GET.sub("bekomme", text) if "rieg" in text else text

@@ -842,14 +842,12 @@ class LanguageIndex:
     def read(self, query: str) -> list[_Word]:
         """The query's words with what each may mean; stop words are kept but mean nothing. A number that is
         a person's age ("мне 29") means the pages whose age ranges hold it (bot/search/ages.py)."""
-        text = normalise(query)
+        text = normalise(cyrillic_lookalikes(query) if self.cyrillic else query)
         if self.language == "en":
             # "the us" is the United States: after "the", "us" is never the pronoun (a stop word).
             text = _THE_US.sub("the usa", text)
         elif self.language == "de":
             text = german.everyday(text)
-        elif self.cyrillic:
-            text = cyrillic_lookalikes(text)
         found = [w for chunk in text.split() for w in self._read_chunk(chunk)]
         if self.language == "de":
             self._join_particles(found)

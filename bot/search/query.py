@@ -46,7 +46,7 @@ _COUNSELLOR_WORDS = frozenset("""
     консультацію человек человеком человеку людьми живой живым оператор оператором поговорить
     позвоните позвонить помогите помощь помочь нужна нужен консультант юрист юриста адвокат адвоката
     людина людиною живою поговорити допоможіть допомога допомогти потрібна
-    counsellor counselor counselling human person operator someone talk speak help lawyer real
+    counsellor counselor counselling human person operator someone anyone talk speak help lawyer real
     berater beraterin beratung mensch menschen sprechen reden hilfe helfen anwalt anwältin
     want хочу хочу хочет hätte möchte need brauche
     связаться связатися зв'язатися написать написати reach erreiche erreichen kontaktieren

@@ -97,7 +97,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         this to too us was we were what when where which who why will with would you your yours am im i'm
         pls please just any some now what's whats happens happen happened do dont don't doesnt should
         shall going gonna want wanna much many cant can't cannot wont won't already still u ur plz
-        also really actually nothing nobody anyone someone anything something
+        also really actually nothing nobody anything something
     """.split()),
     "de": frozenset("""
         aber als am an auch auf aus bei bin bis bist da das dass dem den der des die dir du ein eine einem
