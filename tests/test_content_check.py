@@ -118,21 +118,24 @@ def test_unreachable_node_is_a_warning(content: Path, capsys: pytest.CaptureFixt
 def test_a_page_that_sends_the_reader_to_a_button_it_does_not_show_is_warned_of(
         content: Path, capsys: pytest.CaptureFixture[str]) -> None:
     en, ru = content / "en" / "nodes.yml", content / "ru" / "nodes.yml"
-    # Buttons the page shows, by their button label or title: nothing to say.
-    edit(en, "Read the pages below.", "Read the pages below (see “What it means”; see “Organisations”).")
+    # Buttons the screen shows (by their label or title, and Back to the parent), and a quotation: nothing to say.
+    edit(en, "Read the pages below.", "Read the pages below (see “What it means”; see also “Organisations”; "
+                                      "the register may read “Summons served”).")
+    edit(en, "A summons is an order to report.", "A summons is an order to report (see “I got a summons”).")
     code, out = check(content, capsys=capsys)
     assert code == 0 and "sends the reader" not in out, out
-    # Another page's button, and a label no page has: the reader would look for a button that is not there.
-    edit(en, "Read the pages below (", "Read the pages below (see “Asylum”; See “Refugee status”; ")
-    edit(ru, "Читайте разделы ниже.", "Читайте разделы ниже (см. «Убежище»).")
+    # Another page's button, and a button's label misspelt: the reader would look for a button that is not there.
+    edit(en, "Read the pages below (", "Read the pages below (See <b>“Asylum”</b>; read “What it mean”; ")
+    edit(ru, "Читайте разделы ниже.", "Читайте разделы ниже (см. также «Убежище»).")
     code, out = check(content, capsys=capsys)
     assert code == 0, "a warning: the page still works"
     line = line_of(en, "summons:")
     assert f"en/nodes.yml:{line}: warning: 'summons' sends the reader to «Asylum», the button of 'asylum', which " \
            "this page does not show — add 'asylum' to its `links:` in tree.yml" in out
-    assert f"en/nodes.yml:{line}: warning: 'summons' sends the reader to «Refugee status», but no en page has " \
-           "that button" in out
+    assert f"en/nodes.yml:{line}: warning: 'summons' sends the reader to «What it mean», but the button is «What " \
+           "it means»" in out
     assert f"ru/nodes.yml:{line_of(ru, 'summons:')}: warning: 'summons' sends the reader to «Убежище»" in out
+    assert out.count("sends the reader") == 3, out
 
 
 def test_html_telegram_would_reject(content: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -754,17 +754,25 @@ def _check_translations(directory: Path, nodes: dict[str, Node], texts: dict[str
             _check_freshness(folder, texts[language], texts[fallback], language, fallback, where, out)
 
 
-# A page sends the reader to another by its button's label in quotes: see "Evidence", см. «Доказательства»,
-# див. «Докази», siehe „Beweise aufbewahren“.
-_REFERENCE = re.compile(r"""\b(?:see|см\.|див\.|siehe)\s*(?:"([^"]+)"|“([^”]+)”|«([^»]+)»|„([^“"]+)[“"])""",
-                        re.IGNORECASE)
+# A page sends the reader to another by its button's label in quotes: see "Evidence", read "How to apply",
+# см. также «Доказательства», прочитайте «…», див. «Докази», siehe auch „Beweise aufbewahren“, lies „…“.
+_REFERENCE = re.compile(r"""
+    \b(?:see|read|см\.|смотрите|прочитайте|читайте|див\.|дивіться|siehe|lies)(?:\s+(?:also|также|також|auch))?\s*
+    (?:"([^"]+)"|“([^”]+)”|«([^»]+)»|„([^“"]+)[“"]|»([^«]+)«|‚([^‘]+)‘|‘([^’]+)’)
+""", re.IGNORECASE | re.VERBOSE)
 _STEP_NUMBER = re.compile(r"^\d+\.\s*")
+_TAG = re.compile(r"<[^>]*>")
+# How near a quoted phrase must be to a button's label to be taken for it, misspelt ("Fahnenflucht und unerlaubte
+# Entfernung" for "Fahnenflucht, unerlaubte Entfernung"); a phrase further from every label is a quotation.
+_NEAR_LABEL = 0.8
 
 
 def _check_references(nodes: Mapping[str, Node], texts: Mapping[str, Text], where: Mapping[tuple[str, str], Where],
                       language: str, out: _Collector) -> None:
-    """Warn of a page that names, in quotes after "see" (см., див., siehe), a button it does not show: the
-    reader looks for it on the screen and finds none, or finds the label of another page."""
+    """Warn of a page that sends the reader, in quotes after "see" or "read" (см., прочитайте, див., siehe,
+    lies), to a button the page does not show: the reader looks for it on the screen and finds none. The
+    screen's buttons are the page's children and links, Back (its parent) and the main menu. A quoted phrase
+    that is no page's label, nor near one, is a quotation, not a reference."""
     labels: dict[str, list[str]] = {}  # a button's or title's label → the pages with it
     for node_id, text in texts.items():
         for label in {" ".join(text.button.split()), " ".join(text.title.split())}:
@@ -773,21 +781,28 @@ def _check_references(nodes: Mapping[str, Node], texts: Mapping[str, Text], wher
             if (unnumbered := _STEP_NUMBER.sub("", label)) != label:
                 labels.setdefault(unnumbered, []).append(node_id)
     for node_id, text in texts.items():
-        shown = {*nodes[node_id].children, *nodes[node_id].links}
-        for match in _REFERENCE.finditer(html.unescape(text.body)):
+        node = nodes[node_id]
+        shown = dict.fromkeys([*node.children, *node.links, *((node.parent,) if node.parent else ())])  # in order
+        for match in _REFERENCE.finditer(html.unescape(_TAG.sub("", text.body))):
             named = " ".join(next(group for group in match.groups() if group).split())
-            pages = labels.get(named, [])
-            if shown.intersection(pages):
+            pages = labels.get(named) or []
+            near = [] if pages else difflib.get_close_matches(named, labels, n=1, cutoff=_NEAR_LABEL)
+            if shown.keys() & set(pages) or not (pages or near):
                 continue
             path, line = where[(language, node_id)]
-            buttons = ", ".join(f"«{texts[other].button}»" for other in shown if other in texts) or "none"
+            buttons = ", ".join(_quoted(texts[other].button) for other in shown if other in texts) or "none"
             if pages:
-                out.warning(path, line, f"'{node_id}' sends the reader to «{named}», the button of '{pages[0]}', "
-                            "which this page does not show",
+                out.warning(path, line, f"'{node_id}' sends the reader to {_quoted(named)}, the button of "
+                            f"'{pages[0]}', which this page does not show",
                             f"add '{pages[0]}' to its `links:` in tree.yml, or name one of its buttons: {buttons}")
             else:
-                out.warning(path, line, f"'{node_id}' sends the reader to «{named}», but no {language} page has "
-                            "that button", f"write the label as the button shows it; this page's buttons: {buttons}")
+                out.warning(path, line, f"'{node_id}' sends the reader to {_quoted(named)}, but the button is "
+                            f"{_quoted(near[0])}", f"write the label as the button shows it; this page's buttons: "
+                            f"{buttons}")
+
+
+def _quoted(label: str) -> str:
+    return f"“{label}”" if "«" in label or "»" in label else f"«{label}»"
 
 
 def _check_freshness(folder: Path, texts: dict[str, Text], sources: dict[str, Text], language: str,
