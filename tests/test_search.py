@@ -1313,8 +1313,8 @@ def test_without_the_ukrainian_dictionary_a_suffix_stripper_stands_in(monkeypatc
     import bot.search.stemming as stemming
 
     monkeypatch.setattr(stemming, "dictionary", lambda language: None)
-    stemming.stem.cache_clear()
-    stemming._read.cache_clear()
+    stemming.stem.memory.clear()
+    stemming._read.memory.clear()
     try:
         assert stemmer_for("uk") == "uk suffixes"
         assert stem("повістки", "uk") == stem("повістку", "uk") == "повістк"
@@ -1322,8 +1322,8 @@ def test_without_the_ukrainian_dictionary_a_suffix_stripper_stands_in(monkeypatc
         index = SearchIndex(tiny_sections())
         assert first(index, "повістки", "uk") == "ua_summons"
     finally:
-        stemming.stem.cache_clear()
-        stemming._read.cache_clear()
+        stemming.stem.memory.clear()
+        stemming._read.memory.clear()
 
 
 # --- issue 18: the reader's context ------------------------------------------------------------------------

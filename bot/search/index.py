@@ -34,7 +34,7 @@ from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_lookalikes, cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
 from bot.search.places import country_names, place_countries, place_words
-from bot.search.stemming import dictionary, is_noun, is_word, lemma, places, stem
+from bot.search.stemming import dictionary, is_noun, is_word, learning_the_content, lemma, one_question, places, stem
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
 
 _T = TypeVar("_T")
@@ -326,7 +326,9 @@ class LanguageIndex:
         (content/<lang>/search.yml)."""
         # The build makes a few large structures of strings and numbers, and no cycle: the garbage
         # collector's passes over them (several full ones on a large tree) would find nothing to free.
-        with collector_paused():
+        # The word functions remember what they work out for the content's words, not for a question's
+        # (bot/search/stemming.py, learning_the_content).
+        with collector_paused(), learning_the_content():
             self._build(language, documents)
             self._learn(glossary or {})
 
@@ -842,6 +844,10 @@ class LanguageIndex:
     def read(self, query: str) -> list[_Word]:
         """The query's words with what each may mean; stop words are kept but mean nothing. A number that is
         a person's age ("мне 29") means the pages whose age ranges hold it (bot/search/ages.py)."""
+        with one_question():  # what is worked out for its words is dropped after it (stemming.py)
+            return self._read_query(query)
+
+    def _read_query(self, query: str) -> list[_Word]:
         text = normalise(cyrillic_lookalikes(query) if self.cyrillic else query)
         if self.language == "en":
             # "the us" is the United States: after "the", "us" is never the pronoun (a stop word).
@@ -902,6 +908,13 @@ class LanguageIndex:
         another country is marked `elsewhere` when the question is set in a country it never names, and a page
         about a home country when the question names another home country that the page never names.
         """
+        with one_question():  # what is worked out for its words is dropped after it (stemming.py)
+            return self._search(query, limit, relative_cutoff=relative_cutoff, min_coverage=min_coverage,
+                                prefer=prefer, home=home, at_least=at_least)
+
+    def _search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
+                min_coverage: float = 0.15, prefer: Collection[int] = (),
+                home: AbstractSet[str] = frozenset(), at_least: float = 0.0) -> Ranking:
         meaningful = [w for w in self.read(query) if not w.stop]
         if not meaningful or not self.nodes:
             return Ranking(self.language, ())

@@ -11,15 +11,83 @@ text ("BAMF", "Connection") is stemmed as English on both sides.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import Stemmer
 
 from bot.search.text import script_of
+
+_R = TypeVar("_R")
+
+# What someone types is used for one search and forgotten (SECURITY.md): the word functions below remember what
+# they work out only for the content's words, while an index is built from them, never for a question's.
+_learning = threading.local()
+
+
+@contextmanager
+def one_question() -> Iterator[None]:
+    """While one question is read and ranked (in this thread): what the word functions work out for its words is
+    kept until it is answered, then dropped (a question asks about a word many times over)."""
+    if getattr(_learning, "scratch", None) is not None:  # a search within a search: the outer one drops it
+        yield
+        return
+    _learning.scratch = {}
+    try:
+        yield
+    finally:
+        _learning.scratch = None
+
+
+@contextmanager
+def learning_the_content() -> Iterator[None]:
+    """While an index is built from the content (in this thread), the word functions below remember what they
+    work out for its words; outside, in a search, they look up what they remember and keep nothing new."""
+    before = getattr(_learning, "on", False)
+    _learning.on = True
+    try:
+        yield
+    finally:
+        _learning.on = before
+
+
+class _ContentMemory(Generic[_R]):
+    """A function of (word, language) that remembers its results for the content's words only (see
+    learning_the_content), at most `limit` of them, in `memory`."""
+
+    def __init__(self, function: Callable[[str, str], _R], limit: int) -> None:
+        functools.update_wrapper(self, function)
+        self._function = function
+        self._limit = limit
+        self.memory: dict[tuple[str, str], _R] = {}
+
+    def __call__(self, word: str, language: str) -> _R:
+        key = (word, language)
+        memory = self.memory
+        if key in memory:
+            return memory[key]
+        scratch = getattr(_learning, "scratch", None)
+        if scratch is not None and (self, key) in scratch:
+            return scratch[self, key]  # type: ignore[no-any-return]
+        value = self._function(word, language)
+        if getattr(_learning, "on", False):
+            if len(memory) < self._limit:
+                memory[key] = value
+        elif scratch is not None:
+            scratch[self, key] = value
+        return value
+
+
+def _content_memory(limit: int) -> Callable[[Callable[[str, str], _R]], _ContentMemory[_R]]:
+    return lambda function: _ContentMemory(function, limit)
+
 
 _SNOWBALL = {"ru": "russian", "en": "english", "de": "german"}
 SHORT_STEM = 3  # letters: a Russian stem this short is usually several words' (see stem)
@@ -173,7 +241,7 @@ def dictionary(language: str) -> _Dictionary | None:
     return _Dictionary(language)
 
 
-@lru_cache(maxsize=200_000)
+@_content_memory(200_000)
 def _read(word: str, language: str) -> tuple[str, bool] | None:
     found = dictionary("uk" if language == "uk" else "ru")
     return found.read(word) if found is not None else None
@@ -191,7 +259,7 @@ def is_noun(word: str, language: str) -> bool:
     return found is not None and found[1]
 
 
-@lru_cache(maxsize=50_000)
+@_content_memory(50_000)
 def places(word: str, language: str) -> tuple[bool, frozenset[str]]:
     """Of a Cyrillic word, by the ru or uk dictionary: whether it is only a place name ("франкфурт"), and the
     dictionary forms of its readings as a place ("берлине": {"берлин"}). (False, {}) without a dictionary."""
@@ -210,7 +278,7 @@ def stemmer_for(language: str) -> str:
     return _SNOWBALL.get(language, "english")
 
 
-@lru_cache(maxsize=200_000)
+@_content_memory(200_000)
 def stem(word: str, language: str) -> str:
     """The stem of an already normalised word, by the rules of its alphabet and the page's language."""
     script = script_of(word)

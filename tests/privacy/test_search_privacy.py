@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
+from bot.content.loader import load_content
+from bot.search import SearchIndex, stemming
 from bot.simulator.server import FakeTelegram
 from tests.chat import labels, last, say, tap
 from tests.conftest import RunningBot
@@ -51,3 +53,22 @@ async def test_a_search_leaves_no_trace_of_what_was_typed(fake: FakeTelegram, ma
     data = [str(button.get("callback_data", "")) for call in fake.calls
             for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", []) for button in row]
     assert data and not [d for d in data if "77a1" in d.lower() or "canary" in d.lower() or "повест" in d]
+
+
+def test_the_words_of_a_question_are_not_remembered_after_it_is_answered() -> None:
+    # The word functions remember what they work out for the content's words only; what they work out for a
+    # question's own words is dropped once it is answered, so the process's memory does not collect what people
+    # type (a server seized while running would otherwise hold the words of weeks of questions).
+    snapshot = load_content(SHIPPED, languages=["ru", "uk", "en", "de"], fallback_language="en").snapshot
+    assert snapshot is not None
+    index = SearchIndex(snapshot)
+    typed = {"ru": "сыроежкин повестка zzcanary", "uk": "сироїжкін повістка", "en": "canarybird summons",
+             "de": "Kanarienvogelzüchter Einberufung"}
+    for language, question in typed.items():
+        index.search(question, language)
+        index.words(question, language)
+    remembered = {word for function in (stemming.stem, stemming._read, stemming.places)
+                  for word, _language in function.memory}
+    assert not remembered & {"сыроежкин", "zzcanary", "сироїжкін", "canarybird", "kanarienvogelzuchter",
+                             "kanarienvogelzüchter"}
+    assert {"повестка", "summons", "einberufung"} <= remembered, "the content's words are remembered"
