@@ -164,7 +164,9 @@ def _ru_stem(word: str) -> str:
 
 @lru_cache(maxsize=8)
 def _snowball(algorithm: str) -> Any:  # PyStemmer ships no type hints
-    return Stemmer.Stemmer(algorithm)
+    # Without PyStemmer's own cache of the last 10,000 words stemmed, which would keep the words people type
+    # (stem() remembers the content's words; see learning_the_content).
+    return Stemmer.Stemmer(algorithm, 0)
 
 
 class _Dictionary:

@@ -72,3 +72,5 @@ def test_the_words_of_a_question_are_not_remembered_after_it_is_answered() -> No
     assert not remembered & {"сыроежкин", "zzcanary", "сироїжкін", "canarybird", "kanarienvogelzuchter",
                              "kanarienvogelzüchter"}
     assert {"повестка", "summons", "einberufung"} <= remembered, "the content's words are remembered"
+    # Nor does PyStemmer's own cache of recent words keep them: it is off.
+    assert all(stemming._snowball(algorithm).maxCacheSize == 0 for algorithm in ("russian", "english", "german"))
