@@ -534,6 +534,10 @@ def test_ukrainian_typed_without_a_ukrainian_keyboard_is_read_as_ukrainian() -> 
     assert [hit.node for hit in index.search("iнвалiднiсть").hits] == ["eu"]
     assert [hit.node for hit in index.search("европі").hits] == ["eu"]
     assert [hit.node for hit in index.search("грузiя").hits] == ["other"]
+    # "ї" too: the dictionary takes "украіна" for a word, so no typo was looked for and Ukraine was not found.
+    index = LanguageIndex("uk", [Document("ua", "Україна: виїзд", (), "Правила виїзду."),
+                                 Document("other", "Грузія", (), "Віза і кордон.")])
+    assert [hit.node for hit in index.search("украiна").hits] == ["ua"]
 
 
 

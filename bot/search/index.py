@@ -640,10 +640,12 @@ class LanguageIndex:
         if self.cyrillic and not exact and script == "cyrillic":
             # A word spelt with the other language's letters: Russian in Ukrainian letters ("двіженіє" is
             # "движение"), Ukrainian in Russian ones ("отсрочкы"), or typed on a Russian keyboard, which has no "є"
-            # ("европа" is "європа": є stands where е would start the word or follow a vowel).
+            # or "ї" ("европа" is "європа", "украіна" "україна": є and ї stand where е and і would start the word or
+            # follow a vowel).
             if self.language == "uk":
                 spelt = word.translate(_RUSSIAN_LETTERS_IN_UKRAINIAN)
-                spellings = {spelt, _RUSSIAN_YE.sub("є", spelt)}
+                ye = _RUSSIAN_YE.sub("є", spelt)
+                spellings = {spelt, ye, _RUSSIAN_YI.sub("ї", spelt), _RUSSIAN_YI.sub("ї", ye)}
             else:
                 spellings = {word.translate(_UKRAINIAN_LETTERS_IN_RUSSIAN)}
             for spelt in spellings - {word}:
@@ -1187,6 +1189,7 @@ def _strongest(weights: dict[int, float]) -> dict[int, float]:
 
 _THE_US = re.compile(r"\bthe us\b")
 _RUSSIAN_YE = re.compile(r"(?<![^аеєиіїоуюяь'])е")
+_RUSSIAN_YI = re.compile(r"(?<![^аеєиіїоуюяь'])і")  # ... nor "ї": "украіна", "виізд"
 _UKRAINIAN_LETTERS_IN_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": None})
 _RUSSIAN_LETTERS_IN_UKRAINIAN = str.maketrans("ыэъ", "ие'")
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
