@@ -24,6 +24,7 @@ from bot.i18n import Catalogs
 from bot.menus.screens import AskCounsellor, GoTo
 from bot.search import QueryKind, SearchIndex, ages, classify, german
 from bot.search import index as search_index
+from bot.search import stemming as search_stemming
 from bot.search.calibration import (
     FEATURES,
     FOLDS,
@@ -1328,6 +1329,18 @@ def test_without_the_ukrainian_dictionary_a_suffix_stripper_stands_in(monkeypatc
     finally:
         stemming.stem.memory.clear()
         stemming._read.memory.clear()
+
+
+def test_a_reload_of_other_content_makes_room_for_its_words(shipped: ContentSnapshot,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # The memory of the content's words is bounded; a build starts by emptying one over half full, so that the
+    # newest content's words, not long-gone ones, are what it holds.
+    monkeypatch.setattr(search_stemming.stem, "_limit", 10)
+    search_stemming.stem.memory.clear()
+    search_stemming.stem.memory.update({(f"old{n}", "en"): f"old{n}" for n in range(6)})
+    SearchIndex(shipped)
+    assert not [word for word, _language in search_stemming.stem.memory if word.startswith("old")]
+    assert 0 < len(search_stemming.stem.memory) <= 10
 
 
 # --- issue 18: the reader's context ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from functools import partial
 
 from bot.config import SearchSettings
 from bot.content.model import ContentSnapshot
+from bot.search import stemming
 from bot.search.calibration import SHIPPED, Calibration, decide
 from bot.search.index import (
     NOT_ANSWERED,
@@ -134,6 +135,7 @@ class SearchIndex:
 
     @staticmethod
     def _build_paused(snapshot: ContentSnapshot) -> _Built:
+        stemming.make_room()
         languages = list(snapshot.languages or snapshot.texts)
         indexes = {
             language: LanguageIndex(language, documents_of(snapshot.texts.get(language, {}), snapshot.root,

@@ -67,6 +67,11 @@ class _ContentMemory(Generic[_R]):
         self._function = function
         self._limit = limit
         self.memory: dict[tuple[str, str], _R] = {}
+        _MEMORIES.append(self)
+
+    def make_room(self) -> None:
+        if len(self.memory) > self._limit // 2:
+            self.memory.clear()
 
     def __call__(self, word: str, language: str) -> _R:
         key = (word, language)
@@ -83,6 +88,17 @@ class _ContentMemory(Generic[_R]):
         elif scratch is not None:
             scratch[self, key] = value
         return value
+
+
+_MEMORIES: list[_ContentMemory[Any]] = []
+
+
+def make_room() -> None:
+    """Before a content's index is built: a memory over half full forgets the words it holds, most of them an
+    older content's (reloads of other content would fill it, and a newer content's words would then be worked out
+    again for every question)."""
+    for memory in _MEMORIES:
+        memory.make_room()
 
 
 def _content_memory(limit: int) -> Callable[[Callable[[str, str], _R]], _ContentMemory[_R]]:
