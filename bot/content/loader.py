@@ -761,7 +761,6 @@ _REFERENCE = re.compile(r"""
     (?:"([^"]+)"|“([^”]+)”|«([^»]+)»|„([^“"]+)[“"]|»([^«]+)«|‚([^‘]+)‘|‘([^’]+)’)
 """, re.IGNORECASE | re.VERBOSE)
 _STEP_NUMBER = re.compile(r"^\d+\.\s*")
-_TAG = re.compile(r"<[^>]*>")
 # How near a quoted phrase must be to a button's label to be taken for it, misspelt ("Fahnenflucht und unerlaubte
 # Entfernung" for "Fahnenflucht, unerlaubte Entfernung"); a phrase further from every label is a quotation.
 _NEAR_LABEL = 0.8
@@ -783,7 +782,7 @@ def _check_references(nodes: Mapping[str, Node], texts: Mapping[str, Text], wher
     for node_id, text in texts.items():
         node = nodes[node_id]
         shown = dict.fromkeys([*node.children, *node.links, *((node.parent,) if node.parent else ())])  # in order
-        for match in _REFERENCE.finditer(html.unescape(_TAG.sub("", text.body))):
+        for match in _REFERENCE.finditer(telegram_html.to_plain(text.body)):
             named = " ".join(next(group for group in match.groups() if group).split())
             pages = labels.get(named) or []
             near = [] if pages else difflib.get_close_matches(named, labels, n=1, cutoff=_NEAR_LABEL)

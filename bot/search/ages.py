@@ -53,11 +53,6 @@ def terms(low: int, high: int) -> tuple[str, ...]:
     return (ANY_AGE, *map(term, range(low, high + 1)))
 
 
-def may_hold_a_range(text: str) -> bool:
-    """Whether `text` has two numbers joined as ranges() reads them: if not, it gives no range."""
-    return _PAIR.search(text) is not None
-
-
 def ranges(text: str) -> list[tuple[int, int]]:
     """The age ranges a text gives, as (youngest, oldest), both from MIN_AGE to MAX_AGE: "от 18 до 30 лет" is
     (18, 30); "2022–2024" (no year unit, no age word) is none."""

@@ -1102,11 +1102,8 @@ def _add_ages(documents: list[Document], occurrences: dict[str, list[int]],
     """Each age a page's age ranges hold, as a term of its body (once per range) or of its title or keywords
     (with their bonus), and ages.ANY_AGE for every page with a range: "мужчин от 18 до 30 лет" gives the page
     the terms of the ages 18 to 30. Returns how many terms each document's body got."""
-    may_hold = ages.may_hold_a_range
     for doc, document in enumerate(documents):
         for field, bonus in ((document.title, TITLE_WEIGHT), (" ".join(document.keywords), KEYWORD_WEIGHT)):
-            if not may_hold(field):  # most fields: one search in C instead of reading them
-                continue
             for low, high in ages.ranges(field):
                 for term in ages.terms(low, high):
                     pages = about.setdefault(term, {})

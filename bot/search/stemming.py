@@ -29,14 +29,19 @@ _R = TypeVar("_R")
 
 # What someone types is used for one search and forgotten (SECURITY.md): the word functions below remember what
 # they work out only for the content's words, while an index is built from them, never for a question's.
-_learning = threading.local()
+class _Learning(threading.local):
+    on = False  # an index is being built from the content (learning_the_content)
+    scratch: dict[object, Any] | None = None  # what one question's words gave (one_question)
+
+
+_learning = _Learning()
 
 
 @contextmanager
 def one_question() -> Iterator[None]:
     """While one question is read and ranked (in this thread): what the word functions work out for its words is
     kept until it is answered, then dropped (a question asks about a word many times over)."""
-    if getattr(_learning, "scratch", None) is not None:  # a search within a search: the outer one drops it
+    if _learning.scratch is not None:  # a search within a search: the outer one drops it
         yield
         return
     _learning.scratch = {}
@@ -50,7 +55,7 @@ def one_question() -> Iterator[None]:
 def learning_the_content() -> Iterator[None]:
     """While an index is built from the content (in this thread), the word functions below remember what they
     work out for its words; outside, in a search, they look up what they remember and keep nothing new."""
-    before = getattr(_learning, "on", False)
+    before = _learning.on
     _learning.on = True
     try:
         yield
@@ -78,11 +83,11 @@ class _ContentMemory(Generic[_R]):
         memory = self.memory
         if key in memory:
             return memory[key]
-        scratch = getattr(_learning, "scratch", None)
+        scratch = _learning.scratch
         if scratch is not None and (self, key) in scratch:
             return scratch[self, key]  # type: ignore[no-any-return]
         value = self._function(word, language)
-        if getattr(_learning, "on", False):
+        if _learning.on:
             if len(memory) < self._limit:
                 memory[key] = value
         elif scratch is not None:
