@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
                                         description="Check a content folder: YAML, fields, ids, links, "
                                                     "translations, Telegram's limits and HTML. Exits 1 on "
                                                     "errors; warnings alone exit 0 unless --strict.")
-    check.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    _content_folder(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _translation_parsers(content_commands, common)
     search = content_commands.add_parser(
@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
                     "would get (the first three), the next ones, and which words matched. Add `keywords:` to "
                     "a page's text to help the search find it.")
     search.add_argument("query", help="the question, as a person would type it (quote it)")
-    search.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    _content_folder(search)
     search.add_argument("--lang", required=True, metavar="CODE", help="the language the person reads")
     search.add_argument("--limit", type=int, default=10, metavar="N", help="how many pages to list (default 10)")
     search.add_argument("--here", metavar="PAGE", help="the page the person is on (default: the main menu); "
@@ -133,8 +133,20 @@ def _parser() -> argparse.ArgumentParser:
                     "chance that the best page answers on what it ranked, and print the fitted weights (for "
                     "bot/search/calibration.py) with what they and the shipped ones do per language. Takes seconds "
                     "for the shipped content; nothing is changed.")
-    calibrate.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    _content_folder(calibrate)
+    misses = content_commands.add_parser(
+        "misses", parents=[common], help="the content's questions the search gets wrong when they are not listed",
+        description="Ask each question of questions.yml of the bot's search built without it, as if someone typed "
+                    "it and nobody had listed it, and list per language the ones it gets wrong: a question whose "
+                    "page is not offered (under each page it is listed for, with what was offered) and a question "
+                    "no page answers that gets a page. Takes seconds for the shipped content; nothing is changed.")
+    _content_folder(misses)
+    misses.add_argument("--lang", metavar="CODE", help="only this language")
     return parser
+
+
+def _content_folder(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
 
 
 def _translation_parsers(content_commands: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -145,7 +157,7 @@ def _translation_parsers(content_commands: argparse._SubParsersAction[argparse.A
                     "after they were translated), unverified, missing, or untranslated on purpose; link "
                     "labels and short buttons count too. --mark-current records, after you compared a "
                     "translation with the English, that it matches the English as it is now.")
-    status.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    _content_folder(status)
     status.add_argument("--lang", metavar="CODE", help="only this language")
     mark = status.add_mutually_exclusive_group()
     mark.add_argument("--mark-current", nargs="+", metavar="NODE",
@@ -158,7 +170,7 @@ def _translation_parsers(content_commands: argparse._SubParsersAction[argparse.A
         description="Write every text of one language, beside its English source, to a PO file (for Poedit, "
                     "Weblate, Crowdin …) or a CSV file (for a spreadsheet). Texts that need checking are "
                     "marked (fuzzy in PO, the 'check' column in CSV). Bring it back with `content import`.")
-    export.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    _content_folder(export)
     export.add_argument("--lang", required=True, metavar="CODE", help="the language to translate into")
     export.add_argument("--format", choices=["po", "csv"], help="default: from the file name, else po")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: content-CODE.po")
@@ -172,7 +184,7 @@ def _translation_parsers(content_commands: argparse._SubParsersAction[argparse.A
                     "`content check`, and write it into the language's folder. Refuses a file for another "
                     "language or made from other English texts.")
     imp.add_argument("file", type=Path, help="the translated .po or .csv file")
-    imp.add_argument("directory", nargs="?", type=Path, help="content folder (default: from config.yaml)")
+    _content_folder(imp)
     imp.add_argument("--lang", metavar="CODE", help="refuse the file unless it is in this language")
     imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
 
@@ -222,6 +234,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from hotline.search_cli import content_calibrate
 
             return content_calibrate(_config(args.config, required=False), args.directory)
+        if args.command == "content" and args.content_command == "misses":
+            from hotline.search_cli import content_misses
+
+            return content_misses(_config(args.config, required=False), args.directory, args.lang)
         if args.command == "content" and args.content_command in ("status", "export", "import"):
             from hotline.content_cli import run_translation_tool
 

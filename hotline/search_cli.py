@@ -1,5 +1,6 @@
 """`hotline content search "QUERY" --lang CODE [--here PAGE]`: how the bot ranks the pages for a question.
 `hotline content calibrate`: fit the chance that a page answers again, on the content's questions.
+`hotline content misses [--lang CODE]`: the content's questions the search gets wrong when they are not listed.
 
 For editors tuning `keywords:`, questions.yml and the no-match floor (`search:` in config.yaml). It prints the
 query the editor typed, which is theirs to see; the bot itself never prints or keeps what people type.
@@ -11,7 +12,19 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.search import QueryKind, SearchIndex
-from bot.search.calibration import FEATURES, SHIPPED, WHOLE_QUESTION, cross_validated, figures, fit, labelled
+from bot.search.calibration import (
+    FEATURES,
+    FOLDS,
+    SHIPPED,
+    WHOLE_QUESTION,
+    content_questions,
+    cross_validated,
+    figures,
+    fit,
+    fold_left_out,
+    fold_of,
+    labelled,
+)
 from bot.search.service import DEPTH, RESULTS
 from hotline.content_cli import loaded
 
@@ -127,3 +140,64 @@ def content_calibrate(config: Config, directory: Path | None) -> int:
             print(f"  {name:>7} {language}: the right page among the first three for {found.three} of {found.asked}; "
                   f"{found.with_a_page} of {found.unanswerable} questions no page answers get a page")
     return 0
+
+
+def content_misses(config: Config, directory: Path | None, language: str | None = None) -> int:
+    """Ask each question of questions.yml of the bot's search built without it (as if someone typed it and nobody
+    had listed it: 5 folds, as `calibrate` does) and print, per language, the ones it gets wrong: a question
+    page is not among the pages offered, under each page it is listed for, most misses first, with what was offered;
+    and a question no page answers that gets a page. What an editor can mend with a keyword, a glossary word or
+    more questions like it."""
+    snapshot = loaded(config, (directory or config.content_dir).resolve())
+    if snapshot is None:
+        return 1
+    if language is not None and language not in snapshot.languages:
+        print(f"hotline: '{language}' is not one of the languages in config.yaml ({', '.join(snapshot.languages)})")
+        return 2
+    languages = [language] if language is not None else list(snapshot.languages)
+    asked = {lang: content_questions(snapshot, lang) for lang in languages}
+    unanswerable = {lang: snapshot.not_answered.get(lang, ()) for lang in languages}
+    if not any(asked.values()) and not any(unanswerable.values()):
+        print("No questions to ask: questions.yml lists none (`answered:` and `not_answered:`) in "
+              + ", ".join(languages) + ".")
+        return 0
+    settings = config.settings.search
+    missed: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {lang: {} for lang in languages}
+    offered_none: dict[str, list[tuple[str, tuple[str, ...]]]] = {lang: [] for lang in languages}
+    for fold in range(FOLDS):
+        index = SearchIndex(fold_left_out(snapshot, fold), settings)
+        for lang in languages:
+            for question, pages in asked[lang]:
+                if fold_of(question) == fold:
+                    got = _offered(index, question, lang)
+                    if pages.isdisjoint(got):
+                        for page in pages:
+                            missed[lang].setdefault(page, []).append((question, got))
+            for question in unanswerable[lang]:
+                if fold_of(question) == fold and (got := _offered(index, question, lang)):
+                    offered_none[lang].append((question, got))
+    for lang in languages:
+        count = len({question for questions in missed[lang].values() for question, _got in questions})
+        print(f"{lang}: {count} of {len(asked[lang])} questions pages answer miss their page (it is not among the "
+              f"pages offered); {len(offered_none[lang])} of {len(unanswerable[lang])} questions no page answers "
+              "get a page.")
+        for page, questions in sorted(missed[lang].items(), key=lambda item: (-len(item[1]), item[0])):
+            listed = len(snapshot.questions[lang][page])
+            print(f"  {page} ({snapshot.page(page, lang).text.title}): {len(questions)} of its {listed} questions")
+            for question, got in questions:
+                print(f"    \"{question}\" → {', '.join(got) or 'no page'}")
+        if offered_none[lang]:
+            print("  no page answers these, yet they get one:")
+            for question, got in offered_none[lang]:
+                print(f"    \"{question}\" → {', '.join(got)}")
+    print("Each question was asked of a search that had not read it, as a new question would be. To mend a miss: "
+          "the words people use for the page in its `keywords:`, words no page uses in the glossary (search.yml), "
+          "more questions like it in questions.yml; `hotline content search \"QUESTION\" --lang CODE` shows why a "
+          "page was or was not offered (CONTENT.md).")
+    return 0
+
+
+def _offered(index: SearchIndex, question: str, language: str) -> tuple[str, ...]:
+    """The pages the bot offers for a question (none: the no-match answer)."""
+    answer = index.search(question, language)
+    return tuple(hit.node for hit in answer.ranking.hits) if answer.found and answer.ranking else ()

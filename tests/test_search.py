@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,16 @@ from bot.search.calibration import (
     Asked,
     content_questions,
     evidence,
+    figures,
     fit,
     fold_left_out,
     fold_of,
 )
 from bot.search.calibration import (
     SHIPPED as SHIPPED_CALIBRATION,
+)
+from bot.search.calibration import (
+    cross_validated as asked_unread,
 )
 from bot.search.folding import cyrillic_lookalikes, cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex, distance
@@ -1673,6 +1678,36 @@ def test_calibrate_prints_the_fitted_weights_and_what_they_do(capsys: pytest.Cap
         questions_file.unlink()
     assert main(["content", "calibrate", str(pages), "--config", str(config)]) == 1
     assert "Nothing to fit" in capsys.readouterr().out
+
+
+def test_misses_lists_the_questions_the_search_gets_wrong_when_they_are_not_listed(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # `hotline content misses` asks each question of questions.yml of a search that has not read it and lists, under
+    # its page, each one whose page is not offered, and each question no page answers that gets one: what an editor
+    # mends with keywords, the glossary or more questions.
+    pages = tmp_path / "content"
+    shutil.copytree(SHIPPED, pages)
+    listed = pages / "en" / "questions.yml"
+    listed.write_text(listed.read_text(encoding="utf-8").replace(
+        "\n  ru_call_up:\n", "\n  ru_call_up:\n    - \"zqx flurbing wibbles\"\n", 1), encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"languages: [ru, uk, en, de]\ncontent: {{dir: '{pages}'}}\n", encoding="utf-8")
+    assert main(["content", "misses", "--lang", "en", "--config", str(config)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # The same figures as the calibration's, which asks the same questions of the same searches.
+    snapshot = load_content(pages, languages=LANGUAGES, fallback_language="en").snapshot
+    assert snapshot is not None
+    found = figures(list(asked_unread(snapshot)), SHIPPED_CALIBRATION, 0.65, 0.9)["en"]
+    assert out[0].startswith(f"en: {found.asked - found.three} of {found.asked} questions pages answer miss their "
+                             f"page") and f"; {found.with_a_page} of {found.unanswerable} questions no page" in out[0]
+    assert not [line for line in out if line.startswith(("ru:", "uk:", "de:"))], "only the language asked for"
+    start = next(number for number, line in enumerate(out) if line.startswith("  ru_call_up ("))
+    group = list(takewhile(lambda line: line.startswith("    "), out[start + 1:]))
+    assert '    "zqx flurbing wibbles" → no page' in group
+    assert out[start].endswith(f": {len(group)} of its {len(snapshot.questions['en']['ru_call_up'])} questions")
+    wrong = out[out.index("  no page answers these, yet they get one:") + 1:-1]
+    assert len(wrong) == found.with_a_page and all(" → " in line for line in wrong)
+    assert main(["content", "misses", "--lang", "xx", "--config", str(config)]) == 2
 
 
 # --- places: where a question is set is not what it asks ---------------------------------------------------
