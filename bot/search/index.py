@@ -660,8 +660,9 @@ class LanguageIndex:
         # A Cyrillic word no dictionary knows may be a typo even where some page or example question spells it
         # so ("павестку" in a question people asked).
         misspelt = self.cyrillic and script == "cyrillic" and dictionary(self.language) is not None
-        if (not found or misspelt) and not real:
-            # Only a word no dictionary knows may be a typo: a real word is what the person meant.
+        if (not found or misspelt) and not real and not any(map(str.isdigit, word)):
+            # Only a word no dictionary knows may be a typo: a real word is what the person meant. A number is
+            # never one: 17000 is not 1000, nor 2026 2024.
             for probe in {word, term}:
                 for value, edits in self._fuzzy.near(probe):
                     offer(value, ONE_TYPO if edits == 1 else TWO_TYPOS)
@@ -751,6 +752,19 @@ class LanguageIndex:
             related.append(term[:-3] + "а")
         elif term.endswith("а") and len(term) >= 5:
             related.extend(term[:-1] + suffix for suffix in _IMPERFECTIVE)
+        # The two aspects of a verb whose stems differ by a consonant or a vowel Snowball keeps: "выпускают" and
+        # "выпустят", "выезжать" and "выехать", "запрещать" and "запретить", "заявлять" and "заявить",
+        # "вручать" and "вручить" (and a noun of its family: "работать" and "работа").
+        for imperfective, perfective in _ASPECTS:
+            if term.endswith(imperfective) and len(term) >= MIN_VARIANT and len(term) - len(imperfective) + len(
+                    perfective) >= 4:
+                related.append(term[: -len(imperfective)] + perfective)
+            elif perfective and term.endswith(perfective) and len(term) >= MIN_VARIANT:
+                related.append(term[: -len(perfective)] + imperfective)
+        if term.endswith("а") and len(term) >= MIN_VARIANT + 1:
+            related.append(term[:-1])
+        elif len(term) >= MIN_VARIANT:
+            related.append(term + "а")
         if term.endswith("ск") and len(term) >= MIN_VARIANT + 2:
             related.append(term[:-2])
         elif len(term) >= MIN_VARIANT:
@@ -1191,6 +1205,11 @@ _UKRAINIAN_LETTERS_IN_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е
 _RUSSIAN_LETTERS_IN_UKRAINIAN = str.maketrans("ыэъ", "ие'")
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
+# The endings of a Russian imperfective verb's stem and its perfective's, where they differ by more than a
+# suffix: "выпуска" and "выпуст", "выезжа" and "выеха", "запреща" and "запрет", "освобожда" and "освобод",
+# "отвеча" and "ответ", "заявля" and "заяв", "объясня" and "объясн", "признава" and "призна".
+_ASPECTS = (("ска", "ст"), ("зжа", "ха"), ("ща", "т"), ("ща", "ст"), ("жда", "д"), ("ча", "т"), ("вля", "в"),
+            ("пля", "п"), ("бля", "б"), ("мля", "м"), ("ня", "н"), ("ва", ""))
 # A verb's infinitive suffix (longest first) and the suffixes of the nouns made from it ("мобилиз|овать" →
 # "мобилиз|ация", "затрим|ати" → "затрим|ання"); a noun counts only if the dictionary knows it.
 _RU_VERB_NOUNS = (

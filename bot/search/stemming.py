@@ -141,11 +141,10 @@ _RU_KEEP_ENDINGS = ("ыв", "ив")
 # ... and verbs whose Snowball stem is another, common word's ("сколько стоит" is not "сто", a hundred; "что
 # ему светит" is not "свет"): found by stemming the dictionary forms of the verbs in the content and the
 # question sets and keeping those whose stem is a noun of another meaning. (Most verbs whose stem is a noun are
-# of its family, "запретить" and "запрет", and keep it.) Keyed by dictionary form. "брать" / "брат" (a brother)
-# is one too, but left as it is for now: one question of the sets ("брат ушел в сзч из всу") finds its right
-# page only through it, since no page says "ВСУ"; measured 2026-11-30.
+# of its family, "запретить" and "запрет", and keep it.) Keyed by dictionary form. Short infinitives whose stem
+# would be a noun's ("брать", "брат") are kept whole by a rule (_ru_stem).
 _RU_EXCEPTIONS = {"беларусь": "беларус", "стоить": "стоить", "светить": "светить", "носить": "носить",
-                  "косить": "косить", "быть": "быть"}
+                  "косить": "косить"}
 
 # English plurals Snowball does not know: "men" and "man" are one word to a reader. Not "lives": in a question it
 # is the verb ("my son lives in Gomel"), and Snowball already makes it "live".
@@ -176,6 +175,11 @@ def _ru_stem(word: str) -> str:
     if len(word) >= 5 and word.endswith(_RU_KEEP_ENDINGS):
         return word
     found = str(_snowball("russian").stemWord(word))
+    if word.endswith("ть") and found == word[:-1]:
+        # Snowball cuts only the soft sign of a short infinitive, and what is left is a noun's stem: "брать" would
+        # be "брат" (a brother), "стать" "статья", "дать" "дата", "быть" "быт". (Longer ones lose all of "ть":
+        # "делать", "дела".) Kept whole; their forms find them through the dictionary form.
+        return word
     # "белорус", "белорусский", "Белоруссия" and "Беларусь" are one word to a reader (the country is spelt
     # with "а" since 1991, its people and language mostly with "о", and its old name is still common).
     if found.startswith("белорус"):
@@ -206,6 +210,10 @@ class _Dictionary:
         self._morph = pymorphy3.MorphAnalyzer(lang=language)
         self._words = self._morph.dictionary.words
         self._substitutes = self._morph.char_substitutes
+        # How often each reading of a word is the one meant, counted in a corpus (OpenCorpora's, for Russian;
+        # the Ukrainian dictionary has none).
+        estimator = self._morph.prob_estimator
+        self._meant = estimator.p_t_given_w.prob if estimator is not None else None
 
     def places(self, word: str) -> tuple[bool, frozenset[str]]:
         """Whether every reading of the word is a place name (OpenCorpora's grammeme Geox: "франкфурт"), and
@@ -234,13 +242,24 @@ class _Dictionary:
         if not found:
             return None
         known = self._morph.dictionary
-        readings = [(str(known.build_normal_form(paradigm, index, fixed)), known.build_tag_info(paradigm, index))
-                    for fixed, paradigms in found for paradigm, index in paradigms]
-        forms = [form for form, tag in readings if not _NAMES & tag.grammemes] or [form for form, _ in readings]
-        # The word itself if it is a dictionary form; else the lemma most readings lead to: "віку" is a
-        # form of "вік" four ways, of "віко" two.
-        best = word if word in forms else max(forms, key=forms.count)
-        return best, any(form == best and tag.POS == "NOUN" for form, tag in readings)
+        readings = [(str(known.build_normal_form(paradigm, index, fixed)), known.build_tag_info(paradigm, index),
+                     fixed) for fixed, paradigms in found for paradigm, index in paradigms]
+        named = [(form, tag, fixed) for form, tag, fixed in readings if not _NAMES & tag.grammemes] or readings
+        forms = [form for form, _tag, _fixed in named]
+        # The word itself if it is a dictionary form; else the lemma of the readings most often meant, where the
+        # dictionary counted that ("стали" is "стать" 97 times in 100, "сталь" twice; "данных" "данные"); else the
+        # lemma most readings lead to: "віку" is a form of "вік" four ways, of "віко" two.
+        meant: dict[str, float] = {}
+        if self._meant is not None:
+            for form, tag, fixed in named:
+                meant[form] = meant.get(form, 0.0) + self._meant(fixed, tag)
+        if word in forms:
+            best = word
+        elif any(meant.values()):
+            best = max(forms, key=lambda form: (meant[form], forms.count(form)))
+        else:
+            best = max(forms, key=forms.count)
+        return best, any(form == best and tag.POS == "NOUN" for form, tag, _fixed in readings)
 
 
 # Readings as a person's name are rarely what a question means ("віку" is not the name Віка).

@@ -65,6 +65,8 @@ def letter_count(text: str) -> int:
 # almost no weight because every page uses them.
 STOP_WORDS: dict[str, frozenset[str]] = {
     "ru": frozenset("""
+        обо между будто ведь вдруг лишь разве неужели пусть хотя хоть ибо зато причем притом словно также
+        этого этой этим этих этом тот та те тех той тому тем
         а без бы был была были было быть в вам вас весь во вот все всё вы где да для до его ее её если есть
         еще ещё же за и из или им их к как когда кто ли либо мне меня мой мы на над не нет ни но ну о об
         он она они оно от по под при про с со так там то того тоже только ты у уже чем что чтобы эта эти
@@ -79,6 +81,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         ничего никто никого никому ничто нигде
     """.split()),
     "uk": frozenset("""
+        зі зо поміж крізь коло біля попри хоча хоч адже нехай ніби неначе проте зате однак отже той ті тих
+        тієї тим оцей
         а без би був була були було бути в вам вас весь від вже все ви де для до його її якщо є ще же за і
         й з із або їм їх к як коли хто чи мені мене мій ми на над не ні але ну о про під при с так там то
         теж тільки ти у що щоб це ця ці цей я нам нас ваш ваша ваші себе свій своя свої який яка які зараз
@@ -92,6 +96,9 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         нічого ніхто нікого нікому ніщо ніде
     """.split()),
     "en": frozenset("""
+        onto upon within via per towards toward among amongst whether about after before during under over
+        between against since until while because each other same such own both either neither those here
+        being doing might must till unto thru whom whose
         a an and are as at be been but by can could do does did for from had has have he her his how i if
         in into is it its me my no not of on or our she so than that the their them then there these they
         this to too us was we were what when where which who why will with would you your yours am im i'm
@@ -100,6 +107,9 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         also really actually nothing nobody anything something
     """.split()),
     "de": frozenset("""
+        ins ans aufs durchs übers ums unters vors hinters zwischen unter vor hinter neben gegenüber außer
+        innerhalb außerhalb anstatt mittels sowohl weder jedoch dennoch allerdings zudem außerdem sodass
+        wobei womit wofür worüber woran wovon
         aber als am an auch auf aus bei bin bis bist da das dass dem den der des die dir du ein eine einem
         einen einer eines er es für hab habe hat hatte ich ihr im in ist ja kann mich mir mit man nach nicht
         noch nun ob oder sein sich sie sind so über um und uns von vom was wenn wer wie wir wird zu zum zur
@@ -122,4 +132,6 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         niemand niemanden
     """.split()),
 }
+# As the words of a text are compared with them: folded like them ("bloß" is read as "bloss").
+STOP_WORDS = {language: frozenset(map(normalise, small)) for language, small in STOP_WORDS.items()}
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
