@@ -1517,6 +1517,19 @@ def test_the_two_aspects_of_a_russian_verb_are_one_word(index: SearchIndex, impe
     assert first(index, "меня не выпускают из россии", "ru") == "ru_register_exit"
 
 
+@pytest.mark.parametrize(("language", "query"), [
+    ("ru", "а можно анонимно?"), ("uk", "а можна анонімно?"), ("en", "is this anonymous"),
+    ("ru", "меня могут отследить?"), ("uk", "мене можуть відстежити?"), ("en", "can they track me"),
+])
+def test_a_question_about_privacy_gets_the_page_on_privacy_only(index: SearchIndex, language: str,
+                                                                 query: str) -> None:
+    # The glossary sent these words to "мои данные" (my data) too, and "данные" is in the keywords of the page on
+    # Ukraine's TCC (updating one's data): a frightened person asking whether they are anonymous got a page on
+    # fines beside the one on privacy (a helper's finding). The glossary now sends them to privacy alone.
+    answer = index.search(query, language)
+    assert answer.ranking is not None and [hit.node for hit in answer.ranking.hits] == ["about"]
+
+
 # --- issue 18: the no-match rule ---------------------------------------------------------------------------
 
 def unlisted(snapshot: ContentSnapshot, *asked: str) -> ContentSnapshot:
