@@ -837,6 +837,13 @@ class LanguageIndex:
                 offer(tail, COMPOUND_PART)
 
     def _read_chunk(self, chunk: str) -> list[_Word]:
+        if "-" in chunk:
+            # A place whose name a hyphen joins is one word ("улан-батор", "в івано-франківську"), written
+            # without it as places.py keeps such names.
+            parts = words(chunk)
+            joined = "".join(parts)
+            if len(parts) > 1 and self._is_place(joined, stem(joined, self.language)):
+                return [self._expand(joined)]
         readings = [words(chunk)]
         script = script_of(chunk)
         if self.cyrillic and script == "latin":

@@ -24,8 +24,13 @@ from bot.search.text import normalise, words
 
 
 def _one_word(name: str) -> str | None:
-    """The name normalised, if it is one word of three letters or more ("United States" is two)."""
-    parts = words(normalise(name))
+    """The name normalised, if it is one word of three letters or more ("United States" is two); a name whose
+    parts a hyphen joins is one word, written without it ("Улан-Батор": "уланбатор"), as the search reads a
+    hyphenated word that is a place's name (LanguageIndex._read_chunk)."""
+    text = normalise(name)
+    parts = words(text)
+    if len(parts) > 1 and " " not in text.strip() and "-" in text:
+        parts = ["".join(parts)]
     return parts[0] if len(parts) == 1 and len(parts[0]) >= 3 else None
 
 
@@ -56,16 +61,16 @@ _HOME_CITIES: dict[str, dict[str, list[str]]] = {
     "UA": {
         "ru": ["Харьков", "Одесса", "Львов", "Днепр", "Днепропетровск", "Донецк", "Луганск", "Мариуполь", "Херсон",
                "Николаев", "Запорожье", "Полтава", "Сумы", "Чернигов", "Винница", "Житомир", "Тернополь", "Луцк",
-               "Ровно", "Черкассы", "Краматорск", "Ужгород"],
+               "Ровно", "Черкассы", "Краматорск", "Ужгород", "Ивано-Франковск", "Каменец-Подольский"],
         "uk": ["Харків", "Одеса", "Львів", "Дніпро", "Донецьк", "Луганськ", "Маріуполь", "Херсон", "Миколаїв",
                "Запоріжжя", "Полтава", "Суми", "Чернігів", "Вінниця", "Житомир", "Тернопіль", "Луцьк", "Рівне",
-               "Черкаси", "Краматорськ", "Ужгород"],
+               "Черкаси", "Краматорськ", "Ужгород", "Івано-Франківськ", "Кам'янець-Подільський"],
         "en": ["Kharkiv", "Kharkov", "Odesa", "Odessa", "Lviv", "Dnipro", "Donetsk", "Luhansk", "Lugansk", "Mariupol",
                "Kherson", "Mykolaiv", "Zaporizhzhia", "Poltava", "Sumy", "Chernihiv", "Vinnytsia", "Zhytomyr",
-               "Ternopil", "Lutsk", "Rivne", "Cherkasy", "Kramatorsk", "Uzhhorod", "Kiev"],
+               "Ternopil", "Lutsk", "Rivne", "Cherkasy", "Kramatorsk", "Uzhhorod", "Kiev", "Ivano-Frankivsk"],
         "de": ["Charkiw", "Odessa", "Lwiw", "Lemberg", "Dnipro", "Donezk", "Luhansk", "Mariupol", "Cherson",
                "Mykolajiw", "Saporischschja", "Poltawa", "Sumy", "Tschernihiw", "Winnyzja", "Schytomyr", "Ternopil",
-               "Luzk", "Riwne", "Tscherkassy", "Kramatorsk", "Uschhorod"],
+               "Luzk", "Riwne", "Tscherkassy", "Kramatorsk", "Uschhorod", "Iwano-Frankiwsk"],
     },
     "BY": {
         "ru": ["Гомель", "Гродно", "Витебск", "Могилев", "Бобруйск", "Барановичи", "Борисов", "Пинск"],
@@ -77,14 +82,37 @@ _HOME_CITIES: dict[str, dict[str, list[str]]] = {
     },
     "RU": {
         "ru": ["Петербург", "Питер", "Ростов", "Краснодар", "Воронеж", "Казань", "Уфа", "Пермь", "Челябинск",
-               "Белгород", "Курск", "Брянск", "Псков", "Мурманск", "Сочи", "Тюмень", "Ярославль"],
+               "Белгород", "Курск", "Брянск", "Псков", "Мурманск", "Сочи", "Тюмень", "Ярославль", "Санкт-Петербург",
+               "Ростов-на-Дону", "Улан-Удэ", "Южно-Сахалинск", "Ханты-Мансийск", "Петропавловск-Камчатский"],
         "uk": ["Петербург", "Пітер", "Ростов", "Краснодар", "Воронеж", "Казань", "Уфа", "Перм", "Челябінськ",
-               "Бєлгород", "Курськ", "Брянськ", "Псков", "Мурманськ", "Сочі", "Тюмень", "Ярославль"],
+               "Бєлгород", "Курськ", "Брянськ", "Псков", "Мурманськ", "Сочі", "Тюмень", "Ярославль", "Санкт-Петербург",
+               "Ростов-на-Дону", "Улан-Уде"],
         "en": ["Petersburg", "Rostov", "Krasnodar", "Voronezh", "Kazan", "Ufa", "Perm", "Chelyabinsk", "Belgorod",
                "Kursk", "Bryansk", "Pskov", "Murmansk", "Sochi", "Tyumen", "Yaroslavl"],
         "de": ["Petersburg", "Rostow", "Krasnodar", "Woronesch", "Kasan", "Ufa", "Perm", "Tscheljabinsk", "Belgorod",
                "Kursk", "Brjansk", "Pskow", "Murmansk", "Sotschi", "Tjumen", "Jaroslawl"],
     },
+}
+
+
+# Cities of the countries people leave for that CLDR lacks (it names only the cities that name a time zone: not
+# Astana, a capital, nor Batumi), and the names people still type for some it has ("Алма-Ата", "Нур-Султан").
+_CITIES_ABROAD: dict[str, dict[str, list[str]]] = {
+    "GE": {"ru": ["Батуми", "Кутаиси"], "uk": ["Батумі", "Кутаїсі"], "en": ["Batumi", "Kutaisi"],
+           "de": ["Batumi", "Kutaissi"]},
+    "AM": {"ru": ["Гюмри", "Ванадзор"], "uk": ["Ґюмрі", "Гюмрі", "Ванадзор"], "en": ["Gyumri", "Vanadzor"],
+           "de": ["Gjumri", "Wanadsor"]},
+    "KZ": {"ru": ["Астана", "Алма-Ата", "Нур-Султан", "Шымкент", "Караганда"],
+           "uk": ["Астана", "Алмати", "Алма-Ата", "Нур-Султан", "Шимкент", "Караганда"],
+           "en": ["Astana", "Alma-Ata", "Nur-Sultan", "Shymkent", "Karaganda"],
+           "de": ["Astana", "Alma-Ata", "Nur-Sultan", "Schymkent", "Karaganda"]},
+    "KG": {"en": ["Osh"], "de": ["Osch"]},
+    "MN": {"ru": ["Улан-Батор"], "uk": ["Улан-Батор"], "en": ["Ulan-Bator"], "de": ["Ulan-Bator"]},
+    "TR": {"ru": ["Анкара", "Анталья", "Анталия"], "uk": ["Анкара", "Анталія"], "en": ["Ankara", "Antalya"],
+           "de": ["Ankara", "Antalya"]},
+    "RS": {"ru": ["Нови-Сад"], "uk": ["Нові-Сад"], "en": ["Novi-Sad"], "de": ["Novi-Sad"]},
+    "IL": {"ru": ["Тель-Авив", "Хайфа"], "uk": ["Тель-Авів", "Хайфа"], "en": ["Tel-Aviv", "Haifa"],
+           "de": ["Tel-Aviv", "Haifa"]},
 }
 
 
@@ -106,6 +134,7 @@ def _named_places(language: str) -> list[tuple[str, str]]:
     found.extend(_NAMES_PEOPLE_TYPE.get(language, ()))
     found.extend((str(names["city"]), str(zones.get(zone, ""))) for zone, names in locale.time_zones.items()
                  if "city" in names)
+    found.extend((name, code) for code, names in _CITIES_ABROAD.items() for name in names.get(language, ()))
     found.extend(_home_cities(language))
     return found
 
