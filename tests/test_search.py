@@ -1867,6 +1867,15 @@ def test_the_punishment_for_draft_evasion_is_on_the_page_on_not_reporting(answer
 
 
 
+def test_everyday_words_for_being_detained_find_the_page_on_the_risks_there(answered: ContentSnapshot) -> None:
+    # "хватают" (they grab) was in no page, so "в ереване хватают дезертиров?" got no page, while "задерживают"
+    # got the page on Georgia and Armenia (a helper's finding): the glossary says what the pages call it.
+    index = SearchIndex(answered)
+    assert first(index, "в ереване хватают дезертиров?", "ru") == "ge_am_risks"
+    assert "затримувати" in dict(index.words("хапають", "uk"))["хапають"]
+
+
+
 def test_a_city_only_a_question_no_page_answers_names_still_finds_its_countrys_pages() -> None:
     unanswered = "wohnung in eriwan mieten"
     index = LanguageIndex("de", [
