@@ -641,11 +641,13 @@ class LanguageIndex:
             # A word spelt with the other language's letters: Russian in Ukrainian letters ("двіженіє" is
             # "движение"), Ukrainian in Russian ones ("отсрочкы"), or typed on a Russian keyboard, which has no "є"
             # or "ї" ("европа" is "європа", "украіна" "україна": є and ї stand where е and і would start the word or
-            # follow a vowel).
+            # follow a vowel), or written in Russian letters as it sounds, Russian "и" for "і" ("пиду" is "піду",
+            # "инвалиднисть" "інвалідність").
             if self.language == "uk":
                 spelt = word.translate(_RUSSIAN_LETTERS_IN_UKRAINIAN)
                 ye = _RUSSIAN_YE.sub("є", spelt)
-                spellings = {spelt, ye, _RUSSIAN_YI.sub("ї", spelt), _RUSSIAN_YI.sub("ї", ye)}
+                spellings = {spelt, ye, _RUSSIAN_YI.sub("ї", spelt), _RUSSIAN_YI.sub("ї", ye),
+                             word.translate(_RUSSIAN_SOUNDS_IN_UKRAINIAN)}
             else:
                 spellings = {word.translate(_UKRAINIAN_LETTERS_IN_RUSSIAN)}
             for spelt in spellings - {word}:
@@ -800,8 +802,13 @@ class LanguageIndex:
         found = []
         # A word with no verb ending may be a verb's stem as a noun ("Dauer": "dauert").
         for base in german.verb_bases(word) or ((word,) if len(word) >= german.MIN_BASE else ()):
-            # The noun in -ung, and the verb's infinitive and third person, which Snowball stems apart.
-            for candidate in (base, *(stem(base + end, self.language) for end in ("ung", "en", "t"))):
+            # The noun in -ung, and the verb's infinitive and third person, which Snowball stems apart; a verb in
+            # -ieren, its nouns in -ion, -ation and -eur too ("desertiert": Desertion, Deserteur; "deportiert":
+            # Deportation).
+            nouns = [stem(base + end, self.language) for end in ("ung", "en", "t")]
+            if base.endswith("ier") and len(base) > 6:
+                nouns += [stem(base[:-3] + end, self.language) for end in ("ion", "ation", "eur")]
+            for candidate in (base, *nouns):
                 if candidate in self._postings and candidate not in found:
                     found.append(candidate)
         return found
@@ -1210,6 +1217,7 @@ _RUSSIAN_YE = re.compile(r"(?<![^аеєиіїоуюяь'])е")
 _RUSSIAN_YI = re.compile(r"(?<![^аеєиіїоуюяь'])і")  # ... nor "ї": "украіна", "виізд"
 _UKRAINIAN_LETTERS_IN_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": None})
 _RUSSIAN_LETTERS_IN_UKRAINIAN = str.maketrans("ыэъ", "ие'")
+_RUSSIAN_SOUNDS_IN_UKRAINIAN = str.maketrans("иыэъ", "іие'")  # Ukrainian "і" sounds like Russian "и", "и" like "ы"
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # The endings of a Russian imperfective verb's stem and its perfective's, where they differ by more than a
