@@ -1899,6 +1899,14 @@ def test_ukhylyant_is_a_word_of_ukraine(answered: ContentSnapshot, language: str
 
 
 
+def test_germany_and_the_eu_by_the_names_ukrainians_type(index: SearchIndex) -> None:
+    # "германія" (from Russian) and "євросоюз" were in no page: "притулок у германії" got 0.9% and no page, while
+    # the pages say "Німеччина" and "ЄС" (a helper's finding).
+    assert index.search("притулок у германії", "uk").found
+    assert dict(index.words("притулок в євросоюзі", "uk"))["євросоюзі"] == ("єс",)
+
+
+
 def test_a_city_only_a_question_no_page_answers_names_still_finds_its_countrys_pages() -> None:
     unanswered = "wohnung in eriwan mieten"
     index = LanguageIndex("de", [
@@ -1934,6 +1942,7 @@ def test_place_names_come_from_cldr_in_each_language() -> None:
     # Countries whose CLDR name is several words, by the short names people type.
     assert place_countries("en")["usa"] == place_countries("ru")["сша"] == place_countries("de")["usa"] == {"US"}
     assert place_countries("uk")["англія"] == place_countries("en")["britain"] == {"GB"}
+    assert place_countries("uk")["германія"] == {"DE"}, "from Russian, common in Ukrainian: 'притулок у германії'"
     # The cities people say they are from, which CLDR lacks; "Petersburg" is St Petersburg, not Indiana's.
     assert place_countries("ru")["харьков"] == place_countries("uk")["харків"] == place_countries("de")["charkiw"] == {
         "UA"}

@@ -38,7 +38,8 @@ def _one_word(name: str) -> str | None:
 # the short "USA" and "США") does not give as one word: former names (CLDR's English name of TR is "Türkiye"),
 # the short names of countries whose full name is several words ("United States", "Соединенные Штаты"), and
 # common spellings of the region's own (Duden gives "Kirgistan" beside "Kirgisistan" and "Jerewan" beside
-# "Eriwan"; "Белоруссия" is what most Russian speakers say for Беларусь).
+# "Eriwan"; "Белоруссия" is what most Russian speakers say for Беларусь, and "Германія", from Russian, is common
+# in Ukrainian for Німеччина).
 _NAMES_PEOPLE_TYPE = {
     "en": [("Turkey", "TR"), ("Holland", "NL"), ("Burma", "MM"), ("Byelorussia", "BY"), ("Belorussia", "BY"),
            ("Kirghizia", "KG"), ("Moldavia", "MD"), ("USA", "US"), ("America", "US"),
@@ -47,8 +48,8 @@ _NAMES_PEOPLE_TYPE = {
            ("Amerika", "US"), ("Großbritannien", "GB"), ("England", "GB"), ("VAE", "AE"), ("Emirate", "AE")],
     "ru": [("Белоруссия", "BY"), ("Кыргызстан", "KG"), ("Молдавия", "MD"), ("США", "US"), ("Америка", "US"),
            ("Англия", "GB"), ("Британия", "GB"), ("ОАЭ", "AE"), ("Эмираты", "AE")],
-    "uk": [("Білорусія", "BY"), ("Киргизія", "KG"), ("Молдавія", "MD"), ("США", "US"), ("Америка", "US"),
-           ("Англія", "GB"), ("Британія", "GB"), ("ОАЕ", "AE"), ("Емірати", "AE")],
+    "uk": [("Білорусія", "BY"), ("Киргизія", "KG"), ("Молдавія", "MD"), ("Германія", "DE"), ("США", "US"),
+           ("Америка", "US"), ("Англія", "GB"), ("Британія", "GB"), ("ОАЕ", "AE"), ("Емірати", "AE")],
 }
 
 
