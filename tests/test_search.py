@@ -1907,6 +1907,13 @@ def test_germany_and_the_eu_by_the_names_ukrainians_type(index: SearchIndex) -> 
 
 
 
+def test_a_number_is_no_part_of_a_german_compound(index: SearchIndex) -> None:
+    # "reservierung" was read as reserviert and "vier" (four), which a page has as a number (a helper's finding).
+    read = dict(index.words("reservierung", "de"))["reservierung"]
+    assert "reserviert" in read and "vier" not in read
+
+
+
 def test_a_city_only_a_question_no_page_answers_names_still_finds_its_countrys_pages() -> None:
     unanswered = "wohnung in eriwan mieten"
     index = LanguageIndex("de", [

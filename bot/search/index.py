@@ -840,7 +840,7 @@ class LanguageIndex:
             head, tail = term[:cut], term[cut:]
             if head in self._postings:
                 offer(head, COMPOUND_PART)
-            if tail in self._postings and len(tail) >= 4:
+            if tail in self._postings and len(tail) >= 4 and tail not in _NUMBER_WORDS:
                 offer(tail, COMPOUND_PART)
 
     def _read_chunk(self, chunk: str) -> list[_Word]:
@@ -1219,6 +1219,9 @@ _UKRAINIAN_LETTERS_IN_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е
 _RUSSIAN_LETTERS_IN_UKRAINIAN = str.maketrans("ыэъ", "ие'")
 _RUSSIAN_SOUNDS_IN_UKRAINIAN = str.maketrans("иыэъ", "іие'")  # Ukrainian "і" sounds like Russian "и", "и" like "ы"
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
+# Numbers are no part of a compound that means something ("Reservierung" is not "vier", four).
+_NUMBER_WORDS = frozenset({"zwei", "drei", "vier", "fünf", "funf", "sechs", "sieben", "acht", "neun", "zehn", "elf",
+                           "zwölf", "zwolf"})
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # The endings of a Russian imperfective verb's stem and its perfective's, where they differ by more than a
 # suffix: "выпуска" and "выпуст", "выезжа" and "выеха", "запреща" and "запрет", "освобожда" and "освобод",
