@@ -564,6 +564,10 @@ def test_ukrainian_typed_without_a_ukrainian_keyboard_is_read_as_ukrainian() -> 
                                  Document("other", "Грузія", (), "Віза і кордон.")])
     assert [hit.node for hit in index.search("не пиду в тцк").hits] == ["tcc"]
     assert index.read("пиду")[0].terms.keys() == index.read("піду")[0].terms.keys() != set()
+    # ... but a real word stays itself: "дим" (smoke) is not "дім" (a house) (a reviewer's finding).
+    index = LanguageIndex("uk", [Document("home", "Наш дім", (), "Дім і родина."),
+                                 Document("other", "Грузія", (), "Віза і кордон.")])
+    assert index.search("дим").hits == ()
 
 
 
@@ -1511,6 +1515,10 @@ def test_a_number_is_never_read_as_a_typo_of_another(index: SearchIndex) -> None
     assert {word: terms for word, terms in index.words("12000 or 20000", "en") if word != "or"} == {
         "12000": (), "20000": ()}
     assert dict(index.words("статья 328", "ru"))["328"] == ("328",), "a number the pages have is still found"
+    # A reviewer's findings: a word with a digit for a letter is still a typo, and a digit int() refuses ("²",
+    # a digit to str.isdigit) is no age and stops nothing.
+    assert "повестк" in dict(index.words("п0вестка", "ru"))["п0вестка"]
+    assert index.search("мне ² лет призыв повестка", "ru").kind is QueryKind.SEARCH
 
 
 def test_a_short_russian_infinitive_is_not_read_as_a_noun() -> None:
@@ -1911,6 +1919,15 @@ def test_a_number_is_no_part_of_a_german_compound(index: SearchIndex) -> None:
     # "reservierung" was read as reserviert and "vier" (four), which a page has as a number (a helper's finding).
     read = dict(index.words("reservierung", "de"))["reservierung"]
     assert "reserviert" in read and "vier" not in read
+
+
+
+def test_a_page_that_names_a_place_a_hyphen_joins_is_found_by_it() -> None:
+    # A page's words are split at the hyphen; the question's place is read whole: it must still meet the page that
+    # names it, before its country's (a reviewer's finding).
+    pages = LanguageIndex("ru", [Document("city", "Ивано-Франковск", (), "Что там."),
+                                 Document("other", "Украина: мобилизация", (), "Мобилизация на Украине.")])
+    assert [hit.node for hit in pages.search("ивано-франковск").hits][:1] == ["city"]
 
 
 

@@ -85,7 +85,7 @@ def perhaps_age(words: Sequence[str], position: int) -> int | None:
     to MAX_AGE that nothing beside it says is something else ("28 дней", "50 euro", "18-24"). Read as an age less
     surely than age_of's; a date's month after it is for the caller to rule out."""
     word = words[position]
-    if not word.isdigit() or len(word) != 2 or not MIN_AGE <= int(word) <= MAX_AGE:
+    if not word.isdecimal() or len(word) != 2 or not MIN_AGE <= int(word) <= MAX_AGE:
         return None
     after = words[position + 1] if position + 1 < len(words) else ""
     before = words[position - 1] if position > 0 else ""
@@ -97,7 +97,7 @@ def age_of(words: Sequence[str], position: int) -> int | None:
     """The age the word at `position` of a query's words tells, or None: a number from MIN_AGE to MAX_AGE
     with a year unit after it or a person before it ("мне 29", "19 років")."""
     word = words[position]
-    if not word.isdigit() or not MIN_AGE <= int(word) <= MAX_AGE:
+    if not word.isdecimal() or not MIN_AGE <= int(word) <= MAX_AGE:
         return None
     after = words[position + 1] if position + 1 < len(words) else ""
     before = words[position - 1] if position > 0 else ""

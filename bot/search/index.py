@@ -646,8 +646,9 @@ class LanguageIndex:
             if self.language == "uk":
                 spelt = word.translate(_RUSSIAN_LETTERS_IN_UKRAINIAN)
                 ye = _RUSSIAN_YE.sub("є", spelt)
-                spellings = {spelt, ye, _RUSSIAN_YI.sub("ї", spelt), _RUSSIAN_YI.sub("ї", ye),
-                             word.translate(_RUSSIAN_SOUNDS_IN_UKRAINIAN)}
+                spellings = {spelt, ye, _RUSSIAN_YI.sub("ї", spelt), _RUSSIAN_YI.sub("ї", ye)}
+                if not real:  # "дим" (smoke) is a word, not "дім" (a house)
+                    spellings.add(word.translate(_RUSSIAN_SOUNDS_IN_UKRAINIAN))
             else:
                 spellings = {word.translate(_UKRAINIAN_LETTERS_IN_RUSSIAN)}
             for spelt in spellings - {word}:
@@ -662,9 +663,9 @@ class LanguageIndex:
         # A Cyrillic word no dictionary knows may be a typo even where some page or example question spells it
         # so ("павестку" in a question people asked).
         misspelt = self.cyrillic and script == "cyrillic" and dictionary(self.language) is not None
-        if (not found or misspelt) and not real and not any(map(str.isdigit, word)):
+        if (not found or misspelt) and not real and not word.isdecimal():
             # Only a word no dictionary knows may be a typo: a real word is what the person meant. A number is
-            # never one: 17000 is not 1000, nor 2026 2024.
+            # never one: 17000 is not 1000, nor 2026 2024 (a word with a digit for a letter is: "п0вестка").
             for probe in {word, term}:
                 for value, edits in self._fuzzy.near(probe):
                     offer(value, ONE_TYPO if edits == 1 else TWO_TYPOS)
@@ -850,7 +851,12 @@ class LanguageIndex:
             parts = words(chunk)
             joined = "".join(parts)
             if len(parts) > 1 and self._is_place(joined, stem(joined, self.language)):
-                return [self._expand(joined)]
+                place = self._expand(joined)
+                # A page that names the place has its parts (the pages' words are split at the hyphen).
+                for part in parts:
+                    if (term := stem(part, self.language)) in self._postings and term not in place.terms:
+                        place.terms[term] = EXACT
+                return [place]
         readings = [words(chunk)]
         script = script_of(chunk)
         if self.cyrillic and script == "latin":
@@ -891,7 +897,7 @@ class LanguageIndex:
         if ages.ANY_AGE not in self._postings:
             return found
         for position, word in enumerate(found):
-            if not word.text.isdigit():
+            if not word.text.isdecimal():  # "²" is a digit to isdigit(), not to int()
                 continue
             age, quality, kept = ages.age_of(texts, position), EXACT, {}
             if age is None:

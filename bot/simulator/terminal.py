@@ -124,7 +124,7 @@ class TerminalChat:
 
     async def _act(self, line: str) -> None:
         query_id = None
-        if line.isdigit():
+        if line.isdecimal():  # "²" is a digit to isdigit(), not to int()
             query_id = await self._press(int(line))
             if query_id is None:
                 return

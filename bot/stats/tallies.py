@@ -116,7 +116,7 @@ class StatsReport:
             self.opened[key] += count
         elif name == CLOSED:
             self.closed[key] += count
-        elif name == WAIT and key.isdigit():
+        elif name == WAIT and key.isdecimal():
             self.waits[int(key)] += count
         elif name == "search":
             self.searches += count
