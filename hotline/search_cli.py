@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import Config
+from bot.content.model import ContentSnapshot
 from bot.search import QueryKind, SearchIndex
 from bot.search.calibration import (
     FEATURES,
@@ -29,14 +30,21 @@ from bot.search.service import DEPTH, RESULTS
 from hotline.content_cli import loaded
 
 
+def _known_language(snapshot: ContentSnapshot, language: str) -> bool:
+    """Whether the content is in `language`; if not, says so."""
+    if language in snapshot.languages:
+        return True
+    print(f"hotline: '{language}' is not one of the languages in config.yaml ({', '.join(snapshot.languages)})")
+    return False
+
+
 def content_search(config: Config, directory: Path | None, query: str, language: str, limit: int,
                    here: str | None = None) -> int:
     target = (directory or config.content_dir).resolve()
     snapshot = loaded(config, target)
     if snapshot is None:
         return 1
-    if language not in snapshot.languages:
-        print(f"hotline: '{language}' is not one of the languages in config.yaml ({', '.join(snapshot.languages)})")
+    if not _known_language(snapshot, language):
         return 2
     if here is not None and here not in snapshot:
         print(f"hotline: there is no page '{here}' in {target}")
@@ -144,15 +152,14 @@ def content_calibrate(config: Config, directory: Path | None) -> int:
 
 def content_misses(config: Config, directory: Path | None, language: str | None = None) -> int:
     """Ask each question of questions.yml of the bot's search built without it (as if someone typed it and nobody
-    had listed it: 5 folds, as `calibrate` does) and print, per language, the ones it gets wrong: a question
-    page is not among the pages offered, under each page it is listed for, most misses first, with what was offered;
-    and a question no page answers that gets a page. What an editor can mend with a keyword, a glossary word or
+    had listed it: 5 folds, as `calibrate` does) and print, per language, the ones it gets wrong: a question whose
+    page is not among the pages offered, under each page it is listed for, most misses first, with what was
+    offered; and a question no page answers that gets a page. What an editor can mend with a keyword, a glossary word or
     more questions like it."""
     snapshot = loaded(config, (directory or config.content_dir).resolve())
     if snapshot is None:
         return 1
-    if language is not None and language not in snapshot.languages:
-        print(f"hotline: '{language}' is not one of the languages in config.yaml ({', '.join(snapshot.languages)})")
+    if language is not None and not _known_language(snapshot, language):
         return 2
     languages = [language] if language is not None else list(snapshot.languages)
     asked = {lang: content_questions(snapshot, lang) for lang in languages}

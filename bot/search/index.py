@@ -1225,9 +1225,9 @@ _UKRAINIAN_LETTERS_IN_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е
 _RUSSIAN_LETTERS_IN_UKRAINIAN = str.maketrans("ыэъ", "ие'")
 _RUSSIAN_SOUNDS_IN_UKRAINIAN = str.maketrans("иыэъ", "іие'")  # Ukrainian "і" sounds like Russian "и", "и" like "ы"
 _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
-# Numbers are no part of a compound that means something ("Reservierung" is not "vier", four).
-_NUMBER_WORDS = frozenset({"zwei", "drei", "vier", "fünf", "funf", "sechs", "sieben", "acht", "neun", "zehn", "elf",
-                           "zwölf", "zwolf"})
+# Numbers are no part of a compound that means something ("Reservierung" is not "vier", four): the German ones
+# whose stem is the word and four letters or more, as a compound's parts are terms ("fünf" is "funf").
+_NUMBER_WORDS = frozenset({"zwei", "drei", "vier", "funf", "acht", "neun", "zehn", "zwolf"})
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # The endings of a Russian imperfective verb's stem and its perfective's, where they differ by more than a
 # suffix: "выпуска" and "выпуст", "выезжа" and "выеха", "запреща" and "запрет", "освобожда" and "освобод",

@@ -249,16 +249,11 @@ class _Dictionary:
         # The word itself if it is a dictionary form; else the lemma of the readings most often meant, where the
         # dictionary counted that ("стали" is "стать" 97 times in 100, "сталь" twice; "данных" "данные"); else the
         # lemma most readings lead to: "віку" is a form of "вік" four ways, of "віко" two.
-        meant: dict[str, float] = {}
+        meant = dict.fromkeys(forms, 0.0)
         if self._meant is not None:
             for form, tag, fixed in named:
-                meant[form] = meant.get(form, 0.0) + self._meant(fixed, tag)
-        if word in forms:
-            best = word
-        elif any(meant.values()):
-            best = max(forms, key=lambda form: (meant[form], forms.count(form)))
-        else:
-            best = max(forms, key=forms.count)
+                meant[form] += self._meant(fixed, tag)
+        best = word if word in forms else max(forms, key=lambda form: (meant[form], forms.count(form)))
         return best, any(form == best and tag.POS == "NOUN" for form, tag, _fixed in readings)
 
 

@@ -61,10 +61,15 @@ def letter_count(text: str) -> int:
     return sum(1 for char in text if char.isalnum())
 
 
+def _small(text: str) -> frozenset[str]:
+    """Space-separated small words, folded as a text's words are ("bloß" is read as "bloss")."""
+    return frozenset(map(normalise, text.split()))
+
+
 # Small on purpose: only words that carry no topic. Words like "делать" stay, and the ranking gives them
 # almost no weight because every page uses them.
 STOP_WORDS: dict[str, frozenset[str]] = {
-    "ru": frozenset("""
+    "ru": _small("""
         обо между будто ведь вдруг лишь разве неужели пусть хотя хоть ибо зато причем притом словно также
         этого этой этим этих этом тот та те тех той тому тем
         а без бы был была были было быть в вам вас весь во вот все всё вы где да для до его ее её если есть
@@ -79,8 +84,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         такое такой такая такие таких такую туда сюда тут здесь него нему ним ней нее неё них нем нём ему ей
         скока скоко опять снова чтоб оттуда отсюда просто типа короче
         ничего никто никого никому ничто нигде
-    """.split()),
-    "uk": frozenset("""
+    """),
+    "uk": _small("""
         зі зо поміж крізь коло біля попри хоча хоч адже нехай ніби неначе проте зате однак отже той ті тих
         тієї тим оцей
         а без би був була були було бути в вам вас весь від вже все ви де для до його її якщо є ще же за і
@@ -94,8 +99,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         моя мою мого моєму моїй мої моїх моїм твій твоя твоє твої наш наша наше наші нашого свого своєму своїй
         він вона вони воно те хтось щось когось чогось шо щас просто знову типу короче
         нічого ніхто нікого нікому ніщо ніде
-    """.split()),
-    "en": frozenset("""
+    """),
+    "en": _small("""
         onto upon within via per towards toward among amongst whether about after before during under over
         between against since until while because each other same such own both either neither those here
         being doing might must till unto thru whom whose
@@ -105,8 +110,8 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         pls please just any some now what's whats happens happen happened do dont don't doesnt should
         shall going gonna want wanna much many cant can't cannot wont won't already still u ur plz
         also really actually nothing nobody anything something
-    """.split()),
-    "de": frozenset("""
+    """),
+    "de": _small("""
         ins ans aufs durchs übers ums unters vors hinters zwischen unter vor hinter neben gegenüber außer
         innerhalb außerhalb anstatt mittels sowohl weder jedoch dennoch allerdings zudem außerdem sodass
         wobei womit wofür worüber woran wovon
@@ -130,8 +135,6 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         daher obwohl falls sobald
         gegen sondern kaum fur grad jeden jede jeder ihrem ihrer seinem ne selbst lieber runter rein
         niemand niemanden
-    """.split()),
+    """),
 }
-# As the words of a text are compared with them: folded like them ("bloß" is read as "bloss").
-STOP_WORDS = {language: frozenset(map(normalise, small)) for language, small in STOP_WORDS.items()}
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
