@@ -676,8 +676,9 @@ class LanguageIndex:
         if self.language == "de" and script == "latin":
             for value in self._german_nouns(word):
                 derive(value, DERIVED)
-        self._partials(term, offer, exact, real)
         place = self._is_place(word, term)
+        # A place's name is no compound: "Thailand" is not "Land", "Finnland" not "Finn" and "Land".
+        self._partials(term, offer, exact or place, real)
         if place and not (exact and self._in_pages(term, self._surface.get(word))):
             self._country_of(word, derive)
         # The best readings, the rarest first; the word itself always among them, however common: rarer guesses
