@@ -1569,6 +1569,26 @@ def unlisted(snapshot: ContentSnapshot, *asked: str) -> ContentSnapshot:
         for language, listed in snapshot.not_answered.items()})
 
 
+@pytest.mark.parametrize(("query", "language"), [
+    ("is this chat safe", "en"), ("who else can read this chat", "en"),
+    ("ist dieser chat sicher", "de"), ("kann jemand diesen chat mitlesen", "de"),
+    ("чи безпечний цей чат", "uk"), ("хто може читати цей чат", "uk"),
+    ("этот чат безопасен?", "ru"), ("кто может читать этот чат", "ru"),
+])
+def test_a_question_about_this_chats_safety_finds_the_privacy_page_first(answered: ContentSnapshot, query: str,
+                                                                          language: str) -> None:
+    # They got the page on leaving the country (its advice on a phone's chats at the border) or none (a helper's
+    # finding): for a person afraid of being read, the page that says what the bot keeps and what Telegram sees.
+    assert first(SearchIndex(answered), query, language) == "about"
+
+
+@pytest.mark.parametrize(("query", "language"), [
+    ("when will the war end", "en"), ("wann ist der krieg vorbei", "de"), ("коли закінчиться війна", "uk")])
+def test_when_the_war_ends_gets_no_page(answered: ContentSnapshot, query: str, language: str) -> None:
+    # They got the pages on leaving a contract or on conscripts (a helper's finding): no page says when.
+    assert not SearchIndex(answered).search(query, language).found
+
+
 NOT_ANSWERED_BY_ANY_PAGE = [
     ("weather in tbilisi tomorrow", "en"),
     ("how to get german citizenship", "en"),
