@@ -1950,6 +1950,24 @@ def test_a_place_no_page_names_is_no_compound(index: SearchIndex) -> None:
 
 
 
+@pytest.mark.parametrize(("query", "elsewhere", "not_elsewhere"), [
+    # First read as a form of "кий" (a cue): the Ukrainian dictionary marks no place names.
+    ("повістка у києві", "ru_e_summons", "ua_tcc_rights"),
+    ("відстрочка в рф для студентів", "ua_mobilisation", None),  # "РФ", two letters, was no place at all
+    # Set in Ukraine (Luhansk), and about the Russian army: Russia's pages answer it.
+    ("брат з луганська служить у російській армії, хоче піти", None, "ru_leaving_service"),
+])
+def test_where_a_ukrainian_question_is_set(index: SearchIndex, query: str, elsewhere: str | None,
+                                           not_elsewhere: str | None) -> None:
+    # A helper's findings: "у києві" and "в рф" did not say where a question is set, so the other home country's
+    # pages were offered as if they answered it.
+    hits = {hit.node: hit for hit in index.rank(query, "uk", 10).hits}
+    if elsewhere:
+        assert hits[elsewhere].elsewhere, "about another country than the question's"
+    if not_elsewhere:
+        assert not hits[not_elsewhere].elsewhere
+
+
 def test_a_page_that_names_a_place_a_hyphen_joins_is_found_by_it() -> None:
     # A page's words are split at the hyphen; the question's place is read whole: it must still meet the page that
     # names it, before its country's (a reviewer's finding).

@@ -34,7 +34,17 @@ from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_lookalikes, cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
 from bot.search.places import country_names, place_countries, place_words
-from bot.search.stemming import dictionary, is_noun, is_word, learning_the_content, lemma, one_question, places, stem
+from bot.search.stemming import (
+    dictionary,
+    forms,
+    is_noun,
+    is_word,
+    learning_the_content,
+    lemma,
+    one_question,
+    places,
+    stem,
+)
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
 
 _T = TypeVar("_T")
@@ -505,8 +515,11 @@ class LanguageIndex:
         if not self._is_place(word, term):
             return frozenset()
         base = lemma(word, self.language) if self.cyrillic and script_of(word) == "cyrillic" else None
-        return (self._countries.get(word) or (self._countries.get(base) if base else None)
-                or self._countries.get(term) or frozenset())
+        found = (self._countries.get(word) or (self._countries.get(base) if base else None)
+                 or self._countries.get(term))
+        if not found and self.language == "uk" and script_of(word) == "cyrillic":
+            found = frozenset().union(*(self._countries.get(form, frozenset()) for form in forms(word, "uk")))
+        return found or frozenset()
 
     def idf(self, term: str) -> float:
         return self._idf(self._postings.documents(term))
@@ -549,7 +562,10 @@ class LanguageIndex:
             base = lemma(word, self.language)
             if base is not None:
                 only, named = places(word, self.language)
-                return base in self._places or only or not named.isdisjoint(self._places)
+                # The Ukrainian dictionary marks no place names (OpenCorpora's Russian one does): a word one of whose
+                # readings is a place's name is that place ("києві" is Kyiv, though read first as "кий", a cue).
+                return (base in self._places or only or not named.isdisjoint(self._places)
+                        or (self.language == "uk" and not forms(word, "uk").isdisjoint(self._places)))
         return term in self._place_stems
 
     def _is_real_word(self, word: str) -> bool:
@@ -1057,6 +1073,10 @@ class LanguageIndex:
             asked |= {country for w in meaningful if not w.place and _more_than_a_typo(w) for term in w.terms
                       if (country := self._term_country[term]) is not None
                       and country not in home}
+            # And it may be about another home country's army or law: "брат з луганська служить у російській армії"
+            # (set in Ukraine, occupied) is about Russia's, whose pages would otherwise be another country's.
+            asked |= {country for w in meaningful if not w.place for country, starts in _HOME_ADJECTIVES.items()
+                      if country in home and w.text.startswith(starts)}
         known = [w for w in meaningful if w.terms]
         hits = []
         kept = []  # each hit's document
@@ -1229,6 +1249,13 @@ _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
 # Numbers are no part of a compound that means something ("Reservierung" is not "vier", four): the German ones
 # whose stem is the word and four letters or more, as a compound's parts are terms ("fünf" is "funf").
 _NUMBER_WORDS = frozenset({"zwei", "drei", "vier", "funf", "acht", "neun", "zehn", "zwolf"})
+# How the helpline's home countries' adjectives begin, as typed (folded): "в російській армії" is about Russia
+# (LanguageIndex.search).
+_HOME_ADJECTIVES = {
+    "RU": ("российск", "русск", "російськ", "russian", "russisch"),
+    "UA": ("украинск", "українськ", "ukrainian", "ukrainisch"),
+    "BY": ("белорусск", "білоруськ", "belarusian", "belarussisch", "weissrussisch"),
+}
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # The endings of a Russian imperfective verb's stem and its perfective's, where they differ by more than a
 # suffix: "выпуска" and "выпуст", "выезжа" and "выеха", "запреща" and "запрет", "освобожда" and "освобод",

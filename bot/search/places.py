@@ -24,14 +24,16 @@ from bot.search.text import normalise, words
 
 
 def _one_word(name: str) -> str | None:
-    """The name normalised, if it is one word of three letters or more ("United States" is two); a name whose
-    parts a hyphen joins is one word, written without it ("Улан-Батор": "уланбатор"), as the search reads a
-    hyphenated word that is a place's name (LanguageIndex._read_chunk)."""
+    """The name normalised, if it is one word of three letters or more ("United States" is two), or an
+    abbreviation of two capitals ("РФ"); a name whose parts a hyphen joins is one word, written without it
+    ("Улан-Батор": "уланбатор"), as the search reads a hyphenated word that is a place's name
+    (LanguageIndex._read_chunk)."""
     text = normalise(name)
     parts = words(text)
     if len(parts) > 1 and " " not in text.strip() and "-" in text:
         parts = ["".join(parts)]
-    return parts[0] if len(parts) == 1 and len(parts[0]) >= 3 else None
+    shortest = 2 if name.isupper() else 3
+    return parts[0] if len(parts) == 1 and len(parts[0]) >= shortest else None
 
 
 # Names of countries and cities people type that CLDR (through Babel, which drops CLDR's "alt" variants, such as
@@ -39,16 +41,18 @@ def _one_word(name: str) -> str | None:
 # the short names of countries whose full name is several words ("United States", "Соединенные Штаты"), and
 # common spellings of the region's own (Duden gives "Kirgistan" beside "Kirgisistan" and "Jerewan" beside
 # "Eriwan"; "Белоруссия" is what most Russian speakers say for Беларусь, and "Германія", from Russian, is common
-# in Ukrainian for Німеччина).
+# in Ukrainian for Німеччина), and "РФ" and "РБ", the Russian Federation and the Republic of Belarus.
 _NAMES_PEOPLE_TYPE = {
     "en": [("Turkey", "TR"), ("Holland", "NL"), ("Burma", "MM"), ("Byelorussia", "BY"), ("Belorussia", "BY"),
            ("Kirghizia", "KG"), ("Moldavia", "MD"), ("USA", "US"), ("America", "US"),
            ("Britain", "GB"), ("England", "GB"), ("UAE", "AE"), ("Emirates", "AE")],
     "de": [("Weißrussland", "BY"), ("Kirgistan", "KG"), ("Moldawien", "MD"), ("Jerewan", "AM"), ("USA", "US"),
            ("Amerika", "US"), ("Großbritannien", "GB"), ("England", "GB"), ("VAE", "AE"), ("Emirate", "AE")],
-    "ru": [("Белоруссия", "BY"), ("Кыргызстан", "KG"), ("Молдавия", "MD"), ("США", "US"), ("Америка", "US"),
+    "ru": [("РФ", "RU"), ("РБ", "BY"),
+           ("Белоруссия", "BY"), ("Кыргызстан", "KG"), ("Молдавия", "MD"), ("США", "US"), ("Америка", "US"),
            ("Англия", "GB"), ("Британия", "GB"), ("ОАЭ", "AE"), ("Эмираты", "AE")],
-    "uk": [("Білорусія", "BY"), ("Киргизія", "KG"), ("Молдавія", "MD"), ("Германія", "DE"), ("США", "US"),
+    "uk": [("РФ", "RU"), ("РБ", "BY"),
+           ("Білорусія", "BY"), ("Киргизія", "KG"), ("Молдавія", "MD"), ("Германія", "DE"), ("США", "US"),
            ("Америка", "US"), ("Англія", "GB"), ("Британія", "GB"), ("ОАЕ", "AE"), ("Емірати", "AE")],
 }
 

@@ -225,6 +225,13 @@ class _Dictionary:
         named = frozenset(form for form, tag in tags if _PLACE in tag.grammemes)
         return bool(tags) and all(_PLACE in tag.grammemes for _, tag in tags), named
 
+    def forms(self, word: str) -> frozenset[str]:
+        """The dictionary forms of all the word's readings ("києві": {"кий", "київ"}); empty if it is unknown."""
+        known = self._morph.dictionary
+        return frozenset(str(known.build_normal_form(paradigm, index, fixed))
+                         for fixed, paradigms in self._words.similar_items(word, self._substitutes)
+                         for paradigm, index in paradigms)
+
     def read(self, word: str) -> tuple[str, bool] | None:
         """The word's dictionary form and whether it is a noun, or None if the dictionary does not know it.
 
@@ -302,6 +309,13 @@ def places(word: str, language: str) -> tuple[bool, frozenset[str]]:
     dictionary forms of its readings as a place ("берлине": {"берлин"}). (False, {}) without a dictionary."""
     found = dictionary("uk" if language == "uk" else "ru")
     return found.places(word) if found is not None else (False, frozenset())
+
+
+@_content_memory(50_000)
+def forms(word: str, language: str) -> frozenset[str]:
+    """The dictionary forms of every reading of a Cyrillic word in ru or uk (empty: unknown, or no dictionary)."""
+    found = dictionary("uk" if language == "uk" else "ru")
+    return found.forms(word) if found is not None else frozenset()
 
 
 def is_word(word: str, language: str) -> bool:
