@@ -130,6 +130,9 @@ class Hit:
     # answers about a foreign country never is (what no page answers there, none answers elsewhere): see
     # LanguageIndex.search.
     elsewhere: bool = False
+    # Whether the query asks what something costs or pays ("сколько стоит", "how much does it cost") and the page
+    # names no sum of money and does not say it is free: it cannot say what the person asked.
+    no_amount: bool = False
     # How many of the query's words, other than places, the page has.
     words: int = 0
     # Whether the query is, word for word, one of the questions listed for this document (questions.yml).
@@ -137,9 +140,9 @@ class Hit:
 
     @property
     def could_be_offered(self) -> bool:
-        """Whether the hit is a page (not a question no page answers) that is neither only the question's places
-        nor about another country than the question's."""
-        return not (is_not_answered(self.node) or self.only_places or self.elsewhere)
+        """Whether the hit is a page (not a question no page answers) that is neither only the question's places,
+        nor about another country than the question's, nor without the sum of money the question asks for."""
+        return not (is_not_answered(self.node) or self.only_places or self.elsewhere or self.no_amount)
 
 
 @dataclass(frozen=True)
@@ -464,6 +467,10 @@ class LanguageIndex:
         # Terms some page has in its title or keywords: what pages are about. A word no page is about
         # ("сколько", "during") is incidental to a question and weighs less.
         self._topics = frozenset(about)
+        # The pages that name a sum of money or say something is free: the only ones that may answer a question
+        # asking what something costs or pays.
+        self._amounts = frozenset(doc for doc, document in enumerate(documents[:self._first_not_answered])
+                                  if NAMES_AN_AMOUNT.search(f"{document.title}\n{document.body}".casefold()))
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -1078,6 +1085,7 @@ class LanguageIndex:
             asked |= {country for w in meaningful if not w.place for country, starts in _HOME_ADJECTIVES.items()
                       if country in home and w.text.startswith(starts)}
         known = [w for w in meaningful if w.terms]
+        asks_an_amount = ASKS_AN_AMOUNT.search(query.casefold()) is not None
         hits = []
         kept = []  # each hit's document
         for final, negative in ranked:
@@ -1091,6 +1099,8 @@ class LanguageIndex:
                                 only_places=placed and all(w.place for w in found if _more_than_a_typo(w)),
                                 words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home),
+                                no_amount=(asks_an_amount and doc not in self._amounts
+                                           and doc < self._first_not_answered),
                                 listed=doc in listed))
                 kept.append(doc)
         # Worked out for the one page the no-match decision weighs (bot/search/calibration.py), not every hit.
@@ -1249,6 +1259,22 @@ _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
 # Numbers are no part of a compound that means something ("Reservierung" is not "vier", four): the German ones
 # whose stem is the word and four letters or more, as a compound's parts are terms ("fünf" is "funf").
 _NUMBER_WORDS = frozenset({"zwei", "drei", "vier", "funf", "acht", "neun", "zehn", "zwolf"})
+# A question that asks what something costs or pays, in ru, uk, en or de ("сколько стоит", "скільки платять",
+# "how much does it cost", "was kostet"), casefolded: only a page that names a sum of money, or says it is free,
+# can answer it (a tester's "сколько стоит страховка для въезда в грузию" got the Georgia page, which says the
+# insurance is compulsory, not what it costs).
+ASKS_AN_AMOUNT = re.compile(
+    r"сколько стоит|стоимость|\bцен[аые]\b|платн|сколько платят|зарплат|выплат"
+    r"|скільки коштує|скільки коштуватиме|вартість|\bцін[аи]\b|скільки платять|виплат"
+    r"|how much (?:does|do|is|are|will|would)\b|\bcosts?\b|\bprices?\b|\bfees?\b|\bget paid\b|\bsalary\b"
+    r"|was kostet|wie ?viel kostet|\bkosten\b|\bpreis|gebühr|\bgehalt|\bverdien")
+# A sum of money (a figure and a currency, or a currency's sign) or "free", casefolded.
+NAMES_AN_AMOUNT = re.compile(
+    r"[₽€$₴]|\d\s*(?:тыс|тис|руб|гривн|гривен|гривень|грн|лари|ларі|драм|тенге|доллар|долар|евро|євро"
+    r"|rub|roubl|hryvn|hrywn|uah|euro|eur\b|lari|gel\b|dram|tenge|dollar)"
+    r"|бесплатн|безплатн|безкоштовн|\bfree\b|kostenlos|gratis|unentgeltlich")
+
+
 # How the helpline's home countries' adjectives begin, as typed (folded): "в російській армії" is about Russia
 # (LanguageIndex.search).
 _HOME_ADJECTIVES = {
