@@ -467,10 +467,11 @@ class LanguageIndex:
         # Terms some page has in its title or keywords: what pages are about. A word no page is about
         # ("сколько", "during") is incidental to a question and weighs less.
         self._topics = frozenset(about)
-        # The pages that name a sum of money or say something is free: the only ones that may answer a question
-        # asking what something costs or pays.
-        self._amounts = frozenset(doc for doc, document in enumerate(documents[:self._first_not_answered])
-                                  if NAMES_AN_AMOUNT.search(f"{document.title}\n{document.body}".casefold()))
+        # Whether a page names a sum of money or says something is free (the only pages that may answer a question
+        # asking what something costs or pays), read off its text the first time such a question ranks it: reading
+        # every page at the build took a third of it on a large tree.
+        self._documents = documents
+        self._amounts: dict[int, bool] = {}
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -574,6 +575,15 @@ class LanguageIndex:
                 return (base in self._places or only or not named.isdisjoint(self._places)
                         or (self.language == "uk" and not forms(word, "uk").isdisjoint(self._places)))
         return term in self._place_stems
+
+    def _names_an_amount(self, doc: int) -> bool:
+        """Whether a page's title or text names a sum of money or says something is free (NAMES_AN_AMOUNT)."""
+        found = self._amounts.get(doc)
+        if found is None:
+            document = self._documents[doc]
+            found = self._amounts[doc] = NAMES_AN_AMOUNT.search(
+                f"{document.title}\n{document.body}".casefold()) is not None
+        return found
 
     def _is_real_word(self, word: str) -> bool:
         """Whether a Cyrillic word is in the ru or uk dictionary: then it is not a typo of another word."""
@@ -1099,8 +1109,8 @@ class LanguageIndex:
                                 only_places=placed and all(w.place for w in found if _more_than_a_typo(w)),
                                 words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home),
-                                no_amount=(asks_an_amount and doc not in self._amounts
-                                           and doc < self._first_not_answered),
+                                no_amount=(asks_an_amount and doc < self._first_not_answered
+                                           and not self._names_an_amount(doc)),
                                 listed=doc in listed))
                 kept.append(doc)
         # Worked out for the one page the no-match decision weighs (bot/search/calibration.py), not every hit.
