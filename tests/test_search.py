@@ -2012,6 +2012,15 @@ def test_where_a_ukrainian_question_is_set(index: SearchIndex, query: str, elsew
         assert not hits[not_elsewhere].elsewhere
 
 
+def test_a_home_countrys_own_institutions_say_where_a_question_is_set(index: SearchIndex) -> None:
+    # "ВСУ" (Ukraine's army) and "Госуслуги" (Russia's state portal) name their country as a place does (a tester's
+    # finding: "муж в сзч уже месяц, всу" got the Russian desertion page first).
+    hits = {hit.node: hit for hit in index.rank("муж в сзч уже месяц, всу", "ru", 10).hits}
+    assert hits["ru_desertion_law"].elsewhere and not hits["ua_szch"].elsewhere
+    hits = {hit.node: hit for hit in index.rank("повестка на госуслугах, брат в харькове", "ru", 10).hits}
+    assert not hits["ru_register_exit"].elsewhere, "set in Ukraine (Kharkiv) and in Russia (its portal)"
+
+
 def test_a_page_that_names_a_place_a_hyphen_joins_is_found_by_it() -> None:
     # A page's words are split at the hyphen; the question's place is read whole: it must still meet the page that
     # names it, before its country's (a reviewer's finding).

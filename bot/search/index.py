@@ -1082,6 +1082,10 @@ class LanguageIndex:
         # The countries the question is set in: a page about another one (its title names it) that never names
         # these says nothing of where the person is ("health insurance in Germany" and the Georgia page).
         asked = frozenset().union(*(self._country_codes(w.text) for w in meaningful if w.place))
+        # A home country's institutions that no other country has name it as a place does: "ТЦК", "ВСУ" are
+        # Ukraine's, "Госуслуги" Russia's ("муж в сзч уже месяц, всу": the Russian desertion page came first).
+        asked |= {country for w in meaningful for country, names in _HOME_INSTITUTIONS.items()
+                  if country in home and w.text in names}
         if asked and asked <= home:
             # A question set in a home country may name what only a foreign country's pages are about: "I left
             # Russia, how do I prepare for the BAMF interview" is about Germany too, whose pages would otherwise be
@@ -1283,6 +1287,14 @@ NAMES_AN_AMOUNT = re.compile(
     r"[₽€$₴]|\d\s*(?:тыс|тис|руб|гривн|гривен|гривень|грн|лари|ларі|драм|тенге|доллар|долар|евро|євро"
     r"|rub|roubl|hryvn|hrywn|uah|euro|eur\b|lari|gel\b|dram|tenge|dollar)"
     r"|бесплатн|безплатн|безкоштовн|\bfree\b|kostenlos|gratis|unentgeltlich")
+
+
+# Names of a home country's institutions that no other country has, as typed (normalised): its army's, its
+# recruitment offices', its state-services portal's (LanguageIndex.search).
+_HOME_INSTITUTIONS = {
+    "UA": frozenset({"всу", "зсу", "тцк", "zsu", "tcc", "tck", "tzk"}),
+    "RU": frozenset({"госуслуги", "госуслуг", "госуслугах", "госуслугам", "gosuslugi", "gosuslugah"}),
+}
 
 
 # How the helpline's home countries' adjectives begin, as typed (folded): "в російській армії" is about Russia
