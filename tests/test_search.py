@@ -132,23 +132,26 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # 2026-12-02 (a later session): "punishment", "evading" and "Wehrdienstentziehung", "Strafe" in the keywords of
     # the page on not reporting (Russia): German kept-out 63 -> 64 right pages first; cross-validated 2,278/2,470 ->
     # 2,280/2,472 of 2,679; nothing else moved.
-    ("de", "kept-out"): (0.79, 0.89, UNANSWERED_WITH_A_PAGE),  # measured 64/79, 71/79, 1/23
-    ("ru", "kept-out"): (TOP_1, TOP_3, 0.12),  # measured 75/79, 78/79, 3/25
+    # 2026-12-02 (the day's later session; testers' findings, each mended as a kind: privacy questions find the
+    # privacy page, a price only from a page that names one, places and home countries' institutions say where a
+    # question is set, four pages' facts checked again): German kept-out 64/71 -> 65/72 of 79; Russian kept-out 3 ->
+    # 2 of 25 unanswerable with a page (two questions on captivity listed as no page answering them), so it is held
+    # to the targets now, and so is the Ukrainian development set (10 -> 9 of 94).
+    ("de", "kept-out"): (0.82, 0.91, UNANSWERED_WITH_A_PAGE),  # measured 65/79, 72/79, 1/23
     # 2026-12-02: three pages' facts corrected (ua_szch, cjeu_cases, exit_rules: longer texts) cost Ukrainian
     # kept-out 70 -> 69 right pages first, the Ukrainian development set 199 -> 198, cross-validated Russian 629/679
     # -> 628/678 of 712 and German 724 -> 722 among the first three; what the pages say comes first.
     ("uk", "kept-out"): (TOP_1, TOP_3, 0.17),  # measured 69/80, 76/80, 4/24
-    # English's kept-out set reaches the targets: 74/80, 76/80, 0/25.
+    # English's kept-out set reaches the targets: 74/80, 77/80, 0/25; Russian's 75/79, 78/79, 2/25.
     # Development sets, read: Ukrainian's three (2026-11-30 evening and night, 2026-12-01; the first alone, when
     # written: 54/70, 61/70, 3/30), the others' one each (2026-12-01; first measured in their files' headers).
     # "ухилянт" a keyword of the page on Ukraine's TCC: Ukrainian development 198 -> 199 of 224 right pages first.
-    ("uk", "development"): (TOP_1, TOP_3, 0.11),  # measured 199/224, 217/224, 10/94
     # 2026-12-02 (a later session), a helper's findings: words that only join others as small words ("ins", "зі",
     # "onto"), a number never a typo of another, a short Russian infinitive not a noun ("брать" was "брат"), the
     # Russian reading meant most often ("стали": "стать", not "сталь"), and a Russian verb's two aspects as one
     # word ("выпускают", "выпустят"): Russian development 9 -> 7 of 34 unanswerable with a page; cross-validated
     # 2,269/2,465/94 -> 2,275/2,467/92 of 2,679/925; blind5 230/243 -> 232/244 of 248; kept-out unchanged.
-    ("ru", "development"): (0.81, 0.94, 0.21),  # measured 64/79, 75/79, 7/34
+    ("ru", "development"): (0.81, 0.94, 0.18),  # measured 64/79, 75/79, 6/34
     # A question set in a home country that names what only another country's pages have is set there too ("I left
     # Russia … the BAMF interview"): English's development set 70/73 -> 71/74 of 79, cross-validated 2,269/2,463 ->
     # 2,269/2,464 of 2,679; nothing else moved.
@@ -174,13 +177,13 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # A German verb in -ieren finds its nouns in -ion, -ation and -eur ("desertiert": Desertion, Deserteur):
     # cross-validated German 725 -> 724 of 787 among the first three ("kann desertieren als politische meinung
     # zaehlen" fell below the chance), for questions like "desertiert ukraine", which got no page.
-    ("de", "cross-validated"): (0.84, 0.91, 0.13),  # measured 665/787, 724/787, 35/281
+    ("de", "cross-validated"): (0.84, 0.91, 0.12),  # measured 670/792, 728/792, 33/284
     # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
     # three; nothing else moved.
     # Ukrainian typed without a Ukrainian keyboard (Latin "i" inside a word, "е" for "є"): uk 585 -> 586; ТЦК and
     # ВЛК in Latin letters in the ru and uk glossaries ("tck shtraf"): 524/586 -> 525/587; a word spelt with the
     # other language's letters read in this one's ("двіженіє"): 39 -> 38 of 267 unanswerable with a page.
-    ("uk", "cross-validated"): (0.77, 0.86, 0.15),  # measured 527/680, 588/680, 38/267
+    ("uk", "cross-validated"): (0.77, 0.86, 0.14),  # measured 529/686, 591/686, 36/269
 }
 
 
