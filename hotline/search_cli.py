@@ -78,7 +78,8 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     elif withheld is not None:
         why = ("it has only the question's places" if withheld.only_places else
                "it is about another country than the question's" if withheld.elsewhere else
-               "the question asks what something costs or pays, and it names no sum of money" if withheld.no_amount else
+               "the question asks what something costs or pays, and it names no sum of money and does not say it "
+               "is free" if withheld.no_amount else
                f"its words are only mentioned in it (strength {withheld.strength:.2f}, below `search: floor` "
                f"{settings.floor:g}) and it explains less than {WHOLE_QUESTION:.0%} of the question")
         print(f"No chance weighed: the nearest page is never offered, as {why}.")
@@ -119,7 +120,8 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         print(f"{number:>3}{mark}  {hit.score:7.2f}  {hit.coverage:5.0%}  {hit.strength:8.2f}  {hit.node}: {title}")
         places = "  (only the question's places: not an answer)" if hit.only_places else (
             "  (about another country than the question's: not an answer)" if hit.elsewhere else
-            "  (names no sum of money, which the question asks for: not an answer)" if hit.no_amount else "")
+            "  (names no sum of money and does not say it is free, which the question asks: not an answer)"
+            if hit.no_amount else "")
         if hit.listed:
             places += f"  (the question is listed for it in {listing.language}/questions.yml: it comes first)"
         print(f"{'':>31}matched: {', '.join(hit.terms)}{places}")

@@ -57,6 +57,7 @@ def checked_dates(content: ContentSnapshot, language: str, t: Translator) -> str
         others = sorted((day for day in by_day if day is not None and day != most), reverse=True)
         for day in [*others, *([None] if None in by_day else [])]:
             when = t.date(day) if day else _("not checked yet")
-            rows.append(f"• {esc(when)}: " + ", ".join(esc(label(node_id)) for node_id in by_day[day]))
+            # "; " between pages: buttons have commas in them ("Summons, TCC, fines").
+            rows.append(f"• {esc(when)}: " + "; ".join(esc(label(node_id)) for node_id in by_day[day]))
         blocks.append("\n".join(rows))
     return heading + "\n" + "\n".join(blocks)

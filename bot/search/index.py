@@ -23,7 +23,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, compress, count, islice, repeat
 from operator import add, eq, gt, truediv
 from typing import NamedTuple, TypeVar
@@ -526,7 +526,8 @@ class LanguageIndex:
         found = (self._countries.get(word) or (self._countries.get(base) if base else None)
                  or self._countries.get(term))
         if not found and self.language == "uk" and script_of(word) == "cyrillic":
-            found = frozenset().union(*(self._countries.get(form, frozenset()) for form in forms(word, "uk")))
+            named = place_countries("uk")
+            found = frozenset().union(*(named.get(form, frozenset()) for form in forms(word, "uk")))
         return found or frozenset()
 
     def idf(self, term: str) -> float:
@@ -571,9 +572,10 @@ class LanguageIndex:
             if base is not None:
                 only, named = places(word, self.language)
                 # The Ukrainian dictionary marks no place names (OpenCorpora's Russian one does): a word one of whose
-                # readings is a place's name is that place ("києві" is Kyiv, though read first as "кий", a cue).
+                # readings is a country's or a city's name is that place ("києві" is Kyiv, though read first as "кий",
+                # a cue); not a month's, a weekday's or a region's ("серед", among, is also Wednesday's "середа").
                 return (base in self._places or only or not named.isdisjoint(self._places)
-                        or (self.language == "uk" and not forms(word, "uk").isdisjoint(self._places)))
+                        or (self.language == "uk" and not forms(word, "uk").isdisjoint(place_countries("uk"))))
         return term in self._place_stems
 
     def _names_an_amount(self, doc: int) -> bool:
@@ -710,8 +712,9 @@ class LanguageIndex:
             for value in self._german_nouns(word):
                 derive(value, DERIVED)
         place = self._is_place(word, term)
-        # A place's name is no compound: "Thailand" is not "Land", "Finnland" not "Finn" and "Land".
-        self._partials(term, offer, exact or place, real)
+        # A country's or city's name is no compound: "Thailand" is not "Land" (but "Westeuropa", a region, is
+        # "Europa").
+        self._partials(term, offer, exact or (place and bool(self._country_codes(word))), real)
         if place and not (exact and self._in_pages(term, self._surface.get(word))):
             self._country_of(word, derive)
         # The best readings, the rarest first; the word itself always among them, however common: rarer guesses
@@ -1096,8 +1099,8 @@ class LanguageIndex:
                       and country not in home}
             # And it may be about another home country's army or law: "брат з луганська служить у російській армії"
             # (set in Ukraine, occupied) is about Russia's, whose pages would otherwise be another country's.
-            asked |= {country for w in meaningful if not w.place for country, starts in _HOME_ADJECTIVES.items()
-                      if country in home and w.text.startswith(starts)}
+            asked |= {country for w in meaningful if not w.place and not _language_word(w.text)
+                      for country, starts in _HOME_ADJECTIVES.items() if country in home and w.text.startswith(starts)}
         known = [w for w in meaningful if w.terms]
         asks_an_amount = ASKS_AN_AMOUNT.search(query.casefold()) is not None
         hits = []
@@ -1117,6 +1120,14 @@ class LanguageIndex:
                                            and not self._names_an_amount(doc)),
                                 listed=doc in listed))
                 kept.append(doc)
+        if asks_an_amount:
+            # If the page that would answer names no sum, no page does: the next one that names some sum (a fine)
+            # is about something else ("what does applying for alternative service cost" is no question for the
+            # page on fines).
+            nearest = next((hit for hit in hits
+                            if not (is_not_answered(hit.node) or hit.only_places or hit.elsewhere)), None)
+            if nearest is not None and nearest.no_amount:
+                hits = [replace(hit, no_amount=True) if not is_not_answered(hit.node) else hit for hit in hits]
         # Worked out for the one page the no-match decision weighs (bot/search/calibration.py), not every hit.
         odds = None
         page = next((position for position, hit in enumerate(hits) if hit.could_be_offered), None)
@@ -1275,30 +1286,40 @@ _NOT_NOUN_ENDINGS_EN = ("ing", "ed", "ly")  # "refusing", "compared", "really"
 _NUMBER_WORDS = frozenset({"zwei", "drei", "vier", "funf", "acht", "neun", "zehn", "zwolf"})
 # A question that asks what something costs or pays, in ru, uk, en or de ("сколько стоит", "скільки платять",
 # "how much does it cost", "was kostet"), casefolded: only a page that names a sum of money, or says it is free,
-# can answer it (a tester's "сколько стоит страховка для въезда в грузию" got the Georgia page, which says the
-# insurance is compulsory, not what it costs).
+# can answer it (a tester's "сколько стоит подать заявление на агс" got the alternative-service pages, which say
+# how to apply, not what it costs). Not "how much" alone: "how much do they punish deserters".
 ASKS_AN_AMOUNT = re.compile(
-    r"сколько стоит|стоимость|\bцен[аые]\b|платн|сколько платят|зарплат|выплат"
-    r"|скільки коштує|скільки коштуватиме|вартість|\bцін[аи]\b|скільки платять|виплат"
-    r"|how much (?:does|do|is|are|will|would)\b|\bcosts?\b|\bprices?\b|\bfees?\b|\bget paid\b|\bsalary\b"
-    r"|was kostet|wie ?viel kostet|\bkosten\b|\bpreis|gebühr|\bgehalt|\bverdien")
+    r"сколько (?:\w+ )?сто(?:ит|ят|ить)\b|стоимость|\bцен[аыеу]\b|\bплатн|бесплатн|сколько платят|зарплат|выплат"
+    r"|скільки (?:\w+ )?кошту|вартість|\bцін[аиу]\b|\bплатн|безкоштовн|скільки платять|виплат"
+    r"|\bcosts?\b|\bprices?\b|\bfees?\b|\bget paid\b|\bsalary\b|\bwages?\b"
+    r"|\bkostet\b|\bkosten\b|\bpreis(?:e|es|en)?\b|gebühr|gebuehr|\bgehalt(?:s)?\b|\blohn\b")
 # A sum of money (a figure and a currency, or a currency's sign) or "free", casefolded.
 NAMES_AN_AMOUNT = re.compile(
-    r"[₽€$₴]|\d\s*(?:тыс|тис|руб|гривн|гривен|гривень|грн|лари|ларі|драм|тенге|доллар|долар|евро|євро"
-    r"|rub|roubl|hryvn|hrywn|uah|euro|eur\b|lari|gel\b|dram|tenge|dollar)"
-    r"|бесплатн|безплатн|безкоштовн|\bfree\b|kostenlos|gratis|unentgeltlich")
+    r"[₽€$₴₾֏₸]|\d\s*(?:руб|гривн|гривен|гривень|грн|лари|ларі|драм|тенге|доллар|долар|евро|євро|сом|лир|динар"
+    r"|rub|roubl|hryvn|hrywn|uah|euro|eur\b|lari|gel\b|dram|amd\b|tenge|kzt\b|dollar|usd\b)"
+    r"|бесплатн|безплатн|безкоштовн|безоплатн|free of charge|\bfor free\b|\bis free\b|kostenlos|gratis|unentgeltlich")
 
 
-# Names of a home country's institutions that no other country has, as typed (normalised): its army's, its
-# recruitment offices', its state-services portal's (LanguageIndex.search).
+# Names of a home country's institutions that no other country has and only its own people deal with, as typed
+# (normalised): its recruitment offices, its state-services portal (LanguageIndex.search). Not its army: a Russian
+# soldier fights "против ВСУ".
 _HOME_INSTITUTIONS = {
-    "UA": frozenset({"всу", "зсу", "тцк", "zsu", "tcc", "tck", "tzk"}),
+    "UA": frozenset({"тцк", "tcc", "tck", "tzk"}),
     "RU": frozenset({"госуслуги", "госуслуг", "госуслугах", "госуслугам", "gosuslugi", "gosuslugah"}),
 }
 
 
 # How the helpline's home countries' adjectives begin, as typed (folded): "в російській армії" is about Russia
 # (LanguageIndex.search).
+# ... except where it names the language: "пишу по-русски", "русскоязычный" say nothing of where.
+_LANGUAGE_WORDS = ("русски", "російською", "русском", "русскоязычн", "російськомовн", "украински", "українською",
+                   "белорусски", "білоруською", "russisch", "speaking")
+
+
+def _language_word(word: str) -> bool:
+    return word in _LANGUAGE_WORDS or any(part in word for part in ("язычн", "мовн", "speaking", "sprachig"))
+
+
 _HOME_ADJECTIVES = {
     "RU": ("российск", "русск", "російськ", "russian", "russisch"),
     "UA": ("украинск", "українськ", "ukrainian", "ukrainisch"),

@@ -41,14 +41,14 @@ def _one_word(name: str) -> str | None:
 # the short names of countries whose full name is several words ("United States", "Соединенные Штаты"), and
 # common spellings of the region's own (Duden gives "Kirgistan" beside "Kirgisistan" and "Jerewan" beside
 # "Eriwan"; "Белоруссия" is what most Russian speakers say for Беларусь, and "Германія", from Russian, is common
-# in Ukrainian for Німеччина), and "РФ" and "РБ", the Russian Federation and the Republic of Belarus.
+# in Ukrainian for Німеччина), and "РФ" and (in Ukrainian) "РБ", the Russian Federation and the Republic of Belarus.
 _NAMES_PEOPLE_TYPE = {
     "en": [("Turkey", "TR"), ("Holland", "NL"), ("Burma", "MM"), ("Byelorussia", "BY"), ("Belorussia", "BY"),
            ("Kirghizia", "KG"), ("Moldavia", "MD"), ("USA", "US"), ("America", "US"),
            ("Britain", "GB"), ("England", "GB"), ("UAE", "AE"), ("Emirates", "AE")],
     "de": [("Weißrussland", "BY"), ("Kirgistan", "KG"), ("Moldawien", "MD"), ("Jerewan", "AM"), ("USA", "US"),
            ("Amerika", "US"), ("Großbritannien", "GB"), ("England", "GB"), ("VAE", "AE"), ("Emirate", "AE")],
-    "ru": [("РФ", "RU"), ("РБ", "BY"),
+    "ru": [("РФ", "RU"),  # not "РБ": in Russian also the Republic of Bashkortostan
            ("Белоруссия", "BY"), ("Кыргызстан", "KG"), ("Молдавия", "MD"), ("США", "US"), ("Америка", "US"),
            ("Англия", "GB"), ("Британия", "GB"), ("ОАЭ", "AE"), ("Эмираты", "AE")],
     "uk": [("РФ", "RU"), ("РБ", "BY"),
