@@ -1085,8 +1085,8 @@ class LanguageIndex:
         # The countries the question is set in: a page about another one (its title names it) that never names
         # these says nothing of where the person is ("health insurance in Germany" and the Georgia page).
         asked = frozenset().union(*(self._country_codes(w.text) for w in meaningful if w.place))
-        # A home country's institutions that no other country has name it as a place does: "ТЦК", "ВСУ" are
-        # Ukraine's, "Госуслуги" Russia's ("муж в сзч уже месяц, всу": the Russian desertion page came first).
+        # A home country's institutions that no other country has name it as a place does: "ТЦК" is Ukraine's,
+        # "Госуслуги" Russia's ("муж в сзч уже месяц, тцк ищет": the Russian desertion page came first).
         asked |= {country for w in meaningful for country, names in _HOME_INSTITUTIONS.items()
                   if country in home and w.text in names}
         if asked and asked <= home:
@@ -1290,7 +1290,7 @@ _NUMBER_WORDS = frozenset({"zwei", "drei", "vier", "funf", "acht", "neun", "zehn
 # how to apply, not what it costs). Not "how much" alone: "how much do they punish deserters".
 ASKS_AN_AMOUNT = re.compile(
     r"сколько (?:\w+ )?сто(?:ит|ят|ить)\b|стоимость|\bцен[аыеу]\b|\bплатн|бесплатн|сколько платят|зарплат|выплат"
-    r"|скільки (?:\w+ )?кошту|вартість|\bцін[аиу]\b|\bплатн|безкоштовн|скільки платять|виплат"
+    r"|скільки (?:\w+ )?кошту|вартість|\bцін[аиу]\b|безкоштовн|скільки платять|виплат"
     r"|\bcosts?\b|\bprices?\b|\bfees?\b|\bget paid\b|\bsalary\b|\bwages?\b"
     r"|\bkostet\b|\bkosten\b|\bpreis(?:e|es|en)?\b|gebühr|gebuehr|\bgehalt(?:s)?\b|\blohn\b")
 # A sum of money (a figure and a currency, or a currency's sign) or "free", casefolded.
@@ -1311,20 +1311,19 @@ _HOME_INSTITUTIONS = {
 
 # How the helpline's home countries' adjectives begin, as typed (folded): "в російській армії" is about Russia
 # (LanguageIndex.search).
-# ... except where it names the language: "пишу по-русски", "русскоязычный" say nothing of where.
-_LANGUAGE_WORDS = ("русски", "російською", "русском", "русскоязычн", "російськомовн", "украински", "українською",
-                   "белорусски", "білоруською", "russisch", "speaking")
-
-
-def _language_word(word: str) -> bool:
-    return word in _LANGUAGE_WORDS or any(part in word for part in ("язычн", "мовн", "speaking", "sprachig"))
-
-
 _HOME_ADJECTIVES = {
     "RU": ("российск", "русск", "російськ", "russian", "russisch"),
     "UA": ("украинск", "українськ", "ukrainian", "ukrainisch"),
     "BY": ("белорусск", "білоруськ", "belarusian", "belarussisch", "weissrussisch"),
 }
+# ... except where it names the language: "пишу по-русски", "російською", "русскоязычный" say nothing of where.
+_LANGUAGE_WORDS = frozenset({"русски", "російською", "русском", "украински", "українською", "белорусски",
+                             "білоруською", "russisch"})
+_LANGUAGE_WORD_PARTS = ("язычн", "мовн", "speaking", "sprachig")
+
+
+def _language_word(word: str) -> bool:
+    return word in _LANGUAGE_WORDS or any(part in word for part in _LANGUAGE_WORD_PARTS)
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # The endings of a Russian imperfective verb's stem and its perfective's, where they differ by more than a
 # suffix: "выпуска" and "выпуст", "выезжа" and "выеха", "запреща" and "запрет", "освобожда" and "освобод",
