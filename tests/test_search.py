@@ -632,6 +632,25 @@ def test_a_very_common_word_keeps_only_its_strongest_pages() -> None:
     assert all(index.nodes[i].startswith("p") and int(index.nodes[i][1:]) % 7 == 6 for i in cut)
 
 
+@pytest.mark.parametrize("written", ["17 000 до 25 500 гривен", "17\u00a0000 до 25\u202f500 гривен",
+                                     "17,000 до 25,500 гривен", "17.000 до 25.500 гривен"])
+@pytest.mark.parametrize("typed", ["штраф 25500", "штраф 25 500", "штраф 25,500", "25500 гривен"])
+def test_a_number_is_one_word_however_its_thousands_are_written(written: str, typed: str) -> None:
+    # "штраф 25500 за шо": the page said "25 500", read as "25" and "500", and the sum the person typed was in
+    # no page.
+    index = SearchIndex(tiny(extra_body=f"Штраф от {written}."))
+    assert top(index, typed, "ru") == ["summons"]
+    ranking = index.search(typed, "ru").ranking
+    assert ranking is not None and ranking.unknown == 0
+
+
+def test_a_long_number_is_read_in_groups_of_three_only_where_the_pages_have_each_group() -> None:
+    index = SearchIndex(tiny(extra_body="Штраф от 17 000 до 25 500 гривен, по данным 2019 года."))
+    assert top(index, "2019", "ru") == ["summons"], "a number the pages have is read as it is"
+    ranking = index.search("штраф 2019 12019", "ru").ranking
+    assert ranking is not None and ranking.unknown == 1, "'12019' is no '12 019': the pages have no '019'"
+
+
 def test_words_joined_by_punctuation_are_indexed_as_if_spaced() -> None:
     """The build splits a body at spaces and reads each piece once: a piece of several words ("Asyl-Antrag",
     "BAMF/Ausländerbehörde"), of none ("—") or of stop words only ("из-за") counts exactly as its words do."""
@@ -1513,10 +1532,12 @@ def test_words_that_only_join_others_are_small_words(index: SearchIndex, languag
 
 
 def test_a_number_is_never_read_as_a_typo_of_another(index: SearchIndex) -> None:
-    # "17000" is one edit from "1000", which the pages have; a sum, a year or an article is not another one.
-    assert dict(index.words("штраф 17000 рублей", "ru"))["17000"] == ()
-    assert {word: terms for word, terms in index.words("12000 or 20000", "en") if word != "or"} == {
-        "12000": (), "20000": ()}
+    # "17001" is one edit from "1700", "17000" from "1000", which the pages have; a sum, a year or an article is
+    # not another one. A sum the pages write in groups of three is read as them ("17 000", "12,000").
+    assert dict(index.words("штраф 17001 рублей", "ru"))["17001"] == ()
+    assert {word: terms for word, terms in index.words("12001 or 20001", "en") if word != "or"} == {
+        "12001": (), "20001": ()}
+    assert index.words("штраф 17000 рублей", "ru")[1:3] == [("17", ("17",)), ("000", ("000",))]
     assert dict(index.words("статья 328", "ru"))["328"] == ("328",), "a number the pages have is still found"
     # A reviewer's findings: a word with a digit for a letter is still a typo, and a digit int() refuses ("²",
     # a digit to str.isdigit) is no age and stops nothing.

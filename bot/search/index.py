@@ -922,6 +922,8 @@ class LanguageIndex:
 
     def _read_query(self, query: str) -> list[_Word]:
         text = normalise(cyrillic_lookalikes(query) if self.cyrillic else query)
+        if _LONG_NUMBER.search(text):
+            text = _LONG_NUMBER.sub(self._digit_groups, text)
         if self.language == "en":
             # "the us" is the United States: after "the", "us" is never the pronoun (a stop word).
             text = _THE_US.sub("the usa", text)
@@ -947,6 +949,17 @@ class LanguageIndex:
                 meant = {ages.term(age): quality, ages.ANY_AGE: ages.OUTSIDE * quality, **kept}
                 found[position] = _Word(word.text, {t: q for t, q in meant.items() if t in self._postings})
         return found
+
+    def _digit_groups(self, number: re.Match[str]) -> str:
+        """A number typed without its thousands' separator ("штраф 25500"), as the pages write it: in groups of
+        three ("25 500", "25,500", "25.500" are each two words to the index), where the pages have no such number
+        but have each group; else as typed ("2019")."""
+        typed = number.group()
+        if typed in self._postings:
+            return typed
+        head = len(typed) % 3 or 3
+        groups = [typed[:head], *(typed[start:start + 3] for start in range(head, len(typed), 3))]
+        return " ".join(groups) if all(group in self._postings for group in groups) else typed
 
     def _join_particles(self, found: list[_Word]) -> None:
         """A separable prefix standing alone joins the verb before it: "schiebt Deutschland ab" reads
@@ -1298,6 +1311,10 @@ NAMES_AN_AMOUNT = re.compile(
     r"[₽€$₴₾֏₸]|\d\s*(?:руб|гривн|гривен|гривень|грн|лари|ларі|драм|тенге|доллар|долар|евро|євро|сом|лир|динар"
     r"|rub|roubl|hryvn|hrywn|uah|euro|eur\b|lari|gel\b|dram|amd\b|tenge|kzt\b|dollar|usd\b)"
     r"|бесплатн|безплатн|безкоштовн|безоплатн|free of charge|\bfor free\b|\bis free\b|kostenlos|gratis|unentgeltlich")
+
+
+# A whole number of four to nine digits, not starting with 0, not part of a word or of a decimal or date.
+_LONG_NUMBER = re.compile(r"(?<![\w.,])[1-9]\d{3,8}(?![\w]|[.,]\d)")
 
 
 # Names of a home country's institutions that no other country has and only its own people deal with, as typed
