@@ -141,7 +141,15 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # 2026-12-02: three pages' facts corrected (ua_szch, cjeu_cases, exit_rules: longer texts) cost Ukrainian
     # kept-out 70 -> 69 right pages first, the Ukrainian development set 199 -> 198, cross-validated Russian 629/679
     # -> 628/678 of 712 and German 724 -> 722 among the first three; what the pages say comes first.
-    ("uk", "kept-out"): (TOP_1, TOP_3, 0.17),  # measured 69/80, 76/80, 4/24
+    # A review and a tester of 2026-12-02's two pages (ua_temp_protection, extradition) found facts stated more
+    # firmly than their sources (men arriving later would get no protection "automatically", the Polish CUKR card's
+    # conditions, the head of the ruling party's group, not the president, spoke of extraditions, the BGH's ruling);
+    # the corrections, keywords that drew questions the page does not answer ("дозвіл на проживання", "статус в
+    # ЄС") and a glossary entry that read "очно" (in person) as full-time study cost Ukrainian blind5 58/62/0 ->
+    # 56/60/1 of 64/25 and kept-out 4 -> 5 of 24 unanswerable with a page. Which of them did is not looked for: the
+    # sets stay unread, and what the pages say comes first.
+    ("uk", "kept-out"): (TOP_1, TOP_3, 0.21),  # measured 69/80, 77/80, 5/24
+    ("uk", "blind5"): (TOP_1, 0.93, UNANSWERED_WITH_A_PAGE),  # measured 56/64, 60/64, 1/25
     # English's kept-out set reaches the targets: 74/80, 77/80, 0/25.
     # ua_temp_protection's new facts (moving to another EU country, trips home, men, after March 2027: 2026-12-02)
     # make it nearer more questions about life under the protection that it does not answer (benefits, residence
@@ -157,7 +165,7 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # Russian reading meant most often ("стали": "стать", not "сталь"), and a Russian verb's two aspects as one
     # word ("выпускают", "выпустят"): Russian development 9 -> 7 of 34 unanswerable with a page; cross-validated
     # 2,269/2,465/94 -> 2,275/2,467/92 of 2,679/925; blind5 230/243 -> 232/244 of 248; kept-out unchanged.
-    ("ru", "development"): (0.81, 0.94, 0.18),  # measured 65/79, 76/79, 6/34
+    ("ru", "development"): (0.81, 0.96, 0.18),  # measured 64/79, 76/79, 6/34
     # The page on extradition and Interpol (2026-12-02): cross-validated 2,300/2,495/92 of 2,703/933 -> 2,323/2,516/91
     # of 2,726/930 (its own questions among them); the Ukrainian development set 12 -> 13 of 94 unanswerable with a
     # page; an English development question it answers moved from unanswerable to answered.
@@ -165,11 +173,11 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # A question set in a home country that names what only another country's pages have is set there too ("I left
     # Russia … the BAMF interview"): English's development set 70/73 -> 71/74 of 79, cross-validated 2,269/2,463 ->
     # 2,269/2,464 of 2,679; nothing else moved.
-    ("en", "development"): (0.89, 0.93, 0.15),  # measured 73/81, 76/81, 4/32
+    ("en", "development"): (0.89, 0.93, 0.13),  # measured 73/81, 76/81, 4/32
     # German "kriegen" (to get) read as "bekommen", not as the noun Krieg (war), in a question: German development
     # 67/70 -> 68/71 of 79; cross-validated German 723 -> 724 of 787 among the first three, 34 -> 35 of 281
     # unanswerable with a page; nothing else moved.
-    ("de", "development"): (TOP_1, 0.89, 0.23),  # measured 69/81, 73/81, 6/33
+    ("de", "development"): (TOP_1, 0.90, 0.19),  # measured 69/81, 73/81, 6/33
     # The cross-validation got harder on 2026-11-30's evening and night: development sets written then from the
     # pages alone (a quarter of their questions long, their unanswerable ones near the pages' topics: "how to
     # renew a russian passport abroad") went into ru's, en's and de's questions.yml; kept-out and blind5 gained,
@@ -187,13 +195,13 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # A German verb in -ieren finds its nouns in -ion, -ation and -eur ("desertiert": Desertion, Deserteur):
     # cross-validated German 725 -> 724 of 787 among the first three ("kann desertieren als politische meinung
     # zaehlen" fell below the chance), for questions like "desertiert ukraine", which got no page.
-    ("de", "cross-validated"): (0.84, 0.91, 0.12),  # measured 679/800, 736/800, 32/281
+    ("de", "cross-validated"): (0.84, 0.92, 0.12),  # measured 679/800, 736/800, 32/281
     # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
     # three; nothing else moved.
     # Ukrainian typed without a Ukrainian keyboard (Latin "i" inside a word, "е" for "є"): uk 585 -> 586; ТЦК and
     # ВЛК in Latin letters in the ru and uk glossaries ("tck shtraf"): 524/586 -> 525/587; a word spelt with the
     # other language's letters read in this one's ("двіженіє"): 39 -> 38 of 267 unanswerable with a page.
-    ("uk", "cross-validated"): (0.77, 0.86, 0.14),  # measured 541/694, 604/694, 33/266
+    ("uk", "cross-validated"): (0.77, 0.87, 0.13),  # measured 542/695, 605/695, 33/265
 }
 
 
