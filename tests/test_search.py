@@ -652,7 +652,7 @@ def test_a_very_common_word_keeps_only_its_strongest_pages() -> None:
 
 @pytest.mark.parametrize("written", ["17 000 до 25 500 гривен", "17\u00a0000 до 25\u202f500 гривен",
                                      "17,000 до 25,500 гривен", "17.000 до 25.500 гривен"])
-@pytest.mark.parametrize("typed", ["штраф 25500", "штраф 25 500", "штраф 25,500", "25500 гривен"])
+@pytest.mark.parametrize("typed", ["штраф 25500", "штраф 25 500", "штраф 25,500", "25500 гривен", "25500гривен"])
 def test_a_number_is_one_word_however_its_thousands_are_written(written: str, typed: str) -> None:
     # "штраф 25500 за шо": the page said "25 500", read as "25" and "500", and the sum the person typed was in
     # no page.
@@ -662,11 +662,20 @@ def test_a_number_is_one_word_however_its_thousands_are_written(written: str, ty
     assert ranking is not None and ranking.unknown == 0
 
 
-def test_a_long_number_is_read_in_groups_of_three_only_where_the_pages_have_each_group() -> None:
-    index = SearchIndex(tiny(extra_body="Штраф от 17 000 до 25 500 гривен, по данным 2019 года."))
+def test_a_long_number_is_read_in_groups_of_three_only_where_a_page_writes_it_so() -> None:
+    # The pages have "12", "55", "443", "019" and "000", but never "12 019", "55 443" or "2 000": a unit's number
+    # ("в/ч 55443") or a year is no sum the pages write ("в/ч 55443 как уйти" lost every page when it was read
+    # as "55 443"), and "2000" stays a year even where a page writes two thousand.
+    index = SearchIndex(tiny(extra_body="Штраф от 17 000 до 25 500 гривен или 2 000 евро, по данным 2019 года (12 "
+                                        "стран, постановление № 443, 55 дней, код 019)."))
+    read = [word for word, _terms in index.words("штраф 25500 2019 12019 55443 2000 025500 a25500 25500.5 2,25500 "
+                                                 "12.05.2019", "ru")]
+    assert read == ["штраф", "25", "500", "2019", "12019", "55443", "2000", "025500", "a25500", "25500", "5",
+                    "2", "25500", "12", "05", "2019"]
     assert top(index, "2019", "ru") == ["summons"], "a number the pages have is read as it is"
-    ranking = index.search("штраф 2019 12019", "ru").ranking
-    assert ranking is not None and ranking.unknown == 1, "'12019' is no '12 019': the pages have no '019'"
+    # A unit or currency typed onto the number is a word of its own.
+    assert [word for word, _terms in index.words("штраф 25500грн, 18лет, в/ч55443", "ru")] == [
+        "штраф", "25", "500", "грн", "18", "лет", "в", "ч55443"]
 
 
 def test_words_joined_by_punctuation_are_indexed_as_if_spaced() -> None:

@@ -472,6 +472,7 @@ class LanguageIndex:
         # every page at the build took a third of it on a large tree.
         self._documents = documents
         self._amounts: dict[int, bool] = {}
+        self._grouped: dict[tuple[str, ...], bool] = {}  # digit groups → whether some text writes them as one number
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -922,8 +923,7 @@ class LanguageIndex:
 
     def _read_query(self, query: str) -> list[_Word]:
         text = normalise(cyrillic_lookalikes(query) if self.cyrillic else query)
-        if _LONG_NUMBER.search(text):
-            text = _LONG_NUMBER.sub(self._digit_groups, text)
+        text = _LONG_NUMBER.sub(self._digit_groups, _GLUED_UNIT.sub(r"\1 \2", text))
         if self.language == "en":
             # "the us" is the United States: after "the", "us" is never the pronoun (a stop word).
             text = _THE_US.sub("the usa", text)
@@ -951,15 +951,30 @@ class LanguageIndex:
         return found
 
     def _digit_groups(self, number: re.Match[str]) -> str:
-        """A number typed without its thousands' separator ("штраф 25500"), as the pages write it: in groups of
-        three ("25 500", "25,500", "25.500" are each two words to the index), where the pages have no such number
-        but have each group; else as typed ("2019")."""
+        """A number typed without its thousands' separator ("штраф 25500") as the pages write it, in groups of
+        three ("25 500", "25,500", "25.500": two words to the index), where some page writes it so; else as typed
+        ("в/ч 55443" is no "55 443" because the pages have a "55" and a "443"; "2000" stays a year)."""
         typed = number.group()
-        if typed in self._postings:
+        if typed in self._postings or (len(typed) == 4 and typed.startswith(("19", "20"))):
             return typed
         head = len(typed) % 3 or 3
-        groups = [typed[:head], *(typed[start:start + 3] for start in range(head, len(typed), 3))]
-        return " ".join(groups) if all(group in self._postings for group in groups) else typed
+        groups = (typed[:head], *(typed[start:start + 3] for start in range(head, len(typed), 3)))
+        return " ".join(groups) if self._written_in_groups(groups) else typed
+
+    def _written_in_groups(self, groups: tuple[str, ...]) -> bool:
+        """Whether a page's (or a listed question's) text writes these digit groups as one number, read off the
+        texts of the documents that have every group the first time a question asks (as _names_an_amount)."""
+        found = self._grouped.get(groups)
+        if found is None:
+            if all(group in self._postings for group in groups):
+                having = set(self._postings[groups[0]]).intersection(*(self._postings[g] for g in groups[1:]))
+                written = re.compile(r"(?<![\w.,])" + _GROUP_SEPARATOR.join(groups) + r"(?!\d|[.,]\d)")
+                found = any(written.search(f"{document.title}\n{strip_markup(document.body)}\n{document.asked}")
+                            for document in map(self._documents.__getitem__, having))
+            else:
+                found = False
+            self._grouped[groups] = found
+        return found
 
     def _join_particles(self, found: list[_Word]) -> None:
         """A separable prefix standing alone joins the verb before it: "schiebt Deutschland ab" reads
@@ -1315,6 +1330,10 @@ NAMES_AN_AMOUNT = re.compile(
 
 # A whole number of four to nine digits, not starting with 0, not part of a word or of a decimal or date.
 _LONG_NUMBER = re.compile(r"(?<![\w.,])[1-9]\d{3,8}(?![\w]|[.,]\d)")
+# A number with a unit or currency typed onto it ("25500грн", "30000р", "18лет"): two words, as the pages write them.
+_GLUED_UNIT = re.compile(r"(?<![\w.,])(\d{2,9})([^\W\d_]{1,6})\b")
+# What may stand between a number's groups of three in a text: a space (a no-break or thin one too), a comma, a dot.
+_GROUP_SEPARATOR = r"[ \u00a0\u202f\u2009,.]"
 
 
 # Names of a home country's institutions that no other country has and only its own people deal with, as typed
