@@ -47,6 +47,7 @@ from bot.search.stemming import (
 )
 from bot.search.text import STOP_WORDS, normalise, script_of, strip_markup, words
 
+_K = TypeVar("_K")
 _T = TypeVar("_T")
 
 TITLE_WEIGHT = 2.5  # flat, on top of the body's BM25 (which is at most K1 + 1)
@@ -174,15 +175,15 @@ class _Word:
     guessed: bool = False
 
 
-class _Learned(dict[str, _T]):
+class _Learned(dict[_K, _T]):
     """A dict that works out (and keeps) the value of a key the first time it is asked for it: a lookup of
     a known key stays one C call, even through map()."""
 
-    def __init__(self, learn: Callable[[str], _T]) -> None:
+    def __init__(self, learn: Callable[[_K], _T]) -> None:
         super().__init__()
         self._learn = learn
 
-    def __missing__(self, key: str) -> _T:
+    def __missing__(self, key: _K) -> _T:
         value = self[key] = self._learn(key)
         return value
 
@@ -277,7 +278,7 @@ class _Pieces:
         self.stops: list[int] = []  # where a piece without a term records its occurrences (then forgotten)
         self.several: list[int] = []  # where a piece of several terms records its occurrences
         self.words_of: dict[str, tuple[str, ...]] = {}  # a piece of several terms → its terms
-        self.occurrences_of: _Learned[list[int]] = _Learned(self._occurrences_of)
+        self.occurrences_of: _Learned[str, list[int]] = _Learned(self._occurrences_of)
 
     def _read(self, piece: str) -> tuple[str, ...]:
         found = []
@@ -356,7 +357,7 @@ class LanguageIndex:
             self._glossary_stems.setdefault(stem(key, self.language), []).append((len(key) - 2, tuple(phrases)))
         self._glossary_entries = {word: tuple(phrases) for word, phrases in glossary.items()}
         # Each phrase's reading, worked out the first time a query needs it and kept (the index does not change).
-        self._phrases: _Learned[dict[str, float]] = _Learned(self._phrase)
+        self._phrases: _Learned[str, dict[str, float]] = _Learned(self._phrase)
 
     def _build(self, language: str, documents: Iterable[Document]) -> None:
         self.language = language
@@ -436,11 +437,11 @@ class LanguageIndex:
         self._not_answered_length = sum(self._lengths[self._first_not_answered:])
         self._collection_length = sum(self._lengths) + len(occurrences.keys() | titles.keys() | keywords.keys()) + 1
         # term → (its occurrences in the questions no page answers, everywhere + 1), the first time a query needs it.
-        self._term_counts: _Learned[tuple[int, int]] = _Learned(self._count_term)
+        self._term_counts: _Learned[str, tuple[int, int]] = _Learned(self._count_term)
         self._abroad = self._pages_abroad(documents, occurrences, keywords)
         self._about = about  # term → the documents with it in their title or keywords (_country_of_term)
         # term → the one foreign country all the pages with it are about ("bamf": Germany), the first time asked.
-        self._term_country: _Learned[str | None] = _Learned(self._country_of_term)
+        self._term_country: _Learned[str, str | None] = _Learned(self._country_of_term)
         surface = {word: term for word, term in pieces.stems.items() if term}
         # German writes every noun with a capital: a word the pages write in lower case is not a noun (what
         # NOT_A_NOUN needs, where no dictionary is at hand), one they write with a capital is (_known_noun). Read
@@ -467,12 +468,13 @@ class LanguageIndex:
         # Terms some page has in its title or keywords: what pages are about. A word no page is about
         # ("сколько", "during") is incidental to a question and weighs less.
         self._topics = frozenset(about)
-        # Whether a page names a sum of money or says something is free (the only pages that may answer a question
-        # asking what something costs or pays), read off its text the first time such a question ranks it: reading
+        # What is read off a page's text only the first time a question needs it, keyed by the page (never by what
+        # was typed): whether it names a sum of money or says something is free (the only pages that may answer a
+        # question asking what something costs or pays), and the numbers it writes in groups of three. Reading
         # every page at the build took a third of it on a large tree.
         self._documents = documents
-        self._amounts: dict[int, bool] = {}
-        self._grouped: dict[tuple[str, ...], bool] = {}  # digit groups → whether some text writes them as one number
+        self._names_an_amount: _Learned[int, bool] = _Learned(self._read_amount)
+        self._numbers_in_groups: _Learned[int, frozenset[str]] = _Learned(self._read_numbers_in_groups)
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -488,7 +490,8 @@ class LanguageIndex:
         country it names anywhere (title, keywords, body), as ISO 3166 codes."""
         titled: dict[int, frozenset[str]] = {}
         # Each distinct piece of the titles is read once per index.
-        codes_of = _Learned(lambda piece: frozenset().union(*map(self._country_codes, words(normalise(piece)))))
+        codes_of: _Learned[str, frozenset[str]] = _Learned(
+            lambda piece: frozenset().union(*map(self._country_codes, words(normalise(piece)))))
         for doc, document in enumerate(documents):
             codes = frozenset().union(*map(codes_of.__getitem__, document.title.split()))
             if codes:
@@ -579,14 +582,17 @@ class LanguageIndex:
                         or (self.language == "uk" and not forms(word, "uk").isdisjoint(place_countries("uk"))))
         return term in self._place_stems
 
-    def _names_an_amount(self, doc: int) -> bool:
+    def _read_amount(self, doc: int) -> bool:
         """Whether a page's title or text names a sum of money or says something is free (NAMES_AN_AMOUNT)."""
-        found = self._amounts.get(doc)
-        if found is None:
-            document = self._documents[doc]
-            found = self._amounts[doc] = NAMES_AN_AMOUNT.search(
-                f"{document.title}\n{document.body}".casefold()) is not None
-        return found
+        document = self._documents[doc]
+        return NAMES_AN_AMOUNT.search(f"{document.title}\n{document.body}".casefold()) is not None
+
+    def _read_numbers_in_groups(self, doc: int) -> frozenset[str]:
+        """The numbers a page's (or a listed question's) text writes in groups of three, as digits alone:
+        "от 17 000 до 25 500 грн" gives {"17000", "25500"}."""
+        document = self._documents[doc]
+        text = f"{document.title}\n{strip_markup(document.body)}\n{document.asked}"
+        return frozenset(_NOT_DIGIT.sub("", number) for number in _WRITTEN_IN_GROUPS.findall(text))
 
     def _is_real_word(self, word: str) -> bool:
         """Whether a Cyrillic word is in the ru or uk dictionary: then it is not a typo of another word."""
@@ -959,22 +965,12 @@ class LanguageIndex:
             return typed
         head = len(typed) % 3 or 3
         groups = (typed[:head], *(typed[start:start + 3] for start in range(head, len(typed), 3)))
-        return " ".join(groups) if self._written_in_groups(groups) else typed
-
-    def _written_in_groups(self, groups: tuple[str, ...]) -> bool:
-        """Whether a page's (or a listed question's) text writes these digit groups as one number, read off the
-        texts of the documents that have every group the first time a question asks (as _names_an_amount)."""
-        found = self._grouped.get(groups)
-        if found is None:
-            if all(group in self._postings for group in groups):
-                having = set(self._postings[groups[0]]).intersection(*(self._postings[g] for g in groups[1:]))
-                written = re.compile(r"(?<![\w.,])" + _GROUP_SEPARATOR.join(groups) + r"(?!\d|[.,]\d)")
-                found = any(written.search(f"{document.title}\n{strip_markup(document.body)}\n{document.asked}")
-                            for document in map(self._documents.__getitem__, having))
-            else:
-                found = False
-            self._grouped[groups] = found
-        return found
+        if not all(group in self._postings for group in groups):
+            return typed
+        # Only the pages that have every group can write the number so.
+        having = set(self._postings[groups[0]]).intersection(*(self._postings[group] for group in groups[1:]))
+        written = any(typed in self._numbers_in_groups[doc] for doc in having)
+        return " ".join(groups) if written else typed
 
     def _join_particles(self, found: list[_Word]) -> None:
         """A separable prefix standing alone joins the verb before it: "schiebt Deutschland ab" reads
@@ -1145,7 +1141,7 @@ class LanguageIndex:
                                 words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home),
                                 no_amount=(asks_an_amount and doc < self._first_not_answered
-                                           and not self._names_an_amount(doc)),
+                                           and not self._names_an_amount[doc]),
                                 listed=doc in listed))
                 kept.append(doc)
         if asks_an_amount:
@@ -1332,8 +1328,9 @@ NAMES_AN_AMOUNT = re.compile(
 _LONG_NUMBER = re.compile(r"(?<![\w.,])[1-9]\d{3,8}(?![\w]|[.,]\d)")
 # A number with a unit or currency typed onto it ("25500грн", "30000р", "18лет"): two words, as the pages write them.
 _GLUED_UNIT = re.compile(r"(?<![\w.,])(\d{2,9})([^\W\d_]{1,6})\b")
-# What may stand between a number's groups of three in a text: a space (a no-break or thin one too), a comma, a dot.
-_GROUP_SEPARATOR = r"[ \u00a0\u202f\u2009,.]"
+# A number a text writes in groups of three, a space (a no-break or thin one too), a comma or a dot between them.
+_WRITTEN_IN_GROUPS = re.compile(r"(?<![\w.,])[1-9]\d{0,2}(?:[ \u00a0\u202f\u2009,.]\d{3})+(?!\d|[.,]\d)")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 # Names of a home country's institutions that no other country has and only its own people deal with, as typed
@@ -1360,6 +1357,8 @@ _LANGUAGE_WORD_PARTS = ("язычн", "мовн", "speaking", "sprachig")
 
 def _language_word(word: str) -> bool:
     return word in _LANGUAGE_WORDS or any(part in word for part in _LANGUAGE_WORD_PARTS)
+
+
 _IMPERFECTIVE = ("ыва", "ива")  # Russian stems of imperfective verbs made from a perfective one
 # The endings of a Russian imperfective verb's stem and its perfective's, where they differ by more than a
 # suffix: "выпуска" and "выпуст", "выезжа" and "выеха", "запреща" and "запрет", "освобожда" and "освобод",
