@@ -728,6 +728,31 @@ def test_a_language_that_cannot_explain_enough_of_a_question_is_not_ranked_and_n
     assert skipped > 100, "the bound skips most rankings that could not reach it"
 
 
+def test_a_long_question_another_language_cannot_explain_is_not_read_to_its_end(
+        answered: ContentSnapshot, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading the words is most of a long question's time where the pages cannot explain it (a German question
+    # read by the Russian pages on the wrong keyboard layout and as transliteration): the reading stops as soon as
+    # the words still unread could not make up what is missing (the test above: never where they could).
+    index = SearchIndex(answered)
+    read: list[str] = []
+    read_chunk = LanguageIndex._read_chunk
+
+    def counted(self: LanguageIndex, chunk: str) -> list[search_index._Word]:
+        read.append(chunk)
+        return read_chunk(self, chunk)
+
+    monkeypatch.setattr(LanguageIndex, "_read_chunk", counted)
+    question = ("mein sohn ist 19 und hat eine vorladung vom kreiswehrersatzamt bekommen, wir leben in "
+                "deutschland seit zwei jahren und wissen nicht ob er hinfahren muss oder was sonst passiert")
+    assert index.rank(question, "de", 9).confidence >= 0.3
+    read.clear()
+    assert not index.rank(question, "ru", 9, at_least=0.6).hits
+    assert 0 < len(read) < len(question.split()) * 3 // 4
+    read.clear()
+    index.rank(question, "ru", 9)
+    assert len(read) == len(question.split()), "without a bound every word is read"
+
+
 def test_the_build_leaves_the_garbage_collector_as_it_found_it() -> None:
     """The build pauses the cyclic collector (it would only traverse the index being made); it must come
     back on afterwards, and stay off where the program had turned it off, even if the build fails."""

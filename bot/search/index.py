@@ -888,6 +888,16 @@ class LanguageIndex:
             if tail in self._postings and len(tail) >= 4 and tail not in _NUMBER_WORDS:
                 offer(tail, COMPOUND_PART)
 
+    def _other_layout(self, chunk: str) -> str:
+        """What a chunk typed in the other alphabet reads as on the other keyboard layout ("gjdtcnrf" is
+        "повестка" to the Russian pages, "ьшдшефкн" "military" to the English ones); "" for one in this one's."""
+        script = script_of(chunk)
+        if self.cyrillic and script == "latin":
+            return to_cyrillic_layout(chunk)
+        if not self.cyrillic and script == "cyrillic":
+            return to_latin_layout(chunk)
+        return ""
+
     def _read_chunk(self, chunk: str) -> list[_Word]:
         if "-" in chunk:
             # A place whose name a hyphen joins is one word ("улан-батор", "в івано-франківську"), written
@@ -902,11 +912,8 @@ class LanguageIndex:
                         place.terms[term] = EXACT
                 return [place]
         readings = [words(chunk)]
-        script = script_of(chunk)
-        if self.cyrillic and script == "latin":
-            readings.append(words(to_cyrillic_layout(chunk)))
-        elif not self.cyrillic and script == "cyrillic":
-            readings.append(words(to_latin_layout(chunk)))
+        if other := self._other_layout(chunk):
+            readings.append(words(other))
         best: list[_Word] = []
         best_score = -1.0
         for reading in readings:
@@ -925,9 +932,13 @@ class LanguageIndex:
         """The query's words with what each may mean; stop words are kept but mean nothing. A number that is
         a person's age ("мне 29") means the pages whose age ranges hold it (bot/search/ages.py)."""
         with one_question():  # what is worked out for its words is dropped after it (stemming.py)
-            return self._read_query(query)
+            found = self._read_query(query)
+        assert found is not None
+        return found
 
-    def _read_query(self, query: str) -> list[_Word]:
+    def _read_query(self, query: str, at_least: float = 0.0) -> list[_Word] | None:
+        """The query's words (see read); None, as soon as it is certain, if no document can explain `at_least`
+        of the query (0..1: LanguageIndex.search)."""
         text = normalise(cyrillic_lookalikes(query) if self.cyrillic else query)
         text = _LONG_NUMBER.sub(self._digit_groups, _GLUED_UNIT.sub(r"\1 \2", text))
         if self.language == "en":
@@ -935,7 +946,37 @@ class LanguageIndex:
             text = _THE_US.sub("the usa", text)
         elif self.language == "de":
             text = german.everyday(text)
-        found = [w for chunk in text.split() for w in self._read_chunk(chunk)]
+        chunks = text.split()
+        found: list[_Word] = []
+        if at_least:
+            # Reading the words is most of a long question's time in a language that cannot explain enough of it
+            # (a German question in the Russian pages, read on the wrong keyboard layout and as transliteration).
+            # A word not yet read may at most be one every document explains fully and weigh what a word in no
+            # document would (the most any word weighs), so the reading stops once even that cannot reach
+            # `at_least`. So counts a word that later words may change: a number (an age) and, in German before a
+            # separable prefix, a verb.
+            most = self._idf(0)
+            readings = [(words(chunk), words(self._other_layout(chunk))) for chunk in chunks]
+            changing = self.language == "de" and any(
+                german.particle(word) for both in readings for reading in both for word in reading)
+            # The most words a chunk may be read as that are not small words (a place joined by a hyphen is one).
+            most_words = [max(sum(not self.is_stop(word) for word in reading) for reading in both)
+                          + ("-" in chunk) for chunk, both in zip(chunks, readings, strict=True)]
+            unread = most * sum(most_words)
+            weight = explained = 0.0
+        for position, chunk in enumerate(chunks):
+            read = self._read_chunk(chunk)
+            found.extend(read)
+            if not at_least:
+                continue
+            unread -= most * most_words[position]
+            for word in read:
+                if word.stop:
+                    continue
+                weighs, explains = (most, most) if changing or word.text.isdecimal() else self._explained(word)
+                weight, explained = weight + weighs, explained + explains
+            if weight and (explained + unread) / (weight + unread) + COVERAGE_ROUNDING < at_least:
+                return None
         if self.language == "de":
             self._join_particles(found)
         texts = [w.text for w in found]
@@ -990,6 +1031,16 @@ class LanguageIndex:
                     found[before] = _Word(verb.text, terms, place=verb.place)
                     found[position] = _Word(word.text, {}, stop=True)
 
+    def _explained(self, word: _Word) -> tuple[float, float]:
+        """(what a query word weighs in the question's coverage, the most of that a document can explain: its
+        best reading's quality times the weight; 0 for a word no document has). See _search."""
+        if not word.terms:
+            unknown = NOT_A_NOUN if self.not_a_noun(word.text) else 1.0
+            return unknown * self._idf(0) * UNKNOWN_WEIGHT, 0.0
+        rarity = self._idf(max(map(self._postings.documents, word.terms)))
+        covers = rarity * NOT_A_NOUN if self.not_a_noun(word.text) else rarity
+        return covers, covers * max(word.terms.values())
+
     # --- ranking -----------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
@@ -1012,7 +1063,10 @@ class LanguageIndex:
     def _search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
                 min_coverage: float = 0.15, prefer: Collection[int] = (),
                 home: AbstractSet[str] = frozenset(), at_least: float = 0.0) -> Ranking:
-        meaningful = [w for w in self.read(query) if not w.stop]
+        read = self._read_query(query, at_least)
+        if read is None:  # no document can explain `at_least` of it
+            return Ranking(self.language, ())
+        meaningful = [w for w in read if not w.stop]
         if not meaningful or not self.nodes:
             return Ranking(self.language, ())
         # Each query word counts once per document, by its best reading there, and weighs by the rarity
