@@ -83,7 +83,10 @@ def content_search(config: Config, directory: Path | None, query: str, language:
                f"its words are only mentioned in it (strength {withheld.strength:.2f}, below `search: floor` "
                f"{settings.floor:g}) and it explains less than {WHOLE_QUESTION:.0%} of the question")
         print(f"No chance weighed: the nearest page is never offered, as {why}.")
-    read = [f"{word} → {'/'.join(terms)}" if terms else f"{word} (in no page)"
+    otherwise = index.meant_otherwise(query, listed_language)
+    read = [f"{word} → {'/'.join(terms)}" if terms else
+            f"{word} (another meaning here: {listed_language}/search.yml, other_meanings)" if word in otherwise else
+            f"{word} (in no page)"
             for word, terms in index.words(query, listed_language) if not index.is_small_word(word, listed_language)]
     print(f"Words read ({listed_language}): {'; '.join(read) or 'none'}")
     if answer.like_not_answered is not None:

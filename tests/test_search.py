@@ -622,6 +622,26 @@ def test_russian_in_latin_letters(index: SearchIndex, query: str, node: str) -> 
     assert node in top(index, query, "ru")
 
 
+@pytest.mark.parametrize(("query", "language"), [("paket", "de"), ("Paket Amazon", "de")])
+def test_a_question_another_languages_pages_meet_only_through_typos_is_not_theirs(
+        shipped: ContentSnapshot, query: str, language: str) -> None:
+    # To the Russian pages, "paket" in Latin letters is a typo of "пакт" (the EU's migration pact): a question in
+    # the reader's own language that no page of theirs has is no Russian question for that (it got the pact's page,
+    # as sure as 99.9%). Russian in Latin letters, read as more than a guess, still is (below).
+    answer = SearchIndex(shipped).search(query, language)
+    assert not answer.found, answer.ranking
+
+
+@pytest.mark.parametrize(("query", "language", "node"), [
+    ("povestka prishla", "en", "ru_e_summons"), ("tck shtraf", "en", "ua_tcc_rights"),
+])
+def test_russian_in_latin_letters_is_read_in_russian_whatever_the_readers_language(
+        shipped: ContentSnapshot, query: str, language: str, node: str) -> None:
+    answer = SearchIndex(shipped).search(query, language)
+    assert answer.ranking is not None and answer.ranking.language == "ru"
+    assert answer.found and answer.ranking.hits[0].node == node
+
+
 def test_titles_weigh_more_than_bodies(index: SearchIndex) -> None:
     # "Anhörung" is in the title of de_interview and in the bodies of several other pages.
     assert top(index, "Anhörung", "de", 1) == ["de_interview"]
@@ -2389,15 +2409,15 @@ def test_the_checker_warns_of_a_glossary_entry_that_cannot_work(tmp_path: Path,
 
 
 @pytest.mark.parametrize("text", ["synonym:\n  awol: desertion\n", "- awol: desertion\n", "awol: desertion\n",
-                                  "synonyms:\n  - awol\n"])
-def test_a_glossary_without_its_one_section_is_explained_as_such(tmp_path: Path, text: str) -> None:
+                                  "synonyms:\n  - awol\n", "other_meanings:\n  - extradition\n"])
+def test_a_glossary_without_its_sections_is_explained_as_such(tmp_path: Path, text: str) -> None:
     folder = write_content(tmp_path, "")
     (folder / "en" / "search.yml").write_text(text, encoding="utf-8")
     result = load_content(folder, languages=["en"], fallback_language="en")
     rendered = [p.render(folder) for p in result.errors]
-    assert rendered == ["en/search.yml:1: error: search.yml has one section, `synonyms:`, with one word on each line "
-                        "under it — write `synonyms:` on the first line, then each entry two spaces in, e.g. "
-                        "`  срочка: срочная служба`"]
+    assert rendered == ["en/search.yml:1: error: search.yml has two sections, `synonyms:` and `other_meanings:`, "
+                        "with one word on each line under them — write `synonyms:` on a line of its own, then each "
+                        "entry two spaces in, e.g. `  срочка: срочная служба`"]
 
 
 @pytest.mark.parametrize("name", ["search.yaml", "Search.yml"])
@@ -2420,6 +2440,51 @@ def test_an_empty_glossary_is_no_glossary(tmp_path: Path) -> None:
 def test_every_shipped_glossary_entry_finds_a_page(index: SearchIndex, shipped: ContentSnapshot) -> None:
     assert set(shipped.glossary) == set(LANGUAGES), "each language has its glossary"
     assert index.glossary_problems() == {}
+
+
+@pytest.mark.parametrize(("query", "language", "found"), [
+    ("видача паспорта", "uk", False),  # a passport's issue, not an extradition
+    ("чи видадуть мені паспорт у консульстві", "uk", True),  # ua_men_abroad: passports at consulates
+    ("выдача загранпаспорта", "ru", False),
+    ("Auslieferung meines Pakets", "de", False),  # a delivery
+    ("wann wird mein Paket ausgeliefert", "de", False),
+])
+def test_a_word_that_means_something_else_beside_another_is_not_read_as_the_pages_word(
+        answered: ContentSnapshot, query: str, language: str, found: bool) -> None:
+    # content/<lang>/search.yml, other_meanings: the extradition page's "видача", "выдача", "Auslieferung"
+    # (a tester's findings: "видача паспорта" got it, "Auslieferung Paket" too).
+    index = SearchIndex(answered)
+    answer = index.search(query, language)
+    assert "extradition" not in [hit.node for hit in answer.ranking.hits] if answer.ranking else True
+    assert answer.found is found
+    assert index.meant_otherwise(query, language)
+    # Beside other words it is the pages' word.
+    for other, other_language in [("чи видадуть мене з польщі в україну", "uk"), ("выдача из германии в россию", "ru"),
+                                  ("Auslieferung nach Russland", "de")]:
+        assert first(index, other, other_language) == "extradition"
+        assert not index.meant_otherwise(other, other_language)
+
+
+def test_other_meanings_are_read_from_the_glossary_and_checked(tmp_path: Path) -> None:
+    folder = write_content(tmp_path, "")
+    (folder / "en" / "search.yml").write_text(
+        "synonyms:\n  awol: desertion\nother_meanings:\n  Release: [Film, album]\n  draft: version\n",
+        encoding="utf-8")
+    result = load_content(folder, languages=["en"], fallback_language="en")
+    assert result.snapshot is not None, [p.render() for p in result.errors]
+    assert dict(result.snapshot.other_meanings["en"]) == {"release": ("film", "album"), "draft": ("version",)}
+    (folder / "en" / "search.yml").write_text(
+        "other_meanings:\n  release: [press kit]\n  draft: 3\n  call up: [phone]\n", encoding="utf-8")
+    result = load_content(folder, languages=["en"], fallback_language="en")
+    rendered = [p.render(folder) for p in result.errors]
+    assert rendered == [
+        "en/search.yml:2: error: 'release': each word beside which it means something else is one word — write "
+        "single words, e.g. `видача: [паспорт, документ, довідка]`",
+        "en/search.yml:3: error: 'draft': after the colon, write the words beside which it means something else, "
+        "as a list — words only (a number or a list inside a list is not read), e.g. `видача: [паспорт, документ, "
+        "довідка]`",
+        "en/search.yml:4: error: 'call up': write one word of the pages — write one word, without spaces, hyphens or "
+        "dots; for a phrase people type, add it to the keywords of the page that answers it"]
 
 
 @pytest.mark.parametrize(("query", "language", "stop"), [

@@ -205,13 +205,14 @@ def load_content(
     broken: dict[str, set[str]] = {lang: set() for lang in languages}
     linked = {target for node in nodes.values() for target in node.links}
     glossary: dict[str, dict[str, tuple[str, ...]]] = {}
+    other_meanings: dict[str, dict[str, tuple[str, ...]]] = {}
     questions: dict[str, dict[str, tuple[str, ...]]] = {}
     not_answered: dict[str, tuple[str, ...]] = {}
     question_docs: dict[str, YamlDocument] = {}
     for path, doc in sorted(docs.items()):
         language = path.parent.name
         if path.name.lower() in GLOSSARY_NAMES:
-            glossary[language] = _read_glossary(doc, out)
+            glossary[language], other_meanings[language] = _read_glossary(doc, out)
             continue
         if path.name.lower() in QUESTION_NAMES:
             if language in questions:
@@ -260,6 +261,7 @@ def load_content(
         untranslated={lang: frozenset(ids) for lang, ids in untranslated.items() if ids},
         about=tree.about,
         glossary=glossary,
+        other_meanings={language: found for language, found in other_meanings.items() if found},
         questions=questions,
         not_answered=not_answered,
     )
@@ -585,42 +587,63 @@ def _check_question_script(doc: YamlDocument, texts: Mapping[str, Text], out: _C
                 break
 
 
-def _read_glossary(doc: YamlDocument, out: _Collector) -> dict[str, tuple[str, ...]]:
-    """A language's search glossary: each word people type, in lower case, with the phrases the pages use."""
+def _read_glossary(doc: YamlDocument, out: _Collector) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """A language's search glossary: (each word people type, in lower case, with the phrases the pages use; each
+    word of the pages with the words beside which a question means something else by it)."""
     if doc.data is None:
-        return {}
-    if not isinstance(doc.data, dict) or set(doc.data) - {"synonyms"} or not isinstance(
-            doc.data.get("synonyms") or {}, dict):
-        out.error(doc.path, 1, "search.yml has one section, `synonyms:`, with one word on each line under it",
-                  "write `synonyms:` on the first line, then each entry two spaces in, e.g. `  срочка: срочная служба`")
-        return {}
-    spec = _validate(GlossarySpec, {"synonyms": doc.data.get("synonyms") or {}}, doc, out)
+        return {}, {}
+    sections = ("synonyms", "other_meanings")
+    if not isinstance(doc.data, dict) or set(doc.data) - set(sections) or not all(
+            isinstance(doc.data.get(section) or {}, dict) for section in sections):
+        out.error(doc.path, 1, "search.yml has two sections, `synonyms:` and `other_meanings:`, with one word on each "
+                  "line under them",
+                  "write `synonyms:` on a line of its own, then each entry two spaces in, e.g. "
+                  "`  срочка: срочная служба`")
+        return {}, {}
+    spec = _validate(GlossarySpec, {section: doc.data.get(section) or {} for section in sections}, doc, out)
     if not isinstance(spec, GlossarySpec):
-        return {}
+        return {}, {}
+    synonyms = _glossary_section(doc, out, "synonyms", spec.synonyms, phrases=True)
+    other_meanings = _glossary_section(doc, out, "other_meanings", spec.other_meanings, phrases=False)
+    return synonyms, other_meanings
+
+
+def _glossary_section(doc: YamlDocument, out: _Collector, section: str, entries: dict[str, object], *,
+                      phrases: bool) -> dict[str, tuple[str, ...]]:
+    """One section of search.yml: each word, in lower case, with what it lists (phrases the pages use, or, for
+    `other_meanings`, single words)."""
+    example = ("`срочка: срочная служба` or `внж: [вид на жительство, ВНЖ]`" if phrases
+               else "`видача: [паспорт, документ, довідка]`")
     found: dict[str, tuple[str, ...]] = {}
     first: dict[str, str] = {}  # each word as first written, for a second entry's message
-    for word, meaning in spec.synonyms.items():
-        line = doc.at(("synonyms", word))
+    for word, meaning in entries.items():
+        line = doc.at((section, word))
         key = str(word).strip().lower()
         listed = [meaning] if isinstance(meaning, str) else meaning if isinstance(meaning, list) else None
-        if listed is None or not all(isinstance(phrase, str) for phrase in listed):
-            out.error(doc.path, line, f"'{word}': after the colon, write the words the pages use, or a list of them",
-                      "words only (a number or a list inside a list is not read), e.g. `срочка: срочная служба` or "
-                      "`внж: [вид на жительство, ВНЖ]`")
+        if listed is None or not all(isinstance(item, str) for item in listed):
+            out.error(doc.path, line, f"'{word}': after the colon, write "
+                      + ("the words the pages use, or a list of them" if phrases else
+                         "the words beside which it means something else, as a list"),
+                      f"words only (a number or a list inside a list is not read), e.g. {example}")
             continue
-        phrases = tuple(phrase.strip() for phrase in listed)
+        items = tuple(item.strip() for item in listed)
         if not _ONE_WORD_RE.fullmatch(key):
-            out.error(doc.path, line, f"'{word}': a synonym is one word as people type it",
+            out.error(doc.path, line, f"'{word}': " + ("a synonym is one word as people type it" if phrases
+                                                         else "write one word of the pages"),
                       "write one word, without spaces, hyphens or dots; for a phrase people type, add it to the "
                       "keywords of the page that answers it")
         elif key in first:
             out.error(doc.path, line, f"'{word}' is listed twice (capitals don't count; also '{first[key]}')",
                       "keep one entry and list all its meanings there")
-        elif not phrases or not all(phrases):
-            out.error(doc.path, line, f"'{word}' has no words the pages use",
-                      "after the colon, write the words the pages use for it, e.g. `срочка: срочная служба`")
+        elif not items or not all(items):
+            out.error(doc.path, line, f"'{word}' has no words " + ("the pages use" if phrases else "after the colon"),
+                      "after the colon, write the words the pages use for it, e.g. `срочка: срочная служба`" if phrases
+                      else f"write them, e.g. {example}")
+        elif not phrases and not all(_ONE_WORD_RE.fullmatch(item.lower()) for item in items):
+            out.error(doc.path, line, f"'{word}': each word beside which it means something else is one word",
+                      f"write single words, e.g. {example}")
         else:
-            found[key] = phrases
+            found[key] = items if phrases else tuple(item.lower() for item in items)
         first.setdefault(key, str(word))
     return found
 

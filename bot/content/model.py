@@ -76,6 +76,9 @@ class GlossarySpec(_Strict):
 
     # word -> a phrase or a list of phrases; checked by the loader, which explains a wrong shape in words
     synonyms: dict[str, object] = Field(default_factory=dict)
+    # a word of the pages -> the words beside which a question means something else by it ("видача паспорта" is
+    # a passport's issue, not an extradition): there the search does not read it as the pages' word
+    other_meanings: dict[str, object] = Field(default_factory=dict)
 
 
 class TextSpec(_Strict):
@@ -155,6 +158,8 @@ class ContentSnapshot:
     about: str | None = None  # the node that lists when each answer was checked
     # language -> a word people type -> the phrases the pages use for it (content/<lang>/search.yml)
     glossary: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # language -> a word of the pages -> the words beside which it means something else (the same file)
+    other_meanings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     # language -> node id -> questions as people type them that the page answers (content/<lang>/questions.yml)
     questions: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     # language -> questions as people type them that no page answers (the same file)
@@ -171,6 +176,8 @@ class ContentSnapshot:
         object.__setattr__(
             self, "glossary", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.glossary.items()})
         )
+        object.__setattr__(self, "other_meanings", MappingProxyType(
+            {k: MappingProxyType(dict(v)) for k, v in self.other_meanings.items()}))
         object.__setattr__(
             self, "questions", MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.questions.items()})
         )

@@ -156,6 +156,9 @@ class Ranking:
     # as one text than in the first hit that could be offered (log odds: LanguageIndex.likelihood); None where
     # the content lists fewer than MIN_NOT_ANSWERED such questions or no hit could be offered.
     not_answered_odds: float | None = None
+    # Whether every word of the query the documents have was read only as a typo of theirs: a guess at a question
+    # in another language ("Auslieferung Paket" to the Russian pages, "paket" a typo of "пакт" in Latin letters).
+    guessed: bool = False
 
     @property
     def confidence(self) -> float:
@@ -173,6 +176,9 @@ class _Word:
     # Whether the content has the word only as a typo of another, or as part of a longer one: no reading of it
     # is surer than ONE_TYPO, nor made from it by a rule (a verb's noun, a city's country).
     guessed: bool = False
+    # Whether it is a word of the pages that means something else beside another word of the question
+    # (content/<lang>/search.yml, other_meanings): then it has no terms.
+    other_meaning: bool = False
 
 
 class _Learned(dict[_K, _T]):
@@ -335,9 +341,11 @@ class _Pieces:
 
 class LanguageIndex:
     def __init__(self, language: str, documents: Iterable[Document],
-                 glossary: Mapping[str, tuple[str, ...]] | None = None) -> None:
-        """`glossary` maps words people type that the pages do not use to phrases the pages use
-        (content/<lang>/search.yml)."""
+                 glossary: Mapping[str, tuple[str, ...]] | None = None,
+                 other_meanings: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        """`glossary` maps words people type that the pages do not use to phrases the pages use;
+        `other_meanings` words of the pages to the words beside which a question means something else by them
+        (both content/<lang>/search.yml)."""
         # The build makes a few large structures of strings and numbers, and no cycle: the garbage
         # collector's passes over them (several full ones on a large tree) would find nothing to free.
         # The word functions remember what they work out for the content's words, not for a question's
@@ -345,6 +353,10 @@ class LanguageIndex:
         with collector_paused(), learning_the_content():
             self._build(language, documents)
             self._learn(glossary or {})
+            # a word's stem -> the stems of the words beside which a question means something else by it
+            self._other_meanings = {
+                stem(normalise(word), language): frozenset(stem(normalise(other), language) for other in beside)
+                for word, beside in (other_meanings or {}).items()}
 
     def _learn(self, glossary: Mapping[str, tuple[str, ...]]) -> None:
         """The glossary by word and by stem (a query word in another form finds its entry)."""
@@ -973,12 +985,16 @@ class LanguageIndex:
             for word in read:
                 if word.stop:
                     continue
-                weighs, explains = (most, most) if changing or word.text.isdecimal() else self._explained(word)
+                weighs, explains = (most, most) if changing or word.text.isdecimal() or (
+                    self._other_meanings and stem(word.text, self.language) in self._other_meanings
+                ) else self._explained(word)
                 weight, explained = weight + weighs, explained + explains
             if weight and (explained + unread) / (weight + unread) + COVERAGE_ROUNDING < at_least:
                 return None
         if self.language == "de":
             self._join_particles(found)
+        if self._other_meanings:
+            self._read_other_meanings(found)
         texts = [w.text for w in found]
         if ages.ANY_AGE not in self._postings:
             return found
@@ -1012,6 +1028,21 @@ class LanguageIndex:
         having = set(self._postings[groups[0]]).intersection(*(self._postings[group] for group in groups[1:]))
         written = any(typed in self._numbers_in_groups[doc] for doc in having)
         return " ".join(groups) if written else typed
+
+    def _read_other_meanings(self, found: list[_Word]) -> None:
+        """A word of the pages right beside a word that gives it another meaning (content/<lang>/search.yml,
+        `other_meanings`) is read as a word no page has: "видача паспорта" is a passport's issue, not an
+        extradition ("видача"), "Auslieferung eines Pakets" a delivery. Right beside: with small words between
+        them at most ("видадуть мені паспорт"); further away the word is often about something else ("не выдадут
+        ли меня, если паспорт просрочен")."""
+        # Small words say nothing of a meaning ("war", was, is no "Ware").
+        meaning = [position for position, word in enumerate(found) if not word.stop]
+        stems = [stem(found[position].text, self.language) for position in meaning]
+        for at, position in enumerate(meaning):
+            beside = self._other_meanings.get(stems[at])
+            if beside and not beside.isdisjoint(stems[max(at - 1, 0):at] + stems[at + 1:at + 2]):
+                word = found[position]
+                found[position] = _Word(word.text, {}, place=word.place, other_meaning=True)
 
     def _join_particles(self, found: list[_Word]) -> None:
         """A separable prefix standing alone joins the verb before it: "schiebt Deutschland ab" reads
@@ -1213,7 +1244,8 @@ class LanguageIndex:
             doc = kept[page]
             odds = round(self.likelihood(known, self._first_not_answered, len(self.nodes))
                          - self.likelihood(known, doc, doc + 1), 4)
-        return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful), odds)
+        return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful), odds,
+                       guessed=not any(map(_more_than_a_typo, meaningful)))
 
     def _occurrences_in(self, term: str, first: int, last: int) -> int:
         """How often a term is in the documents `first` to `last` - 1: bodies, listed questions, titles, keywords."""

@@ -141,7 +141,7 @@ class SearchIndex:
             language: LanguageIndex(language, documents_of(snapshot.texts.get(language, {}), snapshot.root,
                                                            snapshot.questions.get(language),
                                                            snapshot.not_answered.get(language, ())),
-                                    snapshot.glossary.get(language))
+                                    snapshot.glossary.get(language), snapshot.other_meanings.get(language))
             for language in languages
         }
         order = [snapshot.fallback_language, *[lang for lang in languages if lang != snapshot.fallback_language]]
@@ -226,6 +226,12 @@ class SearchIndex:
             return []
         return [(word.text, tuple(word.terms)) for word in index.read(query)]
 
+    def meant_otherwise(self, query: str, language: str) -> list[str]:
+        """The words of the query that mean something else here than in the pages, by the words beside them
+        (content/<lang>/search.yml, other_meanings): for editors' tools."""
+        index = self._built.indexes.get(language)
+        return [word.text for word in index.read(query) if word.other_meaning] if index is not None else []
+
     def is_small_word(self, word: str, language: str) -> bool:
         """Whether the search ignores this word of a query in `language` ("как", "the"): for editors' tools."""
         index = self._built.indexes.get(language)
@@ -255,7 +261,8 @@ class SearchIndex:
                 # Only a language whose pages may explain clearly more is ranked (most of a slow query's time).
                 candidate = self.rank(query, other, depth, reader=language, here=here,
                                       at_least=best.confidence + BETTER_BY)
-                if candidate.hits and candidate.confidence >= best.confidence + BETTER_BY:
+                # Not a language whose pages the question only meets through typos of their words.
+                if candidate.hits and not candidate.guessed and candidate.confidence >= best.confidence + BETTER_BY:
                     best = candidate
         return best, own
 
