@@ -834,8 +834,10 @@ class LanguageIndex:
 
     def _nouns_of_verb(self, word: str, offer: Callable[[str, float], None]) -> None:
         """The nouns a Russian or Ukrainian verb is made into, which the stemmer keeps apart from it:
-        "мобілізувати" and "мобілізація", "затримати" and "затримання", "уклоняться" and "уклонение". Only
-        nouns the dictionary knows: "посадити" (to jail) is not "посада" (a post)."""
+        "мобілізувати" and "мобілізація", "затримати" and "затримання", "уклоняться" and "уклонение"; with the
+        consonant a verb in -ити/-ить changes before -ення/-ение ("оформити" and "оформлення", "підтвердити" and
+        "підтвердження", "запросити" and "запрошення", "освободить" and "освобождение"). Only nouns the
+        dictionary knows: "посадити" (to jail) is not "посада" (a post)."""
         base = lemma(word, self.language)
         if base is None:
             return
@@ -846,7 +848,13 @@ class LanguageIndex:
         root = base[: -len(suffix)] if suffix else ""
         if len(root) < 3:
             return
-        for noun in (root + ending for ending in nouns):
+        made = [root + ending for ending in nouns]
+        if suffix in ("ити", "ить"):
+            changed = next((root[: -len(end)] + into for end, into in _BEFORE_ENNYA[self.language]
+                            if root.endswith(end)), None)
+            if changed is not None:
+                made.append(changed + ("ення" if self.language == "uk" else "ение"))
+        for noun in made:
             if lemma(noun, self.language) == noun and is_noun(noun, self.language):
                 term = stem(noun, self.language)
                 if term in self._postings:
@@ -1463,6 +1471,15 @@ _UK_VERB_NOUNS = (
     ("увати", ("ування", "ація")), ("ювати", ("ювання",)), ("ати", ("ання",)), ("яти", ("яння", "ення")),
     ("ити", ("ення", "іння", "ка")), ("іти", ("іння",)),
 )
+# How the last consonant of a verb's root in -ити/-ить changes before the noun's -ення/-ение: a lip consonant takes
+# an "л" ("оформити", "оформлення"), others alternate ("підтвердити", "підтвердження"; "освободить",
+# "освобождение"; "запросити", "запрошення"). The first that fits: "ст" before "т" and "с".
+_BEFORE_ENNYA = {
+    "uk": (("ст", "щ"), ("зд", "ждж"), ("д", "дж"), ("т", "ч"), ("с", "ш"), ("з", "ж"),
+           ("б", "бл"), ("п", "пл"), ("в", "вл"), ("м", "мл"), ("ф", "фл")),
+    "ru": (("ст", "щ"), ("зд", "жд"), ("д", "жд"), ("т", "щ"), ("с", "ш"), ("з", "ж"),
+           ("б", "бл"), ("п", "пл"), ("в", "вл"), ("м", "мл"), ("ф", "фл")),
+}
 _VOWELS = frozenset("aeiouyäöüаеёиоуыэюяіїє")
 
 
