@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import bisect
 import gc
-import heapq
 import math
-import operator
 import re
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -27,6 +25,8 @@ from dataclasses import dataclass, replace
 from itertools import chain, compress, count, islice, repeat
 from operator import add, eq, gt, truediv
 from typing import NamedTuple, TypeVar
+
+import numpy
 
 from bot.content.model import Text
 from bot.search import ages, german
@@ -204,8 +204,9 @@ class _Postings(Mapping[str, dict[int, float]]):
     keywords. That bonus is flat: a page is about what its title says, however often its body repeats other
     words. The body counts by BM25. `documents` says in how many documents a term is (before the cut).
 
-    Everything that runs once per (page, term) pair runs in C, through map(): a common term is in thousands of
-    pages on a large tree. Two threads that ask for a term at once both work it out, and get the same.
+    Everything that runs once per (page, term) pair runs in C, through map(), and a query adds a term's weights
+    to its pages' scores as arrays (`arrays`, numpy): a common term is in thousands of pages on a large tree. Two
+    threads that ask for a term at once both work it out, and get the same.
     """
 
     def __init__(self, occurrences: dict[str, list[int]], lengths: list[int],
@@ -218,6 +219,8 @@ class _Postings(Mapping[str, dict[int, float]]):
         self._occurrences, self._about = occurrences, about
         self._terms = frozenset(term for term, docs in occurrences.items() if docs) | about.keys()
         self._weighed: dict[str, dict[int, float]] = {}
+        self._docs: dict[str, numpy.ndarray] = {}
+        self._values: dict[str, numpy.ndarray] = {}
         self._documents: dict[str, int] = {}
 
     def __contains__(self, term: object) -> bool:
@@ -238,6 +241,17 @@ class _Postings(Mapping[str, dict[int, float]]):
             self._documents[term] = len(weights)
             found = self._weighed[term] = _strongest(weights)
         return found
+
+    def arrays(self, term: str) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """A term's documents (their positions) and weights, as two arrays in the order of self[term]."""
+        docs = self._docs.get(term)
+        if docs is None:
+            weights = self[term]
+            # Kept in two dicts, not as pairs: a tuple is an object the cyclic garbage collector tracks, and
+            # thousands of new ones made by queries start full collections that traverse the whole index.
+            self._values[term] = numpy.fromiter(weights.values(), dtype=numpy.float64, count=len(weights))
+            docs = self._docs[term] = numpy.fromiter(weights, dtype=numpy.intp, count=len(weights))
+        return docs, self._values[term]
 
     def documents(self, term: str) -> int:
         """How many documents have the term (0 for a term none has)."""
@@ -451,6 +465,9 @@ class LanguageIndex:
         # term → (its occurrences in the questions no page answers, everywhere + 1), the first time a query needs it.
         self._term_counts: _Learned[str, tuple[int, int]] = _Learned(self._count_term)
         self._abroad = self._pages_abroad(documents, occurrences, keywords)
+        # For the countries whose pages hold wherever the person is: the pages about another country, as an array
+        # of their positions (the ranking lowers them for a question that names no place).
+        self._foreign_pages: _Learned[frozenset[str], numpy.ndarray] = _Learned(self._pages_about_elsewhere)
         self._about = about  # term → the documents with it in their title or keywords (_country_of_term)
         # term → the one foreign country all the pages with it are about ("bamf": Germany), the first time asked.
         self._term_country: _Learned[str, str | None] = _Learned(self._country_of_term)
@@ -494,7 +511,7 @@ class LanguageIndex:
     def weigh_all(self) -> None:
         """Work out every term's weights now, not on first use (SearchIndex.prepare, in the bot's thread)."""
         for term in self._postings:
-            self._postings[term]
+            self._postings.arrays(term)
 
     def _pages_abroad(self, documents: list[Document], occurrences: Mapping[str, list[int]],
                       keywords: Mapping[str, list[int]]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
@@ -1113,9 +1130,6 @@ class LanguageIndex:
         # made rare by its rare readings.
         # `scores` and `covered` always get the same documents in the same order (the final ranking relies
         # on it to pair their values in C).
-        scores: dict[int, float] = {}
-        covered: dict[int, float] = {}
-        scores_get, covered_get = scores.get, covered.get
         total_weight = 0.0
         unknown = 0.0
         weights: list[tuple[_Word, float, bool]] = []
@@ -1147,47 +1161,57 @@ class LanguageIndex:
             # No document can explain `at_least` of the query: a page explains at most every word it has, at its
             # best reading's quality. Scoring thousands of pages to find that out is most of a slow query.
             return Ranking(self.language, (), len(meaningful), sum(not w.terms for w in meaningful))
+        # Scores and coverage per document, as arrays over every document: the additions per posting run in C (a
+        # question of common words scores thousands of documents on a large tree). Each document's terms are
+        # added in the words' order, so the sums are those of adding them one by one.
+        size = len(self.nodes)
+        scores, covered = numpy.zeros(size), numpy.zeros(size)
         for word, covers, weight in rated:
             if len(word.terms) == 1:  # the common case, without the per-document best-reading bookkeeping
                 ((term, quality),) = word.terms.items()
-                covered_by = covers * quality
-                for doc, value in self._postings[term].items():
-                    scores[doc] = scores_get(doc, 0.0) + weight * (quality * value)
-                    covered[doc] = covered_get(doc, 0.0) + covered_by
+                docs, values = self._postings.arrays(term)
+                scores[docs] += weight * (quality * values)
+                covered[docs] += covers * quality
                 continue
-            best: dict[int, float] = {}
-            quality_of: dict[int, float] = {}
+            # Each query word counts once per document, by its best reading there (the first of equal ones).
+            best, quality_of = numpy.zeros(size), numpy.zeros(size)
             for term, quality in word.terms.items():
-                for doc, value in self._postings[term].items():
-                    score = quality * value
-                    if score > best.get(doc, 0.0):
-                        best[doc] = score
-                        quality_of[doc] = quality
-            for doc, score in best.items():
-                scores[doc] = scores.get(doc, 0.0) + weight * score
-                covered[doc] = covered.get(doc, 0.0) + covers * quality_of[doc]
-        if not scores:
+                docs, values = self._postings.arrays(term)
+                score = quality * values
+                better = score > best[docs]
+                best[docs[better]] = score[better]
+                quality_of[docs[better]] = quality
+            having = numpy.flatnonzero(best)
+            scores[having] += weight * best[having]
+            covered[having] += covers * quality_of[having]
+        scored = numpy.flatnonzero(covered)  # every reading's weight and quality is above 0
+        if not scored.size:
             return Ranking(self.language, ())
-        # score * (0.25 + coverage), computed by map() in C: a question of common words scores thousands of
-        # documents on a large tree.
-        finals = dict(zip(scores, map(float.__mul__, scores.values(),
-                                      map((0.25).__add__, map(total_weight.__rtruediv__, covered.values()))),
-                          strict=True))
-        for doc in finals.keys() & prefer:
-            finals[doc] *= CONTEXT_BOOST
+        # score * (0.25 + coverage)
+        finals = scores * (0.25 + covered / total_weight)
+        if prefer:
+            preferred = numpy.fromiter(prefer, dtype=numpy.intp, count=len(prefer))
+            preferred = preferred[covered[preferred] > 0]
+            finals[preferred] *= CONTEXT_BOOST
         if not any(w.place for w in meaningful):
             # A question that names no place is most often about the person's own country's law, or about
             # every country: a page about a foreign one ("France: deserters") ranks a little lower.
-            for doc, (about, _named) in self._abroad.items():
-                if doc in finals and not about <= home and not is_not_answered(self.nodes[doc]):
-                    finals[doc] *= FOREIGN_UNASKED
-        listed = [doc for doc in self._listed.get(as_listed(query), ()) if doc in finals]
+            foreign = self._foreign_pages[frozenset(home)]
+            foreign = foreign[covered[foreign] > 0]
+            finals[foreign] *= FOREIGN_UNASKED
+        listed = [doc for doc in self._listed.get(as_listed(query), ()) if covered[doc] > 0]
         if listed:
-            first = max(finals.values()) * LISTED_FIRST
+            first = float(finals[scored].max()) * LISTED_FIRST
             for doc in listed:
                 finals[doc] = first
-        # Ties go to the earlier document.
-        ranked = heapq.nlargest(limit, zip(finals.values(), map(operator.neg, finals), strict=True))
+        # The `limit` best, ties to the earlier document.
+        values = finals[scored]
+        if scored.size > limit:
+            kept_at_least = numpy.partition(values, scored.size - limit)[scored.size - limit]
+            keep = values >= kept_at_least
+            scored, values = scored[keep], values[keep]
+        order = numpy.lexsort((scored, -values))[:limit]
+        ranked = [(float(values[at]), -int(scored[at])) for at in order]
         top = ranked[0][0]
         # A question of places and words the content does not have ("weather in Tbilisi"): a page that has
         # only its places does not answer it. (Where the content has the other words, the pages that have
@@ -1224,12 +1248,12 @@ class LanguageIndex:
         kept = []  # each hit's document
         for final, negative in ranked:
             doc = -negative
-            coverage = covered[doc] / total_weight
+            coverage = float(covered[doc]) / total_weight
             if final >= relative_cutoff * top and coverage >= min_coverage:
                 found = [w for w in meaningful if any(doc in self._postings[t] for t in w.terms)]
                 terms = tuple(t for w in found for t in w.terms if doc in self._postings[t])
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
-                                round(scores[doc] / covered[doc], 4),
+                                round(float(scores[doc]) / float(covered[doc]), 4),
                                 only_places=placed and all(w.place for w in found if _more_than_a_typo(w)),
                                 words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home),
@@ -1292,6 +1316,10 @@ class LanguageIndex:
                 found += quality * (count + LIKELIHOOD_PRIOR * everywhere / collection)
             total += math.log(found / sum(word.terms.values()) / (length + LIKELIHOOD_PRIOR))
         return total / len(known)
+
+    def _pages_about_elsewhere(self, home: frozenset[str]) -> numpy.ndarray:
+        return numpy.array([doc for doc, (about, _named) in self._abroad.items()
+                            if not about <= home and not is_not_answered(self.nodes[doc])], dtype=numpy.intp)
 
     def _elsewhere(self, doc: int, asked: frozenset[str], home: AbstractSet[str]) -> bool:
         about, named = self._abroad.get(doc, (frozenset(), frozenset()))
