@@ -198,7 +198,7 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # cross-validated German 725 -> 724 of 787 among the first three ("kann desertieren als politische meinung
     # zaehlen" fell below the chance), for questions like "desertiert ukraine", which got no page.
     # The glossaries' everyday words (above): German 679/736 -> 683/739 of 800.
-    ("de", "cross-validated"): (0.85, 0.92, 0.12),  # measured 683/800, 739/800, 32/281
+    ("de", "cross-validated"): (0.85, 0.92, 0.12),  # measured 684/800, 739/800, 32/281
     # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
     # three; nothing else moved.
     # Ukrainian typed without a Ukrainian keyboard (Latin "i" inside a word, "е" for "є"): uk 585 -> 586; ТЦК and
@@ -624,6 +624,18 @@ def test_wrong_keyboard_layout(index: SearchIndex, query: str, language: str, no
 ])
 def test_russian_in_latin_letters(index: SearchIndex, query: str, node: str) -> None:
     assert node in top(index, query, "ru")
+
+
+@pytest.mark.parametrize(("query", "language"), [
+    ("я не хочу воевать", "ru"), ("не хочу воювати що робити", "uk"), ("i dont want to fight", "en"),
+    ("ich will nicht kämpfen", "de"),
+])
+def test_the_helplines_own_question_gets_the_page_on_refusing(answered: ContentSnapshot, query: str,
+                                                              language: str) -> None:
+    # A tester: "я не хочу воевать" got the page on punishments for soldiers, "не хочу воювати" likewise; the page
+    # on conscientious objection (your rights, then your country's page) now has these words as keywords.
+    answer = SearchIndex(answered).search(query, language)
+    assert answer.found and answer.ranking is not None and answer.ranking.hits[0].node == "co_basics"
 
 
 @pytest.mark.parametrize(("query", "language"), [("paket", "de"), ("Paket Amazon", "de")])
@@ -1169,6 +1181,9 @@ def test_a_reloads_index_is_put_in_place_at_once_while_the_first_build_runs(monk
     ("Здравствуйте!", QueryKind.GREETING),
     ("ghbdtn", QueryKind.GREETING),  # "привет" on a Latin layout
     ("hallo", QueryKind.GREETING),
+    # An acknowledgement is no question (a tester: "понял" got the page on punishments at 100%).
+    ("понял", QueryKind.GREETING), ("зрозумів, дякую", QueryKind.GREETING), ("verstanden", QueryKind.GREETING),
+    ("got it", QueryKind.GREETING), ("got a summons", QueryKind.SEARCH),
     ("меню", QueryKind.MENU),
     ("Main menu", QueryKind.MENU),
     ("хочу поговорить с человеком", QueryKind.COUNSELLOR),
@@ -2459,6 +2474,8 @@ def test_every_shipped_glossary_entry_finds_a_page(index: SearchIndex, shipped: 
     ("выдача загранпаспорта", "ru", False),
     ("Auslieferung meines Pakets", "de", False),  # a delivery
     ("wann wird mein Paket ausgeliefert", "de", False),
+    ("реєстр боржників перевірити", "uk", False),  # the register of debtors, not of those liable for service
+    ("реестр должников проверить", "ru", False),
 ])
 def test_a_word_that_means_something_else_beside_another_is_not_read_as_the_pages_word(
         answered: ContentSnapshot, query: str, language: str, found: bool) -> None:

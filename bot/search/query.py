@@ -36,6 +36,8 @@ _GREETINGS = frozenset("""
     moin servus guten tag abend morgen привіт вітаю добрий доброго дня ранку вечора спасибо благодарю
     спасибі дякую thanks thank danke dankeschön ok ок окей okay хорошо понятно ясно gut alles klar ага
     да нет yes no ja nein так ні test тест
+    понял поняла понятненько ясненько спс спасибки пасиб отлично супер класс круто зрозумів зрозуміла зрозуміло
+    добре чудово зрозумел verstanden verstehe super prima toll understood got cool great thx ty
 """.split())
 _MENU_WORDS = frozenset("""
     меню старт начало назад главное главная start menu back main home zurück hauptmenü startseite
