@@ -250,7 +250,7 @@ class _Postings(Mapping[str, dict[int, float]]):
             # Kept in two dicts, not as pairs: a tuple is an object the cyclic garbage collector tracks, and
             # thousands of new ones made by queries start full collections that traverse the whole index.
             self._values[term] = numpy.fromiter(weights.values(), dtype=numpy.float64, count=len(weights))
-            docs = self._docs[term] = numpy.fromiter(weights, dtype=numpy.intp, count=len(weights))
+            docs = self._docs[term] = numpy.fromiter(weights, dtype=numpy.int32, count=len(weights))
         return docs, self._values[term]
 
     def documents(self, term: str) -> int:
