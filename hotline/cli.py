@@ -277,10 +277,10 @@ def _glossary_problems(snapshot: ContentSnapshot, directory: Path) -> list[Probl
         files = [path for path in sorted((directory / language).glob("*")) if path.name.lower() in GLOSSARY_NAMES]
         path = files[0] if files else directory / language / "search.yml"
         document = load_yaml(path) if files else None
-        written = {str(key).strip().lower(): key for key in ((document.data or {}).get("synonyms") or {})} if (
-            document is not None and isinstance(document.data, dict)) else {}
-        for word, problem, fix in pairs:
-            line = document.line_of(("synonyms", written[word])) if document is not None and word in written else None
+        sections = document.data if document is not None and isinstance(document.data, dict) else {}
+        for section, word, problem, fix in pairs:
+            written = {str(key).strip().lower(): key for key in (sections.get(section) or {})}
+            line = document.line_of((section, written[word])) if document is not None and word in written else None
             problems.append(Problem("warning", path, line, f"'{word}': {problem}", fix))
     return problems
 

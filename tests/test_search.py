@@ -638,7 +638,7 @@ def test_the_helplines_own_question_gets_the_page_on_refusing(answered: ContentS
     assert answer.found and answer.ranking is not None and answer.ranking.hits[0].node == "co_basics"
 
 
-@pytest.mark.parametrize(("query", "language"), [("paket", "de"), ("Paket Amazon", "de")])
+@pytest.mark.parametrize(("query", "language"), [("paket", "de"), ("Paket Amazon", "de"), ("paket 2024", "de")])
 def test_a_question_another_languages_pages_meet_only_through_typos_is_not_theirs(
         shipped: ContentSnapshot, query: str, language: str) -> None:
     # To the Russian pages, "paket" in Latin letters is a typo of "пакт" (the EU's migration pact): a question in
@@ -1183,7 +1183,10 @@ def test_a_reloads_index_is_put_in_place_at_once_while_the_first_build_runs(monk
     ("hallo", QueryKind.GREETING),
     # An acknowledgement is no question (a tester: "понял" got the page on punishments at 100%).
     ("понял", QueryKind.GREETING), ("зрозумів, дякую", QueryKind.GREETING), ("verstanden", QueryKind.GREETING),
-    ("got it", QueryKind.GREETING), ("got a summons", QueryKind.SEARCH),
+    ("ok, got it", QueryKind.GREETING), ("got a summons", QueryKind.SEARCH), ("they got me", QueryKind.SEARCH),
+    ("i dont understand", QueryKind.COUNSELLOR),
+    # ... and one that says it did not understand asks for help: a person is offered.
+    ("не понял что делать", QueryKind.COUNSELLOR), ("verstehe nicht", QueryKind.COUNSELLOR),
     ("меню", QueryKind.MENU),
     ("Main menu", QueryKind.MENU),
     ("хочу поговорить с человеком", QueryKind.COUNSELLOR),
@@ -2434,6 +2437,25 @@ def test_the_checker_warns_of_a_glossary_entry_that_cannot_work(tmp_path: Path,
     assert main(["content", "check", "--strict", "--config", str(config)]) == 1
 
 
+def test_the_checker_warns_of_another_meaning_that_cannot_work(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_content(tmp_path, "")
+    (folder / "tree.yml").write_text("root: start\nnodes:\n  start: {children: [asylum]}\n  asylum: {}\n",
+                                     encoding="utf-8")
+    (folder / "en" / "texts.yml").write_text("start:\n  title: Start\n  body: Hello.\nasylum:\n  title: Asylum\n"
+                                             "  body: How to ask for asylum.\n", encoding="utf-8")
+    (folder / "en" / "search.yml").write_text(
+        "other_meanings:\n  zzzz: [parcel]\n  the: [parcel]\n  asylum: [the, dog]\n", encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"languages: [en]\ndefault_language: en\ncontent: {{dir: '{folder}'}}\n", encoding="utf-8")
+    main(["content", "check", "--config", str(config)])
+    out = capsys.readouterr().out
+    assert "search.yml:2: warning: 'zzzz': no en page has this word, so another meaning of it changes nothing" in out
+    assert "search.yml:3: warning: 'the': the search ignores this small word" in out
+    assert "search.yml:4: warning: 'asylum': 'the' is a small word the search ignores, so it is never beside it" in out
+    assert "'asylum': no en page" not in out and "'dog'" not in out
+
+
 @pytest.mark.parametrize("text", ["synonym:\n  awol: desertion\n", "- awol: desertion\n", "awol: desertion\n",
                                   "synonyms:\n  - awol\n", "other_meanings:\n  - extradition\n"])
 def test_a_glossary_without_its_sections_is_explained_as_such(tmp_path: Path, text: str) -> None:
@@ -2472,6 +2494,7 @@ def test_every_shipped_glossary_entry_finds_a_page(index: SearchIndex, shipped: 
     ("видача паспорта", "uk", False),  # a passport's issue, not an extradition
     ("чи видадуть мені паспорт у консульстві", "uk", True),  # ua_men_abroad: passports at consulates
     ("выдача загранпаспорта", "ru", False),
+    ("выдача паспорта", "ru", False),  # not read as the Ukrainian pages' "видача" either (a reviewer)
     ("Auslieferung meines Pakets", "de", False),  # a delivery
     ("wann wird mein Paket ausgeliefert", "de", False),
     ("реєстр боржників перевірити", "uk", False),  # the register of debtors, not of those liable for service
@@ -2490,6 +2513,12 @@ def test_a_word_that_means_something_else_beside_another_is_not_read_as_the_page
     for other, other_language in [("чи видадуть мене з польщі в україну", "uk"), ("выдача из германии в россию", "ru"),
                                   ("Auslieferung nach Russland", "de")]:
         assert first(index, other, other_language) == "extradition"
+        assert not index.meant_otherwise(other, other_language)
+    # Nor beyond a word that starts another clause or is the verb's object (a reviewer: these lost the extradition
+    # pages to the passport pages).
+    for other, other_language in [("выдадут ли меня, если паспорт просрочен", "ru"),
+                                  ("чи можуть видати мене якщо паспорт недійсний", "uk"),
+                                  ("kann ich ausgeliefert werden wenn post kommt", "de")]:
         assert not index.meant_otherwise(other, other_language)
 
 

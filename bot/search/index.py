@@ -156,8 +156,9 @@ class Ranking:
     # as one text than in the first hit that could be offered (log odds: LanguageIndex.likelihood); None where
     # the content lists fewer than MIN_NOT_ANSWERED such questions or no hit could be offered.
     not_answered_odds: float | None = None
-    # Whether every word of the query the documents have was read only as a typo of theirs: a guess at a question
-    # in another language ("Auslieferung Paket" to the Russian pages, "paket" a typo of "пакт" in Latin letters).
+    # Whether every word of the query the documents have, numbers aside, was read only as a typo of theirs: a guess
+    # at a question in another language ("Auslieferung Paket" to the Russian pages, "paket" a typo of "пакт" in Latin
+    # letters; "paket 2024" has a year they write too).
     guessed: bool = False
 
     @property
@@ -367,6 +368,7 @@ class LanguageIndex:
         with collector_paused(), learning_the_content():
             self._build(language, documents)
             self._learn(glossary or {})
+            self._other_meaning_entries = dict(other_meanings or {})
             # a word's stem -> the stems of the words beside which a question means something else by it
             self._other_meanings = {
                 stem(normalise(word), language): frozenset(stem(normalise(other), language) for other in beside)
@@ -766,17 +768,30 @@ class LanguageIndex:
             best[term] = quality
         return _Word(word, best, place=place, guessed=sure.isdisjoint(best))
 
-    def glossary_problems(self) -> list[tuple[str, str, str]]:
-        """(word, what is wrong, how to fix it) for each glossary entry that cannot work: a small word the
-        search ignores, or a meaning of which no page has a word (it finds nothing)."""
+    def glossary_problems(self) -> list[tuple[str, str, str, str]]:
+        """(section, word, what is wrong, how to fix it) for each glossary entry that cannot work: in `synonyms`, a
+        small word the search ignores, or a meaning of which no page has a word (it finds nothing); in
+        `other_meanings`, a small word, a word no page has, or a small word listed beside it."""
         found = []
         for word, phrases in self._glossary_entries.items():
             if self.is_stop(normalise(word)):
-                found.append((word, "the search ignores this small word (like 'как' or 'the')",
+                found.append(("synonyms", word, "the search ignores this small word (like 'как' or 'the')",
                               "remove the entry: small words never decide what a question is about"))
-            found.extend((word, f"no {self.language} page has any word of '{phrase}', so it finds nothing",
+            found.extend(("synonyms", word, f"no {self.language} page has any word of '{phrase}', so it finds nothing",
                           "write words the pages use after the colon, or remove the entry")
                          for phrase in phrases if not self._phrases[phrase])
+        for word, beside in self._other_meaning_entries.items():
+            key = normalise(word)
+            if self.is_stop(key):
+                found.append(("other_meanings", word, "the search ignores this small word (like 'как' or 'the')",
+                              "remove the entry from other_meanings"))
+            elif not self._expand(key, glossary=False).terms:
+                found.append(("other_meanings", word,
+                              f"no {self.language} page has this word, so another meaning of it changes nothing",
+                              "write a word the pages use, or remove the entry from other_meanings"))
+            found.extend(("other_meanings", word, f"'{other}' is a small word the search ignores, so it is never "
+                          "beside it", "write the word that gives it the other meaning, not a small word")
+                         for other in beside if self.is_stop(normalise(other)))
         return found
 
     def _phrase(self, phrase: str) -> dict[str, float]:
@@ -1011,7 +1026,7 @@ class LanguageIndex:
                 if word.stop:
                     continue
                 weighs, explains = (most, most) if changing or word.text.isdecimal() or (
-                    self._other_meanings and stem(word.text, self.language) in self._other_meanings
+                    self._other_meanings and self._means_otherwise(word) is not None
                 ) else self._explained(word)
                 weight, explained = weight + weighs, explained + explains
             if weight and (explained + unread) / (weight + unread) + COVERAGE_ROUNDING < at_least:
@@ -1057,17 +1072,21 @@ class LanguageIndex:
     def _read_other_meanings(self, found: list[_Word]) -> None:
         """A word of the pages right beside a word that gives it another meaning (content/<lang>/search.yml,
         `other_meanings`) is read as a word no page has: "видача паспорта" is a passport's issue, not an
-        extradition ("видача"), "Auslieferung eines Pakets" a delivery. Right beside: with small words between
-        them at most ("видадуть мені паспорт"); further away the word is often about something else ("не выдадут
-        ли меня, если паспорт просрочен")."""
-        # Small words say nothing of a meaning ("war", was, is no "Ware").
-        meaning = [position for position, word in enumerate(found) if not word.stop]
-        stems = [stem(found[position].text, self.language) for position in meaning]
-        for at, position in enumerate(meaning):
-            beside = self._other_meanings.get(stems[at])
-            if beside and not beside.isdisjoint(stems[max(at - 1, 0):at] + stems[at + 1:at + 2]):
-                word = found[position]
+        extradition ("видача"), "Auslieferung eines Pakets" a delivery. Right beside: with at most two small words
+        between them ("выдадут ли мне паспорт"), none of which starts another clause or is the first word's object
+        ("выдадут ли меня, если паспорт просрочен" asks about an extradition)."""
+        for position, word in enumerate(found):
+            beside = None if word.stop else self._means_otherwise(word)
+            if beside and any(stem(other.text, self.language) in beside or not beside.isdisjoint(other.terms)
+                              for other in _neighbours(found, position)):
                 found[position] = _Word(word.text, {}, place=word.place, other_meaning=True)
+
+    def _means_otherwise(self, word: _Word) -> frozenset[str] | None:
+        """The stems of the words beside which a query word means something else (`other_meanings`), by the word
+        as typed or by any of its readings (Russian "выдача" is the Ukrainian pages' "видача")."""
+        beside = self._other_meanings.get(stem(word.text, self.language))
+        return beside if beside is not None else next(
+            (self._other_meanings[term] for term in word.terms if term in self._other_meanings), None)
 
     def _join_particles(self, found: list[_Word]) -> None:
         """A separable prefix standing alone joins the verb before it: "schiebt Deutschland ab" reads
@@ -1277,7 +1296,7 @@ class LanguageIndex:
             odds = round(self.likelihood(known, self._first_not_answered, len(self.nodes))
                          - self.likelihood(known, doc, doc + 1), 4)
         return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful), odds,
-                       guessed=not any(map(_more_than_a_typo, meaningful)))
+                       guessed=not any(_more_than_a_typo(w) for w in meaningful if not w.text.isdecimal()))
 
     def _occurrences_in(self, term: str, first: int, last: int) -> int:
         """How often a term is in the documents `first` to `last` - 1: bodies, listed questions, titles, keywords."""
@@ -1365,6 +1384,24 @@ def as_listed(question: str) -> str:
     """A question's letters and digits, as the listed questions are looked up: "I don't want to fight, can I
     refuse?" is "idontwanttofightcanirefuse", as "i dont want to fight can i refuse" is."""
     return "".join(words(question)).replace("'", "")
+
+
+# Small words that start another clause or are a verb's object: a word beyond them is no neighbour of one before.
+_CLAUSE_WORDS = frozenset("""
+    если якщо коли когда чтобы щоб хоть хоча меня мене нас его його её її их їх
+    wenn ob dass weil mich uns ihn if when because me us him them
+""".split())
+
+
+def _neighbours(found: list[_Word], position: int) -> Iterator[_Word]:
+    """The words that mean something right before and after the one at `position`, with at most two small words
+    between, none of them one of _CLAUSE_WORDS."""
+    for step in (-1, 1):
+        at, between = position + step, 0
+        while 0 <= at < len(found) and found[at].stop and between < 2 and found[at].text not in _CLAUSE_WORDS:
+            at, between = at + step, between + 1
+        if 0 <= at < len(found) and not found[at].stop:
+            yield found[at]
 
 
 def _more_than_a_typo(word: _Word) -> bool:

@@ -37,8 +37,12 @@ _GREETINGS = frozenset("""
     спасибі дякую thanks thank danke dankeschön ok ок окей okay хорошо понятно ясно gut alles klar ага
     да нет yes no ja nein так ні test тест
     понял поняла понятненько ясненько спс спасибки пасиб отлично супер класс круто зрозумів зрозуміла зрозуміло
-    добре чудово зрозумел verstanden verstehe super prima toll understood got cool great thx ty
+    добре чудово зрозумел verstanden verstehe super prima toll understood understand cool great thx ty
 """.split())
+# Acknowledgements of words that are questions' words too ("they got me").
+_ACKNOWLEDGEMENTS = frozenset({"got it", "ok got it", "okay got it", "i see", "ok i see"})
+# An acknowledgement with one of these is none: "не понял что делать", "verstehe nicht" ask for help.
+_NEGATIONS = frozenset("не ні нет nicht kein not dont don't didn't didnt".split())
 _MENU_WORDS = frozenset("""
     меню старт начало назад главное главная start menu back main home zurück hauptmenü startseite
     language язык мова sprache
@@ -76,8 +80,12 @@ def classify(text: str) -> QueryKind:
     readings = [found]
     if script_of(stripped) == "latin":
         readings.append(_content_words(to_cyrillic_layout(stripped)))  # "ghbdtn" is "привет"
+    if " ".join(words(stripped)) in _ACKNOWLEDGEMENTS:
+        return QueryKind.GREETING
     for reading in readings:
         if _all_in(reading, _GREETINGS):
+            if not _NEGATIONS.isdisjoint(words(stripped)):
+                return QueryKind.COUNSELLOR  # "не понял, что делать": a person can help
             return QueryKind.GREETING
         if _all_in(reading, _MENU_WORDS):
             return QueryKind.MENU

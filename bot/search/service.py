@@ -237,8 +237,8 @@ class SearchIndex:
         index = self._built.indexes.get(language)
         return index is not None and index.is_stop(normalise(word))
 
-    def glossary_problems(self) -> dict[str, list[tuple[str, str, str]]]:
-        """Per language, the glossary entries that cannot work, as (word, what is wrong, fix): see
+    def glossary_problems(self) -> dict[str, list[tuple[str, str, str, str]]]:
+        """Per language, the glossary entries that cannot work, as (section, word, what is wrong, fix): see
         LanguageIndex.glossary_problems (content/<lang>/search.yml; `hotline content check` warns of them)."""
         found = {language: index.glossary_problems() for language, index in self._built.indexes.items()}
         return {language: pairs for language, pairs in found.items() if pairs}
