@@ -80,6 +80,15 @@ MIN_PARTIAL = 5  # a query word must be this long to stand for longer words it b
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an")
 UNKNOWN_WEIGHT = 0.7  # of a word no page has, relative to the rarest known word
 CAPITALISED_NOUNS = frozenset({"de"})
+# Two of a question's words that stand in a page in the question's order, side by side or with one word between
+# ("manifestly unfounded", "відмова ... притулку"), say more than the two words apart: each such pair adds
+# PHRASE_BONUS times the rarer word's weight to the page's score, as a word of its text would (the sequential
+# dependence model of Metzler and Croft, "A Markov random field model for term dependencies", SIGIR 2005). Only
+# the PHRASE_CANDIDATES best documents are looked at, and only pairs among a question's first PHRASE_WORDS words.
+PHRASE_BONUS = 0.5
+PHRASE_CANDIDATES = 10
+PHRASE_WORDS = 62  # the bits of an int64 that a shift right leaves
+_APART = (-1, -1)  # after each part of a document's terms in order: no pair, even with a word between, spans it
 CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
 FOREIGN_UNASKED = 0.8  # a page about a foreign country, for a question that names no place
 LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above the best other one
@@ -506,14 +515,23 @@ class LanguageIndex:
         self._documents = documents
         self._names_an_amount: _Learned[int, bool] = _Learned(self._read_amount)
         self._numbers_in_groups: _Learned[int, frozenset[str]] = _Learned(self._read_numbers_in_groups)
+        # Each term's number, and each document's terms in their order, the first time a query needs them: which
+        # of a question's words stand side by side in a page (PHRASE_BONUS).
+        self._term_ids: dict[str, int] = {}
+        self._numbers = count()
+        self._piece_ids: _Learned[str, tuple[int, ...]] = _Learned(self._read_piece_ids)
+        self._sequences: _Learned[int, numpy.ndarray] = _Learned(self._read_sequence)
 
     def __len__(self) -> int:
         return len(self.nodes)
 
     def weigh_all(self) -> None:
-        """Work out every term's weights now, not on first use (SearchIndex.prepare, in the bot's thread)."""
+        """Work out every term's weights and read every document's terms in order (PHRASE_BONUS) now, not on first
+        use (SearchIndex.prepare, in the bot's thread)."""
         for term in self._postings:
             self._postings.arrays(term)
+        for doc in range(len(self.nodes)):
+            self._sequences[doc]  # read and kept
 
     def _pages_abroad(self, documents: list[Document], occurrences: Mapping[str, list[int]],
                       keywords: Mapping[str, list[int]]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
@@ -617,6 +635,63 @@ class LanguageIndex:
         """Whether a page's title or text names a sum of money or says something is free (NAMES_AN_AMOUNT)."""
         document = self._documents[doc]
         return NAMES_AN_AMOUNT.search(f"{document.title}\n{document.body}".casefold()) is not None
+
+    def _term_id(self, term: str) -> int:
+        """The term's number: the same in every thread (SearchIndex.prepare runs in another than the queries)."""
+        number = self._term_ids.get(term)
+        return self._term_ids.setdefault(term, next(self._numbers)) if number is None else number
+
+    def _read_piece_ids(self, piece: str) -> tuple[int, ...]:
+        surface = self._surface
+        return tuple(self._term_id(term) for word in words(piece) if (term := surface.get(word)))
+
+    def _read_sequence(self, doc: int) -> numpy.ndarray:
+        """A document's terms' numbers in the order its title, keywords, text and listed questions have them,
+        stop words left out, _APART after each (a keyword, a question) so that none runs into the next."""
+        document = self._documents[doc]
+        parts = [document.title, *document.keywords, strip_markup(document.body),
+                 *(document.asked.split("\n") if document.asked else ())]
+        found: list[int] = []
+        for part in parts:
+            found.extend(chain.from_iterable(map(self._piece_ids.__getitem__, part.split())))
+            found += _APART
+        return numpy.array(found, dtype=numpy.int32)
+
+    def _phrases_in(self, docs: numpy.ndarray, rated: list[tuple[_Word, float, float]]) -> numpy.ndarray:
+        """For each of `docs`, the weights summed of the question's pairs of words that stand in it in the
+        question's order, side by side or with one word between (PHRASE_BONUS); a pair weighs what the rarer of
+        its words does. `rated` holds the question's words that have terms, in order, with (covers, weight) as
+        LanguageIndex.search rates them."""
+        rated = rated[:PHRASE_WORDS]
+        found = numpy.zeros(len(docs))
+        # Each of the question's terms with the words (as bits: word i is 1 << i) it is a reading of.
+        words_of: dict[int, int] = {}
+        for position, (word, _covers, _weight) in enumerate(rated):
+            for term in word.terms:
+                number = self._term_id(term)
+                words_of[number] = words_of.get(number, 0) | 1 << position
+        # A pair of the same word twice, or of two words that share a reading, says nothing of order.
+        pair_weights = [0.0 if rated[at][0].terms.keys() & rated[at + 1][0].terms.keys()
+                        else min(rated[at][1], rated[at + 1][1]) for at in range(len(rated) - 1)]
+        if not any(pair_weights):
+            return found
+        numbers = numpy.array(sorted(words_of), dtype=numpy.int32)
+        bits = numpy.array([words_of[number] for number in sorted(words_of)], dtype=numpy.int64)
+        # The documents' sequences one after the other (each ends in _APART, so no pair runs into the next),
+        # looked at in one pass.
+        sequences = [self._sequences[int(doc)] for doc in docs]
+        sequence = numpy.concatenate(sequences)
+        where = numpy.minimum(numpy.searchsorted(numbers, sequence), numbers.size - 1)
+        held = numpy.where(numbers[where] == sequence, bits[where], 0)
+        # Bit i at a position: word i stands there and word i + 1 next, or next but one.
+        pairs = numpy.zeros(sequence.size, dtype=numpy.int64)
+        pairs[:-1] = held[:-1] & (held[1:] >> 1)
+        pairs[:-2] |= held[:-2] & (held[2:] >> 1)
+        starts = numpy.cumsum([0, *map(len, sequences[:-1])])
+        for at, found_pairs in enumerate(numpy.bitwise_or.reduceat(pairs, starts).tolist()):
+            if found_pairs:
+                found[at] = math.fsum(weight for bit, weight in enumerate(pair_weights) if found_pairs >> bit & 1)
+        return found
 
     def _read_numbers_in_groups(self, doc: int) -> frozenset[str]:
         """The numbers a page's (or a listed question's) text writes in groups of three, as digits alone:
@@ -1218,6 +1293,13 @@ class LanguageIndex:
             foreign = self._foreign_pages[frozenset(home)]
             foreign = foreign[covered[foreign] > 0]
             finals[foreign] *= FOREIGN_UNASKED
+        if len(rated) > 1:
+            values = finals[scored]
+            near = scored if scored.size <= PHRASE_CANDIDATES else scored[
+                numpy.argpartition(values, scored.size - PHRASE_CANDIDATES)[scored.size - PHRASE_CANDIDATES:]]
+            bonus = 1.0 + PHRASE_BONUS * self._phrases_in(near, rated) / scores[near]
+            finals[near] *= bonus
+            scores[near] *= bonus  # and the strength the decision weighs (bot/search/calibration.py)
         listed = [doc for doc in self._listed.get(as_listed(query), ()) if covered[doc] > 0]
         if listed:
             first = float(finals[scored].max()) * LISTED_FIRST

@@ -72,6 +72,15 @@ def test_the_words_of_a_question_are_not_remembered_after_it_is_answered() -> No
     assert not remembered & {"сыроежкин", "zzcanary", "сироїжкін", "canarybird", "kanarienvogelzuchter",
                              "kanarienvogelzüchter"}
     assert {"повестка", "summons", "einberufung"} <= remembered, "the content's words are remembered"
+    # The numbers the index gives terms, to find a question's words side by side in a page, are the content's terms'
+    # only (a word of a question is read as terms the pages have, or as none).
+    two_words = {"ru": "сыроежкин штраф за неявку", "uk": "сироїжкін штраф за неявку",
+                 "en": "canarybird fine for not reporting", "de": "Kanarienvogel Strafe Einberufung"}
+    for language, question in two_words.items():
+        index.search(question, language)
+    numbered = {language: set(built._term_ids) for language, built in index._built.indexes.items()}
+    assert all(numbered.values()), "the words beside each other are looked for side by side"
+    assert all(terms <= set(index._built.indexes[language]._postings) for language, terms in numbered.items())
     # Nor does PyStemmer's own cache of recent words keep them: it is off.
     assert all(stemming._snowball(algorithm).maxCacheSize == 0 for algorithm in ("russian", "english", "german"))
 
