@@ -90,6 +90,7 @@ PHRASE_CANDIDATES = 10
 PHRASE_WORDS = 62  # the bits of an int64 that a shift right leaves
 _APART = (-1, -1)  # after each part of a document's terms in order: no pair, even with a word between, spans it
 CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
+WHERE_TO_LOOK_BOOST = 2.0  # for the menus of pages, for a question that asks where to look (WHERE_TO_LOOK)
 FOREIGN_UNASKED = 0.8  # a page about a foreign country, for a question that names no place
 LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above the best other one
 # What a word that is not a noun ("отправить", "безопасно", "abgelaufen") weighs in how much of a question a
@@ -120,6 +121,7 @@ class Document(NamedTuple):  # a tuple: 10,000 of them are made per language on 
     keywords: tuple[str, ...]
     body: str  # Telegram HTML
     asked: str = ""  # plain text: questions people ask that the page answers (content/<lang>/questions.yml)
+    menu: bool = False  # a menu of other pages (a node with children): where a question asking where to look goes
 
 
 @dataclass(frozen=True)
@@ -513,6 +515,7 @@ class LanguageIndex:
         # question asking what something costs or pays), and the numbers it writes in groups of three. Reading
         # every page at the build took a third of it on a large tree.
         self._documents = documents
+        self._menus = numpy.array([doc for doc, document in enumerate(documents) if document.menu], dtype=numpy.intp)
         self._names_an_amount: _Learned[int, bool] = _Learned(self._read_amount)
         self._numbers_in_groups: _Learned[int, frozenset[str]] = _Learned(self._read_numbers_in_groups)
         # Each term's number, and each document's terms in their order, the first time a query needs them: which
@@ -1205,6 +1208,8 @@ class LanguageIndex:
         `home` holds the countries (ISO 3166 codes) whose pages hold wherever the person is: a page about
         another country is marked `elsewhere` when the question is set in a country it never names, and a page
         about a home country when the question names another home country that the page never names.
+        Documents with the question's words together in its order rank higher (PHRASE_BONUS), and menus
+        (Document.menu) for a question that asks where to look (WHERE_TO_LOOK).
         """
         with one_question():  # what is worked out for its words is dropped after it (stemming.py)
             return self._search(query, limit, relative_cutoff=relative_cutoff, min_coverage=min_coverage,
@@ -1213,7 +1218,8 @@ class LanguageIndex:
     def _search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
                 min_coverage: float = 0.15, prefer: Collection[int] = (),
                 home: AbstractSet[str] = frozenset(), at_least: float = 0.0) -> Ranking:
-        read = self._read_query(query, at_least)
+        where_to_look = WHERE_TO_LOOK.search(normalise(query)) is not None
+        read = self._read_query(WHERE_TO_LOOK.sub(" ", normalise(query)) if where_to_look else query, at_least)
         if read is None:  # no document can explain `at_least` of it
             return Ranking(self.language, ())
         meaningful = [w for w in read if not w.stop]
@@ -1293,6 +1299,9 @@ class LanguageIndex:
             foreign = self._foreign_pages[frozenset(home)]
             foreign = foreign[covered[foreign] > 0]
             finals[foreign] *= FOREIGN_UNASKED
+        if where_to_look and self._menus.size:
+            menus = self._menus[covered[self._menus] > 0]
+            finals[menus] *= WHERE_TO_LOOK_BOOST
         if len(rated) > 1:
             values = finals[scored]
             near = scored if scored.size <= PHRASE_CANDIDATES else scored[
@@ -1558,6 +1567,22 @@ ASKS_AN_AMOUNT = re.compile(
     r"|скільки (?:\w+ )?кошту|вартість|\bцін[аиу]\b|безкоштовн|скільки платять|виплат"
     r"|\bcosts?\b|\bprices?\b|\bfees?\b|\bget paid\b|\bsalary\b|\bwages?\b"
     r"|\bkostet\b|\bkosten\b|\bpreis(?:e|es|en)?\b|gebühr|gebuehr|\bgehalt(?:s)?\b|\blohn\b")
+# A question that asks where to look rather than what ("я білорус, з чого мені почати", "шо є для росіян", "where do
+# i start", "wo finde ich hier was dazu"), in ru, uk, en or de, normalised: the menus of pages (a country's section,
+# "Leaving") rank WHERE_TO_LOOK_BOOST times higher for it, and its words that ask where are not read as what it is
+# about. Not "де є ..." alone ("де є безкоштовний юрист" asks for a lawyer), only "де тут ...".
+WHERE_TO_LOOK = re.compile(
+    r"с чего (?:мне |нам )?начать|куда (?:мне |нам )?(?:смотреть|нажимать|тыкать|жать)|(?:что|што|шо) (?:тут |здесь )?"
+    r"(?:почитать|читать)\b|где (?:тут|здесь) (?:про|о|об|есть)\b|что (?:тут|здесь) есть|(?:что|што|шо) есть для"
+    r"|как(?:ой|ом) раздел|с какого раздела|какую кнопку|где (?:мне )?почитать"
+    r"|з чого (?:мені |нам )?почати|куди (?:мені |нам )?(?:дивитис[ья]|тиснути|тиснуть|натискати|тицяти)"
+    r"|(?:що|шо) (?:тут )?(?:почитати|почитать|читати)\b|де тут (?:про|є)\b|(?:що|шо) (?:тут )?є для|що тут є"
+    r"|як(?:ий|ому) розділ|з якого розділу|яку кнопку|де (?:мені )?почитати"
+    r"|where (?:do|should|can) (?:i|we) (?:start|begin|look)|where to (?:start|begin|look)|which (?:section|button)"
+    r"|what (?:is there|do you have) for|what (?:should i )?read\b|where (?:can|do) i read"
+    r"|wo fange ich an|womit (?:soll ich |fange ich )?an|welche[rnms]? (?:abschnitt|bereich|teil|knopf)"
+    r"|was gibt es (?:hier )?f(?:ü|ue)r|wo finde ich (?:hier|da)|was soll ich lesen"
+    r"|wo soll ich (?:anfangen|schauen|lesen|suchen)")
 # A sum of money (a figure and a currency, or a currency's sign) or "free", casefolded.
 NAMES_AN_AMOUNT = re.compile(
     r"[₽€$₴₾֏₸]|\d\s*(?:руб|гривн|гривен|гривень|грн|лари|ларі|драм|тенге|доллар|долар|евро|євро|сом|лир|динар"
@@ -1643,7 +1668,7 @@ NOT_ANSWERED = "-not-answered-"
 
 
 def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, tuple[str, ...]] | None = None,
-                 not_answered: tuple[str, ...] = ()) -> list[Document]:
+                 not_answered: tuple[str, ...] = (), menus: Collection[str] = ()) -> list[Document]:
     """The searchable documents of one language: every node's text except the start page, which is the
     main menu and always one tap away. A page's example questions (content/<lang>/questions.yml) are
     searched as part of its text; each question no page answers is a document of its own, whose node id
@@ -1654,7 +1679,8 @@ def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, t
         if node == root:
             continue
         title = text.title if text.button == text.title else f"{text.title} {text.button}"
-        documents.append(Document(node, title, text.keywords, text.body, "\n".join(questions.get(node, ()))))
+        documents.append(Document(node, title, text.keywords, text.body, "\n".join(questions.get(node, ())),
+                                  node in menus))
     documents.extend(Document(f"{NOT_ANSWERED}{number}", question, (), "", question)
                      for number, question in enumerate(not_answered))
     return documents

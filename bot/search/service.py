@@ -140,7 +140,9 @@ class SearchIndex:
         indexes = {
             language: LanguageIndex(language, documents_of(snapshot.texts.get(language, {}), snapshot.root,
                                                            snapshot.questions.get(language),
-                                                           snapshot.not_answered.get(language, ())),
+                                                           snapshot.not_answered.get(language, ()),
+                                                           {node for node, found in snapshot.nodes.items()
+                                                            if found.children}),
                                     snapshot.glossary.get(language), snapshot.other_meanings.get(language))
             for language in languages
         }
