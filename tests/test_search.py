@@ -155,6 +155,9 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # -> 689/742). Then a question that asks where to look ("я білорус, з чого мені почати", "where do i start")
     # finds the menus of pages first (WHERE_TO_LOOK): cross-validated 2,340/2,527/89 -> 2,347/2,533/89 (uk 547/609
     # -> 552/615), blind5 236/246/4 -> 235/246/4 (English 58 -> 57 right pages first of 60), nothing else moved.
+    # And a question about this chat ("вы не передадите мои сообщения полиции?", "can anyone else read this chat")
+    # finds the page about the helpline first (ABOUT_THIS_CHAT): cross-validated 2,347/2,533/89 -> 2,354/2,538/89;
+    # nothing else moved.
     ("uk", "kept-out"): (TOP_1, TOP_3, 0.21),  # measured 71/80, 77/80, 5/24
     # English's kept-out set reaches the targets: 74/80, 77/80, 0/25.
     # ua_temp_protection's new facts (moving to another EU country, trips home, men, after March 2027: 2026-12-02)
@@ -207,14 +210,14 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # cross-validated German 725 -> 724 of 787 among the first three ("kann desertieren als politische meinung
     # zaehlen" fell below the chance), for questions like "desertiert ukraine", which got no page.
     # The glossaries' everyday words (above): German 679/736 -> 683/739 of 800.
-    ("de", "cross-validated"): (0.85, 0.92, 0.12),  # measured 690/800, 743/800, 32/281
+    ("de", "cross-validated"): (0.85, 0.92, 0.12),  # measured 693/800, 745/800, 32/281
     # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
     # three; nothing else moved.
     # Ukrainian typed without a Ukrainian keyboard (Latin "i" inside a word, "е" for "є"): uk 585 -> 586; ТЦК and
     # ВЛК in Latin letters in the ru and uk glossaries ("tck shtraf"): 524/586 -> 525/587; a word spelt with the
     # other language's letters read in this one's ("двіженіє"): 39 -> 38 of 267 unanswerable with a page.
     # The glossaries' everyday words (above): Ukrainian 605 -> 607 of 695 among the first three.
-    ("uk", "cross-validated"): (0.77, 0.87, 0.13),  # measured 552/695, 615/695, 33/265
+    ("uk", "cross-validated"): (0.77, 0.87, 0.13),  # measured 553/695, 615/695, 33/265
 }
 
 
@@ -721,6 +724,33 @@ def test_a_question_asking_where_to_look_finds_the_menu_of_pages_first(index: Se
     # living abroad and on alternative service before the section on Belarus.
     assert top(index, query, language, 1) == [section]
     assert top(index, "я білорус", "uk", 1) != ["belarus"]
+
+
+@pytest.mark.parametrize(("language", "query"), [
+    ("ru", "вы не передадите мои сообщения полиции?"),
+    ("en", "can anyone else read this chat"),
+    ("en", "do you store my phone number"),
+    ("de", "speichert ihr meine nummer"),
+])
+def test_a_question_about_this_chat_finds_the_page_about_the_helpline_first(index: SearchIndex, language: str,
+                                                                            query: str) -> None:
+    # Its words say "here" and "you", which are small words: the page on phones at the border, or on Belarus's
+    # register of phone numbers, came first.
+    assert index.search(query, language).found
+    assert top(index, query, language, 1) == ["about"]
+
+
+@pytest.mark.parametrize(("text", "about"), [
+    ("безопасно ли сюда писать", True), ("вы не сдадите меня", True), ("ви мене не здасте?", True),
+    ("тцк може дізнатися що я сюди пишу?", True), ("хто ще може читати цей чат", True),
+    ("is it safe to write here", True), ("do you keep my messages", True), ("kann jemand hier mitlesen", True),
+    ("kann das militär sehen was ich hier schreibe", True),
+    ("безопасно ли возвращаться в россию", False), ("вы знаете адвоката", False), ("who can read my file at bamf",
+                                                                                   False),
+    ("was schreibe ich in den antrag", False), ("чи можна написати заяву онлайн", False),
+])
+def test_a_question_about_this_chat_is_told_from_one_about_something_else(text: str, about: bool) -> None:
+    assert (search_index.ABOUT_THIS_CHAT.search(normalise(text)) is not None) is about
 
 
 @pytest.mark.parametrize(("text", "asks"), [

@@ -91,6 +91,7 @@ PHRASE_WORDS = 62  # the bits of an int64 that a shift right leaves
 _APART = (-1, -1)  # after each part of a document's terms in order: no pair, even with a word between, spans it
 CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
 WHERE_TO_LOOK_BOOST = 2.0  # for the menus of pages, for a question that asks where to look (WHERE_TO_LOOK)
+ABOUT_BOOST = 3.0  # for the page about the helpline, for a question about this chat (ABOUT_THIS_CHAT)
 FOREIGN_UNASKED = 0.8  # a page about a foreign country, for a question that names no place
 LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above the best other one
 # What a word that is not a noun ("отправить", "безопасно", "abgelaufen") weighs in how much of a question a
@@ -122,6 +123,7 @@ class Document(NamedTuple):  # a tuple: 10,000 of them are made per language on 
     body: str  # Telegram HTML
     asked: str = ""  # plain text: questions people ask that the page answers (content/<lang>/questions.yml)
     menu: bool = False  # a menu of other pages (a node with children): where a question asking where to look goes
+    about: bool = False  # the page about the helpline itself (tree.yml `about:`): for a question about this chat
 
 
 @dataclass(frozen=True)
@@ -516,6 +518,8 @@ class LanguageIndex:
         # every page at the build took a third of it on a large tree.
         self._documents = documents
         self._menus = numpy.array([doc for doc, document in enumerate(documents) if document.menu], dtype=numpy.intp)
+        self._about_pages = numpy.array([doc for doc, document in enumerate(documents) if document.about],
+                                        dtype=numpy.intp)
         self._names_an_amount: _Learned[int, bool] = _Learned(self._read_amount)
         self._numbers_in_groups: _Learned[int, frozenset[str]] = _Learned(self._read_numbers_in_groups)
         # Each term's number, and each document's terms in their order, the first time a query needs them: which
@@ -1208,8 +1212,9 @@ class LanguageIndex:
         `home` holds the countries (ISO 3166 codes) whose pages hold wherever the person is: a page about
         another country is marked `elsewhere` when the question is set in a country it never names, and a page
         about a home country when the question names another home country that the page never names.
-        Documents with the question's words together in its order rank higher (PHRASE_BONUS), and menus
-        (Document.menu) for a question that asks where to look (WHERE_TO_LOOK).
+        Documents with the question's words together in its order rank higher (PHRASE_BONUS), menus
+        (Document.menu) for a question that asks where to look (WHERE_TO_LOOK), and the page about the helpline
+        (Document.about) for a question about this chat (ABOUT_THIS_CHAT).
         """
         with one_question():  # what is worked out for its words is dropped after it (stemming.py)
             return self._search(query, limit, relative_cutoff=relative_cutoff, min_coverage=min_coverage,
@@ -1302,6 +1307,10 @@ class LanguageIndex:
         if where_to_look and self._menus.size:
             menus = self._menus[covered[self._menus] > 0]
             finals[menus] *= WHERE_TO_LOOK_BOOST
+        if self._about_pages.size and ABOUT_THIS_CHAT.search(normalise(query)) is not None:
+            about = self._about_pages[covered[self._about_pages] > 0]
+            finals[about] *= ABOUT_BOOST
+            scores[about] *= ABOUT_BOOST  # and the strength the decision weighs
         if len(rated) > 1:
             values = finals[scored]
             near = scored if scored.size <= PHRASE_CANDIDATES else scored[
@@ -1583,6 +1592,22 @@ WHERE_TO_LOOK = re.compile(
     r"|wo fange ich an|womit (?:soll ich |fange ich )?an|welche[rnms]? (?:abschnitt|bereich|teil|knopf)"
     r"|was gibt es (?:hier )?f(?:ü|ue)r|wo finde ich (?:hier|da)|was soll ich lesen"
     r"|wo soll ich (?:anfangen|schauen|lesen|suchen)")
+# A question about this chat itself, whether it is safe to write here and who may read or keep it ("безопасно ли
+# сюда писать", "ви мене не здасте", "can anyone else read this chat", "speichert ihr meine Nummer"), in ru, uk,
+# en or de, normalised: the page about the helpline (tree.yml `about:`) ranks ABOUT_BOOST times higher for it, and
+# its words count that much more strongly there. Those words say "here" and "you" (stop words), so otherwise the
+# pages on phones at the border or on what the army may learn came first.
+ABOUT_THIS_CHAT = re.compile(
+    r"(?:сюда|сюди|здесь|тут) (?:\w+ )?(?:писать|пишу|написать|писати|написати|пишете|пишемо|пишем)\b"
+    r"|(?:этот|этом|этого|этому|ваш|вашем|вашего|цей|цьому|цього|вашому) (?:чат|бот)"
+    r"|\bвы (?:\w+ )?(?:не )?(?:передадите|передаете|сдадите|сдаете|сохраняете|храните|записываете|видите)\b"
+    r"|\bви (?:\w+ )?(?:не )?(?:передасте|передаєте|здасте|здаєте|зберігаєте|записуєте|бачите)\b"
+    r"|(?:кто|хто|хтось|кто-то|кто-нибудь) (?:еще |ще )?(?:может |може )?(?:читать|читает|читати|читає|видит|бачить)\b"
+    r"|\b(?:write|writing|message|text) (?:here|to you|this bot|this chat)\b|\bthis (?:chat|bot)\b"
+    r"|\bdo you (?:store|keep|save|share|pass|give|record|log)\b|\b(?:anyone|someone|who) (?:else )?(?:can )?"
+    r"(?:read|see)s? (?:this chat|this conversation|my messages|what i (?:write|type|send))\b"
+    r"|\b(?:hier|euch) (?:\w+ )?(?:schreibe|schreiben|schreib)\b|\b(?:diesen|diesem|dieser|euren|eurem) (?:chat|bot)\b"
+    r"|\b(?:speichert|speichern|gebt|seht|lest) (?:ihr|sie)\b|\bmit(?:liest|lesen)\b")
 # A sum of money (a figure and a currency, or a currency's sign) or "free", casefolded.
 NAMES_AN_AMOUNT = re.compile(
     r"[₽€$₴₾֏₸]|\d\s*(?:руб|гривн|гривен|гривень|грн|лари|ларі|драм|тенге|доллар|долар|евро|євро|сом|лир|динар"
@@ -1668,7 +1693,8 @@ NOT_ANSWERED = "-not-answered-"
 
 
 def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, tuple[str, ...]] | None = None,
-                 not_answered: tuple[str, ...] = (), menus: Collection[str] = ()) -> list[Document]:
+                 not_answered: tuple[str, ...] = (), menus: Collection[str] = (), about: str | None = None,
+                 ) -> list[Document]:
     """The searchable documents of one language: every node's text except the start page, which is the
     main menu and always one tap away. A page's example questions (content/<lang>/questions.yml) are
     searched as part of its text; each question no page answers is a document of its own, whose node id
@@ -1680,7 +1706,7 @@ def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, t
             continue
         title = text.title if text.button == text.title else f"{text.title} {text.button}"
         documents.append(Document(node, title, text.keywords, text.body, "\n".join(questions.get(node, ())),
-                                  node in menus))
+                                  node in menus, node == about))
     documents.extend(Document(f"{NOT_ANSWERED}{number}", question, (), "", question)
                      for number, question in enumerate(not_answered))
     return documents

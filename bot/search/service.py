@@ -142,7 +142,7 @@ class SearchIndex:
                                                            snapshot.questions.get(language),
                                                            snapshot.not_answered.get(language, ()),
                                                            {node for node, found in snapshot.nodes.items()
-                                                            if found.children}),
+                                                            if found.children}, snapshot.about),
                                     snapshot.glossary.get(language), snapshot.other_meanings.get(language))
             for language in languages
         }
