@@ -60,6 +60,7 @@ from bot.search.index import (
     is_not_answered,
 )
 from bot.search.places import place_countries, place_words
+from bot.search.query import asks_where_to_look
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, lemma, stem, stemmer_for
 from bot.search.text import normalise, words
@@ -157,7 +158,9 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # -> 552/615), blind5 236/246/4 -> 235/246/4 (English 58 -> 57 right pages first of 60), nothing else moved.
     # And a question about this chat ("вы не передадите мои сообщения полиции?", "can anyone else read this chat")
     # finds the page about the helpline first (ABOUT_THIS_CHAT): cross-validated 2,347/2,533/89 -> 2,354/2,538/89;
-    # nothing else moved.
+    # nothing else moved. A tester of the two: a question asking only where to start gets the main menu, and one
+    # naming a country its section before the section's menus (× 1.5): cross-validated 2,354/2,538/89 ->
+    # 2,359/2,539/89; nothing else moved.
     ("uk", "kept-out"): (TOP_1, TOP_3, 0.21),  # measured 71/80, 77/80, 5/24
     # English's kept-out set reaches the targets: 74/80, 77/80, 0/25.
     # ua_temp_protection's new facts (moving to another EU country, trips home, men, after March 2027: 2026-12-02)
@@ -210,14 +213,14 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # cross-validated German 725 -> 724 of 787 among the first three ("kann desertieren als politische meinung
     # zaehlen" fell below the chance), for questions like "desertiert ukraine", which got no page.
     # The glossaries' everyday words (above): German 679/736 -> 683/739 of 800.
-    ("de", "cross-validated"): (0.85, 0.92, 0.12),  # measured 693/800, 745/800, 32/281
+    ("de", "cross-validated"): (0.85, 0.92, 0.12),  # measured 692/800, 745/800, 32/281
     # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
     # three; nothing else moved.
     # Ukrainian typed without a Ukrainian keyboard (Latin "i" inside a word, "е" for "є"): uk 585 -> 586; ТЦК and
     # ВЛК in Latin letters in the ru and uk glossaries ("tck shtraf"): 524/586 -> 525/587; a word spelt with the
     # other language's letters read in this one's ("двіженіє"): 39 -> 38 of 267 unanswerable with a page.
     # The glossaries' everyday words (above): Ukrainian 605 -> 607 of 695 among the first three.
-    ("uk", "cross-validated"): (0.77, 0.87, 0.13),  # measured 553/695, 615/695, 33/265
+    ("uk", "cross-validated"): (0.77, 0.87, 0.13),  # measured 558/695, 615/695, 33/265
 }
 
 
@@ -726,6 +729,15 @@ def test_a_question_asking_where_to_look_finds_the_menu_of_pages_first(index: Se
     assert top(index, "я білорус", "uk", 1) != ["belarus"]
 
 
+def test_a_question_asking_where_to_look_finds_the_sections_before_their_menus(index: SearchIndex) -> None:
+    # Without the words that ask where, "я из россии" has the Russia section nowhere near the first pages; with
+    # them, it is among the first two, above the Russia section's own menus (call-up, alternative service). The
+    # menu of countries near Russia, whose title names Russia, stays first on the pages alone.
+    assert "russia" not in top(index, "я из россии", "ru", 4)
+    found = top(index, "я из россии с чего мне начать", "ru", 4)
+    assert "russia" in found[:2] and found.index("russia") < min(found.index(n) for n in found if n.startswith("ru_"))
+
+
 @pytest.mark.parametrize(("language", "query"), [
     ("ru", "вы не передадите мои сообщения полиции?"),
     ("en", "can anyone else read this chat"),
@@ -757,12 +769,13 @@ def test_a_question_about_this_chat_is_told_from_one_about_something_else(text: 
     ("з чого мені почати", True), ("шо є для росіян", True), ("де тут про повістки", True),
     ("с чего начать", True), ("где тут про тцк", True), ("какой раздел мне нужен", True),
     ("where do i start", True), ("which section is for me", True), ("what do you have for russians", True),
-    ("wo fange ich an", True), ("wo finde ich hier was dazu", True), ("was gibt es fuer belarussen", True),
+    ("wo fange ich an", True), ("wo finde ich hier was dazu", True), ("с  чего\nначать", True),
+    ("was gibt es für möglichkeiten in deutschland zu bleiben", False), ("somewhere to start a new life", False),
     ("де є безкоштовний юрист", False), ("где взять справку", False), ("when does the call-up start", False),
     ("wo finde ich einen anwalt", False), ("что будет если не начать службу", False),
 ])
 def test_where_to_look_is_told_from_what_to_look_for(text: str, asks: bool) -> None:
-    assert (search_index.WHERE_TO_LOOK.search(normalise(text)) is not None) is asks
+    assert asks_where_to_look(text) is asks
 
 
 def test_a_very_common_word_keeps_only_its_strongest_pages() -> None:
@@ -1290,6 +1303,11 @@ def test_a_reloads_index_is_put_in_place_at_once_while_the_first_build_runs(monk
     ("не понял что делать", QueryKind.COUNSELLOR), ("verstehe nicht", QueryKind.COUNSELLOR),
     ("меню", QueryKind.MENU),
     ("Main menu", QueryKind.MENU),
+    # Asking only where to start, the main menu is the answer (a tester: these got "no page" once the words that
+    # ask where were left unread); asking where about something, a search.
+    ("с чего начать", QueryKind.MENU), ("не знаю з чого почати", QueryKind.MENU),
+    ("hi, where do i start?", QueryKind.MENU), ("wo fange ich an", QueryKind.MENU),
+    ("я білорус, з чого мені почати", QueryKind.SEARCH), ("с чего начать заявление на агс", QueryKind.SEARCH),
     ("хочу поговорить с человеком", QueryKind.COUNSELLOR),
     ("помогите", QueryKind.COUNSELLOR),
     ("I need a lawyer", QueryKind.COUNSELLOR),

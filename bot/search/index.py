@@ -34,6 +34,7 @@ from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_lookalikes, cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
 from bot.search.places import country_names, place_countries, place_words
+from bot.search.query import asks_where_to_look, without_where_to_look
 from bot.search.stemming import (
     dictionary,
     forms,
@@ -90,7 +91,10 @@ PHRASE_CANDIDATES = 10
 PHRASE_WORDS = 62  # the bits of an int64 that a shift right leaves
 _APART = (-1, -1)  # after each part of a document's terms in order: no pair, even with a word between, spans it
 CONTEXT_BOOST = 1.3  # for the pages the reader's context points to
-WHERE_TO_LOOK_BOOST = 2.0  # for the menus of pages, for a question that asks where to look (WHERE_TO_LOOK)
+WHERE_TO_LOOK_BOOST = 2.0  # for the menus of pages, for a question that asks where to look (query.py)
+# ... and this much more for the main menu's own sections: "я из россии, с чего начать" is for the Russia section,
+# not the menu of countries near Russia, whose title names Russia too.
+WHERE_TO_LOOK_SECTION = 1.5
 ABOUT_BOOST = 3.0  # for the page about the helpline, for a question about this chat (ABOUT_THIS_CHAT)
 FOREIGN_UNASKED = 0.8  # a page about a foreign country, for a question that names no place
 LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above the best other one
@@ -123,6 +127,7 @@ class Document(NamedTuple):  # a tuple: 10,000 of them are made per language on 
     body: str  # Telegram HTML
     asked: str = ""  # plain text: questions people ask that the page answers (content/<lang>/questions.yml)
     menu: bool = False  # a menu of other pages (a node with children): where a question asking where to look goes
+    section: bool = False  # a menu of the main menu's (a country's section, "Leaving"): where it goes first
     about: bool = False  # the page about the helpline itself (tree.yml `about:`): for a question about this chat
 
 
@@ -518,6 +523,8 @@ class LanguageIndex:
         # every page at the build took a third of it on a large tree.
         self._documents = documents
         self._menus = numpy.array([doc for doc, document in enumerate(documents) if document.menu], dtype=numpy.intp)
+        self._sections = numpy.array([doc for doc, document in enumerate(documents) if document.section],
+                                     dtype=numpy.intp)
         self._about_pages = numpy.array([doc for doc, document in enumerate(documents) if document.about],
                                         dtype=numpy.intp)
         self._names_an_amount: _Learned[int, bool] = _Learned(self._read_amount)
@@ -1213,7 +1220,7 @@ class LanguageIndex:
         another country is marked `elsewhere` when the question is set in a country it never names, and a page
         about a home country when the question names another home country that the page never names.
         Documents with the question's words together in its order rank higher (PHRASE_BONUS), menus
-        (Document.menu) for a question that asks where to look (WHERE_TO_LOOK), and the page about the helpline
+        (Document.menu) for a question that asks where to look (query.WHERE_TO_LOOK), and the page about the helpline
         (Document.about) for a question about this chat (ABOUT_THIS_CHAT).
         """
         with one_question():  # what is worked out for its words is dropped after it (stemming.py)
@@ -1223,8 +1230,8 @@ class LanguageIndex:
     def _search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
                 min_coverage: float = 0.15, prefer: Collection[int] = (),
                 home: AbstractSet[str] = frozenset(), at_least: float = 0.0) -> Ranking:
-        where_to_look = WHERE_TO_LOOK.search(normalise(query)) is not None
-        read = self._read_query(WHERE_TO_LOOK.sub(" ", normalise(query)) if where_to_look else query, at_least)
+        where_to_look = asks_where_to_look(query)
+        read = self._read_query(without_where_to_look(query) if where_to_look else query, at_least)
         if read is None:  # no document can explain `at_least` of it
             return Ranking(self.language, ())
         meaningful = [w for w in read if not w.stop]
@@ -1307,6 +1314,8 @@ class LanguageIndex:
         if where_to_look and self._menus.size:
             menus = self._menus[covered[self._menus] > 0]
             finals[menus] *= WHERE_TO_LOOK_BOOST
+            sections = self._sections[covered[self._sections] > 0]
+            finals[sections] *= WHERE_TO_LOOK_SECTION
         if self._about_pages.size and ABOUT_THIS_CHAT.search(normalise(query)) is not None:
             about = self._about_pages[covered[self._about_pages] > 0]
             finals[about] *= ABOUT_BOOST
@@ -1576,22 +1585,6 @@ ASKS_AN_AMOUNT = re.compile(
     r"|скільки (?:\w+ )?кошту|вартість|\bцін[аиу]\b|безкоштовн|скільки платять|виплат"
     r"|\bcosts?\b|\bprices?\b|\bfees?\b|\bget paid\b|\bsalary\b|\bwages?\b"
     r"|\bkostet\b|\bkosten\b|\bpreis(?:e|es|en)?\b|gebühr|gebuehr|\bgehalt(?:s)?\b|\blohn\b")
-# A question that asks where to look rather than what ("я білорус, з чого мені почати", "шо є для росіян", "where do
-# i start", "wo finde ich hier was dazu"), in ru, uk, en or de, normalised: the menus of pages (a country's section,
-# "Leaving") rank WHERE_TO_LOOK_BOOST times higher for it, and its words that ask where are not read as what it is
-# about. Not "де є ..." alone ("де є безкоштовний юрист" asks for a lawyer), only "де тут ...".
-WHERE_TO_LOOK = re.compile(
-    r"с чего (?:мне |нам )?начать|куда (?:мне |нам )?(?:смотреть|нажимать|тыкать|жать)|(?:что|што|шо) (?:тут |здесь )?"
-    r"(?:почитать|читать)\b|где (?:тут|здесь) (?:про|о|об|есть)\b|что (?:тут|здесь) есть|(?:что|што|шо) есть для"
-    r"|как(?:ой|ом) раздел|с какого раздела|какую кнопку|где (?:мне )?почитать"
-    r"|з чого (?:мені |нам )?почати|куди (?:мені |нам )?(?:дивитис[ья]|тиснути|тиснуть|натискати|тицяти)"
-    r"|(?:що|шо) (?:тут )?(?:почитати|почитать|читати)\b|де тут (?:про|є)\b|(?:що|шо) (?:тут )?є для|що тут є"
-    r"|як(?:ий|ому) розділ|з якого розділу|яку кнопку|де (?:мені )?почитати"
-    r"|where (?:do|should|can) (?:i|we) (?:start|begin|look)|where to (?:start|begin|look)|which (?:section|button)"
-    r"|what (?:is there|do you have) for|what (?:should i )?read\b|where (?:can|do) i read"
-    r"|wo fange ich an|womit (?:soll ich |fange ich )?an|welche[rnms]? (?:abschnitt|bereich|teil|knopf)"
-    r"|was gibt es (?:hier )?f(?:ü|ue)r|wo finde ich (?:hier|da)|was soll ich lesen"
-    r"|wo soll ich (?:anfangen|schauen|lesen|suchen)")
 # A question about this chat itself, whether it is safe to write here and who may read or keep it ("безопасно ли
 # сюда писать", "ви мене не здасте", "can anyone else read this chat", "speichert ihr meine Nummer"), in ru, uk,
 # en or de, normalised: the page about the helpline (tree.yml `about:`) ranks ABOUT_BOOST times higher for it, and
@@ -1694,7 +1687,7 @@ NOT_ANSWERED = "-not-answered-"
 
 def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, tuple[str, ...]] | None = None,
                  not_answered: tuple[str, ...] = (), menus: Collection[str] = (), about: str | None = None,
-                 ) -> list[Document]:
+                 sections: Collection[str] = ()) -> list[Document]:
     """The searchable documents of one language: every node's text except the start page, which is the
     main menu and always one tap away. A page's example questions (content/<lang>/questions.yml) are
     searched as part of its text; each question no page answers is a document of its own, whose node id
@@ -1706,7 +1699,7 @@ def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, t
             continue
         title = text.title if text.button == text.title else f"{text.title} {text.button}"
         documents.append(Document(node, title, text.keywords, text.body, "\n".join(questions.get(node, ())),
-                                  node in menus, node == about))
+                                  node in menus, node in sections, node == about))
     documents.extend(Document(f"{NOT_ANSWERED}{number}", question, (), "", question)
                      for number, question in enumerate(not_answered))
     return documents

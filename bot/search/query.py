@@ -6,10 +6,11 @@ gets a clear answer of its own instead of search results that would only be nois
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from bot.search.folding import to_cyrillic_layout
-from bot.search.text import ALL_STOP_WORDS, has_letters, letter_count, script_of, words
+from bot.search.text import ALL_STOP_WORDS, has_letters, letter_count, normalise, script_of, words
 
 # Longer than a search query: someone telling their story. They need a person, not a list of pages. A worried
 # question with its story around it is searched: ten of 420 questions written on 2026-11-30 from the pages, as
@@ -59,6 +60,51 @@ _COUNSELLOR_WORDS = frozenset("""
     человека людини людей кем ким wem whom
 """.split())
 
+# A question that asks where to look rather than what ("я білорус, з чого мені почати", "шо є для росіян", "where do
+# i start", "wo finde ich hier was dazu"), in ru, uk, en or de, normalised, spaces single: the search ranks the menus
+# of pages higher for it (a country's section, "Leaving": bot/search/index.py) and does not read these words as what
+# it is about; one that asks nothing else gets the main menu (classify). Not "де є ..." ("де є безкоштовний юрист"
+# asks for a lawyer), only "де тут ..."; not German "was gibt es für ..." ("what kinds of ...").
+WHERE_TO_LOOK = re.compile(
+    r"(?<!\w)(?:"
+    r"с чего (?:же |мне |нам |лучше |стоит |тут )?(?:начать|начинать)"
+    r"|куда (?:мне |нам )?(?:смотреть|нажимать|тыкать|жать)"
+    r"|(?:что|што|шо|чо|че) (?:тут |здесь )?(?:почитать|читать|есть для)|где (?:тут|здесь) (?:про|о|об|есть)"
+    r"|(?:что|чо|че) (?:тут|здесь) есть|как(?:ой|ом) раздел|с какого раздела|какую кнопку|где (?:мне )?почитать"
+    r"|s chego nachat"
+    r"|з чого (?:ж |мені |нам |краще |варто |тут )?(?:почати|починати|розпочати)"
+    r"|куди (?:мені |нам )?(?:дивитис[ья]|тиснути|тиснуть|натискати|тицяти)"
+    r"|(?:що|шо) (?:тут )?(?:почитати|почитать|читати|є для)|де тут (?:про|є)|що тут є"
+    r"|як(?:ий|ому) розділ|з якого розділу|яку кнопку|де (?:мені )?почитати|z choho pochaty"
+    r"|where (?:do|should|can|shall) (?:i|we) (?:start|begin|look)|where to (?:start|begin|look)"
+    r"|which (?:section|button)|what (?:is there|do you have) for|what should i read|where (?:can|do) i read"
+    r"|wo (?:fange|fang|beginne) ich an|wo beginne ich|womit (?:soll ich |fange ich )?(?:an|anfangen)"
+    r"|welche[rnms]? (?:abschnitt|bereich|knopf|rubrik)|wo finde ich (?:hier|da)|was soll ich lesen"
+    r"|wo (?:soll|muss) ich (?:anfangen|beginnen|schauen|lesen|suchen)|wo ich anfangen soll"
+    r")(?!\w)")
+# What is left of a question that only asks where to look and says nothing of what: a greeting, "please", "I don't
+# know" ("не знаю з чого почати", "hi, where do i start?", "please help, where should i start").
+_NOTHING_ASKED = _GREETINGS | frozenset("""
+    знаю знать знаем подскажите подскажи пожалуйста помогите не знаю вообще понимаю
+    знаю знати підкажіть підкажи будь ласка допоможіть розумію взагалі
+    know idea sure please help honestly really no clue
+    weiß weiss keine ahnung bitte helft hilfe sag sagt sagen mir
+""".split())
+
+
+def _spaced(text: str) -> str:
+    return " ".join(normalise(text).split())
+
+
+def asks_where_to_look(text: str) -> bool:
+    """Whether a typed text asks where to look rather than what (WHERE_TO_LOOK)."""
+    return WHERE_TO_LOOK.search(_spaced(text)) is not None
+
+
+def without_where_to_look(text: str) -> str:
+    """The text, normalised, without its words that ask where to look: what it asks about."""
+    return WHERE_TO_LOOK.sub(" ", _spaced(text))
+
 
 def _content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in ALL_STOP_WORDS]
@@ -91,6 +137,9 @@ def classify(text: str) -> QueryKind:
             return QueryKind.MENU
         if _all_in(reading, _COUNSELLOR_WORDS):
             return QueryKind.COUNSELLOR
+    if asks_where_to_look(stripped) and _all_in(words(without_where_to_look(stripped)) or ["start"],
+                                                 _NOTHING_ASKED | ALL_STOP_WORDS | {"start"}):
+        return QueryKind.MENU  # "с чего начать": the main menu is where to start
     if letter_count(stripped) < MIN_QUERY_LETTERS or not found:
         return QueryKind.TOO_SHORT
     return QueryKind.SEARCH

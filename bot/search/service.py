@@ -142,7 +142,9 @@ class SearchIndex:
                                                            snapshot.questions.get(language),
                                                            snapshot.not_answered.get(language, ()),
                                                            {node for node, found in snapshot.nodes.items()
-                                                            if found.children}, snapshot.about),
+                                                            if found.children}, snapshot.about,
+                                                           snapshot.nodes[snapshot.root].children
+                                                           if snapshot.root in snapshot.nodes else ()),
                                     snapshot.glossary.get(language), snapshot.other_meanings.get(language))
             for language in languages
         }
