@@ -79,6 +79,14 @@ MIN_VARIANT = 5  # stems this long may differ by VARIANT_LETTERS letters at the 
 VARIANT_LETTERS = 2
 MIN_PARTIAL = 5  # a query word must be this long to stand for longer words it begins
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an")
+# The people of the helpline's home countries, as their words begin, with their country's name: "росіяни" are of
+# Росія as "russians" are of Russia (English: _DEMONYM_SUFFIXES; Belarus's forms share its stem already).
+_HOME_DEMONYMS = {
+    "ru": (("россиян", "россия"), ("украинц", "украина"), ("украинец", "украина"), ("украинк", "украина")),
+    "uk": (("росіян", "росія"), ("українц", "україна"), ("українець", "україна"), ("українк", "україна")),
+    "de": (("russe", "russland"), ("russin", "russland"), ("ukrainer", "ukraine"), ("belarusse", "belarus"),
+           ("belarussin", "belarus")),
+}
 UNKNOWN_WEIGHT = 0.7  # of a word no page has, relative to the rarest known word
 CAPITALISED_NOUNS = frozenset({"de"})
 # Two of a question's words that stand in a page in the question's order, side by side or with one word between
@@ -822,6 +830,9 @@ class LanguageIndex:
                 offer(value, TRANSLIT)
         if script == "latin" and self.language == "en":
             self._demonym(word, offer)
+        for starts, country in _HOME_DEMONYMS.get(self.language, ()):
+            if word.startswith(starts) and (term := stem(country, self.language)) in self._postings:
+                offer(term, VARIANT)
         # A Cyrillic word no dictionary knows may be a typo even where some page or example question spells it
         # so ("павестку" in a question people asked).
         misspelt = self.cyrillic and script == "cyrillic" and dictionary(self.language) is not None
