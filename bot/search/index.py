@@ -1697,12 +1697,14 @@ NOT_ANSWERED = "-not-answered-"
 
 
 def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, tuple[str, ...]] | None = None,
-                 not_answered: tuple[str, ...] = (), menus: Collection[str] = (), about: str | None = None,
+                 not_answered: tuple[str, ...] = (), *, menus: Collection[str] = (), about: str | None = None,
                  sections: Collection[str] = ()) -> list[Document]:
     """The searchable documents of one language: every node's text except the start page, which is the
     main menu and always one tap away. A page's example questions (content/<lang>/questions.yml) are
     searched as part of its text; each question no page answers is a document of its own, whose node id
-    starts with NOT_ANSWERED (a question that finds one of those first gets no page: bot/search/service.py)."""
+    starts with NOT_ANSWERED (a question that finds one of those first gets no page: bot/search/service.py).
+    `menus` are the nodes with children, `sections` the main menu's own, `about` the page about the helpline
+    (tree.yml `about:`): Document.menu, .section and .about."""
     documents = []
     questions = questions or {}
     for node, text in texts.items():

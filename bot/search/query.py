@@ -137,8 +137,8 @@ def classify(text: str) -> QueryKind:
             return QueryKind.MENU
         if _all_in(reading, _COUNSELLOR_WORDS):
             return QueryKind.COUNSELLOR
-    if asks_where_to_look(stripped) and _all_in(words(without_where_to_look(stripped)) or ["start"],
-                                                 _NOTHING_ASKED | ALL_STOP_WORDS | {"start"}):
+    if asks_where_to_look(stripped) and all(
+            word in _NOTHING_ASKED or word in ALL_STOP_WORDS for word in words(without_where_to_look(stripped))):
         return QueryKind.MENU  # "с чего начать": the main menu is where to start
     if letter_count(stripped) < MIN_QUERY_LETTERS or not found:
         return QueryKind.TOO_SHORT

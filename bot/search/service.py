@@ -137,14 +137,13 @@ class SearchIndex:
     def _build_paused(snapshot: ContentSnapshot) -> _Built:
         stemming.make_room()
         languages = list(snapshot.languages or snapshot.texts)
+        menus = {node for node, found in snapshot.nodes.items() if found.children}
+        sections = snapshot.nodes[snapshot.root].children if snapshot.root in snapshot.nodes else ()
         indexes = {
             language: LanguageIndex(language, documents_of(snapshot.texts.get(language, {}), snapshot.root,
                                                            snapshot.questions.get(language),
                                                            snapshot.not_answered.get(language, ()),
-                                                           {node for node, found in snapshot.nodes.items()
-                                                            if found.children}, snapshot.about,
-                                                           snapshot.nodes[snapshot.root].children
-                                                           if snapshot.root in snapshot.nodes else ()),
+                                                           menus=menus, about=snapshot.about, sections=sections),
                                     snapshot.glossary.get(language), snapshot.other_meanings.get(language))
             for language in languages
         }
