@@ -34,7 +34,7 @@ from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_lookalikes, cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
 from bot.search.places import country_names, place_countries, place_words
-from bot.search.query import asks_where_to_look, without_where_to_look
+from bot.search.query import without_where_to_look
 from bot.search.stemming import (
     dictionary,
     forms,
@@ -697,8 +697,9 @@ class LanguageIndex:
                         else min(rated[at][1], rated[at + 1][1]) for at in range(len(rated) - 1)]
         if not any(pair_weights):
             return found
-        numbers = numpy.array(sorted(words_of), dtype=numpy.int32)
-        bits = numpy.array([words_of[number] for number in sorted(words_of)], dtype=numpy.int64)
+        ordered = sorted(words_of)
+        numbers = numpy.array(ordered, dtype=numpy.int32)
+        bits = numpy.array([words_of[number] for number in ordered], dtype=numpy.int64)
         # The documents' sequences one after the other (each ends in _APART, so no pair runs into the next),
         # looked at in one pass.
         sequences = [self._sequences[int(doc)] for doc in docs]
@@ -1241,8 +1242,9 @@ class LanguageIndex:
     def _search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
                 min_coverage: float = 0.15, prefer: Collection[int] = (),
                 home: AbstractSet[str] = frozenset(), at_least: float = 0.0) -> Ranking:
-        where_to_look = asks_where_to_look(query)
-        read = self._read_query(without_where_to_look(query) if where_to_look else query, at_least)
+        rest = without_where_to_look(query)
+        where_to_look = rest is not None
+        read = self._read_query(query if rest is None else rest, at_least)
         if read is None:  # no document can explain `at_least` of it
             return Ranking(self.language, ())
         meaningful = [w for w in read if not w.stop]
@@ -1322,15 +1324,13 @@ class LanguageIndex:
             foreign = self._foreign_pages[frozenset(home)]
             foreign = foreign[covered[foreign] > 0]
             finals[foreign] *= FOREIGN_UNASKED
-        if where_to_look and self._menus.size:
-            menus = self._menus[covered[self._menus] > 0]
-            finals[menus] *= WHERE_TO_LOOK_BOOST
-            sections = self._sections[covered[self._sections] > 0]
-            finals[sections] *= WHERE_TO_LOOK_SECTION
+        # (A document none of the question's words are in scores 0 however it is raised.)
+        if where_to_look:
+            finals[self._menus] *= WHERE_TO_LOOK_BOOST
+            finals[self._sections] *= WHERE_TO_LOOK_SECTION
         if self._about_pages.size and ABOUT_THIS_CHAT.search(normalise(query)) is not None:
-            about = self._about_pages[covered[self._about_pages] > 0]
-            finals[about] *= ABOUT_BOOST
-            scores[about] *= ABOUT_BOOST  # and the strength the decision weighs
+            finals[self._about_pages] *= ABOUT_BOOST
+            scores[self._about_pages] *= ABOUT_BOOST  # and the strength the decision weighs
         if len(rated) > 1:
             values = finals[scored]
             near = scored if scored.size <= PHRASE_CANDIDATES else scored[

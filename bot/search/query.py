@@ -101,9 +101,11 @@ def asks_where_to_look(text: str) -> bool:
     return WHERE_TO_LOOK.search(_spaced(text)) is not None
 
 
-def without_where_to_look(text: str) -> str:
-    """The text, normalised, without its words that ask where to look: what it asks about."""
-    return WHERE_TO_LOOK.sub(" ", _spaced(text))
+def without_where_to_look(text: str) -> str | None:
+    """The text, normalised, without its words that ask where to look (what it asks about), or None if it does not
+    ask where to look."""
+    rest, found = WHERE_TO_LOOK.subn(" ", _spaced(text))
+    return rest if found else None
 
 
 def _content_words(text: str) -> list[str]:
@@ -137,8 +139,8 @@ def classify(text: str) -> QueryKind:
             return QueryKind.MENU
         if _all_in(reading, _COUNSELLOR_WORDS):
             return QueryKind.COUNSELLOR
-    if asks_where_to_look(stripped) and all(
-            word in _NOTHING_ASKED or word in ALL_STOP_WORDS for word in words(without_where_to_look(stripped))):
+    if (rest := without_where_to_look(stripped)) is not None and all(
+            word in _NOTHING_ASKED or word in ALL_STOP_WORDS for word in words(rest)):
         return QueryKind.MENU  # "с чего начать": the main menu is where to start
     if letter_count(stripped) < MIN_QUERY_LETTERS or not found:
         return QueryKind.TOO_SHORT
