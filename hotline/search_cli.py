@@ -110,6 +110,11 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     listing = index.rank(query, listed_language, max(limit, RESULTS) * DEPTH, reader=language, here=here)
     if ranking.hits and ranking.language != language:
         print(f"Too little found in {language}; these matched in {ranking.language} (the person is told so).")
+    if listing.about is not None:
+        print(f"The question asks about this chat itself (whether it is safe to write here, who may read it): the page "
+              f"about the helpline, {listing.about.node}: {snapshot.page(listing.about.node, language).text.title}, is "
+              "offered first whatever the chance, then the pages below that pass the no-match rule (ABOUT_THIS_CHAT "
+              "in bot/search/query.py).")
     print(f"{'rank':>4}  {'score':>7}  {'cover':>5}  {'strength':>8}  page")
     pages = 0
     for number, hit in enumerate(listing.hits, start=1):

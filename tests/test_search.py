@@ -61,7 +61,7 @@ from bot.search.index import (
     is_not_answered,
 )
 from bot.search.places import place_countries, place_words
-from bot.search.query import asks_where_to_look
+from bot.search.query import asks_about_this_chat, asks_where_to_look
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, lemma, stem, stemmer_for
 from bot.search.text import normalise, words
@@ -746,26 +746,43 @@ def test_a_question_asking_where_to_look_finds_the_sections_before_their_menus(i
     ("en", "can anyone else read this chat"),
     ("en", "do you store my phone number"),
     ("de", "speichert ihr meine nummer"),
+    # Words the page about the helpline does not have: the page on phones at the border, on the recruitment office
+    # or on leaving came first, or none, or a German page through a typo ("ви мене не здасте?").
+    ("ru", "безопасно ли  сюда писать"),
+    ("uk", "чи безпечно сюди писати"),
+    ("uk", "тцк може дізнатися що я сюди пишу?"),
+    ("uk", "ви мене не здасте?"),
+    ("de", "ist es sicher hier zu schreiben"),
 ])
 def test_a_question_about_this_chat_finds_the_page_about_the_helpline_first(index: SearchIndex, language: str,
                                                                             query: str) -> None:
     # Its words say "here" and "you", which are small words: the page on phones at the border, or on Belarus's
     # register of phone numbers, came first.
-    assert index.search(query, language).found
-    assert top(index, query, language, 1) == ["about"]
+    answer = index.search(query, language)
+    assert answer.found and answer.ranking is not None
+    assert answer.ranking.language == language and answer.ranking.hits[0].node == "about"
+
+
+def test_a_question_about_this_chat_is_offered_the_pages_its_other_words_find_after_that_one(
+        index: SearchIndex) -> None:
+    answer = index.search("военкомат может узнать что я сюда пишу про отсрочку?", "ru")
+    assert answer.ranking is not None
+    first, *others = (hit.node for hit in answer.ranking.hits)
+    assert first == "about" and others and "about" not in others
 
 
 @pytest.mark.parametrize(("text", "about"), [
     ("безопасно ли сюда писать", True), ("вы не сдадите меня", True), ("ви мене не здасте?", True),
     ("тцк може дізнатися що я сюди пишу?", True), ("хто ще може читати цей чат", True),
     ("is it safe to write here", True), ("do you keep my messages", True), ("kann jemand hier mitlesen", True),
-    ("kann das militär sehen was ich hier schreibe", True),
+    ("kann das militär sehen was ich hier schreibe", True), ("безопасно ли\nсюда   писать", True),
     ("безопасно ли возвращаться в россию", False), ("вы знаете адвоката", False), ("who can read my file at bamf",
                                                                                    False),
     ("was schreibe ich in den antrag", False), ("чи можна написати заяву онлайн", False),
+    ("куди в інститут писати заяву", False), ("навы сдадите", False),
 ])
 def test_a_question_about_this_chat_is_told_from_one_about_something_else(text: str, about: bool) -> None:
-    assert (search_index.ABOUT_THIS_CHAT.search(normalise(text)) is not None) is about
+    assert asks_about_this_chat(text) is about
 
 
 @pytest.mark.parametrize(("language", "typed", "country"), [
@@ -1492,6 +1509,9 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert main(["content", "search", "погода у мюнхені deserter", "--lang", "uk", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "nearest pages below are the de ones" in out and "matched: deserti" in out, "not an empty table"
+    assert main(["content", "search", "ви мене не здасте?", "--lang", "uk", "--config", str(config)]) == 0
+    assert "about this chat itself (whether it is safe to write here, who may read it): the page about the helpline, " \
+           "about: " in capsys.readouterr().out
     assert main(["content", "search", "x", "--lang", "xx", "--config", str(config)]) == 2
     # The folder may follow the options too, as editors write it.
     assert main(["content", "search", "электронная павестка", "--lang", "ru", str(pages)]) == 0

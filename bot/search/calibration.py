@@ -121,7 +121,17 @@ def decide(ranking: Ranking, calibration: Calibration, min_chance: float, floor:
     `min_chance`, or the question is one word that means something (a topic to browse: "отсрочка", "BAMF", however
     many questions no page answers have it too). The chance is None, and nothing offered, where no page could be
     (none but questions no page answers, the question's places or pages about another country) or the best page
-    has the question's words only in passing (`above_floor`)."""
+    has the question's words only in passing (`above_floor`). A question about this chat itself gets the page about
+    the helpline first, offered whatever the chance (Ranking.about)."""
+    decision = _decided(ranking, calibration, min_chance, floor)
+    if ranking.about is None:
+        return decision
+    # A question about this chat itself: the page about the helpline first, whatever the chance; then the pages the
+    # rest of the ranking would offer (Ranking.about).
+    return Decision([ranking.about, *(decision.pages if decision.offer else ())], decision.chance, True)
+
+
+def _decided(ranking: Ranking, calibration: Calibration, min_chance: float, floor: float) -> Decision:
     found = evidence(ranking)
     if found is None:
         return Decision([], None, False)

@@ -34,7 +34,7 @@ from bot.search.folding import TRANSLIT as TO_LATIN_LETTERS
 from bot.search.folding import cyrillic_lookalikes, cyrillic_skeleton, skeleton, to_cyrillic_layout, to_latin_layout
 from bot.search.fuzzy import DeleteIndex
 from bot.search.places import country_names, place_countries, place_words
-from bot.search.query import without_where_to_look
+from bot.search.query import asks_about_this_chat, without_where_to_look
 from bot.search.stemming import (
     dictionary,
     forms,
@@ -103,7 +103,6 @@ WHERE_TO_LOOK_BOOST = 2.0  # for the menus of pages, for a question that asks wh
 # ... and this much more for the main menu's own sections: "я из россии, с чего начать" is for the Russia section,
 # not the menu of countries near Russia, whose title names Russia too.
 WHERE_TO_LOOK_SECTION = 1.5
-ABOUT_BOOST = 3.0  # for the page about the helpline, for a question about this chat (ABOUT_THIS_CHAT)
 FOREIGN_UNASKED = 0.8  # a page about a foreign country, for a question that names no place
 LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above the best other one
 # What a word that is not a noun ("отправить", "безопасно", "abgelaufen") weighs in how much of a question a
@@ -186,6 +185,11 @@ class Ranking:
     # at a question in another language ("Auslieferung Paket" to the Russian pages, "paket" a typo of "пакт" in Latin
     # letters; "paket 2024" has a year they write too).
     guessed: bool = False
+    # For a question about this chat itself ("безопасно ли сюда писать", "ви мене не здасте?"; query.ABOUT_THIS_CHAT):
+    # the page about the helpline, offered first whatever the no-match decision says of the hits
+    # (calibration.decide). Its words are "here" and "you", small words, and the rest are what other pages are about
+    # ("тцк може дізнатися що я сюди пишу?") or what no page has. Not among the hits.
+    about: Hit | None = None
 
     @property
     def confidence(self) -> float:
@@ -533,8 +537,7 @@ class LanguageIndex:
         self._menus = numpy.array([doc for doc, document in enumerate(documents) if document.menu], dtype=numpy.intp)
         self._sections = numpy.array([doc for doc, document in enumerate(documents) if document.section],
                                      dtype=numpy.intp)
-        self._about_pages = numpy.array([doc for doc, document in enumerate(documents) if document.about],
-                                        dtype=numpy.intp)
+        self._about_page = next((document.node for document in documents if document.about), None)
         self._names_an_amount: _Learned[int, bool] = _Learned(self._read_amount)
         self._numbers_in_groups: _Learned[int, frozenset[str]] = _Learned(self._read_numbers_in_groups)
         # Each term's number, and each document's terms in their order, the first time a query needs them: which
@@ -1231,17 +1234,24 @@ class LanguageIndex:
         `home` holds the countries (ISO 3166 codes) whose pages hold wherever the person is: a page about
         another country is marked `elsewhere` when the question is set in a country it never names, and a page
         about a home country when the question names another home country that the page never names.
-        Documents with the question's words together in its order rank higher (PHRASE_BONUS), menus
-        (Document.menu) for a question that asks where to look (query.WHERE_TO_LOOK), and the page about the helpline
-        (Document.about) for a question about this chat (ABOUT_THIS_CHAT).
+        Documents with the question's words together in its order rank higher (PHRASE_BONUS), and menus
+        (Document.menu) for a question that asks where to look (query.WHERE_TO_LOOK). For a question about this
+        chat itself (query.ABOUT_THIS_CHAT), the page about the helpline (Document.about) is Ranking.about, not
+        one of the hits, whatever its words.
         """
+        chat = self._about_page is not None and asks_about_this_chat(query)
         with one_question():  # what is worked out for its words is dropped after it (stemming.py)
-            return self._search(query, limit, relative_cutoff=relative_cutoff, min_coverage=min_coverage,
-                                prefer=prefer, home=home, at_least=at_least)
+            ranking = self._search(query, limit, relative_cutoff=relative_cutoff, min_coverage=min_coverage,
+                                   prefer=prefer, home=home, at_least=at_least, about_this_chat=chat)
+        if not chat or ranking.about is not None or (ranking.hits and ranking.hits[0].listed):
+            return ranking  # (a question listed for a page in questions.yml gets what the editors listed it for)
+        assert self._about_page is not None
+        return replace(ranking, about=Hit(self._about_page, 0.0, 0.0, ()))  # none of its words is in that page
 
     def _search(self, query: str, limit: int = 3, *, relative_cutoff: float = 0.3,
                 min_coverage: float = 0.15, prefer: Collection[int] = (),
-                home: AbstractSet[str] = frozenset(), at_least: float = 0.0) -> Ranking:
+                home: AbstractSet[str] = frozenset(), at_least: float = 0.0,
+                about_this_chat: bool = False) -> Ranking:
         rest = without_where_to_look(query)
         where_to_look = rest is not None
         read = self._read_query(query if rest is None else rest, at_least)
@@ -1328,9 +1338,6 @@ class LanguageIndex:
         if where_to_look:
             finals[self._menus] *= WHERE_TO_LOOK_BOOST
             finals[self._sections] *= WHERE_TO_LOOK_SECTION
-        if self._about_pages.size and ABOUT_THIS_CHAT.search(normalise(query)) is not None:
-            finals[self._about_pages] *= ABOUT_BOOST
-            scores[self._about_pages] *= ABOUT_BOOST  # and the strength the decision weighs
         if len(rated) > 1:
             values = finals[scored]
             near = scored if scored.size <= PHRASE_CANDIDATES else scored[
@@ -1408,6 +1415,14 @@ class LanguageIndex:
                             if not (is_not_answered(hit.node) or hit.only_places or hit.elsewhere)), None)
             if nearest is not None and nearest.no_amount:
                 hits = [replace(hit, no_amount=True) if not is_not_answered(hit.node) else hit for hit in hits]
+        about = None
+        if about_this_chat and not listed:
+            # The page about the helpline is offered first whatever the decision says (Ranking.about); the decision
+            # weighs the rest.
+            at = next((position for position, hit in enumerate(hits) if hit.node == self._about_page), None)
+            if at is not None:
+                about = hits.pop(at)
+                del kept[at]
         # Worked out for the one page the no-match decision weighs (bot/search/calibration.py), not every hit.
         odds = None
         page = next((position for position, hit in enumerate(hits) if hit.could_be_offered), None)
@@ -1416,7 +1431,7 @@ class LanguageIndex:
             odds = round(self.likelihood(known, self._first_not_answered, len(self.nodes))
                          - self.likelihood(known, doc, doc + 1), 4)
         return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful), odds,
-                       guessed=not any(_more_than_a_typo(w) for w in meaningful if not w.text.isdecimal()))
+                       about=about, guessed=not any(_more_than_a_typo(w) for w in meaningful if not w.text.isdecimal()))
 
     def _occurrences_in(self, term: str, first: int, last: int) -> int:
         """How often a term is in the documents `first` to `last` - 1: bodies, listed questions, titles, keywords."""
@@ -1596,22 +1611,6 @@ ASKS_AN_AMOUNT = re.compile(
     r"|скільки (?:\w+ )?кошту|вартість|\bцін[аиу]\b|безкоштовн|скільки платять|виплат"
     r"|\bcosts?\b|\bprices?\b|\bfees?\b|\bget paid\b|\bsalary\b|\bwages?\b"
     r"|\bkostet\b|\bkosten\b|\bpreis(?:e|es|en)?\b|gebühr|gebuehr|\bgehalt(?:s)?\b|\blohn\b")
-# A question about this chat itself, whether it is safe to write here and who may read or keep it ("безопасно ли
-# сюда писать", "ви мене не здасте", "can anyone else read this chat", "speichert ihr meine Nummer"), in ru, uk,
-# en or de, normalised: the page about the helpline (tree.yml `about:`) ranks ABOUT_BOOST times higher for it, and
-# its words count that much more strongly there. Those words say "here" and "you" (stop words), so otherwise the
-# pages on phones at the border or on what the army may learn came first.
-ABOUT_THIS_CHAT = re.compile(
-    r"(?:сюда|сюди|здесь|тут) (?:\w+ )?(?:писать|пишу|написать|писати|написати|пишете|пишемо|пишем)\b"
-    r"|(?:этот|этом|этого|этому|ваш|вашем|вашего|цей|цьому|цього|вашому) (?:чат|бот)"
-    r"|\bвы (?:\w+ )?(?:не )?(?:передадите|передаете|сдадите|сдаете|сохраняете|храните|записываете|видите)\b"
-    r"|\bви (?:\w+ )?(?:не )?(?:передасте|передаєте|здасте|здаєте|зберігаєте|записуєте|бачите)\b"
-    r"|(?:кто|хто|хтось|кто-то|кто-нибудь) (?:еще |ще )?(?:может |може )?(?:читать|читает|читати|читає|видит|бачить)\b"
-    r"|\b(?:write|writing|message|text) (?:here|to you|this bot|this chat)\b|\bthis (?:chat|bot)\b"
-    r"|\bdo you (?:store|keep|save|share|pass|give|record|log)\b|\b(?:anyone|someone|who) (?:else )?(?:can )?"
-    r"(?:read|see)s? (?:this chat|this conversation|my messages|what i (?:write|type|send))\b"
-    r"|\b(?:hier|euch) (?:\w+ )?(?:schreibe|schreiben|schreib)\b|\b(?:diesen|diesem|dieser|euren|eurem) (?:chat|bot)\b"
-    r"|\b(?:speichert|speichern|gebt|seht|lest) (?:ihr|sie)\b|\bmit(?:liest|lesen)\b")
 # A sum of money (a figure and a currency, or a currency's sign) or "free", casefolded.
 NAMES_AN_AMOUNT = re.compile(
     r"[₽€$₴₾֏₸]|\d\s*(?:руб|гривн|гривен|гривень|грн|лари|ларі|драм|тенге|доллар|долар|евро|євро|сом|лир|динар"

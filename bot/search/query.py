@@ -92,6 +92,27 @@ _NOTHING_ASKED = _GREETINGS | frozenset("""
 """.split())
 
 
+# A question about this chat itself: whether it is safe to write here, who may read or keep it ("безопасно ли сюда
+# писать", "ви мене не здасте", "can anyone else read this chat", "speichert ihr meine Nummer"), in ru, uk, en or
+# de, normalised, spaces single. It gets the page about the helpline (tree.yml `about:`) first, whatever its other
+# words (Ranking.about, calibration.decide): its words say "here" and "you", small words, and the rest ("тцк може
+# дізнатися", "полиции") are what the page on the recruitment office or on phones at the border is about. Of the 38
+# questions in the content's and the development sets that match it (2026-12-03), 37 are listed for that page.
+ABOUT_THIS_CHAT = re.compile(
+    r"(?<!\w)(?:"
+    r"(?:сюда|сюди|здесь|тут) (?:\w+ )?(?:писать|пишу|написать|писати|написати|пишете|пишемо|пишем)\b"
+    r"|(?:этот|этом|этого|этому|ваш|вашем|вашего|цей|цьому|цього|вашому) (?:чат|бот)"
+    r"|вы (?:\w+ ){0,2}(?:не )?(?:передадите|передаете|сдадите|сдаете|сохраняете|храните|записываете|видите)\b"
+    r"|ви (?:\w+ ){0,2}(?:не )?(?:передасте|передаєте|здасте|здаєте|зберігаєте|записуєте|бачите)\b"
+    r"|(?:кто|хто|хтось|кто-то|кто-нибудь) (?:еще |ще )?(?:может |може )?(?:читать|читает|читати|читає|видит|бачить)\b"
+    r"|(?:write|writing|message|text) (?:here|to you|this bot|this chat)\b|this (?:chat|bot)\b"
+    r"|do you (?:store|keep|save|share|pass|give|record|log)\b|(?:anyone|someone|who) (?:else )?(?:can )?"
+    r"(?:read|see)s? (?:this chat|this conversation|my messages|what i (?:write|type|send))\b"
+    r"|(?:hier|euch) (?:\w+ )?(?:schreibe|schreiben|schreib)\b|(?:diesen|diesem|dieser|euren|eurem) (?:chat|bot)\b"
+    r"|(?:speichert|speichern|gebt|seht|lest) (?:ihr|sie)\b|mit(?:liest|lesen)\b"
+    r")")
+
+
 def _spaced(text: str) -> str:
     return " ".join(normalise(text).split())
 
@@ -99,6 +120,11 @@ def _spaced(text: str) -> str:
 def asks_where_to_look(text: str) -> bool:
     """Whether a typed text asks where to look rather than what (WHERE_TO_LOOK)."""
     return WHERE_TO_LOOK.search(_spaced(text)) is not None
+
+
+def asks_about_this_chat(text: str) -> bool:
+    """Whether a typed text asks about this chat itself: whether it is safe, who may read it (ABOUT_THIS_CHAT)."""
+    return ABOUT_THIS_CHAT.search(_spaced(text)) is not None
 
 
 def without_where_to_look(text: str) -> str | None:

@@ -257,7 +257,8 @@ class SearchIndex:
         # in the ranking that pages would otherwise have.
         depth = RESULTS * DEPTH
         best = own = self.rank(query, language, depth, here=here)
-        if best.confidence < CONFIDENT:
+        # A question about this chat gets the page about the helpline in the reader's own language (Ranking.about).
+        if best.confidence < CONFIDENT and best.about is None:
             for other in self._built.order:
                 if other == language:
                     continue
