@@ -71,8 +71,11 @@ def content_search(config: Config, directory: Path | None, query: str, language:
     withheld = answer.withheld
     if answer.chance is not None:
         verdict = "at or above" if answer.chance >= settings.min_chance else "below"
-        anyway = "; offered all the same: one word is a topic to browse" if (
-            answer.found and answer.chance < settings.min_chance and ranking.words == 1) else ""
+        listing = index.ranked(query, language, here=here)
+        anyway = "" if not answer.found or answer.chance >= settings.min_chance else (
+            "; offered all the same: one word is a topic to browse" if ranking.words == 1 else
+            "; offered all the same: the question asks where to look, and the best page is a menu of pages"
+            if listing.where_to_look else "")
         print(f"Chance that the best page (or one of the next two) answers: {answer.chance:.1%}, {verdict} "
               f"`search: min_chance` ({settings.min_chance:.0%}) in config.yaml{anyway}")
     elif withheld is not None:

@@ -741,6 +741,20 @@ def test_a_question_asking_where_to_look_finds_the_sections_before_their_menus(i
     assert "russia" in found[:2] and found.index("russia") < min(found.index(n) for n in found if n.startswith("ru_"))
 
 
+@pytest.mark.parametrize(("language", "query", "section"), [
+    ("ru", "я из беларуси, не хочу в армию, с чего начать", "belarus"),
+    ("uk", "брат білорус, живе з нами. де тут про білорусь?", "belarus"),
+    ("de", "ich bin ukrainer und will nicht an die front, wo fang ich an", "ukraine"),
+])
+def test_a_question_asking_where_to_look_gets_the_section_of_the_country_it_names(
+        index: SearchIndex, language: str, query: str, section: str) -> None:
+    # The section has the question's place only, which made it "only the question's places" and never offered, or
+    # the chance that it answers was below min_chance: a menu is what such a question asks for.
+    answer = index.search(query, language)
+    assert answer.found and answer.ranking is not None
+    assert answer.ranking.hits[0].node == section
+
+
 @pytest.mark.parametrize(("language", "query"), [
     ("ru", "вы не передадите мои сообщения полиции?"),
     ("en", "can anyone else read this chat"),
@@ -1509,6 +1523,10 @@ def test_cli_shows_the_ranking(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert main(["content", "search", "погода у мюнхені deserter", "--lang", "uk", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "nearest pages below are the de ones" in out and "matched: deserti" in out, "not an empty table"
+    assert main(["content", "search", "брат білорус, живе з нами. де тут про білорусь?", "--lang", "uk", "--config",
+                 str(config)]) == 0
+    assert "below `search: min_chance` (65%) in config.yaml; offered all the same: the question asks where to look, " \
+           "and the best page is a menu of pages" in capsys.readouterr().out
     assert main(["content", "search", "ви мене не здасте?", "--lang", "uk", "--config", str(config)]) == 0
     assert "about this chat itself (whether it is safe to write here, who may read it): the page about the helpline, " \
            "about: " in capsys.readouterr().out

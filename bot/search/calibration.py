@@ -122,7 +122,8 @@ def decide(ranking: Ranking, calibration: Calibration, min_chance: float, floor:
     many questions no page answers have it too). The chance is None, and nothing offered, where no page could be
     (none but questions no page answers, the question's places or pages about another country) or the best page
     has the question's words only in passing (`above_floor`). A question about this chat itself gets the page about
-    the helpline first, offered whatever the chance (Ranking.about)."""
+    the helpline first, offered whatever the chance (Ranking.about), and one that asks where to look the menu of
+    pages it finds first (Ranking.where_to_look)."""
     decision = _decided(ranking, calibration, min_chance, floor)
     if ranking.about is None:
         return decision
@@ -138,7 +139,7 @@ def _decided(ranking: Ranking, calibration: Calibration, min_chance: float, floo
     if not above_floor(found.page, floor):
         return Decision(found.pages, None, False)
     chance = calibration.chance(found.features)
-    return Decision(found.pages, chance, chance >= min_chance or ranking.words == 1)
+    return Decision(found.pages, chance, chance >= min_chance or ranking.words == 1 or ranking.where_to_look)
 
 
 @dataclass(frozen=True)

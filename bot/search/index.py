@@ -190,6 +190,10 @@ class Ranking:
     # (calibration.decide). Its words are "here" and "you", small words, and the rest are what other pages are about
     # ("тцк може дізнатися що я сюди пишу?") or what no page has. Not among the hits.
     about: Hit | None = None
+    # Whether the query asks where to look (query.WHERE_TO_LOOK: "я білорус, з чого мені почати") and the first hit
+    # that could be offered is a menu of pages: a menu is what it asks for, offered whatever the chance
+    # (calibration.decide).
+    where_to_look: bool = False
 
     @property
     def confidence(self) -> float:
@@ -1400,7 +1404,9 @@ class LanguageIndex:
                 terms = tuple(t for w in found for t in w.terms if doc in self._postings[t])
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
                                 round(float(scores[doc]) / float(covered[doc]), 4),
-                                only_places=placed and all(w.place for w in found if _more_than_a_typo(w)),
+                                # A menu is where to look: "я из беларуси, с чего начать" asks for the Belarus one.
+                                only_places=placed and all(w.place for w in found if _more_than_a_typo(w))
+                                and not (where_to_look and self._documents[doc].menu),
                                 words=sum(not w.place for w in found),
                                 elsewhere=bool(asked) and self._elsewhere(doc, asked, home),
                                 no_amount=(asks_an_amount and doc < self._first_not_answered
@@ -1430,8 +1436,10 @@ class LanguageIndex:
             doc = kept[page]
             odds = round(self.likelihood(known, self._first_not_answered, len(self.nodes))
                          - self.likelihood(known, doc, doc + 1), 4)
+        menu_first = where_to_look and page is not None and self._documents[kept[page]].menu
         return Ranking(self.language, tuple(hits), len(meaningful), sum(not w.terms for w in meaningful), odds,
-                       about=about, guessed=not any(_more_than_a_typo(w) for w in meaningful if not w.text.isdecimal()))
+                       about=about, where_to_look=menu_first,
+                       guessed=not any(_more_than_a_typo(w) for w in meaningful if not w.text.isdecimal()))
 
     def _occurrences_in(self, term: str, first: int, last: int) -> int:
         """How often a term is in the documents `first` to `last` - 1: bodies, listed questions, titles, keywords."""
