@@ -61,7 +61,7 @@ from bot.search.index import (
     is_not_answered,
 )
 from bot.search.places import place_countries, place_words
-from bot.search.query import asks_about_this_chat, asks_where_to_look
+from bot.search.query import asks_about_this_chat, asks_where_to_look, without_about_this_chat
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, lemma, stem, stemmer_for
 from bot.search.text import normalise, words
@@ -482,7 +482,9 @@ def test_the_odds_are_those_of_the_page_the_decision_weighs(answered: ContentSna
             if not pages:
                 assert ranking.not_answered_odds is None
                 continue
-            known = [word for word in built.read(question) if not word.stop and word.terms]
+            # Of a question about this chat, what else it asks (the page about the helpline is not weighed).
+            asked = without_about_this_chat(question) or question
+            known = [word for word in built.read(asked) if not word.stop and word.terms]
             page = built.nodes.index(pages[0].node)
             expected = (built.likelihood(known, pool[0], pool[-1] + 1) - built.likelihood(known, page, page + 1))
             assert ranking.not_answered_odds == pytest.approx(expected, abs=1e-3), question
@@ -682,6 +684,29 @@ def test_titles_weigh_more_than_bodies(index: SearchIndex) -> None:
     assert top(index, "interview", "en", 1) == ["de_interview"]
 
 
+def test_a_story_told_before_the_question_counts_less_in_how_much_of_it_a_page_explains() -> None:
+    # "Мій брат у Бєлгороді, йому 18. Каже, що зброю в руки не візьме. Що він може зробити законно?": the page on
+    # alternative service answers the last sentence, and need not explain the whole story to do so.
+    index = LanguageIndex("en", [Document("acs", "Alternative service", (), "How to apply for alternative service."),
+                                 Document("leaving", "Leaving", (), "Crossing the border with a student visa.")])
+    asked = "How does he apply for alternative service?"
+    story = "My cousin lives in Belgorod. He is a student. "
+    told, = (hit for hit in index.search(story + asked).hits if hit.node == "acs")
+    run_on, = (hit for hit in index.search((story + asked).replace(".", ",")).hits if hit.node == "acs")
+    alone, = (hit for hit in index.search(asked).hits if hit.node == "acs")
+    assert run_on.coverage < told.coverage < alone.coverage
+
+
+@pytest.mark.parametrize(("text", "told"), [
+    ("Мій брат у Бєлгороді, йому 18. Що він може зробити законно?", {"мій", "брат", "у", "бєлгороді", "йому", "18"}),
+    ("Брат у Бєлгороді!\nЩо брат може зробити?", {"у", "бєлгороді"}),  # "брат" is in the question too
+    ("мій брат у бєлгороді, що він може зробити?", set()),  # one sentence
+    ("Брат у Бєлгороді. Він не хоче служити.", set()),  # no question at the end
+])
+def test_what_a_question_tells_before_it_asks_is_read_from_its_sentences(text: str, told: set[str]) -> None:
+    assert search_index._told_before_asking(text) == told
+
+
 def test_words_standing_together_as_in_the_question_find_the_page_that_has_them_so() -> None:
     """Two words of a question side by side in a page ("manifestly unfounded"), or with one word between, in the
     question's order, say more than the same words apart or the other way round (PHRASE_BONUS). Each page below
@@ -777,12 +802,20 @@ def test_a_question_about_this_chat_finds_the_page_about_the_helpline_first(inde
     assert answer.ranking.language == language and answer.ranking.hits[0].node == "about"
 
 
+@pytest.mark.parametrize(("language", "query", "pages"), [
+    ("uk", "ви не передасте мої повідомлення в тцк? я в сзч", {"ua_szch"}),
+    # Its words that ask about the chat are not weighed with the rest: with them, the chance that a page on desertion
+    # answers fell below min_chance (the content's questions no page answers have them), and the person got the page
+    # about the helpline only.
+    ("ru", "а вы не сдадите меня военкомату если я напишу что я в сзч", {"ua_szch", "ru_desertion_law",
+                                                                        "ru_service_penalties"}),
+])
 def test_a_question_about_this_chat_is_offered_the_pages_its_other_words_find_after_that_one(
-        index: SearchIndex) -> None:
-    answer = index.search("военкомат может узнать что я сюда пишу про отсрочку?", "ru")
+        answered: ContentSnapshot, language: str, query: str, pages: set[str]) -> None:
+    answer = SearchIndex(answered).search(query, language)
     assert answer.ranking is not None
     first, *others = (hit.node for hit in answer.ranking.hits)
-    assert first == "about" and others and "about" not in others
+    assert first == "about" and pages & set(others) and "about" not in others
 
 
 @pytest.mark.parametrize(("text", "about"), [
@@ -790,10 +823,21 @@ def test_a_question_about_this_chat_is_offered_the_pages_its_other_words_find_af
     ("тцк може дізнатися що я сюди пишу?", True), ("хто ще може читати цей чат", True),
     ("is it safe to write here", True), ("do you keep my messages", True), ("kann jemand hier mitlesen", True),
     ("kann das militär sehen was ich hier schreibe", True), ("безопасно ли\nсюда   писать", True),
+    ("вы фсбшники?", True), ("а ви точно не тцк?", True), ("а тцк не дізнається шо я вам писав", True),
+    ("ви мої повідомлення нікому не передаєте?", True), ("you wont tell the police about me right", True),
+    ("are you keeping logs of what i send", True), ("ihr verratet mich doch nicht an die polizei oder", True),
+    ("liest hier jemand mit", True), ("нужно ли называть свое имя", True),
     ("безопасно ли возвращаться в россию", False), ("вы знаете адвоката", False), ("who can read my file at bamf",
                                                                                    False),
     ("was schreibe ich in den antrag", False), ("чи можна написати заяву онлайн", False),
     ("куди в інститут писати заяву", False), ("навы сдадите", False),
+    # Found by a tester: "you see" a way out, an application written here, someone's file, a bot mentioned in passing.
+    ("вы видите выход из ситуации? муж в сзч уже месяц", False), ("ви бачите якийсь вихід? чоловік в сзч", False),
+    ("в военкомате сказали что здесь писать заявление на альтернативку", False),
+    ("у тцк сказали сюди писати заяву на відстрочку", False), ("кто может читать мое личное дело в военкомате", False),
+    ("my friend said this bot helped him get to germany", False), ("seht ihr eine chance für mich als russe", False),
+    ("gebt ihr auch beratung am telefon", False), ("kann ich den asylantrag auch hier schreiben", False),
+    ("ви знаєте що тцк робить з ухилянтами", False),
 ])
 def test_a_question_about_this_chat_is_told_from_one_about_something_else(text: str, about: bool) -> None:
     assert asks_about_this_chat(text) is about
