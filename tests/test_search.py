@@ -61,7 +61,12 @@ from bot.search.index import (
     is_not_answered,
 )
 from bot.search.places import place_countries, place_words
-from bot.search.query import asks_about_this_chat, asks_where_to_look, without_about_this_chat
+from bot.search.query import (
+    asks_about_this_chat,
+    asks_where_to_look,
+    without_about_this_chat,
+    without_where_to_look,
+)
 from bot.search.screens import SearchScreens
 from bot.search.stemming import is_word, lemma, stem, stemmer_for
 from bot.search.text import normalise, words
@@ -770,6 +775,14 @@ def test_a_question_asking_where_to_look_finds_the_sections_before_their_menus(i
     ("ru", "я из беларуси, не хочу в армию, с чего начать", "belarus"),
     ("uk", "брат білорус, живе з нами. де тут про білорусь?", "belarus"),
     ("de", "ich bin ukrainer und will nicht an die front, wo fang ich an", "ukraine"),
+    # Found by a tester: a city, an adjective or a people name the country, and "не знаю" asks nothing (it found the
+    # page on knowing one's rights); the sections' own pages name their country too.
+    ("uk", "я з харкова, не знаю з чого почати", "ukraine"),
+    ("ru", "с чего начать я из москвы", "russia"),
+    ("uk", "з чо почати, я з мінська", "belarus"),
+    ("en", "i am russian where to look", "russia"),
+    ("en", "ukrainian here, where do i even start", "ukraine"),
+    ("de", "wo fange ich am besten an, bin aus der ukraine", "ukraine"),
 ])
 def test_a_question_asking_where_to_look_gets_the_section_of_the_country_it_names(
         index: SearchIndex, language: str, query: str, section: str) -> None:
@@ -860,12 +873,21 @@ def test_a_home_countrys_people_are_read_as_of_that_country(index: SearchIndex, 
     ("с чего начать", True), ("где тут про тцк", True), ("какой раздел мне нужен", True),
     ("where do i start", True), ("which section is for me", True), ("what do you have for russians", True),
     ("wo fange ich an", True), ("wo finde ich hier was dazu", True), ("с  чего\nначать", True),
+    ("с чево начать", True), ("з чо почати", True), ("з чого почать", True), ("where shud i start", True),
+    ("where do i even begin", True), ("wo fange ich am besten an", True), ("wo anfangen", True),
     ("was gibt es für möglichkeiten in deutschland zu bleiben", False), ("somewhere to start a new life", False),
     ("де є безкоштовний юрист", False), ("где взять справку", False), ("when does the call-up start", False),
     ("wo finde ich einen anwalt", False), ("что будет если не начать службу", False),
 ])
 def test_where_to_look_is_told_from_what_to_look_for(text: str, asks: bool) -> None:
     assert asks_where_to_look(text) is asks
+
+
+def test_what_is_said_with_asking_where_to_look_and_asks_nothing_is_not_searched() -> None:
+    assert words(without_where_to_look("не знаю з чого почати, я з харкова") or "") == ["я", "з", "харкова"]
+    assert words(without_where_to_look("please help, where do i start, i am from kyiv") or "") == [
+        "i", "am", "from", "kyiv"]
+    assert without_where_to_look("я з харкова, не знаю") is None
 
 
 def test_a_very_common_word_keeps_only_its_strongest_pages() -> None:

@@ -112,6 +112,9 @@ WHERE_TO_LOOK_BOOST = 2.0  # for the menus of pages, for a question that asks wh
 # ... and this much more for the main menu's own sections: "я из россии, с чего начать" is for the Russia section,
 # not the menu of countries near Russia, whose title names Russia too.
 WHERE_TO_LOOK_SECTION = 1.5
+# ... and this much more for the section of the home country it names ("i am russian, where to look"): the Russia
+# section's sub-menus name Russia in their titles too.
+WHERE_TO_LOOK_NAMED = 2.0
 FOREIGN_UNASKED = 0.8  # a page about a foreign country, for a question that names no place
 LISTED_FIRST = 1.05  # a page the question is listed for, word for word, above the best other one
 # What a word that is not a noun ("отправить", "безопасно", "abgelaufen") weighs in how much of a question a
@@ -552,6 +555,7 @@ class LanguageIndex:
                                      dtype=numpy.intp)
         self._about_page = next((document.node for document in documents if document.about), None)
         self._names_an_amount: _Learned[int, bool] = _Learned(self._read_amount)
+        self._section_countries: _Learned[int, frozenset[str]] = _Learned(self._section_country)
         self._numbers_in_groups: _Learned[int, frozenset[str]] = _Learned(self._read_numbers_in_groups)
         # Each term's number, and each document's terms in their order, the first time a query needs them: which
         # of a question's words stand side by side in a page (PHRASE_BONUS).
@@ -940,6 +944,34 @@ class LanguageIndex:
                     if candidate in self._postings:
                         offer(candidate, COUNTRY_OF)
 
+    def _home_countries_named(self, meaningful: list[_Word], home: AbstractSet[str]) -> frozenset[str]:
+        """The home countries a question names: as places (a country, one of its cities), by their adjectives
+        ("russian", "українськ") or their people ("росіяни")."""
+        named: set[str] = set()
+        for word in meaningful:
+            if word.place:
+                named |= self._country_codes(word.text)
+            if not _language_word(word.text):
+                named |= {country for country, starts in _HOME_ADJECTIVES.items() if word.text.startswith(starts)}
+            named |= {code for starts, country in _HOME_DEMONYMS.get(self.language, ())
+                      if word.text.startswith(starts) for code in self._country_codes(country)}
+        return frozenset(named) & frozenset(home)
+
+    def _section_country(self, doc: int) -> frozenset[str]:
+        """The countries a section's title names ("Россия", "🇧🇾 Belarus")."""
+        return frozenset().union(*(self._country_codes(word)
+                                   for word in words(normalise(self._documents[doc].title))))
+
+    def _with_country(self, word: _Word) -> _Word:
+        """A place read as the names of its country too (_country_of), if the pages have them."""
+        terms = dict(word.terms)
+
+        def offer(term: str, quality: float) -> None:
+            terms.setdefault(term, quality)
+
+        self._country_of(word.text, offer)
+        return replace(word, terms=terms)
+
     def _demonym(self, word: str, offer: Callable[[str, float], None]) -> None:
         """"ukrainian" → Ukraine, "russians" → Russia, "belarusian" → Belarus."""
         for suffix in _DEMONYM_SUFFIXES:
@@ -1279,6 +1311,10 @@ class LanguageIndex:
         meaningful = [w for w in read if not w.stop]
         if not meaningful or not self.nodes:
             return Ranking(self.language, ())
+        if where_to_look:
+            # Where it says the person is from, that country's section is where to look, though the pages name none of
+            # its cities ("я з харкова, не знаю з чого почати": Kharkiv is in questions no page answers).
+            meaningful = [self._with_country(w) if w.place else w for w in meaningful]
         # Each query word counts once per document, by its best reading there, and weighs by the rarity
         # of its commonest reading, so a word read many ways ("получить": получ, получа, получен) is not
         # made rare by its rare readings.
@@ -1361,6 +1397,11 @@ class LanguageIndex:
         if where_to_look:
             finals[self._menus] *= WHERE_TO_LOOK_BOOST
             finals[self._sections] *= WHERE_TO_LOOK_SECTION
+            named = self._home_countries_named(meaningful, home)
+            if named:
+                # "i am russian where to look", "wo fange ich an, ich komme aus moskau": that country's section first.
+                ones = [doc for doc in self._sections if self._section_countries[int(doc)] & named]
+                finals[ones] *= WHERE_TO_LOOK_NAMED
         if len(rated) > 1:
             values = finals[scored]
             near = scored if scored.size <= PHRASE_CANDIDATES else scored[

@@ -67,18 +67,20 @@ _COUNSELLOR_WORDS = frozenset("""
 # asks for a lawyer), only "де тут ..."; not German "was gibt es für ..." ("what kinds of ...").
 WHERE_TO_LOOK = re.compile(
     r"(?<!\w)(?:"
-    r"с чего (?:же |мне |нам |лучше |стоит |тут )?(?:начать|начинать)"
+    r"с (?:чего|чево|чо) (?:же |мне |нам |лучше |стоит |тут |вообще )?(?:начать|начинать)"
     r"|куда (?:мне |нам )?(?:смотреть|нажимать|тыкать|жать)"
     r"|(?:что|што|шо|чо|че) (?:тут |здесь )?(?:почитать|читать|есть для)|где (?:тут|здесь) (?:про|о|об|есть)"
     r"|(?:что|чо|че) (?:тут|здесь) есть|как(?:ой|ом) раздел|с какого раздела|какую кнопку|где (?:мне )?почитать"
     r"|s chego nachat"
-    r"|з чого (?:ж |мені |нам |краще |варто |тут )?(?:почати|починати|розпочати)"
+    r"|з (?:чого|чо|шо) (?:ж |мені |нам |краще |варто |тут |взагалі )?(?:почати|починати|розпочати|почать)"
     r"|куди (?:мені |нам )?(?:дивитис[ья]|тиснути|тиснуть|натискати|тицяти)"
     r"|(?:що|шо) (?:тут )?(?:почитати|почитать|читати|є для)|де тут (?:про|є)|що тут є"
     r"|як(?:ий|ому) розділ|з якого розділу|яку кнопку|де (?:мені )?почитати|z choho pochaty"
-    r"|where (?:do|should|can|shall) (?:i|we) (?:start|begin|look)|where to (?:start|begin|look)"
+    r"|where (?:do|should|shud|can|shall) (?:i|we) (?:even |actually |first )?(?:start|begin|look)"
+    r"|where to (?:start|begin|look)"
     r"|which (?:section|button)|what (?:is there|do you have) for|what should i read|where (?:can|do) i read"
-    r"|wo (?:fange|fang|beginne) ich an|wo beginne ich|womit (?:soll ich |fange ich )?(?:an|anfangen)"
+    r"|wo (?:fange|fang|beginne) ich (?:am besten |denn |jetzt |überhaupt |ueberhaupt )?an|wo anfangen"
+    r"|wo beginne ich|womit (?:soll ich |fange ich )?(?:an|anfangen)"
     r"|welche[rnms]? (?:abschnitt|bereich|knopf|rubrik)|wo finde ich (?:hier|da)|was soll ich lesen"
     r"|wo (?:soll|muss) ich (?:anfangen|beginnen|schauen|lesen|suchen)|wo ich anfangen soll"
     r")(?!\w)")
@@ -143,6 +145,9 @@ ABOUT_THIS_CHAT = re.compile(
     r")")
 
 
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
 def _spaced(text: str) -> str:
     return " ".join(normalise(text).split())
 
@@ -165,10 +170,10 @@ def without_about_this_chat(text: str) -> str | None:
 
 
 def without_where_to_look(text: str) -> str | None:
-    """The text, normalised, without its words that ask where to look (what it asks about), or None if it does not
-    ask where to look."""
+    """The text, normalised, without its words that ask where to look, and without what is said with them and asks
+    nothing ("не знаю", "please help": _NOTHING_ASKED): what it asks about. None if it does not ask where to look."""
     rest, found = WHERE_TO_LOOK.subn(" ", _spaced(text))
-    return rest if found else None
+    return _WORD.sub(lambda word: " " if word.group() in _NOTHING_ASKED else word.group(), rest) if found else None
 
 
 def _content_words(text: str) -> list[str]:
