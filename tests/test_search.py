@@ -875,12 +875,26 @@ def test_a_home_countrys_people_are_read_as_of_that_country(index: SearchIndex, 
     ("wo fange ich an", True), ("wo finde ich hier was dazu", True), ("с  чего\nначать", True),
     ("с чево начать", True), ("з чо почати", True), ("з чого почать", True), ("where shud i start", True),
     ("where do i even begin", True), ("wo fange ich am besten an", True), ("wo anfangen", True),
+    ("с чего начать: повестки, запас", True), ("з чого почати якщо отримав повістку", True),
+    # Where to begin doing something: how to, not where to look.
+    ("с чего начать заявление на агс", False), ("з чого почати свою заяву", False),
+    ("where do i start my application", False), ("wo fange ich an, bin aus der ukraine", True),
     ("was gibt es für möglichkeiten in deutschland zu bleiben", False), ("somewhere to start a new life", False),
     ("де є безкоштовний юрист", False), ("где взять справку", False), ("when does the call-up start", False),
     ("wo finde ich einen anwalt", False), ("что будет если не начать службу", False),
 ])
 def test_where_to_look_is_told_from_what_to_look_for(text: str, asks: bool) -> None:
     assert asks_where_to_look(text) is asks
+
+
+@pytest.mark.parametrize(("language", "query"), [
+    ("ru", "с чего начать заявление на агс"), ("uk", "з чого почати заяву на альтернативну службу"),
+    ("en", "where do i start my application for alternative service"),
+])
+def test_how_to_begin_something_finds_the_page_on_it_before_its_menu(index: SearchIndex, language: str,
+                                                                    query: str) -> None:
+    # A tester's: the menu on alternative service came first, the page on applying second.
+    assert top(index, query, language, 1) == ["ru_acs_apply"]
 
 
 def test_what_is_said_with_asking_where_to_look_and_asks_nothing_is_not_searched() -> None:

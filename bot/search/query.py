@@ -146,15 +146,39 @@ ABOUT_THIS_CHAT = re.compile(
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")  # a word or a mark of punctuation
 
 
 def _spaced(text: str) -> str:
     return " ".join(normalise(text).split())
 
 
+# Where to begin doing something is a how-to question, not where to look ("с чего начать заявление на агс", "where do
+# i start my application"): a verb of beginning in WHERE_TO_LOOK with its object after it, past these small words.
+_BEGIN = re.compile(r"(?:начать|начинать|почати|починати|розпочати|почать|start|begin|anfangen|beginnen)$")
+_DETERMINERS = frozenset("""
+    мою мой моё мое мои свою свой своё свое свои мій мою моє мої свій свою своє свої
+    my the a an our his her meinen meine mein meinem meiner den dem die das einen eine ein
+""".split())
+
+
+def _asking_where_to_look(text: str) -> list[re.Match[str]]:
+    """The matches of WHERE_TO_LOOK in a spaced, normalised text that ask where to look: not a verb of beginning
+    (_BEGIN) whose object follows it, past a possessive or an article ("с чего начать заявление")."""
+    found = []
+    for match in WHERE_TO_LOOK.finditer(text):
+        if _BEGIN.search(match.group()):
+            following = next((token.group() for token in _TOKEN.finditer(text, match.end())
+                              if token.group() not in _DETERMINERS), None)
+            if following is not None and _WORD.fullmatch(following) and following not in ALL_STOP_WORDS:
+                continue
+        found.append(match)
+    return found
+
+
 def asks_where_to_look(text: str) -> bool:
     """Whether a typed text asks where to look rather than what (WHERE_TO_LOOK)."""
-    return WHERE_TO_LOOK.search(_spaced(text)) is not None
+    return bool(_asking_where_to_look(_spaced(text)))
 
 
 def asks_about_this_chat(text: str) -> bool:
@@ -172,8 +196,13 @@ def without_about_this_chat(text: str) -> str | None:
 def without_where_to_look(text: str) -> str | None:
     """The text, normalised, without its words that ask where to look, and without what is said with them and asks
     nothing ("не знаю", "please help": _NOTHING_ASKED): what it asks about. None if it does not ask where to look."""
-    rest, found = WHERE_TO_LOOK.subn(" ", _spaced(text))
-    return _WORD.sub(lambda word: " " if word.group() in _NOTHING_ASKED else word.group(), rest) if found else None
+    spaced = _spaced(text)
+    found = _asking_where_to_look(spaced)
+    if not found:
+        return None
+    rest = "".join(spaced[start:match.start()] + " " for start, match in zip(
+        [0, *(match.end() for match in found)], found, strict=False)) + spaced[found[-1].end():]
+    return _WORD.sub(lambda word: " " if word.group() in _NOTHING_ASKED else word.group(), rest)
 
 
 def _content_words(text: str) -> list[str]:
