@@ -202,7 +202,8 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # unanswerable with a page; nothing else moved.
     # Everyday words of the questions people ask in the German and Ukrainian glossaries ("hingegangen", "Kirche",
     # "AGS"; "вернутись", "попасти", "церква"; 2026-12-02, fourth session): German development 69/73 -> 70/74 of 81.
-    ("de", "development"): (0.86, 0.91, 0.19),  # measured 70/81, 75/81, 6/33
+    # A story told before the question counts less in how much of it a page explains (2026-12-03): 70 -> 71 of 81.
+    ("de", "development"): (0.87, 0.92, 0.19),  # measured 71/81, 75/81, 6/33
     # The cross-validation got harder on 2026-11-30's evening and night: development sets written then from the
     # pages alone (a quarter of their questions long, their unanswerable ones near the pages' topics: "how to
     # renew a russian passport abroad") went into ru's, en's and de's questions.yml; kept-out and blind5 gained,
@@ -221,14 +222,18 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # cross-validated German 725 -> 724 of 787 among the first three ("kann desertieren als politische meinung
     # zaehlen" fell below the chance), for questions like "desertiert ukraine", which got no page.
     # The glossaries' everyday words (above): German 679/736 -> 683/739 of 800.
-    ("de", "cross-validated"): (0.85, 0.92, 0.12),  # measured 692/800, 747/800, 31/281
+    # The Belarus section's keywords naming its army, the same story rule and the rules for where to look (2026-12-03):
+    # 692/747 -> 696/751 of 800.
+    ("de", "cross-validated"): (0.87, 0.93, 0.12),  # measured 696/800, 751/800, 31/281
     # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
     # three; nothing else moved.
     # Ukrainian typed without a Ukrainian keyboard (Latin "i" inside a word, "е" for "є"): uk 585 -> 586; ТЦК and
     # ВЛК in Latin letters in the ru and uk glossaries ("tck shtraf"): 524/586 -> 525/587; a word spelt with the
     # other language's letters read in this one's ("двіженіє"): 39 -> 38 of 267 unanswerable with a page.
     # The glossaries' everyday words (above): Ukrainian 605 -> 607 of 695 among the first three.
-    ("uk", "cross-validated"): (0.77, 0.87, 0.13),  # measured 559/695, 617/695, 34/265
+    # The page about the helpline for every question about this chat, the story rule, "забирати" in the glossary and
+    # the rules for where to look (2026-12-03): 559/617 -> 568/627 of 695.
+    ("uk", "cross-validated"): (0.81, 0.90, 0.13),  # measured 568/695, 627/695, 34/265
 }
 
 
@@ -840,6 +845,14 @@ def test_a_question_about_this_chat_is_offered_the_pages_its_other_words_find_af
     ("ви мої повідомлення нікому не передаєте?", True), ("you wont tell the police about me right", True),
     ("are you keeping logs of what i send", True), ("ihr verratet mich doch nicht an die polizei oder", True),
     ("liest hier jemand mit", True), ("нужно ли называть свое имя", True),
+    # A second tester's: handing over, a trap, who reads these messages.
+    ("will you hand me over to the police", True), ("will you turn me in", True), ("is this a trap", True),
+    ("это не подстава?", True), ("це не підстава від тцк???", True), ("ist das eine falle", True),
+    ("wer liest diese nachrichten", True), ("wer liest das hier", True), ("хто читає ці повідомлення?", True),
+    ("ви бачите мій нік?", True), ("verratet ihr mich an die polizei", True), ("чи треба казати своє імя", True),
+    ("is it safe to go to georgia", False), ("can i ask for asylum here", False),
+    ("der kommandeur drängt uns einen vertrag zu unterschreiben, stimmt das oder ist das ne falle", False),
+    ("це підстава для відстрочки?", False), ("can you give me the address of the bamf", False),
     ("безопасно ли возвращаться в россию", False), ("вы знаете адвоката", False), ("who can read my file at bamf",
                                                                                    False),
     ("was schreibe ich in den antrag", False), ("чи можна написати заяву онлайн", False),
@@ -879,6 +892,8 @@ def test_a_home_countrys_people_are_read_as_of_that_country(index: SearchIndex, 
     # Where to begin doing something: how to, not where to look.
     ("с чего начать заявление на агс", False), ("з чого почати свою заяву", False),
     ("where do i start my application", False), ("wo fange ich an, bin aus der ukraine", True),
+    ("where do i start with the application", False), ("wo fange ich an mit dem antrag", False),
+    ("wo fangen wir an", True), ("wo sollen wir anfangen", True), ("куда тут тыкать", True), ("с чево начять", True),
     ("was gibt es für möglichkeiten in deutschland zu bleiben", False), ("somewhere to start a new life", False),
     ("де є безкоштовний юрист", False), ("где взять справку", False), ("when does the call-up start", False),
     ("wo finde ich einen anwalt", False), ("что будет если не начать службу", False),

@@ -67,8 +67,8 @@ _COUNSELLOR_WORDS = frozenset("""
 # asks for a lawyer), only "де тут ..."; not German "was gibt es für ..." ("what kinds of ...").
 WHERE_TO_LOOK = re.compile(
     r"(?<!\w)(?:"
-    r"с (?:чего|чево|чо) (?:же |мне |нам |лучше |стоит |тут |вообще )?(?:начать|начинать)"
-    r"|куда (?:мне |нам )?(?:смотреть|нажимать|тыкать|жать)"
+    r"с (?:чего|чево|чо) (?:же |мне |нам |лучше |стоит |тут |вообще )?(?:начать|начинать|начять)"
+    r"|куда (?:мне |нам )?(?:тут |здесь )?(?:смотреть|нажимать|тыкать|жать)"
     r"|(?:что|што|шо|чо|че) (?:тут |здесь )?(?:почитать|читать|есть для)|где (?:тут|здесь) (?:про|о|об|есть)"
     r"|(?:что|чо|че) (?:тут|здесь) есть|как(?:ой|ом) раздел|с какого раздела|какую кнопку|где (?:мне )?почитать"
     r"|s chego nachat"
@@ -79,10 +79,12 @@ WHERE_TO_LOOK = re.compile(
     r"|where (?:do|should|shud|can|shall) (?:i|we) (?:even |actually |first )?(?:start|begin|look)"
     r"|where to (?:start|begin|look)"
     r"|which (?:section|button)|what (?:is there|do you have) for|what should i read|where (?:can|do) i read"
-    r"|wo (?:fange|fang|beginne) ich (?:am besten |denn |jetzt |überhaupt |ueberhaupt )?an|wo anfangen"
+    r"|wo (?:fange|fang|fangen|beginne|beginnen) (?:ich|wir) (?:am besten |denn |jetzt |überhaupt |ueberhaupt )?an"
+    r"|wo anfangen"
     r"|wo beginne ich|womit (?:soll ich |fange ich )?(?:an|anfangen)"
     r"|welche[rnms]? (?:abschnitt|bereich|knopf|rubrik)|wo finde ich (?:hier|da)|was soll ich lesen"
-    r"|wo (?:soll|muss) ich (?:anfangen|beginnen|schauen|lesen|suchen)|wo ich anfangen soll"
+    r"|wo (?:soll|sollen|muss|müssen) (?:ich|wir) (?:denn )?(?:anfangen|beginnen|schauen|lesen|suchen)"
+    r"|wo ich anfangen soll"
     r")(?!\w)")
 # What is left of a question that only asks where to look and says nothing of what: a greeting, "please", "I don't
 # know" ("не знаю з чого почати", "hi, where do i start?", "please help, where should i start").
@@ -102,7 +104,8 @@ _NOTHING_ASKED = _GREETINGS | frozenset("""
 # "полиции") are what the page on the recruitment office or on phones at the border is about. Not "вы видите выход",
 # "здесь писать заявление", "who can read my asylum file". Of the 37 questions of the content's and the development
 # sets it matches (2026-12-03), 36 are listed for that page. A tester's 88 questions about this chat get the page
-# first for 87 (59 before this reading of them), and their 24 with the same words about something else for 1 (11).
+# first for 87 (59 before this reading of them), and their 24 with the same words about something else for 1 (11);
+# a second tester's 60 (handing over, a trap, who reads these messages), 44 -> 60, and their 44 others for 1.
 ABOUT_THIS_CHAT = re.compile(
     r"(?<!\w)(?:"
     # ru, uk: writing here ("безопасно ли сюда писать", "тцк дізнається шо я вам писав"), not an application to write
@@ -112,16 +115,21 @@ ABOUT_THIS_CHAT = re.compile(
     r"|вам (?:писал|писала|писав|пишу|напишу|написал|написав|написала)\b"
     r"|(?:этот|этом|этого|этому|этим|ваш|вашем|вашего|вашим|цей|цьому|цього|цим|вашому|вашим) (?:чат|бот)"
     # "you": handing on or keeping what is written, not "вы видите выход"
+    r"|(?:вы|ви) (?:видите|бачите) (?:мой|мою|мои|мій|мою|мої|моє) (?:ник|нік|номер|имя|ім'я|імя|телефон)\b"
     r"|вы (?:\w+ ){0,4}(?:передадите|передаете|передаёте|сдадите|сдаете|сдаёте|сливаете|сохраняете|храните"
     r"|записываете|здадите)\b"
     r"|ви (?:\w+ ){0,4}(?:передасте|передаєте|здасте|здаєте|здадите|зливаєте|зберігаєте|записуєте)\b"
     r"|(?:вы|ви) (?:(?:точно|случайно|часом|не|из|з|от|від) ){0,3}(?:фсб|фсбшники|фсбшник|кгб|тцк|тцкшники|менты"
     r"|полиция|поліція|военкомат|військкомат)\b"
     r"|(?:кто|хто|хтось|кто-то|кто-нибудь) (?:еще |ещё |ще )?(?:может |може )?(?:читать|читает|читати|читає|видит"
-    r"|бачить|прочитает|прочитає|увидит|побачить) (?:этот|эту|цей|цю|мои сообщения|мої повідомлення|переписк|что я"
-    r"|що я|шо я|наш)|переписк\w* (?:с вами|з вами)"
+    r"|бачить|прочитает|прочитає|увидит|побачить) (?:этот|эту|эти|цей|цю|ці|мои сообщения|мої повідомлення"
+    r"|переписк|листуванн|что я|що я|шо я|наш)|переписк\w* (?:с вами|з вами)"
     r"|(?:называть|назвать|говорить|сказать|казати|називати|назвати|сказати) (?:\w+ )?(?:свое |своё |мое |моё |своє "
-    r"|моє )?(?:имя|ім'я|фамилию|прізвище)\b"
+    r"|моє )?(?:имя|ім'я|імя|фамилию|прізвище)\b"
+    # a trap, asked first: "это не подстава?", "це не підстава від тцк", "is this a trap", "ist das eine falle" (not
+    # "... stimmt das oder ist das ne falle", of a contract)
+    r"|^(?:а |и |ну |і )?(?:это|ето|це|цей бот) (?:\w+ )?(?:не )?(?:подстава|ловушка|развод|провокация|пастка"
+    r"|провокація|підстава від)\b"
     # en
     r"|(?:write|writing|message|text|type|typed|wrote|messaged) (?:here|to you|this bot|this chat)\b"
     r"|(?:text|message|write to) (?:you|u)\b|(?:need|give|tell) (?:you )?my (?:real |full )?name\b"
@@ -129,6 +137,9 @@ ABOUT_THIS_CHAT = re.compile(
     r"|keeps?|stores?|records?|logs?)\b|(?:delete|clear|erase) this chat\b"
     r"|do (?:you|u) (?:store|keep|save|share|pass|give|record|log|sell|report)\b"
     r"|(?:you|u) (?:wont|won't|will not|dont|don't|do not) (?:tell|report|give|pass|share|hand)\b"
+    r"|(?:will|would|do|did) (?:you|u) (?:\w+ )?(?:hand (?:me|us) over|turn (?:me|us) in|report (?:me|us)|sell my"
+    r"|pass my|give my)\b"
+    r"|^(?:so |and |hey )?is (?:this|it) (?:a |an )?(?:trap|setup|set up|honeypot|scam|fake|sting)\b"
     r"|(?:are|r) (?:you|u) (?:guys |really |actually )?(?:the |from (?:the )?)?(?:fsb|kgb|police|cops|military|tcc"
     r"|government)\b|(?:are|r) (?:you|u) (?:keeping|storing|saving|recording|logging|reading)\b"
     r"|(?:anyone|someone|who) (?:else )?(?:can )?(?:read|see)s? (?:this chat|this conversation|my messages)\b"
@@ -141,7 +152,9 @@ ABOUT_THIS_CHAT = re.compile(
     r"|(?:speichert|speichern|lest) (?:ihr|sie)\b|gebt ihr (?:\w+ ){0,3}weiter\b|seht ihr (?:was|meine|wer)\b"
     r"|seid ihr (?:\w+ )?(?:vom |von der |die )?(?:fsb|kgb|polizei|geheimdienst|militär)\b"
     r"|mit(?:liest|lesen)\b|liest (?:hier )?(?:jemand|wer|einer) mit\b"
-    r"|ihr (?:\w+ )?(?:verratet|meldet|verpfeift) mich\b"
+    r"|ihr (?:\w+ )?(?:verratet|meldet|verpfeift) mich\b|(?:verratet|meldet|verpfeift) ihr (?:\w+ )?(?:mich|uns)\b"
+    r"|wer liest (?:das |die |diese |meine |unsere )?(?:hier|nachrichten|chats?|mit)\b"
+    r"|^(?:und |also )?ist (?:das|dies) (?:\w+ )?(?:eine )?(?:falle|fake)\b"
     r")")
 
 
@@ -155,10 +168,11 @@ def _spaced(text: str) -> str:
 
 # Where to begin doing something is a how-to question, not where to look ("с чего начать заявление на агс", "where do
 # i start my application"): a verb of beginning in WHERE_TO_LOOK with its object after it, past these small words.
-_BEGIN = re.compile(r"(?:начать|начинать|почати|починати|розпочати|почать|start|begin|anfangen|beginnen)$")
+_BEGIN = re.compile(r"(?:начать|начинать|почати|починати|розпочати|почать|start|begin|anfangen|beginnen|an)$")
 _DETERMINERS = frozenset("""
     мою мой моё мое мои свою свой своё свое свои мій мою моє мої свій свою своє свої
     my the a an our his her meinen meine mein meinem meiner den dem die das einen eine ein
+    with mit
 """.split())
 
 
