@@ -69,9 +69,10 @@ def content_search(config: Config, directory: Path | None, query: str, language:
             "question's places; it is not about another country than the question's; and, for a question asking "
             "what something costs or pays, it names a sum of money or says it is free")
     withheld = answer.withheld
+    # As deep as the search looks; the questions no page answers are listed too but not counted in `limit`.
+    listing = index.rank(query, listed_language, max(limit, RESULTS) * DEPTH, reader=language, here=here)
     if answer.chance is not None:
         verdict = "at or above" if answer.chance >= settings.min_chance else "below"
-        listing = index.ranked(query, language, here=here)
         anyway = "" if not answer.found or answer.chance >= settings.min_chance else (
             "; offered all the same: one word is a topic to browse" if ranking.words == 1 else
             "; offered all the same: the question asks where to look, and the best page is a menu of pages"
@@ -109,8 +110,6 @@ def content_search(config: Config, directory: Path | None, query: str, language:
         if listed_language != language:
             print(f"Too little matched in {language}; the nearest pages below are the {listed_language} ones.")
     shown = {hit.node for hit in ranking.hits}
-    # As deep as the search looks; the questions no page answers are listed too but not counted in `limit`.
-    listing = index.rank(query, listed_language, max(limit, RESULTS) * DEPTH, reader=language, here=here)
     if ranking.hits and ranking.language != language:
         print(f"Too little found in {language}; these matched in {ranking.language} (the person is told so).")
     if listing.about is not None:

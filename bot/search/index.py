@@ -944,13 +944,12 @@ class LanguageIndex:
                     if candidate in self._postings:
                         offer(candidate, COUNTRY_OF)
 
-    def _home_countries_named(self, meaningful: list[_Word], home: AbstractSet[str]) -> frozenset[str]:
-        """The home countries a question names: as places (a country, one of its cities), by their adjectives
-        ("russian", "українськ") or their people ("росіяни")."""
-        named: set[str] = set()
+    def _home_countries_named(self, meaningful: list[_Word], placed_in: frozenset[str],
+                              home: AbstractSet[str]) -> frozenset[str]:
+        """The home countries a question names: as places (`placed_in`: a country, one of its cities), by their
+        adjectives ("russian", "українськ") or their people ("росіяни")."""
+        named = set(placed_in)
         for word in meaningful:
-            if word.place:
-                named |= self._country_codes(word.text)
             if not _language_word(word.text):
                 named |= {country for country, starts in _HOME_ADJECTIVES.items() if word.text.startswith(starts)}
             named |= {code for starts, country in _HOME_DEMONYMS.get(self.language, ())
@@ -1315,6 +1314,9 @@ class LanguageIndex:
             # Where it says the person is from, that country's section is where to look, though the pages name none of
             # its cities ("я з харкова, не знаю з чого почати": Kharkiv is in questions no page answers).
             meaningful = [self._with_country(w) if w.place else w for w in meaningful]
+        # The countries the question's places name, a city's as its country's (where it is set, and for a question
+        # asking where to look, which section).
+        placed_in = frozenset().union(*(self._country_codes(w.text) for w in meaningful if w.place))
         # Each query word counts once per document, by its best reading there, and weighs by the rarity
         # of its commonest reading, so a word read many ways ("получить": получ, получа, получен) is not
         # made rare by its rare readings.
@@ -1397,7 +1399,7 @@ class LanguageIndex:
         if where_to_look:
             finals[self._menus] *= WHERE_TO_LOOK_BOOST
             finals[self._sections] *= WHERE_TO_LOOK_SECTION
-            named = self._home_countries_named(meaningful, home)
+            named = self._home_countries_named(meaningful, placed_in, home)
             if named:
                 # "i am russian where to look", "wo fange ich an, ich komme aus moskau": that country's section first.
                 ones = [doc for doc in self._sections if self._section_countries[int(doc)] & named]
@@ -1435,7 +1437,7 @@ class LanguageIndex:
             or any(not w.place and _more_than_a_typo(w) and self._known_noun(w.text) for w in meaningful))
         # The countries the question is set in: a page about another one (its title names it) that never names
         # these says nothing of where the person is ("health insurance in Germany" and the Georgia page).
-        asked = frozenset().union(*(self._country_codes(w.text) for w in meaningful if w.place))
+        asked = placed_in
         # A home country's institutions that no other country has name it as a place does: "ТЦК" is Ukraine's,
         # "Госуслуги" Russia's ("муж в сзч уже месяц, тцк ищет": the Russian desertion page came first).
         asked |= {country for w in meaningful for country, names in _HOME_INSTITUTIONS.items()

@@ -170,7 +170,7 @@ def _spaced(text: str) -> str:
 # i start my application"): a verb of beginning in WHERE_TO_LOOK with its object after it, past these small words.
 _BEGIN = re.compile(r"(?:начать|начинать|почати|починати|розпочати|почать|start|begin|anfangen|beginnen|an)$")
 _DETERMINERS = frozenset("""
-    мою мой моё мое мои свою свой своё свое свои мій мою моє мої свій свою своє свої
+    мою мой моё мое мои свою свой своё свое свои мій моє мої свій своє свої
     my the a an our his her meinen meine mein meinem meiner den dem die das einen eine ein
     with mit
 """.split())

@@ -64,12 +64,15 @@ def test_the_words_of_a_question_are_not_remembered_after_it_is_answered() -> No
     index = SearchIndex(snapshot)
     typed = {"ru": "сыроежкин повестка zzcanary", "uk": "сироїжкін повістка", "en": "canarybird summons",
              "de": "Kanarienvogelzüchter Einberufung"}
-    for language, question in typed.items():
+    # ... and as a question about this chat or asking where to look, each read twice (bot/search/query.py).
+    asking = {"ru": "вы не сдадите меня? сыроежкин zzcanary", "uk": "з чого почати, я з сироїжкіна",
+              "en": "canarybird here, is this a trap?", "de": "wo fange ich an, Kanarienvogelzüchter"}
+    for language, question in [*typed.items(), *asking.items()]:
         index.search(question, language)
         index.words(question, language)
     remembered = {word for function in (stemming.stem, stemming._read, stemming.places)
                   for word, _language in function.memory}
-    assert not remembered & {"сыроежкин", "zzcanary", "сироїжкін", "canarybird", "kanarienvogelzuchter",
+    assert not remembered & {"сыроежкин", "zzcanary", "сироїжкін", "сироїжкіна", "canarybird", "kanarienvogelzuchter",
                              "kanarienvogelzüchter"}
     assert {"повестка", "summons", "einberufung"} <= remembered, "the content's words are remembered"
     # The numbers the index gives terms, to find a question's words side by side in a page, are the content's terms'
