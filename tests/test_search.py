@@ -668,6 +668,21 @@ def test_the_helplines_own_question_gets_the_page_on_refusing(answered: ContentS
     assert answer.found and answer.ranking is not None and answer.ranking.hits[0].node == "co_basics"
 
 
+@pytest.mark.parametrize(("query", "language"), [
+    ("my brother lives in belgorod, he is 18. he says he wont take a weapon. what can he do legally?", "en"),
+    ("брат в курске говорит что оружие в руки не возьмет, что ему делать", "ru"),
+    ("син у воронежі каже що зброю в руки не візьме, що йому робити", "uk"),
+    ("mein Sohn in Moskau will keine Waffe in die Hand nehmen, was kann er tun", "de"),
+])
+def test_a_russian_who_will_not_take_up_arms_gets_the_page_on_alternative_service(
+        index: SearchIndex, query: str, language: str) -> None:
+    # A tester: the story's details (a city, an age) took over, and the call-up pages came first. Refusing to take up
+    # arms is how people put conscientious objection; the page on who can ask for alternative service says so in its
+    # keywords. On the pages alone: listed questions may not carry it.
+    answer = index.search(query, language)
+    assert answer.found and answer.ranking is not None and answer.ranking.hits[0].node == "ru_acs_who"
+
+
 @pytest.mark.parametrize(("query", "language"), [("paket", "de"), ("Paket Amazon", "de"), ("paket 2024", "de")])
 def test_a_question_another_languages_pages_meet_only_through_typos_is_not_theirs(
         shipped: ContentSnapshot, query: str, language: str) -> None:
