@@ -813,6 +813,20 @@ def test_a_question_asking_where_to_look_gets_the_section_of_the_country_it_name
     assert answer.ranking.hits[0].node == section
 
 
+@pytest.mark.parametrize(("language", "query", "section"), [
+    ("en", "im from st petersburg 20 y.o where do i start", "russia"),
+    ("en", "from saint petersburg, 20, where do i begin", "russia"),
+    ("de", "bin 20 und aus st. petersburg, wo fange ich an", "russia"),
+])
+def test_a_question_asking_where_to_look_offers_the_section_it_names_whatever_else_it_says(
+        index: SearchIndex, language: str, query: str, section: str) -> None:
+    # A tester: the age is conscription's (18–30), and its page took all of the question's weight; the section of
+    # the country the question names explained too little of it to be listed at all.
+    answer = index.search(query, language)
+    assert answer.found and answer.ranking is not None
+    assert section in [hit.node for hit in answer.ranking.hits[:3]]
+
+
 @pytest.mark.parametrize(("language", "query"), [
     ("ru", "вы не передадите мои сообщения полиции?"),
     ("en", "can anyone else read this chat"),

@@ -1279,9 +1279,10 @@ class LanguageIndex:
         another country is marked `elsewhere` when the question is set in a country it never names, and a page
         about a home country when the question names another home country that the page never names.
         Documents with the question's words together in its order rank higher (PHRASE_BONUS), and menus
-        (Document.menu) for a question that asks where to look (query.WHERE_TO_LOOK). For a question about this
-        chat itself (query.ABOUT_THIS_CHAT), the page about the helpline (Document.about) is Ranking.about, not
-        one of the hits, whatever its words.
+        (Document.menu) for a question that asks where to look (query.WHERE_TO_LOOK); such a question's hits
+        always hold the sections of the home countries it names, however little of it they explain. For a
+        question about this chat itself (query.ABOUT_THIS_CHAT), the page about the helpline (Document.about) is
+        Ranking.about, not one of the hits, whatever its words.
         """
         # A question listed for a page in questions.yml gets what the editors listed it for.
         rest = without_about_this_chat(query) if self._about_page is not None and as_listed(
@@ -1396,6 +1397,9 @@ class LanguageIndex:
             foreign = foreign[covered[foreign] > 0]
             finals[foreign] *= FOREIGN_UNASKED
         # (A document none of the question's words are in scores 0 however it is raised.)
+        # The sections of the home countries a question asking where to look names: offered however strongly the
+        # rest of it points elsewhere ("im from st petersburg 20 y.o where do i start": the age is conscription's).
+        named_sections: frozenset[int] = frozenset()
         if where_to_look:
             finals[self._menus] *= WHERE_TO_LOOK_BOOST
             finals[self._sections] *= WHERE_TO_LOOK_SECTION
@@ -1404,6 +1408,7 @@ class LanguageIndex:
                 # "i am russian where to look", "wo fange ich an, ich komme aus moskau": that country's section first.
                 ones = [doc for doc in self._sections if self._section_countries[int(doc)] & named]
                 finals[ones] *= WHERE_TO_LOOK_NAMED
+                named_sections = frozenset(int(doc) for doc in ones)
         if len(rated) > 1:
             values = finals[scored]
             near = scored if scored.size <= PHRASE_CANDIDATES else scored[
@@ -1461,7 +1466,7 @@ class LanguageIndex:
         for final, negative in ranked:
             doc = -negative
             coverage = float(covered[doc]) / total_weight
-            if final >= relative_cutoff * top and coverage >= min_coverage:
+            if (final >= relative_cutoff * top and coverage >= min_coverage) or doc in named_sections:
                 found = [w for w in meaningful if any(doc in self._postings[t] for t in w.terms)]
                 terms = tuple(t for w in found for t in w.terms if doc in self._postings[t])
                 hits.append(Hit(self.nodes[doc], round(final, 4), round(coverage, 4), terms,
