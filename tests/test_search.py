@@ -269,6 +269,13 @@ def first(index: SearchIndex, query: str, language: str, here: str | None = None
     return answer.ranking.hits[0].node if answer.ranking and answer.ranking.hits else None
 
 
+def offered(index: SearchIndex, query: str, language: str) -> list[str]:
+    """The pages a person is offered for a question, best first; the test fails if none is."""
+    answer = index.search(query, language)
+    assert answer.found and answer.ranking is not None, (query, answer.withheld, answer.chance)
+    return [hit.node for hit in answer.ranking.hits]
+
+
 # --- the question sets ---------------------------------------------------------------------------------
 
 def questions(language: str, part: str) -> Asked:
@@ -664,8 +671,7 @@ def test_the_helplines_own_question_gets_the_page_on_refusing(answered: ContentS
                                                               language: str) -> None:
     # A tester: "я не хочу воевать" got the page on punishments for soldiers, "не хочу воювати" likewise; the page
     # on conscientious objection (your rights, then your country's page) now has these words as keywords.
-    answer = SearchIndex(answered).search(query, language)
-    assert answer.found and answer.ranking is not None and answer.ranking.hits[0].node == "co_basics"
+    assert offered(SearchIndex(answered), query, language)[0] == "co_basics"
 
 
 @pytest.mark.parametrize(("query", "language"), [
@@ -679,8 +685,7 @@ def test_a_russian_who_will_not_take_up_arms_gets_the_page_on_alternative_servic
     # A tester: the story's details (a city, an age) took over, and the call-up pages came first. Refusing to take up
     # arms is how people put conscientious objection; the page on who can ask for alternative service says so in its
     # keywords. On the pages alone: listed questions may not carry it.
-    answer = index.search(query, language)
-    assert answer.found and answer.ranking is not None and answer.ranking.hits[0].node == "ru_acs_who"
+    assert offered(index, query, language)[0] == "ru_acs_who"
 
 
 @pytest.mark.parametrize(("query", "language"), [("paket", "de"), ("Paket Amazon", "de"), ("paket 2024", "de")])
@@ -808,9 +813,7 @@ def test_a_question_asking_where_to_look_gets_the_section_of_the_country_it_name
         index: SearchIndex, language: str, query: str, section: str) -> None:
     # The section has the question's place only, which made it "only the question's places" and never offered, or
     # the chance that it answers was below min_chance: a menu is what such a question asks for.
-    answer = index.search(query, language)
-    assert answer.found and answer.ranking is not None
-    assert answer.ranking.hits[0].node == section
+    assert offered(index, query, language)[0] == section
 
 
 @pytest.mark.parametrize(("language", "query", "section"), [
@@ -822,9 +825,7 @@ def test_a_question_asking_where_to_look_offers_the_section_it_names_whatever_el
         index: SearchIndex, language: str, query: str, section: str) -> None:
     # A tester: the age is conscription's (18–30), and its page took all of the question's weight; the section of
     # the country the question names explained too little of it to be listed at all.
-    answer = index.search(query, language)
-    assert answer.found and answer.ranking is not None
-    assert section in [hit.node for hit in answer.ranking.hits[:3]]
+    assert section in offered(index, query, language)[:3]
 
 
 @pytest.mark.parametrize(("language", "query"), [
