@@ -1151,6 +1151,9 @@ def test_a_verb_finds_the_noun_made_from_it(language: str, page: str, query: str
     ("Desertion aus der Armee", "mein bruder ist desertiert"),  # a verb in -ieren: its noun in -ion
     ("Schutz für Deserteure", "ist desertiert"),  # ... in -eur
     ("Deportation nach Russland", "wird man deportiert"),  # ... in -ation
+    # A strong verb's present with "er" or "du", its vowel changed.
+    ("Aufnahme in Deutschland", "ob man mich aufnimmt"),
+    ("Festnahme an der Grenze", "wenn die polizei mich festnimmt"),
 ])
 def test_a_german_verb_finds_the_noun_made_from_it(page: str, query: str) -> None:
     index = LanguageIndex("de", [Document("page", page, (), "Text"), Document("other", "Georgien", (), "Text")])

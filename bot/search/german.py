@@ -31,6 +31,14 @@ _STRONG = {
     "brach": "brech", "kann": "kenn", "tret": "tret", "trat": "tret", "worf": "werf", "warf": "werf",
     "schrieb": "schreib", "blieb": "bleib", "gang": "geh", "ging": "geh", "stand": "steh",
 }
+# ... and the vowel a strong verb's present takes with "du" and "er, sie, es" (Duden: e → i/ie, a → ä, au → äu):
+# "nimmt … auf" → aufnehmen (Aufnahme), "entlässt" → entlassen (Entlassung), "verlässt", "fährt", "hält fest",
+# "spricht", "bricht", "wirft … vor", "sieht", "läuft", "trägt", "stirbt".
+_STRONG |= {
+    "nimm": "nehm", "sprich": "sprech", "brich": "brech", "wirf": "werf",
+    "sieh": "seh", "lies": "les", "stirb": "sterb", "läss": "lass", "fähr": "fahr", "häl": "halt", "läuf": "lauf",
+    "träg": "trag", "fäng": "fang", "schläf": "schlaf",
+}
 _STRONG_LONGEST_FIRST = sorted(_STRONG, key=len, reverse=True)  # "schob" before "hob"
 # The nouns strong verbs make with another vowel (Duden: "Ablautbildung"), by present stem: "widersprech" →
 # "widerspruch" (Widerspruch), "festnehm" → "festnahm" (Festnahme), "einzieh" → "einzug".
