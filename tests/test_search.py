@@ -688,6 +688,30 @@ def test_a_russian_who_will_not_take_up_arms_gets_the_page_on_alternative_servic
     assert offered(index, query, language)[0] == "ru_acs_who"
 
 
+@pytest.mark.parametrize(("glued", "parted", "language"), [
+    ("шо робить якщо прийшла повістка а я нехочу воювати", "шо робить якщо прийшла повістка а я не хочу воювати",
+     "uk"),
+    ("нехочу в армию что делать", "не хочу в армию что делать", "ru"),
+    ("незнаю куда идти с повесткой", "не знаю куда идти с повесткой", "ru"),
+])
+def test_a_ne_typed_glued_to_its_word_is_read_as_typed_apart(index: SearchIndex, glued: str, parted: str,
+                                                             language: str) -> None:
+    # A tester: "а я нехочу воювати" got no page (17.6%), "а я не хочу воювати" the page on the TCC (85%).
+    assert index.words(glued, language) == index.words(parted, language)
+    assert offered(index, glued, language) == offered(index, parted, language)
+    assert index.words("невыездной", "ru") == [("невыездной", ("невыездн",))], "a word the pages have stays whole"
+
+
+@pytest.mark.parametrize(("query", "language"), [("povestka prishla what do i do", "en"),
+                                                ("povestka prishla was soll ich tun", "de")])
+def test_russian_small_words_in_latin_letters_are_small_words_in_english_and_german_too(
+        index: SearchIndex, query: str, language: str) -> None:
+    # A tester: "prishla" (пришла, "came") was a word no page has, and the question got no page (37.5%).
+    assert index.is_small_word("prishla", language) and index.is_small_word("chto", language)
+    assert not index.is_small_word("russia", "en") and not index.is_small_word("pro", "de"), "words the pages have"
+    assert offered(index, query, language), "pages on summonses, not none"
+
+
 @pytest.mark.parametrize(("query", "language"), [("paket", "de"), ("Paket Amazon", "de"), ("paket 2024", "de")])
 def test_a_question_another_languages_pages_meet_only_through_typos_is_not_theirs(
         shipped: ContentSnapshot, query: str, language: str) -> None:
@@ -699,7 +723,8 @@ def test_a_question_another_languages_pages_meet_only_through_typos_is_not_their
 
 
 @pytest.mark.parametrize(("query", "language", "node"), [
-    ("povestka prishla", "en", "ru_e_summons"), ("tck shtraf", "en", "ua_tcc_rights"),
+    # ("povestka prishla" is read in English now as well: "povestka" is in its glossary, "prishla" a small word.)
+    ("chto delat s povestkoy", "en", "ru_e_summons"), ("tck shtraf", "en", "ua_tcc_rights"),
 ])
 def test_russian_in_latin_letters_is_read_in_russian_whatever_the_readers_language(
         shipped: ContentSnapshot, query: str, language: str, node: str) -> None:

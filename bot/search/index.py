@@ -440,6 +440,10 @@ class LanguageIndex:
         # Latin spellings of this language's stop words ("chto", "kak") are stop words too.
         self._stop_skeletons = frozenset(cyrillic_skeleton(w) for w in self.stop_words) if self.cyrillic else (
             frozenset())
+        # In English and German, Russian and Ukrainian small words typed in Latin letters, as people who write
+        # in two languages do ("povestka prishla what do i do"): small words there too, where the pages lack them.
+        self._foreign_stop_skeletons = frozenset() if self.cyrillic else frozenset(
+            cyrillic_skeleton(w) for language in ("ru", "uk") for w in STOP_WORDS[language] if len(w) > 2)
         # Typos of the longer small words ("könen", "wheather"), where no dictionary tells (see is_stop).
         self._stop_typos = DeleteIndex((w, w) for w in self.stop_words if len(w) > MIN_STOP_TYPO) if (
             not self.cyrillic) else None
@@ -644,6 +648,9 @@ class LanguageIndex:
             return True
         if self.cyrillic and script_of(word) == "latin":
             return skeleton(word) in self._stop_skeletons
+        if (self._foreign_stop_skeletons and len(word) > 2 and skeleton(word) in self._foreign_stop_skeletons
+                and word not in self._surface):
+            return True
         # Another form of a stop word is one too ("какого" of "какой"), by the dictionary; a stemmer cannot
         # tell (Snowball stems "sicher" as "sich"), so the German and English lists spell out their forms.
         if self.language in ("ru", "uk"):
@@ -1111,7 +1118,7 @@ class LanguageIndex:
                     if (term := stem(part, self.language)) in self._postings and term not in place.terms:
                         place.terms[term] = EXACT
                 return [place]
-        readings = [words(chunk)]
+        readings = [self._unglued(words(chunk))]
         if other := self._other_layout(chunk):
             readings.append(words(other))
         best: list[_Word] = []
@@ -1127,6 +1134,21 @@ class LanguageIndex:
             if score > best_score + 1e-9:
                 best, best_score = expanded, score
         return best
+
+    def _unglued(self, found: list[str]) -> list[str]:
+        """The words with a "не" typed glued to the next word parted from it ("нехочу", "незнаю", "немогу": a
+        common typo, which made the whole word one no page has), where the dictionary knows the rest and not the
+        whole, and the pages do not have the whole ("неділя", "небо", "невыездной" stay)."""
+        if not self.cyrillic or not any(word.startswith("не") for word in found):
+            return found
+        parted: list[str] = []
+        for word in found:
+            if (word.startswith("не") and len(word) > 4 and not is_word(word, self.language)
+                    and stem(word, self.language) not in self._postings and is_word(word[2:], self.language)):
+                parted += ["не", word[2:]]
+            else:
+                parted.append(word)
+        return parted
 
     def read(self, query: str) -> list[_Word]:
         """The query's words with what each may mean; stop words are kept but mean nothing. A number that is
