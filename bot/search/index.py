@@ -877,6 +877,9 @@ class LanguageIndex:
         if self.language == "de" and script == "latin":
             for value in self._german_nouns(word):
                 derive(value, DERIVED)
+        if self.language == "en" and script == "latin":
+            for value in self._english_derived(word):
+                derive(value, DERIVED)
         place = self._is_place(word, term)
         # A country's or city's name is no compound: "Thailand" is not "Land" (but "Westeuropa", a region, is
         # "Europa").
@@ -1046,6 +1049,21 @@ class LanguageIndex:
                 term = stem(noun, self.language)
                 if term in self._postings:
                     offer(term, DERIVED)
+
+    def _english_derived(self, word: str) -> list[str]:
+        """The terms of an English verb's noun, or a noun's verb, that Snowball stems apart and the pages have:
+        "apply" and "application", "decide" and "decision", "detain" and "detention", "register" and
+        "registration" (the suffixes of Quirk et al., "A Comprehensive Grammar of the English Language", App. I)."""
+        found = []
+        for verb_end, noun_end in _ENGLISH_DERIVATIONS:
+            for have, make in ((verb_end, noun_end), (noun_end, verb_end)):
+                root = word[: -len(have)] if word.endswith(have) else None
+                if root is None or len(root) < 3:
+                    continue
+                candidate = stem(root + make, self.language)
+                if candidate in self._postings and candidate != stem(word, self.language) and candidate not in found:
+                    found.append(candidate)
+        return found
 
     def _german_nouns(self, word: str) -> list[str]:
         """The terms of the nouns a German verb form is made into that the pages have: "verweigert" →
@@ -1812,6 +1830,12 @@ def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, t
     documents.extend(Document(f"{NOT_ANSWERED}{number}", question, (), "", question)
                      for number, question in enumerate(not_answered))
     return documents
+
+
+# (verb ending, noun ending) pairs that Snowball's English stemmer leaves apart.
+_ENGLISH_DERIVATIONS = (("y", "ication"), ("ied", "ication"), ("ying", "ication"), ("ide", "ision"),
+                        ("ided", "ision"), ("ain", "ention"), ("ained", "ention"), ("er", "ration"),
+                        ("ered", "ration"), ("pone", "ponement"), ("poned", "ponement"))
 
 
 def _told_before_asking(query: str) -> frozenset[str]:
