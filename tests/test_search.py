@@ -224,7 +224,9 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # The glossaries' everyday words (above): German 679/736 -> 683/739 of 800.
     # The Belarus section's keywords naming its army, the same story rule and the rules for where to look (2026-12-03):
     # 692/747 -> 696/751 of 800.
-    ("de", "cross-validated"): (0.87, 0.93, 0.12),  # measured 696/800, 751/800, 31/281
+    # A later session of 2026-12-03: "keine Waffe in die Hand nehmen" as objection, "Wehrkommissariat", a strong
+    # verb's present ("aufnimmt") and Russia's small indigenous peoples in the glossary: 696/751 -> 698/754.
+    ("de", "cross-validated"): (0.87, 0.94, 0.12),  # measured 698/800, 754/800, 31/281
     # Negative pronouns as stop words ("нічого" was read as a form of "ніч"): uk 584 -> 585 of 680 among the first
     # three; nothing else moved.
     # Ukrainian typed without a Ukrainian keyboard (Latin "i" inside a word, "е" for "є"): uk 585 -> 586; ТЦК and
@@ -233,7 +235,9 @@ REACHED: dict[tuple[str, str], tuple[float, float, float]] = {
     # The glossaries' everyday words (above): Ukrainian 605 -> 607 of 695 among the first three.
     # The page about the helpline for every question about this chat, the story rule, "забирати" in the glossary and
     # the rules for where to look (2026-12-03): 559/617 -> 568/627 of 695.
-    ("uk", "cross-validated"): (0.81, 0.90, 0.13),  # measured 568/695, 627/695, 34/265
+    # A later session of 2026-12-03: "зброю в руки не візьму" as objection, Brest as Belarus's, and "мужик", "зек",
+    # "колонія", "анхьорунг" in the glossary: 568/627 -> 571/632.
+    ("uk", "cross-validated"): (0.82, 0.90, 0.13),  # measured 571/695, 632/695, 34/265
 }
 
 
