@@ -1543,6 +1543,13 @@ def test_a_reloads_index_is_put_in_place_at_once_while_the_first_build_runs(monk
     ("з ким можна поговорити", QueryKind.COUNSELLOR),
     ("mit wem kann ich reden", QueryKind.COUNSELLOR),
     ("мне нужна помощь человека", QueryKind.COUNSELLOR),
+    # A person, not a bot (a question listed for the page of contacts got that page, not the counsellor asked for);
+    # the bot alone, or asked about, is no such request.
+    ("хочу поговорить с живым консультантом а не с ботом", QueryKind.COUNSELLOR),
+    ("я хочу з людиною говорити а не з ботом", QueryKind.COUNSELLOR),
+    ("i want a human not a bot", QueryKind.COUNSELLOR),
+    ("ich will mit einem menschen reden, nicht mit einem bot", QueryKind.COUNSELLOR),
+    ("бот", QueryKind.SEARCH), ("бот хранит мои данные?", QueryKind.SEARCH), ("is this bot safe", QueryKind.SEARCH),
     ("с кем поговорить про отсрочку", QueryKind.SEARCH),
     ("как связаться с военкоматом", QueryKind.SEARCH),
     ("повестка", QueryKind.SEARCH),

@@ -57,8 +57,12 @@ _COUNSELLOR_WORDS = frozenset("""
     berater beraterin beratung mensch menschen sprechen reden hilfe helfen anwalt anwältin
     want хочу хочу хочет hätte möchte need brauche
     связаться связатися зв'язатися написать написати reach erreiche erreichen kontaktieren
-    человека людини людей кем ким wem whom
+    человека людини людей кем ким wem whom говорить говорити
 """.split())
+
+# "A person, not a bot" ("хочу поговорить с живым консультантом а не с ботом"): these ask for a counsellor beside
+# the words above, never alone ("бот хранит мои данные?" asks about this chat).
+_BOT_WORDS = frozenset("бот бота боту ботом боте ботов робот роботом bot bots chatbot robot roboter maschine".split())
 
 # A question that asks where to look rather than what ("я білорус, з чого мені почати", "шо є для росіян", "where do
 # i start", "wo finde ich hier was dazu"), in ru, uk, en or de, normalised, spaces single: the search ranks the menus
@@ -248,7 +252,7 @@ def classify(text: str) -> QueryKind:
             return QueryKind.GREETING
         if _all_in(reading, _MENU_WORDS):
             return QueryKind.MENU
-        if _all_in(reading, _COUNSELLOR_WORDS):
+        if _all_in(reading, _COUNSELLOR_WORDS | _BOT_WORDS) and not _all_in(reading, _BOT_WORDS):
             return QueryKind.COUNSELLOR
     if (rest := without_where_to_look(stripped)) is not None and all(
             word in _NOTHING_ASKED or word in ALL_STOP_WORDS for word in words(rest)):
