@@ -1368,7 +1368,8 @@ def test_small_words_that_are_no_topic_do_not_count() -> None:
     cases += [("ru", "ничего не пришло, никто не звонил", ["звонил"]),
               ("uk", "мені нічого не прийшло, ніхто не дзвонив", ["дзвонив"]),
               ("en", "nobody told me anything", ["told"]),
-              ("de", "niemand hat mir die papiere gegeben", ["papiere", "gegeben"])]
+              ("de", "niemand hat mir die papiere gegeben", ["papiere", "gegeben"]),
+              ("uk", "в нього нема ніяких папірців", ["нема", "папірців"]), ("ru", "никаких бумажек", ["бумажек"])]
     for language, query, meaningful in cases:
         index = LanguageIndex(language, [Document("page", "x", (), "він шо хтось скока опять чтоб оттуда really also "
                                                                    "actually kaum sondern fur gegen ничего нічого "
