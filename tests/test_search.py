@@ -1550,6 +1550,7 @@ def test_a_reloads_index_is_put_in_place_at_once_while_the_first_build_runs(monk
     ("я хочу з людиною говорити а не з ботом", QueryKind.COUNSELLOR),
     ("i want a human not a bot", QueryKind.COUNSELLOR),
     ("ich will mit einem menschen reden, nicht mit einem bot", QueryKind.COUNSELLOR),
+    ("kann ich auch mit einem echten menschen reden", QueryKind.COUNSELLOR),
     ("бот", QueryKind.SEARCH), ("бот хранит мои данные?", QueryKind.SEARCH), ("is this bot safe", QueryKind.SEARCH),
     ("с кем поговорить про отсрочку", QueryKind.SEARCH),
     ("как связаться с военкоматом", QueryKind.SEARCH),

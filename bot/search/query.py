@@ -54,7 +54,7 @@ _COUNSELLOR_WORDS = frozenset("""
     позвоните позвонить помогите помощь помочь нужна нужен консультант юрист юриста адвокат адвоката
     людина людиною живою поговорити допоможіть допомога допомогти потрібна
     counsellor counselor counselling human person operator someone anyone talk speak help lawyer real
-    berater beraterin beratung mensch menschen sprechen reden hilfe helfen anwalt anwältin
+    berater beraterin beratung mensch menschen sprechen reden hilfe helfen anwalt anwältin echten echter echte realen
     want хочу хочу хочет hätte möchte need brauche
     связаться связатися зв'язатися написать написати reach erreiche erreichen kontaktieren
     человека людини людей кем ким wem whom говорить говорити
