@@ -95,6 +95,7 @@ _HOME_DEMONYMS = {
 # question mark at the end: cross-validated 2,372/2,557/89 -> 2,377/2,562/89, the development sets 405/445/28 ->
 # 406/445/28. At 0.5: 2,382/2,567/92, but Ukrainian's 34 -> 36 of 265 unanswerable with a page.
 TOLD_BEFORE = 0.7
+_LONGEST_SMALL_WORD = 16  # letters: ru and uk small words in Latin letters are shorter ("pozhaluysta", 11)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 UNKNOWN_WEIGHT = 0.7  # of a word no page has, relative to the rarest known word
 CAPITALISED_NOUNS = frozenset({"de"})
@@ -648,8 +649,8 @@ class LanguageIndex:
             return True
         if self.cyrillic and script_of(word) == "latin":
             return skeleton(word) in self._stop_skeletons
-        if (self._foreign_stop_skeletons and len(word) > 2 and skeleton(word) in self._foreign_stop_skeletons
-                and word not in self._surface):
+        if (self._foreign_stop_skeletons and word not in self._surface and 2 < len(word) <= _LONGEST_SMALL_WORD
+                and skeleton(word) in self._foreign_stop_skeletons):  # the lookups first: most words are the pages'
             return True
         # Another form of a stop word is one too ("какого" of "какой"), by the dictionary; a stemmer cannot
         # tell (Snowball stems "sicher" as "sich"), so the German and English lists spell out their forms.
@@ -1161,8 +1162,9 @@ class LanguageIndex:
             return found
         parted: list[str] = []
         for word in found:
-            if (word.startswith("не") and len(word) > 4 and not is_word(word, self.language)
-                    and stem(word, self.language) not in self._postings and is_word(word[2:], self.language)):
+            if (word.startswith("не") and len(word) > 4 and word not in self._surface
+                    and stem(word, self.language) not in self._postings and not is_word(word, self.language)
+                    and is_word(word[2:], self.language)):
                 parted += ["не", word[2:]]
             else:
                 parted.append(word)
