@@ -40,6 +40,7 @@ _STRONG |= {
     "träg": "trag", "fäng": "fang", "schläf": "schlaf",
 }
 _STRONG_LONGEST_FIRST = sorted(_STRONG, key=len, reverse=True)  # "schob" before "hob"
+_STRONG_ENDINGS = tuple(_STRONG_LONGEST_FIRST)
 # The nouns strong verbs make with another vowel (Duden: "Ablautbildung"), by present stem: "widersprech" →
 # "widerspruch" (Widerspruch), "festnehm" → "festnahm" (Festnahme), "einzieh" → "einzug".
 _NOUN_VOWEL = {
@@ -47,6 +48,7 @@ _NOUN_VOWEL = {
     "greif": "griff", "brech": "bruch", "tret": "tritt", "werf": "wurf", "geh": "gang", "steh": "stand",
 }
 _NOUN_VOWEL_LONGEST_FIRST = sorted(_NOUN_VOWEL, key=len, reverse=True)
+_NOUN_VOWEL_ENDINGS = tuple(_NOUN_VOWEL_LONGEST_FIRST)
 MIN_BASE = 4  # shorter bases are too often some other word's start ("ab", "zug")
 
 
@@ -86,6 +88,8 @@ def _without_ge(base: str) -> tuple[str, ...]:
 
 def _present(base: str) -> tuple[str, ...]:
     """A strong verb's base with its present vowel ("abschob" → "abschieb"), if it ends in one of _STRONG's."""
+    if not base.endswith(_STRONG_ENDINGS):  # one test for most bases, not one per verb
+        return ()
     for past in _STRONG_LONGEST_FIRST:
         if base.endswith(past):
             return (base[: -len(past)] + _STRONG[past],)
@@ -94,6 +98,8 @@ def _present(base: str) -> tuple[str, ...]:
 
 def _noun_vowel(base: str) -> tuple[str, ...]:
     """A strong verb's base with the vowel of the noun made from it ("widersprech" → "widerspruch")."""
+    if not base.endswith(_NOUN_VOWEL_ENDINGS):
+        return ()
     for present in _NOUN_VOWEL_LONGEST_FIRST:
         if base.endswith(present):
             return (base[: -len(present)] + _NOUN_VOWEL[present],)

@@ -1055,7 +1055,9 @@ class LanguageIndex:
         """The terms of an English verb's noun, or a noun's verb, that Snowball stems apart and the pages have:
         "apply" and "application", "decide" and "decision", "detain" and "detention", "register" and
         "registration" (the suffixes of Quirk et al., "A Comprehensive Grammar of the English Language", App. I)."""
-        found = []
+        found: list[str] = []
+        if not word.endswith(_ENGLISH_DERIVED_ENDINGS):  # one test for most words, not one per pair
+            return found
         for verb_end, noun_end in _ENGLISH_DERIVATIONS:
             for have, make in ((verb_end, noun_end), (noun_end, verb_end)):
                 root = word[: -len(have)] if word.endswith(have) else None
@@ -1838,6 +1840,7 @@ def documents_of(texts: Mapping[str, Text], root: str, questions: Mapping[str, t
 _ENGLISH_DERIVATIONS = (("y", "ication"), ("ied", "ication"), ("ying", "ication"), ("ide", "ision"),
                         ("ided", "ision"), ("ain", "ention"), ("ained", "ention"), ("er", "ration"),
                         ("ered", "ration"), ("pone", "ponement"), ("poned", "ponement"))
+_ENGLISH_DERIVED_ENDINGS = tuple(end for pair in _ENGLISH_DERIVATIONS for end in pair)
 
 
 def _told_before_asking(query: str) -> frozenset[str]:
