@@ -438,13 +438,11 @@ class LanguageIndex:
         self.language = language
         self.cyrillic = language in CYRILLIC_LANGUAGES
         self.stop_words = STOP_WORDS.get(language, frozenset())
-        # Latin spellings of this language's stop words ("chto", "kak") are stop words too.
+        # Small words typed in Latin letters are small words too: this language's in a Cyrillic one ("chto", "kak");
+        # Russian's and Ukrainian's in the others, as people who write in two languages type them ("povestka prishla
+        # what do i do"), where the pages lack the word (is_stop).
         self._stop_skeletons = frozenset(cyrillic_skeleton(w) for w in self.stop_words) if self.cyrillic else (
-            frozenset())
-        # In English and German, Russian and Ukrainian small words typed in Latin letters, as people who write
-        # in two languages do ("povestka prishla what do i do"): small words there too, where the pages lack them.
-        self._foreign_stop_skeletons = frozenset() if self.cyrillic else frozenset(
-            cyrillic_skeleton(w) for language in ("ru", "uk") for w in STOP_WORDS[language] if len(w) > 2)
+            frozenset(cyrillic_skeleton(w) for language in ("ru", "uk") for w in STOP_WORDS[language] if len(w) > 2))
         # Typos of the longer small words ("könen", "wheather"), where no dictionary tells (see is_stop).
         self._stop_typos = DeleteIndex((w, w) for w in self.stop_words if len(w) > MIN_STOP_TYPO) if (
             not self.cyrillic) else None
@@ -649,8 +647,8 @@ class LanguageIndex:
             return True
         if self.cyrillic and script_of(word) == "latin":
             return skeleton(word) in self._stop_skeletons
-        if (self._foreign_stop_skeletons and word not in self._surface and 2 < len(word) <= _LONGEST_SMALL_WORD
-                and skeleton(word) in self._foreign_stop_skeletons):  # the lookups first: most words are the pages'
+        if (not self.cyrillic and word not in self._surface and 2 < len(word) <= _LONGEST_SMALL_WORD
+                and skeleton(word) in self._stop_skeletons):  # the lookups first: most words are the pages'
             return True
         # Another form of a stop word is one too ("какого" of "какой"), by the dictionary; a stemmer cannot
         # tell (Snowball stems "sicher" as "sich"), so the German and English lists spell out their forms.
@@ -1058,13 +1056,14 @@ class LanguageIndex:
         found: list[str] = []
         if not word.endswith(_ENGLISH_DERIVED_ENDINGS):  # one test for most words, not one per pair
             return found
+        own = stem(word, self.language)
         for verb_end, noun_end in _ENGLISH_DERIVATIONS:
             for have, make in ((verb_end, noun_end), (noun_end, verb_end)):
                 root = word[: -len(have)] if word.endswith(have) else None
                 if root is None or len(root) < 3:
                     continue
                 candidate = stem(root + make, self.language)
-                if candidate in self._postings and candidate != stem(word, self.language) and candidate not in found:
+                if candidate in self._postings and candidate != own and candidate not in found:
                     found.append(candidate)
         return found
 

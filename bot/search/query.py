@@ -63,6 +63,7 @@ _COUNSELLOR_WORDS = frozenset("""
 # "A person, not a bot" ("хочу поговорить с живым консультантом а не с ботом"): these ask for a counsellor beside
 # the words above, never alone ("бот хранит мои данные?" asks about this chat).
 _BOT_WORDS = frozenset("бот бота боту ботом боте ботов робот роботом bot bots chatbot robot roboter maschine".split())
+_COUNSELLOR_OR_BOT_WORDS = _COUNSELLOR_WORDS | _BOT_WORDS
 
 # A question that asks where to look rather than what ("я білорус, з чого мені почати", "шо є для росіян", "where do
 # i start", "wo finde ich hier was dazu"), in ru, uk, en or de, normalised, spaces single: the search ranks the menus
@@ -252,7 +253,7 @@ def classify(text: str) -> QueryKind:
             return QueryKind.GREETING
         if _all_in(reading, _MENU_WORDS):
             return QueryKind.MENU
-        if _all_in(reading, _COUNSELLOR_WORDS | _BOT_WORDS) and not _all_in(reading, _BOT_WORDS):
+        if _all_in(reading, _COUNSELLOR_OR_BOT_WORDS) and not _all_in(reading, _BOT_WORDS):
             return QueryKind.COUNSELLOR
     if (rest := without_where_to_look(stripped)) is not None and all(
             word in _NOTHING_ASKED or word in ALL_STOP_WORDS for word in words(rest)):
