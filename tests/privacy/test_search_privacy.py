@@ -67,13 +67,17 @@ def test_the_words_of_a_question_are_not_remembered_after_it_is_answered() -> No
     # ... and as a question about this chat or asking where to look, each read twice (bot/search/query.py).
     asking = {"ru": "вы не сдадите меня? сыроежкин zzcanary", "uk": "з чого почати, я з сироїжкіна",
               "en": "canarybird here, is this a trap?", "de": "wo fange ich an, Kanarienvogelzüchter"}
-    for language, question in [*typed.items(), *asking.items()]:
+    # ... and with a "не" glued to a word, or Russian small words in Latin letters (index.py: _unglued, is_stop).
+    glued = {"ru": "несыроежкин нехочу zzcanary", "uk": "нехочу сироїжкін", "en": "canarybird zachem nikomu",
+             "de": "Kanarienvogelzüchter pozhaluysta"}
+    for language, question in [*typed.items(), *asking.items(), *glued.items()]:
         index.search(question, language)
         index.words(question, language)
     remembered = {word for function in (stemming.stem, stemming._read, stemming.places)
                   for word, _language in function.memory}
     assert not remembered & {"сыроежкин", "zzcanary", "сироїжкін", "сироїжкіна", "canarybird", "kanarienvogelzuchter",
-                             "kanarienvogelzüchter"}
+                             "kanarienvogelzüchter", "несыроежкин", "нехочу", "zachem", "nikomu",
+                             "pozhaluysta"}
     assert {"повестка", "summons", "einberufung"} <= remembered, "the content's words are remembered"
     # The numbers the index gives terms, to find a question's words side by side in a page, are the content's terms'
     # only (a word of a question is read as terms the pages have, or as none).
